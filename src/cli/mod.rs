@@ -1,0 +1,225 @@
+//! Command line: clap structs, turned into plain library calls by one file per subcommand.
+//! This is the only place that prints or decides exit codes.
+
+mod facets;
+mod index;
+mod search;
+mod show;
+mod status;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use tipdex::output::text::Style;
+use tipdex::search::{normalize_lang, parse_date_arg, Filters, YearRange};
+use tipdex::store::Store;
+
+/// Where the index lives unless `--index` says otherwise.
+pub const DEFAULT_INDEX: &str = "index";
+/// What gets indexed when no path is given and the index knows no roots yet.
+pub const DEFAULT_DATA: &str = "data";
+
+const QUERY_HELP: &str = "\
+QUERY LANGUAGE (lenient: stray quotes or colons never cause an error)
+  forced labour            all words preferred; any word matches
+  \"forced labour\"          exact phrase
+  fishing OR seafood       either word
+  +fishing   a AND b       required
+  -smuggling NOT x         excluded
+  traffick*                prefix
+  title:strategy           in the title only (text: for passage text only)
+  source:UNODC tag:Europe lang:en year:2019 year:2015..2020
+                           filters, same as the flags
+  GLO.ACT                  dotted/hyphenated words match as phrases
+Matching is case- and accent-insensitive with English stemming
+(trafficking = trafficked, victims = victim).";
+
+/// Full-text search over documents about trafficking in persons.
+#[derive(Debug, Parser)]
+#[command(name = "tipdex", version, about, long_about = None, after_help = QUERY_HELP)]
+pub struct Cli {
+    /// Index directory [default: index]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub index: Option<PathBuf>,
+
+    /// When to colour output
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Index files and folders (incremental: only new, changed and removed files are touched)
+    Index(index::IndexArgs),
+    /// Search: ranked documents with their best passages, matches highlighted
+    #[command(after_help = QUERY_HELP)]
+    Search(search::SearchArgs),
+    /// Count documents per source, year, tag or language (all, or those matching a query)
+    Facets(facets::FacetsArgs),
+    /// One document's metadata, with the rule that decided each field
+    Show(show::ShowArgs),
+    /// Index location, size and counts
+    Status(status::StatusArgs),
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour on a terminal unless NO_COLOR is set
+    Auto,
+    /// Always colour
+    Always,
+    /// Never colour
+    Never,
+}
+
+/// Output format for results.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Human-readable
+    Text,
+    /// One JSON object
+    Json,
+}
+
+/// Filter flags shared by `search` and `facets`.
+#[derive(Debug, Args, Default)]
+pub struct FilterArgs {
+    /// Only documents from this source (repeat for any of several)
+    #[arg(long, value_name = "S")]
+    pub source: Vec<String>,
+    /// Only documents with this tag (repeat for any of several)
+    #[arg(long, value_name = "T")]
+    pub tag: Vec<String>,
+    /// Only documents dated in this year or range: 2019, 2015..2020
+    #[arg(long, value_name = "YEAR")]
+    pub year: Vec<String>,
+    /// Only documents dated on or after: 2019, 2019-06, 2019-06-30
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Only documents dated on or before: 2021, 2021-12, 2021-12-31
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Only documents in this language: en, fr, English… (repeat for several)
+    #[arg(long, value_name = "L")]
+    pub lang: Vec<String>,
+}
+
+impl FilterArgs {
+    /// Validate into library filters; bad values are usage errors naming the flag.
+    pub fn to_filters(&self) -> tipdex::Result<Filters> {
+        let years = self
+            .year
+            .iter()
+            .map(|y| YearRange::parse(y))
+            .collect::<Result<Vec<_>, _>>()?;
+        let from = self
+            .from
+            .as_deref()
+            .map(|s| parse_date_arg("--from", s))
+            .transpose()?;
+        let to = self
+            .to
+            .as_deref()
+            .map(|s| parse_date_arg("--to", s))
+            .transpose()?;
+        if let (Some(f), Some(t)) = (from, to) {
+            if f.lo() > t.hi() {
+                return Err(tipdex::Error::InvalidArgument {
+                    what: "--from",
+                    value: f.to_string(),
+                    hint: format!("it is after --to {t}; swap them"),
+                });
+            }
+        }
+        Ok(Filters {
+            sources: self.source.clone(),
+            tags: self.tag.clone(),
+            langs: self.lang.iter().map(|l| normalize_lang(l)).collect(),
+            years,
+            from,
+            to,
+        })
+    }
+}
+
+/// Everything a subcommand needs from the global options.
+pub struct Context {
+    /// The index directory.
+    pub index_dir: PathBuf,
+    /// Whether `--index` was left to its default (then `search` may build it from `data/`).
+    pub default_index: bool,
+    /// Colour choice resolved against the terminal and NO_COLOR.
+    pub style: Style,
+    /// Current directory, for showing paths relative to it.
+    pub cwd: Option<PathBuf>,
+}
+
+impl Context {
+    /// Open the index for reading; with the default location and no index yet, build it from
+    /// `data/` first (saying so on stderr), so the README's first command just works.
+    pub fn open_for_reading(&self) -> anyhow::Result<Store> {
+        if self.default_index && !Store::exists(&self.index_dir) && Path::new(DEFAULT_DATA).is_dir()
+        {
+            eprintln!(
+                "tipdex: no index at {}/ yet; indexing {}/ first (one time)…",
+                self.index_dir.display(),
+                DEFAULT_DATA
+            );
+            let outcome = index::run_index(
+                self,
+                &[PathBuf::from(DEFAULT_DATA)],
+                &index::IndexArgs::quiet(),
+            )?;
+            if outcome != ExitCode::SUCCESS {
+                eprintln!("tipdex: some files could not be indexed; searching what was");
+            }
+        }
+        Ok(Store::open(&self.index_dir)?)
+    }
+}
+
+/// Parse arguments and run; returns the process exit code.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let ctx = Context {
+        default_index: cli.index.is_none(),
+        index_dir: cli.index.unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX)),
+        style: Style { color },
+        cwd: std::env::current_dir()
+            .ok()
+            .and_then(|c| c.canonicalize().ok()),
+    };
+    match cli.command {
+        Command::Index(args) => index::run(&ctx, &args),
+        Command::Search(args) => search::run(&ctx, &args),
+        Command::Facets(args) => facets::run(&ctx, &args),
+        Command::Show(args) => show::run(&ctx, &args),
+        Command::Status(args) => status::run(&ctx, &args),
+    }
+}
+
+/// Buffered, locked stdout; callers flush so a broken pipe surfaces as an error main ignores.
+pub fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
+    std::io::BufWriter::new(std::io::stdout().lock())
+}
+
+/// Flush and turn the result into success.
+pub fn finish(mut out: impl Write) -> anyhow::Result<ExitCode> {
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}

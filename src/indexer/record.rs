@@ -1,0 +1,80 @@
+//! The document record: everything the index knows about one indexed file.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::ingest::Format;
+use crate::metadata::Metadata;
+
+/// Size and modification time of a file, the cheap test for "unchanged".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileStamp {
+    /// Bytes.
+    pub size: u64,
+    /// Nanoseconds since the Unix epoch.
+    pub mtime_ns: i64,
+}
+
+/// One indexed document, stored as JSON in its record so that the index alone says what is
+/// indexed, from which file version, with which metadata.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DocRecord {
+    /// Stable id shown to users: the key as 16 hex digits.
+    pub id: String,
+    /// 64-bit key shared by the record and its passages.
+    pub key: u64,
+    /// Canonical root the file was indexed under.
+    pub root: PathBuf,
+    /// Path under the root, `/`-separated.
+    pub rel_path: String,
+    /// Format the text was extracted as.
+    pub format: Format,
+    /// The file's size and mtime when indexed.
+    pub stamp: FileStamp,
+    /// The sidecar's size and mtime, when there was one (editing it re-indexes the document).
+    pub sidecar: Option<FileStamp>,
+    /// Hash of the file's bytes (xxh3-128, hex).
+    pub hash: String,
+    /// Metadata with provenance.
+    pub metadata: Metadata,
+    /// Number of passages indexed.
+    pub passages: u32,
+    /// Bytes of clean text.
+    pub text_bytes: u64,
+    /// The first few hundred characters of the clean text, for `tipdex show`.
+    pub head: String,
+    /// Unix seconds when this record was written.
+    pub indexed_at: i64,
+}
+
+impl DocRecord {
+    /// Absolute path of the file.
+    pub fn path(&self) -> PathBuf {
+        self.root.join(&self.rel_path)
+    }
+
+    /// Title to display: the metadata title, else the file name.
+    pub fn display_title(&self) -> &str {
+        match &self.metadata.title {
+            Some(t) => &t.value,
+            None => self.rel_path.rsplit('/').next().unwrap_or(&self.rel_path),
+        }
+    }
+}
+
+/// Key of the document at `path` (canonical): stable across runs and machines with the same
+/// layout, so re-indexing replaces rather than duplicates.
+pub fn doc_key(path: &Path) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(path.as_os_str().as_encoded_bytes())
+}
+
+/// The user-facing id for a key.
+pub fn doc_id(key: u64) -> String {
+    format!("{key:016x}")
+}
+
+/// Content hash of a file's bytes.
+pub fn content_hash(bytes: &[u8]) -> String {
+    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(bytes))
+}

@@ -1,0 +1,228 @@
+//! HTML to text plus the page's own metadata (`<title>`, `<meta>`, `<html lang>`).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{ExtractError, Extracted};
+use crate::metadata::Hint;
+
+/// Page chrome that is never the document: removed before conversion so its text cannot leak
+/// into passages. (`regex` has no back-references, hence one pattern per element.)
+static CHROME: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    [
+        "script", "style", "noscript", "nav", "header", "footer", "aside", "form", "template",
+        "svg",
+    ]
+    .iter()
+    .map(|tag| Regex::new(&format!(r"(?is)<{tag}\b[^>]*>.*?</{tag}\s*>")).expect("static regex"))
+    .collect()
+});
+static COMMENT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?s)<!--.*?-->").expect("static regex"));
+static TITLE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?is)<title[^>]*>(.*?)</title\s*>").expect("static regex"));
+static META: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?is)<meta\b([^>]*)>").expect("static regex"));
+static HTML_LANG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?is)<html\b[^>]*\blang\s*=\s*["']?([A-Za-z-]+)"#).expect("static regex")
+});
+static CANONICAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?is)<link\b[^>]*\brel\s*=\s*["']?canonical["']?[^>]*>"#).expect("static regex")
+});
+static ATTR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?is)([A-Za-z_:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))"#)
+        .expect("static regex")
+});
+
+/// Convert an HTML page.
+pub fn extract(html: &str) -> Result<Extracted, ExtractError> {
+    let embedded = hints(html);
+    let mut body = COMMENT.replace_all(html, " ").into_owned();
+    for re in CHROME.iter() {
+        body = re.replace_all(&body, " ").into_owned();
+    }
+    // A wide width keeps paragraphs on one line, so passage splitting sees real paragraphs
+    // rather than the converter's wrapping.
+    let text = html2text::config::plain_no_decorate()
+        .raw_mode(true)
+        .allow_width_overflow()
+        .string_from_read(body.as_bytes(), 10_000)
+        .map_err(|e| ExtractError::Html(e.to_string()))?;
+    let text = text
+        .lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n");
+    Ok(Extracted {
+        text,
+        declared: Vec::new(),
+        embedded,
+    })
+}
+
+fn hints(html: &str) -> Vec<Hint> {
+    let mut out = Vec::new();
+    for cap in META.captures_iter(html) {
+        let attrs = attributes(&cap[1]);
+        let key = ["name", "property", "itemprop", "http-equiv"]
+            .iter()
+            .find_map(|k| attrs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()));
+        let content = attrs
+            .iter()
+            .find(|(n, _)| n == "content")
+            .map(|(_, v)| v.clone());
+        if let (Some(key), Some(content)) = (key, content) {
+            let key = key.to_ascii_lowercase();
+            let content = decode_entities(&content);
+            out.push(Hint {
+                from: format!("html <meta {}=\"{key}\">", attr_kind(&cap[1])),
+                key,
+                values: vec![content],
+            });
+        }
+    }
+    if let Some(cap) = TITLE.captures(html) {
+        let title = decode_entities(&strip_tags(&cap[1]));
+        out.push(Hint {
+            key: "title".into(),
+            values: vec![title],
+            from: "html <title>".into(),
+        });
+    }
+    if let Some(cap) = HTML_LANG.captures(html) {
+        out.push(Hint {
+            key: "language".into(),
+            values: vec![cap[1].to_string()],
+            from: "html <html lang>".into(),
+        });
+    }
+    if let Some(link) = CANONICAL.find(html) {
+        if let Some((_, href)) = attributes(link.as_str())
+            .into_iter()
+            .find(|(n, _)| n == "href")
+        {
+            out.push(Hint {
+                key: "url".into(),
+                values: vec![decode_entities(&href)],
+                from: "html <link rel=\"canonical\">".into(),
+            });
+        }
+    }
+    out
+}
+
+fn attr_kind(attrs: &str) -> &'static str {
+    let lower = attrs.to_ascii_lowercase();
+    ["property", "itemprop", "http-equiv"]
+        .into_iter()
+        .find(|k| lower.contains(k))
+        .unwrap_or("name")
+}
+
+fn attributes(s: &str) -> Vec<(String, String)> {
+    ATTR.captures_iter(s)
+        .map(|c| {
+            let value = c
+                .get(2)
+                .or(c.get(3))
+                .or(c.get(4))
+                .map_or("", |m| m.as_str());
+            (c[1].to_ascii_lowercase(), value.to_string())
+        })
+        .collect()
+}
+
+fn strip_tags(s: &str) -> String {
+    static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<[^>]*>").expect("static regex"));
+    TAG.replace_all(s, "").into_owned()
+}
+
+/// Decode the entities that appear in attribute values and titles.
+fn decode_entities(s: &str) -> String {
+    static ENTITY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z]+);").expect("static regex")
+    });
+    ENTITY
+        .replace_all(s, |c: &regex::Captures| {
+            let name = &c[1];
+            let ch = if let Some(hex) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X"))
+            {
+                u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)
+            } else if let Some(dec) = name.strip_prefix('#') {
+                dec.parse().ok().and_then(char::from_u32)
+            } else {
+                match name {
+                    "amp" => Some('&'),
+                    "lt" => Some('<'),
+                    "gt" => Some('>'),
+                    "quot" => Some('"'),
+                    "apos" => Some('\''),
+                    "nbsp" => Some(' '),
+                    "rsquo" => Some('’'),
+                    "lsquo" => Some('‘'),
+                    "rdquo" => Some('”'),
+                    "ldquo" => Some('“'),
+                    "ndash" => Some('–'),
+                    "mdash" => Some('—'),
+                    _ => None,
+                }
+            };
+            ch.map_or_else(|| c[0].to_string(), String::from)
+        })
+        .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = r#"<!DOCTYPE html><html lang="en-GB"><head>
+<title>GLO.ACT Pakistan &amp; partners</title>
+<meta name="dc.date" content="2021-03-04">
+<meta property="og:site_name" content="UNODC">
+<meta name="description" content="Short summary">
+<link rel="canonical" href="https://www.unodc.org/glo-act">
+<style>.x{color:red}</style><script>var tracking = 1;</script>
+</head><body>
+<nav><a href="/">Home</a> | <a href="/about">About us</a></nav>
+<header>Site banner</header>
+<h1>GLO.ACT in Pakistan</h1>
+<p>Victim identification training for border officials.</p>
+<footer>Subscribe to our newsletter</footer>
+</body></html>"#;
+
+    #[test]
+    fn text_without_chrome() {
+        let e = extract(PAGE).unwrap();
+        assert!(e.text.contains("GLO.ACT in Pakistan"), "{}", e.text);
+        assert!(e.text.contains("Victim identification training"));
+        for chrome in [
+            "About us",
+            "Site banner",
+            "newsletter",
+            "tracking",
+            "color:red",
+        ] {
+            assert!(!e.text.contains(chrome), "{chrome} leaked: {}", e.text);
+        }
+    }
+
+    #[test]
+    fn meta_title_lang_and_canonical_become_hints() {
+        let e = extract(PAGE).unwrap();
+        let get = |k: &str| {
+            e.embedded
+                .iter()
+                .find(|h| h.key == k)
+                .map(|h| h.values[0].clone())
+        };
+        assert_eq!(get("title").as_deref(), Some("GLO.ACT Pakistan & partners"));
+        assert_eq!(get("dc.date").as_deref(), Some("2021-03-04"));
+        assert_eq!(get("og:site_name").as_deref(), Some("UNODC"));
+        assert_eq!(get("language").as_deref(), Some("en-GB"));
+        assert_eq!(get("url").as_deref(), Some("https://www.unodc.org/glo-act"));
+        let og = e.embedded.iter().find(|h| h.key == "og:site_name").unwrap();
+        assert_eq!(og.from, "html <meta property=\"og:site_name\">");
+    }
+}

@@ -1,0 +1,148 @@
+//! Markdown to text, with YAML-style front matter as declared metadata.
+
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+
+use super::Extracted;
+use crate::metadata::Hint;
+
+/// Convert a Markdown document.
+pub fn extract(source: &str) -> Extracted {
+    let (front, body) = split_front_matter(source);
+    Extracted {
+        text: to_text(body),
+        declared: front.map(parse_front_matter).unwrap_or_default(),
+        embedded: Vec::new(),
+    }
+}
+
+/// Split `---`-delimited front matter from the body.
+fn split_front_matter(source: &str) -> (Option<&str>, &str) {
+    let s = source.strip_prefix('\u{feff}').unwrap_or(source);
+    let Some(rest) = s
+        .strip_prefix("---\n")
+        .or_else(|| s.strip_prefix("---\r\n"))
+    else {
+        return (None, s);
+    };
+    let mut offset = 0;
+    for line in rest.split_inclusive('\n') {
+        let trimmed = line.trim_end();
+        if trimmed == "---" || trimmed == "..." {
+            return (Some(&rest[..offset]), &rest[offset + line.len()..]);
+        }
+        offset += line.len();
+    }
+    (None, s)
+}
+
+/// Read the simple YAML that front matter uses in practice: `key: value`, `key: [a, b]` and
+/// `key:` followed by `- item` lines. Anything fancier is ignored rather than misread.
+fn parse_front_matter(front: &str) -> Vec<Hint> {
+    let mut hints: Vec<Hint> = Vec::new();
+    for line in front.lines() {
+        if let Some(item) = line.trim_start().strip_prefix("- ") {
+            if line.starts_with(char::is_whitespace) || line.starts_with('-') {
+                if let Some(last) = hints.last_mut() {
+                    push_value(&mut last.values, item);
+                }
+            }
+            continue;
+        }
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        if key.starts_with(char::is_whitespace) || key.trim().is_empty() {
+            continue;
+        }
+        let mut values = Vec::new();
+        let value = value.trim();
+        if let Some(list) = value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
+            for item in list.split(',') {
+                push_value(&mut values, item);
+            }
+        } else {
+            push_value(&mut values, value);
+        }
+        hints.push(Hint {
+            key: key.trim().to_ascii_lowercase(),
+            values,
+            from: "front matter".into(),
+        });
+    }
+    hints.retain(|h| !h.values.is_empty());
+    hints
+}
+
+fn push_value(values: &mut Vec<String>, raw: &str) {
+    let v = raw.trim().trim_matches(|c| c == '"' || c == '\'').trim();
+    if !v.is_empty() {
+        values.push(v.to_string());
+    }
+}
+
+/// Render Markdown as plain text: one paragraph, heading or list item per line, blank lines
+/// between blocks, link and image text kept, markup dropped.
+fn to_text(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let block_break = |out: &mut String| {
+        while out.ends_with(' ') {
+            out.pop();
+        }
+        if !out.is_empty() && !out.ends_with("\n\n") {
+            out.push_str(if out.ends_with('\n') { "\n" } else { "\n\n" });
+        }
+    };
+    for event in Parser::new(body) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak => out.push(' '),
+            Event::HardBreak => out.push('\n'),
+            Event::Start(Tag::Item)
+                if !out.is_empty() && !out.ends_with('\n') => {
+                    out.push('\n');
+                }
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::CodeBlock | TagEnd::BlockQuote(_),
+            )
+            | Event::End(TagEnd::List(_) | TagEnd::Table) => block_break(&mut out),
+            Event::End(TagEnd::TableCell) => out.push_str(" | "),
+            Event::End(TagEnd::TableRow | TagEnd::TableHead) => out.push('\n'),
+            _ => {}
+        }
+    }
+    out.trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_becomes_declared_hints() {
+        let doc = "---\ntitle: \"Forced labour in fishing\"\ndate: 2021-05\ntags: [Fishing, Asia]\nauthors:\n  - A. Author\n---\n# Heading\n\nBody *text* with [a link](https://x.org).\n";
+        let e = extract(doc);
+        let get = |k: &str| {
+            e.declared
+                .iter()
+                .find(|h| h.key == k)
+                .map(|h| h.values.clone())
+        };
+        assert_eq!(get("title").unwrap(), ["Forced labour in fishing"]);
+        assert_eq!(get("date").unwrap(), ["2021-05"]);
+        assert_eq!(get("tags").unwrap(), ["Fishing", "Asia"]);
+        assert_eq!(get("authors").unwrap(), ["A. Author"]);
+        assert_eq!(e.text, "Heading\n\nBody text with a link.");
+    }
+
+    #[test]
+    fn no_front_matter_and_lists() {
+        let e = extract(
+            "# § 1589. Forced labor\n\n- (a) Whoever knowingly\n- (b) Whoever benefits\n\nEnd.",
+        );
+        assert!(e.declared.is_empty());
+        assert_eq!(
+            e.text,
+            "§ 1589. Forced labor\n\n(a) Whoever knowingly\n(b) Whoever benefits\n\nEnd."
+        );
+    }
+}

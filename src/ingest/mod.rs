@@ -1,0 +1,90 @@
+//! From files on disk to plain text plus what the file says about itself.
+//!
+//! [`walk`] lists the files under the roots a user gave, deciding which formats tipdex reads and
+//! counting the rest by reason; [`extract`] turns one file into [`Extracted`] text and metadata
+//! hints. Nothing here knows about the index, and nothing here panics on bad input: every
+//! problem becomes an [`ExtractError`] naming what to do.
+
+mod decode;
+mod html;
+mod markdown;
+pub mod walk;
+
+use std::path::Path;
+
+pub use walk::{walk, Candidate, Format, Skipped, WalkError, WalkResult, SIDECAR_SUFFIX};
+
+use crate::metadata::Hint;
+
+/// Files larger than this are skipped: the biggest real report we know is a few MB of text,
+/// and reading a multi-GB log into memory would stall the whole batch.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// What one file yielded.
+#[derive(Clone, Debug, Default)]
+pub struct Extracted {
+    /// Plain text, before boilerplate removal (metadata cues are still in it).
+    pub text: String,
+    /// Highest-trust hints: Markdown front matter.
+    pub declared: Vec<Hint>,
+    /// The document's own metadata: HTML `<title>`, `<meta>`, `<html lang>`.
+    pub embedded: Vec<Hint>,
+}
+
+/// Why a file could not be read as a document.
+#[derive(Debug, thiserror::Error)]
+pub enum ExtractError {
+    /// The operating system refused or the file vanished.
+    #[error("cannot read file: {0}")]
+    Io(#[from] std::io::Error),
+    /// The bytes are not text in any encoding we recognise.
+    #[error("binary data, not text: it is not UTF-8, UTF-16 or Windows-1252 text")]
+    Binary,
+    /// Nothing but whitespace.
+    #[error("empty: no text to index")]
+    Empty,
+    /// Over the size limit.
+    #[error("too large: {size} bytes is over the {limit}-byte limit")]
+    TooLarge {
+        /// The file's size.
+        size: u64,
+        /// The limit in force.
+        limit: u64,
+    },
+    /// The HTML converter failed.
+    #[error("HTML could not be converted to text: {0}")]
+    Html(String),
+}
+
+/// Read a file's bytes, refusing files over `max_bytes` before reading them.
+pub fn read(path: &Path, max_bytes: u64) -> Result<Vec<u8>, ExtractError> {
+    let size = std::fs::metadata(path)?.len();
+    if size > max_bytes {
+        return Err(ExtractError::TooLarge {
+            size,
+            limit: max_bytes,
+        });
+    }
+    let bytes = std::fs::read(path)?;
+    if bytes.is_empty() {
+        return Err(ExtractError::Empty);
+    }
+    Ok(bytes)
+}
+
+/// Turn a file's bytes, in `format`, into text and hints.
+pub fn extract(bytes: &[u8], format: Format) -> Result<Extracted, ExtractError> {
+    let text = decode::decode(bytes).ok_or(ExtractError::Binary)?;
+    let extracted = match format {
+        Format::Text => Extracted {
+            text,
+            ..Extracted::default()
+        },
+        Format::Markdown => markdown::extract(&text),
+        Format::Html => html::extract(&text)?,
+    };
+    if extracted.text.trim().is_empty() {
+        return Err(ExtractError::Empty);
+    }
+    Ok(extracted)
+}

@@ -1,0 +1,203 @@
+//! Listing the files under the roots a user gave.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+/// Formats tipdex extracts text from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// `.txt`
+    Text,
+    /// `.md`, `.markdown`
+    Markdown,
+    /// `.html`, `.htm`, `.xhtml`
+    Html,
+}
+
+impl Format {
+    /// The format for a file name, by extension (case-insensitive).
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "txt" | "text" => Some(Format::Text),
+            "md" | "markdown" => Some(Format::Markdown),
+            "html" | "htm" | "xhtml" => Some(Format::Html),
+            _ => None,
+        }
+    }
+}
+
+/// A file to index.
+#[derive(Clone, Debug)]
+pub struct Candidate {
+    /// Absolute path.
+    pub path: PathBuf,
+    /// Canonical root it was found under.
+    pub root: PathBuf,
+    /// Path relative to the root, `/`-separated.
+    pub rel_path: String,
+    /// Its format.
+    pub format: Format,
+    /// Size in bytes when listed.
+    pub size: u64,
+    /// Modification time, nanoseconds since the Unix epoch.
+    pub mtime_ns: i64,
+}
+
+/// A file deliberately not indexed, by reason.
+#[derive(Clone, Debug, Default)]
+pub struct Skipped {
+    /// Reason → number of files (e.g. "unsupported type .pdf" → 13).
+    pub by_reason: BTreeMap<String, usize>,
+}
+
+/// A path that could not be listed (permission denied, symlink loop, vanished).
+#[derive(Clone, Debug)]
+pub struct WalkError {
+    /// The path involved.
+    pub path: PathBuf,
+    /// Why.
+    pub reason: String,
+}
+
+/// What a walk found.
+#[derive(Clone, Debug, Default)]
+pub struct WalkResult {
+    /// Files to index, sorted by path.
+    pub files: Vec<Candidate>,
+    /// Files not indexed on purpose.
+    pub skipped: Skipped,
+    /// Paths that could not be listed.
+    pub errors: Vec<WalkError>,
+}
+
+/// Sidecar metadata files are read with their document, never indexed on their own.
+pub const SIDECAR_SUFFIX: &str = ".meta.json";
+
+/// List the indexable files under `root` (a file or a directory), skipping `exclude` (the index
+/// directory itself, when it lives inside the root) and hidden entries.
+pub fn walk(root: &Path, exclude: Option<&Path>) -> std::io::Result<WalkResult> {
+    let root = root.canonicalize()?;
+    let exclude = exclude.and_then(|p| p.canonicalize().ok());
+    let mut out = WalkResult::default();
+    // A single file given as a root is indexed relative to its parent folder.
+    let base = if root.is_file() {
+        root.parent().unwrap_or(&root).to_path_buf()
+    } else {
+        root.clone()
+    };
+    let walker = walkdir::WalkDir::new(&root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            let hidden = e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
+            let excluded = exclude.as_deref().is_some_and(|x| e.path() == x);
+            !hidden && !excluded
+        });
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| root.clone());
+                let reason = if e.loop_ancestor().is_some() {
+                    "symbolic link loop; skipped".to_string()
+                } else {
+                    e.io_error()
+                        .map(|io| io.to_string())
+                        .unwrap_or_else(|| e.to_string())
+                };
+                out.errors.push(WalkError { path, reason });
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy();
+        if name.ends_with(SIDECAR_SUFFIX) {
+            continue;
+        }
+        let Some(format) = Format::from_path(path) else {
+            let reason = match path.extension() {
+                Some(ext) => format!("unsupported type .{}", ext.to_string_lossy().to_lowercase()),
+                None => "no file extension".to_string(),
+            };
+            *out.skipped.by_reason.entry(reason).or_default() += 1;
+            continue;
+        };
+        let meta = match entry.metadata() {
+            Ok(m) => m,
+            Err(e) => {
+                out.errors.push(WalkError {
+                    path: path.to_path_buf(),
+                    reason: e.to_string(),
+                });
+                continue;
+            }
+        };
+        let rel = path.strip_prefix(&base).unwrap_or(path);
+        out.files.push(Candidate {
+            path: path.to_path_buf(),
+            root: base.clone(),
+            rel_path: rel_path_string(rel),
+            format,
+            size: meta.len(),
+            mtime_ns: mtime_ns(&meta),
+        });
+    }
+    Ok(out)
+}
+
+/// Modification time in nanoseconds since the epoch (0 when the platform has none).
+pub fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map(|d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// Relative path with `/` separators whatever the platform, so an index moves between machines.
+fn rel_path_string(rel: &Path) -> String {
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_by_extension() {
+        assert_eq!(Format::from_path(Path::new("a/B.TXT")), Some(Format::Text));
+        assert_eq!(Format::from_path(Path::new("x.htm")), Some(Format::Html));
+        assert_eq!(Format::from_path(Path::new("x.md")), Some(Format::Markdown));
+        assert_eq!(Format::from_path(Path::new("x.pdf")), None);
+    }
+
+    #[test]
+    fn walk_lists_counts_and_skips() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("UNODC/2019")).unwrap();
+        std::fs::write(d.join("UNODC/2019/a.txt"), "x").unwrap();
+        std::fs::write(d.join("UNODC/2019/a.meta.json"), "{}").unwrap();
+        std::fs::write(d.join("b.pdf"), "x").unwrap();
+        std::fs::write(d.join("c.pdf"), "x").unwrap();
+        std::fs::write(d.join(".hidden.txt"), "x").unwrap();
+        let w = walk(d, None).unwrap();
+        let rels: Vec<_> = w.files.iter().map(|c| c.rel_path.as_str()).collect();
+        assert_eq!(rels, ["UNODC/2019/a.txt"]);
+        assert_eq!(w.skipped.by_reason["unsupported type .pdf"], 2);
+        assert!(w.errors.is_empty());
+    }
+}

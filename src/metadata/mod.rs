@@ -1,0 +1,236 @@
+//! Document metadata: title, date, source, author and friends.
+//!
+//! Each field is decided by a fixed order of trust — what the file declared
+//! about itself (sidecar, front matter), then what its format embedded (HTML
+//! meta, PDF info), then narrow cues in the text, then the folder and file
+//! name — and records which rule decided it, so `tipdex show` can explain
+//! every value. A wrong guess is worse than "unknown": every text rule
+//! prefers to give up.
+
+pub mod date;
+mod hints;
+mod lang;
+mod source;
+mod text_cues;
+
+use std::collections::BTreeMap;
+
+pub use date::{Date, Precision};
+pub use hints::sidecar_hints;
+pub use lang::normalize_language;
+
+use hints::{classify, normalize_key, Key};
+
+/// A metadata value together with the rule that decided it (shown by `tipdex show`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Field<T> {
+    /// The decided value.
+    pub value: T,
+    /// Human-readable rule that produced it, e.g. "sidecar 003_x.meta.json" or "text: 'Date:' line 7".
+    pub from: String,
+}
+
+/// Everything known about a document besides its text.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Metadata {
+    /// Document title.
+    pub title: Option<Field<String>>,
+    /// Publication date, at the precision it was written with.
+    pub date: Option<Field<Date>>,
+    /// Publishing organisation or outlet.
+    pub source: Option<Field<String>>,
+    /// Author(s); several are joined with "; ".
+    pub author: Option<Field<String>>,
+    /// Canonical URL of the document.
+    pub url: Option<Field<String>>,
+    /// License, Creative Commons ones in short form ("CC BY-ND 4.0").
+    pub license: Option<Field<String>>,
+    /// Place the document was written about or from (e.g. a dateline's city).
+    pub place: Option<Field<String>>,
+    /// Tags/keywords, trimmed and de-duplicated.
+    pub tags: Option<Field<Vec<String>>>,
+    /// ISO 639-1 where one exists ("en"), else 639-3.
+    pub language: Option<Field<String>>,
+    /// Other declared keys (sidecar / front matter / html meta) kept as strings, e.g. "country".
+    pub extra: BTreeMap<String, Field<String>>,
+}
+
+/// One key/value pair a file format declared about itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hint {
+    /// Key as the format wrote it ("dc.date", "og:title", "Title"); matched case-insensitively.
+    pub key: String,
+    /// One or more values; repeated keys or arrays give several.
+    pub values: Vec<String>,
+    /// Where the hint came from, e.g. "front matter" or "html <meta name=\"dc.date\">".
+    pub from: String,
+}
+
+/// Everything [`extract`] looks at for one document.
+#[derive(Clone, Debug, Default)]
+pub struct MetaInput<'a> {
+    /// Plain text of the document as extracted (boilerplate NOT yet removed; header/footer cue lines are still there).
+    pub text: &'a str,
+    /// Highest trust: sidecar `NAME.meta.json` hints first, then Markdown front matter.
+    pub declared: Vec<Hint>,
+    /// Middle trust: the document's own metadata: HTML <meta>, <title>, <html lang>, PDF info.
+    pub embedded: Vec<Hint>,
+    /// First folder under the indexed root, if the file is not at the root (e.g. "UNODC" for root/UNODC/2019/x.txt).
+    pub folder: Option<&'a str>,
+    /// File name without directories, e.g. "004_4e25dece879ac80b.txt".
+    pub file_name: &'a str,
+}
+
+/// Trims and collapses internal whitespace; an empty value counts as absent.
+pub(crate) fn clean(s: &str) -> Option<String> {
+    let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!joined.is_empty()).then_some(joined)
+}
+
+/// Hints in trust order, each tagged with whether it was declared (vs embedded).
+fn ranked<'a>(input: &'a MetaInput) -> impl Iterator<Item = (&'a Hint, bool)> + 'a {
+    input
+        .declared
+        .iter()
+        .map(|h| (h, true))
+        .chain(input.embedded.iter().map(|h| (h, false)))
+}
+
+/// The first hint for `key` whose values `parse` accepts; unparseable hints fall through.
+fn from_hints<T>(
+    input: &MetaInput,
+    key: Key,
+    parse: impl Fn(&[String], bool) -> Option<T>,
+) -> Option<Field<T>> {
+    ranked(input)
+        .filter(|(h, _)| classify(&h.key) == key)
+        .find_map(|(h, declared)| {
+            parse(&h.values, declared).map(|value| Field {
+                value,
+                from: h.from.clone(),
+            })
+        })
+}
+
+/// First value of a hint that `f` accepts.
+fn first<T>(values: &[String], f: impl Fn(&str) -> Option<T>) -> Option<T> {
+    values.iter().find_map(|v| f(v))
+}
+
+fn file_stem(name: &str) -> Option<String> {
+    let name = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let stem = match name.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem,
+        _ => name,
+    };
+    clean(stem)
+}
+
+/// Decide every field by the order of trust: declared > embedded > cues in the text > folder (source only) > file name (title only) > unknown.
+pub fn extract(input: &MetaInput) -> Metadata {
+    let lines = text_cues::non_empty_lines(input.text);
+    let dateline = text_cues::dateline(&lines);
+
+    let title = from_hints(input, Key::Title, |vs, declared| {
+        first(vs, |v| {
+            clean(v).filter(|t| declared || !text_cues::junk_title(t))
+        })
+    })
+    .or_else(|| text_cues::title(&lines))
+    .or_else(|| {
+        file_stem(input.file_name).map(|value| Field {
+            value,
+            from: "file name".to_string(),
+        })
+    });
+
+    let date = from_hints(input, Key::Date, |vs, _| first(vs, Date::parse))
+        .or_else(|| text_cues::date(&lines, dateline.as_ref()));
+
+    let source = from_hints(input, Key::Source, |vs, _| first(vs, clean))
+        .or_else(|| source::from_text(input.text, &lines))
+        .or_else(|| source::from_folder(input.folder));
+
+    let author = from_hints(input, Key::Author, |vs, declared| {
+        let names: Vec<String> = vs
+            .iter()
+            .filter_map(|v| clean(v))
+            .filter(|v| declared || !text_cues::junk_author(v))
+            .collect();
+        (!names.is_empty()).then(|| names.join("; "))
+    })
+    .or_else(|| text_cues::author(&lines));
+
+    let url = from_hints(input, Key::Url, |vs, _| {
+        first(vs, |v| clean(text_cues::strip_url_punct(v.trim())))
+    })
+    .or_else(|| text_cues::url(&lines));
+
+    let license = from_hints(input, Key::License, |vs, _| {
+        first(vs, text_cues::license_value)
+    })
+    .or_else(|| text_cues::license(&lines));
+
+    let place = from_hints(input, Key::Place, |vs, _| first(vs, clean)).or_else(|| {
+        let dl = dateline.as_ref()?;
+        Some(Field {
+            value: dl.place.clone()?,
+            from: format!("text: dateline {}", dl.line),
+        })
+    });
+
+    let tags = from_hints(input, Key::Tags, |vs, _| {
+        let tags = text_cues::split_tags(vs.iter().map(String::as_str));
+        (!tags.is_empty()).then_some(tags)
+    })
+    .or_else(|| text_cues::tags(&lines));
+
+    let language =
+        from_hints(input, Key::Language, |vs, _| first(vs, normalize_language)).or_else(|| {
+            let (code, confidence) = lang::detect(input.text)?;
+            Some(Field {
+                value: code,
+                from: format!("detected (whatlang {confidence:.2})"),
+            })
+        });
+
+    let mut extra = BTreeMap::new();
+    for (h, _) in ranked(input) {
+        if classify(&h.key) != Key::Other {
+            continue;
+        }
+        let Some(key) = clean(&normalize_key(&h.key)) else {
+            continue;
+        };
+        if extra.contains_key(&key) {
+            continue;
+        }
+        let values: Vec<String> = h.values.iter().filter_map(|v| clean(v)).collect();
+        if values.is_empty() {
+            continue;
+        }
+        extra.insert(
+            key,
+            Field {
+                value: values.join(", "),
+                from: h.from.clone(),
+            },
+        );
+    }
+
+    Metadata {
+        title,
+        date,
+        source,
+        author,
+        url,
+        license,
+        place,
+        tags,
+        language,
+        extra,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,316 @@
+//! JSON wire types. They are the contract with scripts: fields are only ever added.
+//! Each type derives `Deserialize` too, so tests (and Rust users) can read the output back.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::display_path;
+use crate::indexer::DocRecord;
+use crate::metadata::Precision;
+use crate::search::{FacetTable, Filters, SearchHit, SearchResults};
+use crate::store::IndexInfo;
+
+/// A byte range within a passage's text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+/// One passage of a hit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PassageJson {
+    /// Passage number in its document, from 0.
+    pub ordinal: u32,
+    /// Byte offset of the passage in the document's extracted text.
+    pub start: usize,
+    /// Byte offset of its end.
+    pub end: usize,
+    /// BM25 score.
+    pub score: f32,
+    /// Passage text.
+    pub text: String,
+    /// Matches, as byte ranges into `text`.
+    pub highlights: Vec<Span>,
+}
+
+/// One matching document.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HitJson {
+    /// 1-based rank.
+    pub rank: usize,
+    /// Document id (for `tipdex show`).
+    pub id: String,
+    /// Path of the file.
+    pub path: String,
+    /// Title (the file name when none is known).
+    pub title: String,
+    /// Date at its precision (`2019-02-21`, `2025-06`, `2019`), or null.
+    pub date: Option<String>,
+    /// `day`, `month` or `year`, or null.
+    pub date_precision: Option<Precision>,
+    /// Publisher, or null.
+    pub source: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// URL, or null.
+    pub url: Option<String>,
+    /// Language code, or null.
+    pub language: Option<String>,
+    /// Document score.
+    pub score: f32,
+    /// How many of its passages matched.
+    pub matching_passages: u32,
+    /// Its best passages.
+    pub passages: Vec<PassageJson>,
+}
+
+/// Filters as applied, echoed back.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FiltersJson {
+    /// `--source` values.
+    pub source: Vec<String>,
+    /// `--tag` values.
+    pub tag: Vec<String>,
+    /// `--lang` values.
+    pub lang: Vec<String>,
+    /// `--year` ranges as `[from, to]`.
+    pub year: Vec<[i32; 2]>,
+    /// `--from`, or null.
+    pub from: Option<String>,
+    /// `--to`, or null.
+    pub to: Option<String>,
+}
+
+/// A whole search answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SearchJson {
+    /// The query as typed.
+    pub query: String,
+    /// Filters from flags.
+    pub filters: FiltersJson,
+    /// Documents matching.
+    pub total_documents: usize,
+    /// Passages matching.
+    pub total_passages: u64,
+    /// Milliseconds spent searching.
+    pub took_ms: f64,
+    /// The returned documents.
+    pub hits: Vec<HitJson>,
+}
+
+impl FiltersJson {
+    /// Echo of `filters`.
+    pub fn from_filters(f: &Filters) -> FiltersJson {
+        FiltersJson {
+            source: f.sources.clone(),
+            tag: f.tags.clone(),
+            lang: f.langs.clone(),
+            year: f.years.iter().map(|y| [y.from, y.to]).collect(),
+            from: f.from.map(|d| d.to_string()),
+            to: f.to.map(|d| d.to_string()),
+        }
+    }
+}
+
+fn hit_json(rank: usize, hit: &SearchHit, cwd: Option<&Path>) -> HitJson {
+    let m = &hit.record.metadata;
+    HitJson {
+        rank,
+        id: hit.record.id.clone(),
+        path: display_path(&hit.record, cwd),
+        title: hit.record.display_title().to_string(),
+        date: m.date.as_ref().map(|d| d.value.to_string()),
+        date_precision: m.date.as_ref().map(|d| d.value.precision()),
+        source: m.source.as_ref().map(|s| s.value.clone()),
+        tags: m.tags.as_ref().map(|t| t.value.clone()).unwrap_or_default(),
+        url: m.url.as_ref().map(|u| u.value.clone()),
+        language: m.language.as_ref().map(|l| l.value.clone()),
+        score: hit.score,
+        matching_passages: hit.matching_passages,
+        passages: hit
+            .passages
+            .iter()
+            .map(|p| PassageJson {
+                ordinal: p.ordinal,
+                start: p.start,
+                end: p.end,
+                score: p.score,
+                text: p.text.clone(),
+                highlights: p
+                    .highlights
+                    .iter()
+                    .map(|r| Span {
+                        start: r.start,
+                        end: r.end,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// The wire form of a search answer.
+pub fn search_json(
+    query: &str,
+    filters: &Filters,
+    results: &SearchResults,
+    cwd: Option<&Path>,
+) -> SearchJson {
+    SearchJson {
+        query: query.to_string(),
+        filters: FiltersJson::from_filters(filters),
+        total_documents: results.total_documents,
+        total_passages: results.total_passages,
+        took_ms: results.elapsed.as_secs_f64() * 1000.0,
+        hits: results
+            .hits
+            .iter()
+            .enumerate()
+            .map(|(i, h)| hit_json(i + 1, h, cwd))
+            .collect(),
+    }
+}
+
+/// Facet counts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FacetsJson {
+    /// Query the counts are restricted to ("" for all documents).
+    pub query: String,
+    /// Documents counted.
+    pub total_documents: u64,
+    /// Dimension name → value → documents; `(unknown)` counts documents without a value.
+    pub facets: BTreeMap<String, Vec<FacetValueJson>>,
+}
+
+/// One facet value.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FacetValueJson {
+    /// The value; null for documents without one.
+    pub value: Option<String>,
+    /// Documents with it.
+    pub documents: u64,
+}
+
+/// The wire form of facet counts.
+pub fn facets_json(query: &str, total: u64, tables: &[FacetTable]) -> FacetsJson {
+    let facets = tables
+        .iter()
+        .map(|t| {
+            let mut values: Vec<FacetValueJson> = t
+                .counts
+                .iter()
+                .map(|c| FacetValueJson {
+                    value: Some(c.value.clone()),
+                    documents: c.documents,
+                })
+                .collect();
+            if let Some(n) = t.unknown.filter(|&n| n > 0) {
+                values.push(FacetValueJson {
+                    value: None,
+                    documents: n,
+                });
+            }
+            (t.field.name().to_string(), values)
+        })
+        .collect();
+    FacetsJson {
+        query: query.to_string(),
+        total_documents: total,
+        facets,
+    }
+}
+
+/// One document's record as shown by `tipdex show`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShowJson {
+    /// Document id.
+    pub id: String,
+    /// Path of the file.
+    pub path: String,
+    /// Format the text was read as.
+    pub format: String,
+    /// Metadata fields, each with `value` and `from` (the rule that decided it).
+    pub metadata: serde_json::Value,
+    /// Passages indexed.
+    pub passages: u32,
+    /// Bytes of clean text.
+    pub text_bytes: u64,
+    /// Content hash.
+    pub hash: String,
+    /// Unix seconds when indexed.
+    pub indexed_at: i64,
+    /// Start of the clean text.
+    pub head: String,
+}
+
+/// The wire form of a record.
+pub fn show_json(record: &DocRecord, cwd: Option<&Path>) -> ShowJson {
+    ShowJson {
+        id: record.id.clone(),
+        path: display_path(record, cwd),
+        format: serde_json::to_value(record.format)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        metadata: serde_json::to_value(&record.metadata).unwrap_or_default(),
+        passages: record.passages,
+        text_bytes: record.text_bytes,
+        hash: record.hash.clone(),
+        indexed_at: record.indexed_at,
+        head: record.head.clone(),
+    }
+}
+
+/// Index status.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StatusJson {
+    /// Index directory.
+    pub index: String,
+    /// Documents indexed.
+    pub documents: u64,
+    /// Passages indexed.
+    pub passages: u64,
+    /// Bytes on disk.
+    pub size_bytes: u64,
+    /// Roots indexed into it.
+    pub roots: Vec<String>,
+    /// Unix seconds of the last completed run.
+    pub last_indexed: Option<i64>,
+    /// True when the last run was interrupted before it finished.
+    pub interrupted: bool,
+}
+
+/// The wire form of a status.
+pub fn status_json(
+    dir: &Path,
+    info: &IndexInfo,
+    documents: u64,
+    passages: u64,
+    size: u64,
+) -> StatusJson {
+    StatusJson {
+        index: dir.to_string_lossy().into_owned(),
+        documents,
+        passages,
+        size_bytes: size,
+        roots: info
+            .roots
+            .iter()
+            .map(|r| r.to_string_lossy().into_owned())
+            .collect(),
+        last_indexed: info.last_indexed,
+        interrupted: info.in_progress,
+    }
+}
+
+/// Write `value` as pretty JSON followed by a newline.
+pub fn write<T: Serialize>(out: &mut dyn Write, value: &T) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::other)?;
+    writeln!(out)
+}

@@ -1,0 +1,299 @@
+//! Terminal text: titles, metadata lines and passages with highlights, coloured when asked.
+
+use std::io::{self, Write};
+use std::ops::Range;
+use std::path::Path;
+
+use super::display_path;
+use crate::indexer::DocRecord;
+use crate::metadata::Field;
+use crate::search::{FacetTable, SearchResults};
+
+/// Terminal styling.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Style {
+    /// Emit ANSI colour codes.
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn title(&self, s: &str) -> String {
+        self.paint("1", s)
+    }
+    fn dim(&self, s: &str) -> String {
+        self.paint("2", s)
+    }
+    fn mark(&self, s: &str) -> String {
+        self.paint("1;31", s)
+    }
+}
+
+/// Bytes of passage text shown per passage in the terminal; JSON always has the whole passage.
+const SNIPPET_BYTES: usize = 420;
+
+/// Render search results.
+pub fn search(
+    out: &mut dyn Write,
+    query: &str,
+    results: &SearchResults,
+    style: Style,
+    cwd: Option<&Path>,
+) -> io::Result<()> {
+    if results.hits.is_empty() {
+        writeln!(out, "No documents match {query:?}.")?;
+        return Ok(());
+    }
+    for (i, hit) in results.hits.iter().enumerate() {
+        let r = &hit.record;
+        writeln!(out, "{:>2}. {}", i + 1, style.title(r.display_title()))?;
+        let mut meta = Vec::new();
+        if let Some(d) = &r.metadata.date {
+            meta.push(d.value.to_string());
+        }
+        if let Some(s) = &r.metadata.source {
+            meta.push(s.value.clone());
+        }
+        meta.push(display_path(r, cwd));
+        meta.push(format!("id {}", short_id(&r.id)));
+        let matches = match hit.matching_passages {
+            1 => "1 passage matches".to_string(),
+            n => format!("{n} passages match"),
+        };
+        meta.push(matches);
+        writeln!(out, "    {}", style.dim(&meta.join(" · ")))?;
+        for p in &hit.passages {
+            let (window, marks) = snippet(&p.text, &p.highlights, SNIPPET_BYTES);
+            let mut line = String::new();
+            if window.start > 0 {
+                line.push('…');
+            }
+            let mut at = window.start;
+            for m in &marks {
+                line.push_str(&flatten(&p.text[at..m.start]));
+                line.push_str(&style.mark(&flatten(&p.text[m.clone()])));
+                at = m.end;
+            }
+            line.push_str(&flatten(&p.text[at..window.end]));
+            if window.end < p.text.len() {
+                line.push('…');
+            }
+            writeln!(
+                out,
+                "    {} {line}",
+                style.dim(&format!("¶{}", p.ordinal + 1))
+            )?;
+        }
+        writeln!(out)?;
+    }
+    let shown = results.hits.len();
+    writeln!(
+        out,
+        "{}",
+        style.dim(&format!(
+            "{shown} of {} matching documents ({} passages) in {:.1} ms",
+            results.total_documents,
+            results.total_passages,
+            results.elapsed.as_secs_f64() * 1000.0
+        ))
+    )
+}
+
+/// The first 8 characters of an id are plenty to tell documents apart, and `show` takes them.
+fn short_id(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
+}
+
+/// Newlines and runs of spaces inside a passage become single spaces, so each passage stays one
+/// block in the terminal; a space at either end is kept so segments join correctly.
+fn flatten(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut in_space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            if !in_space {
+                out.push(' ');
+            }
+            in_space = true;
+        } else {
+            out.push(c);
+            in_space = false;
+        }
+    }
+    out
+}
+
+/// Choose about `max` bytes of `text` around its first highlights, on word boundaries, and the
+/// highlights that fall inside.
+pub fn snippet(
+    text: &str,
+    marks: &[Range<usize>],
+    max: usize,
+) -> (Range<usize>, Vec<Range<usize>>) {
+    if text.len() <= max {
+        return (0..text.len(), marks.to_vec());
+    }
+    let first = marks.first().map_or(0, |m| m.start);
+    // Some context before the first match, then fill forward.
+    let mut start = first.saturating_sub(max / 4);
+    while start > 0 && !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    if start > 0 {
+        // Begin at a word start.
+        start = text[start..]
+            .find(char::is_whitespace)
+            .map_or(start, |i| start + i + 1)
+            .min(first);
+    }
+    let mut end = (start + max).min(text.len());
+    while end < text.len() && !text.is_char_boundary(end) {
+        end += 1;
+    }
+    if end < text.len() {
+        end = text[..end]
+            .rfind(char::is_whitespace)
+            .filter(|&e| e > start)
+            .unwrap_or(end);
+    }
+    // Never cut a highlight in half.
+    if let Some(m) = marks.iter().find(|m| m.start < end && m.end > end) {
+        end = m.end;
+    }
+    let inside = marks
+        .iter()
+        .filter(|m| m.start >= start && m.end <= end)
+        .cloned()
+        .collect();
+    (start..end, inside)
+}
+
+/// Render facet tables.
+pub fn facets(
+    out: &mut dyn Write,
+    total: u64,
+    tables: &[FacetTable],
+    style: Style,
+) -> io::Result<()> {
+    writeln!(out, "{}", style.dim(&format!("{total} documents")))?;
+    for t in tables {
+        writeln!(out, "{}", style.title(t.field.name()))?;
+        let width = t
+            .counts
+            .iter()
+            .map(|c| c.value.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(9);
+        for c in &t.counts {
+            writeln!(out, "  {:<width$}  {:>6}", c.value, c.documents)?;
+        }
+        if let Some(n) = t.unknown.filter(|&n| n > 0) {
+            writeln!(out, "  {:<width$}  {:>6}", "(unknown)", n)?;
+        }
+    }
+    Ok(())
+}
+
+/// Render one document's record with provenance.
+pub fn show(
+    out: &mut dyn Write,
+    record: &DocRecord,
+    style: Style,
+    cwd: Option<&Path>,
+) -> io::Result<()> {
+    writeln!(out, "{}", style.title(record.display_title()))?;
+    let m = &record.metadata;
+    let row = |out: &mut dyn Write, name: &str, value: Option<(String, &str)>| -> io::Result<()> {
+        match value {
+            Some((v, from)) => {
+                writeln!(out, "  {name:<9} {v}  {}", style.dim(&format!("[{from}]")))
+            }
+            None => writeln!(out, "  {name:<9} {}", style.dim("unknown")),
+        }
+    };
+    writeln!(out, "  {:<9} {}", "id", record.id)?;
+    writeln!(out, "  {:<9} {}", "path", display_path(record, cwd))?;
+    row(out, "title", pair(&m.title))?;
+    let date = m.date.as_ref().map(|d| {
+        let precision = format!("{:?}", d.value.precision()).to_lowercase();
+        (format!("{} ({precision})", d.value), d.from.as_str())
+    });
+    row(out, "date", date)?;
+    row(out, "source", pair(&m.source))?;
+    row(out, "author", pair(&m.author))?;
+    row(out, "url", pair(&m.url))?;
+    row(out, "license", pair(&m.license))?;
+    row(out, "place", pair(&m.place))?;
+    row(
+        out,
+        "tags",
+        m.tags
+            .as_ref()
+            .map(|t| (t.value.join(", "), t.from.as_str())),
+    )?;
+    row(out, "language", pair(&m.language))?;
+    for (k, v) in &m.extra {
+        row(out, k, Some((v.value.clone(), v.from.as_str())))?;
+    }
+    writeln!(
+        out,
+        "  {:<9} {} ({} bytes of text)",
+        "passages", record.passages, record.text_bytes
+    )?;
+    writeln!(out)?;
+    let head: String = record.head.chars().take(400).collect();
+    let more =
+        if record.head.chars().count() > 400 || record.text_bytes as usize > record.head.len() {
+            " …"
+        } else {
+            ""
+        };
+    writeln!(out, "{}{more}", head.trim_end())
+}
+
+fn pair<T: ToString>(f: &Option<Field<T>>) -> Option<(String, &str)> {
+    f.as_ref().map(|f| (f.value.to_string(), f.from.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippet_keeps_short_text_whole() {
+        let marks = vec![Range { start: 0, end: 5 }];
+        let (w, m) = snippet("short text", &marks, 100);
+        assert_eq!((w, m), (0..10, marks));
+    }
+
+    #[test]
+    fn snippet_centres_on_first_match_at_word_boundaries() {
+        let text = format!(
+            "{} needle {}",
+            "lorem ipsum ".repeat(50),
+            "dolor sit ".repeat(50)
+        );
+        let at = text.find("needle").unwrap();
+        let needle = vec![Range { start: at, end: at + 6 }];
+        let (w, marks) = snippet(&text, &needle, 120);
+        assert!(w.start <= at && w.end >= at + 6);
+        assert!(w.end - w.start <= 130);
+        assert_eq!(marks, needle);
+        assert!(text[w.clone()].starts_with(|c: char| c.is_alphanumeric()));
+        assert!(text[..w.start].ends_with(' '));
+    }
+
+    #[test]
+    fn snippet_respects_char_boundaries() {
+        let text = "é".repeat(400);
+        let (w, _) = snippet(&text, &[], 101);
+        assert!(text.is_char_boundary(w.start) && text.is_char_boundary(w.end));
+    }
+}

@@ -1,0 +1,187 @@
+//! The only place where index field names, their options and the text analyzer live.
+//!
+//! The index holds two kinds of tantivy documents:
+//! - one **document record** per indexed file (`kind = doc`): its path, size, mtime, content
+//!   hash and full metadata as JSON. It is the one record of what is indexed, so incremental
+//!   runs and crash recovery never consult a side file.
+//! - one **passage** per ~50–250 words (`kind = passage`): its text, byte range and ordinal,
+//!   plus copies of the document's title, facets and date bounds so filters and ranking run on
+//!   passages alone.
+
+use std::ops::Range;
+
+use tantivy::schema::{
+    FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED,
+    STORED, STRING,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
+};
+use tantivy::Index;
+
+/// Version of the on-disk layout; bumped whenever fields or analysis change meaning, so an old
+/// index is refused with a clear message instead of answering wrongly.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Name under which the English analyzer is registered in the index.
+pub const ANALYZER: &str = "tipdex_en";
+
+/// Values of the `kind` field.
+pub const KIND_DOC: &str = "doc";
+/// Values of the `kind` field.
+pub const KIND_PASSAGE: &str = "passage";
+
+/// Handles to every field of the schema.
+#[derive(Clone, Debug)]
+pub struct Fields {
+    /// `doc` or `passage`.
+    pub kind: Field,
+    /// 64-bit key of the document (shared by its record and passages); fast for grouping.
+    pub doc_key: Field,
+    /// Same key as `doc_key`, but only on the record, so a record can be replaced without
+    /// touching its passages (a file touched but not changed).
+    pub record_key: Field,
+    /// Canonical root the document was indexed under (records only).
+    pub root: Field,
+    /// Path relative to its root, `/`-separated (records only).
+    pub rel_path: Field,
+    /// Content hash as hex (records only), to recognise moved files.
+    pub hash: Field,
+    /// JSON [`crate::indexer::DocRecord`] (records only, stored).
+    pub record: Field,
+    /// Passage text (passages only, stored and analyzed).
+    pub text: Field,
+    /// Document title, analyzed on every passage so a title match lifts the whole document.
+    pub title: Field,
+    /// Hierarchical facets: `/source/X`, `/year/YYYY`, `/tag/X`, `/lang/xx`.
+    pub facets: Field,
+    /// Exact-match filter keys, lower-cased: `source=unodc`, `tag=europe`, `lang=en`.
+    pub filter: Field,
+    /// First day of the document's date period as YYYYMMDD.
+    pub date_lo: Field,
+    /// Last day of the document's date period as YYYYMMDD.
+    pub date_hi: Field,
+    /// Passage number within its document, from 0.
+    pub ordinal: Field,
+    /// Byte offset where the passage starts in the document text.
+    pub start: Field,
+    /// Byte offset where the passage ends in the document text.
+    pub end: Field,
+}
+
+/// Build the schema and the handles to its fields.
+pub fn build() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let analyzed = |stored: bool| {
+        let indexing = TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        let opts = TextOptions::default().set_indexing_options(indexing);
+        if stored {
+            opts.set_stored()
+        } else {
+            opts
+        }
+    };
+    let fields = Fields {
+        kind: b.add_text_field("kind", STRING),
+        doc_key: b.add_u64_field("doc_key", INDEXED | FAST | STORED),
+        record_key: b.add_u64_field("record_key", INDEXED),
+        root: b.add_text_field("root", STRING),
+        rel_path: b.add_text_field("rel_path", STRING),
+        hash: b.add_text_field("hash", STRING),
+        record: b.add_text_field("record", STORED),
+        text: b.add_text_field("text", analyzed(true)),
+        title: b.add_text_field("title", analyzed(false)),
+        facets: b.add_facet_field("facets", FacetOptions::default()),
+        filter: b.add_text_field("filter", STRING),
+        date_lo: b.add_i64_field("date_lo", INDEXED | FAST),
+        date_hi: b.add_i64_field("date_hi", INDEXED | FAST),
+        ordinal: b.add_u64_field("ordinal", STORED),
+        start: b.add_u64_field("start", STORED),
+        end: b.add_u64_field("end", STORED),
+    };
+    (b.build(), fields)
+}
+
+/// The English analyzer: Unicode word split, lower-case, accents folded, Snowball stemming.
+/// Query terms and highlights go through this same chain, so what is highlighted is what matched.
+pub fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(60))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::default())
+        .build()
+}
+
+/// Make the analyzer known to an index (tokenizers are not persisted by tantivy).
+pub fn register_analyzer(index: &Index) {
+    index.tokenizers().register(ANALYZER, analyzer());
+}
+
+/// One analyzed token: where it is in the text and the term it becomes in the index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnalyzedToken {
+    /// Byte range of the word in the analyzed text.
+    pub range: Range<usize>,
+    /// The indexed form (folded, stemmed).
+    pub term: String,
+}
+
+/// Run `text` through the analyzer, keeping byte ranges.
+pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<AnalyzedToken> {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while stream.advance() {
+        let t = stream.token();
+        out.push(AnalyzedToken {
+            range: t.offset_from..t.offset_to,
+            term: t.text.clone(),
+        });
+    }
+    out
+}
+
+/// Lower-case and fold a facet/filter value the way [`Fields::filter`] keys are stored, so
+/// `--source unodc` matches `UNODC` and `--tag europe` matches `Europe`.
+pub fn filter_key(kind: &str, value: &str) -> String {
+    format!("{kind}={}", fold_plain(value))
+}
+
+/// Lower-case, fold accents, trim and collapse whitespace, without stemming.
+pub fn fold_plain(value: &str) -> String {
+    let mut analyzer = TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build();
+    let collapsed = value.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut stream = analyzer.token_stream(&collapsed);
+    let mut out = String::new();
+    while stream.advance() {
+        out.push_str(&stream.token().text);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn analyzer_stems_folds_and_keeps_offsets() {
+        let mut a = analyzer();
+        let text = "Trafficked victims, Eurídice";
+        let toks = analyze(&mut a, text);
+        let terms: Vec<_> = toks.iter().map(|t| t.term.as_str()).collect();
+        assert_eq!(terms, ["traffick", "victim", "euridic"]);
+        assert_eq!(&text[toks[2].range.clone()], "Eurídice");
+    }
+
+    #[test]
+    fn filter_keys_fold_case_accents_and_space() {
+        assert_eq!(filter_key("source", " UNODC "), "source=unodc");
+        assert_eq!(filter_key("tag", "Forced  Labour"), "tag=forced labour");
+        assert_eq!(filter_key("source", "Médecins"), "source=medecins");
+    }
+}

@@ -1,0 +1,285 @@
+//! From a parsed query and filters to a tantivy query over passages, plus highlight patterns.
+
+use std::ops::Bound;
+
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhrasePrefixQuery,
+    PhraseQuery, Query, RegexQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::Term;
+
+use super::filters::Filters;
+use super::query::{Clause, ParsedQuery, Target};
+use crate::highlight::Pattern;
+use crate::schema::{analyze, filter_key, Fields, KIND_PASSAGE};
+
+/// Weight of a title match relative to a passage-text match. Titles are repeated on every
+/// passage, so a modest weight already lifts the whole document.
+const TITLE_BOOST: f32 = 0.5;
+/// Extra weight for passages matching every optional group: "all words preferred".
+const ALL_TERMS_BOOST: f32 = 1.0;
+
+/// A query ready to run, and what to highlight.
+pub struct Compiled {
+    /// The tantivy query over passages.
+    pub query: Box<dyn Query>,
+    /// Patterns to highlight in passage text.
+    pub patterns: Vec<Pattern>,
+    /// False when the query has no scoring part (filters only): results then have equal scores.
+    pub scored: bool,
+}
+
+/// Compile `parsed` with `filters` into a passage query.
+pub fn compile(
+    fields: &Fields,
+    analyzer: &mut TextAnalyzer,
+    parsed: &ParsedQuery,
+    filters: &Filters,
+) -> Compiled {
+    let mut patterns = Vec::new();
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+
+    let mut should_groups = Vec::new();
+    for group in &parsed.should {
+        if let Some(q) = group_query(fields, analyzer, group, &mut patterns) {
+            should_groups.push(q);
+        }
+    }
+    let mut must_groups = Vec::new();
+    for group in &parsed.must {
+        match group_query(fields, analyzer, group, &mut patterns) {
+            Some(q) => must_groups.push(q),
+            // A required group that analyzes to nothing (only punctuation) cannot match.
+            None => must_groups.push(Box::new(EmptyQuery) as Box<dyn Query>),
+        }
+    }
+    let scored = !(should_groups.is_empty() && must_groups.is_empty());
+    if should_groups.len() > 1 {
+        let all: Vec<(Occur, Box<dyn Query>)> = should_groups
+            .iter()
+            .map(|q| (Occur::Must, q.box_clone()))
+            .collect();
+        clauses.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(
+                Box::new(BooleanQuery::new(all)),
+                ALL_TERMS_BOOST,
+            )),
+        ));
+    }
+    if !should_groups.is_empty() {
+        let any: Vec<(Occur, Box<dyn Query>)> = should_groups
+            .into_iter()
+            .map(|q| (Occur::Should, q))
+            .collect();
+        clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+    }
+    for q in must_groups {
+        clauses.push((Occur::Must, q));
+    }
+    for clause in &parsed.must_not {
+        let mut ignored = Vec::new();
+        if let Some(q) = clause_query(fields, analyzer, clause, &mut ignored) {
+            clauses.push((Occur::MustNot, q));
+        }
+    }
+    if !scored {
+        clauses.push((Occur::Must, Box::new(AllQuery)));
+    }
+    clauses.push((Occur::Must, filter(term_query(fields.kind, KIND_PASSAGE))));
+    for f in filter_clauses(fields, filters) {
+        clauses.push((Occur::Must, filter(f)));
+    }
+    Compiled {
+        query: Box::new(BooleanQuery::new(clauses)),
+        patterns,
+        scored,
+    }
+}
+
+/// Filters only, for counting documents: the same constraints the search applies.
+pub fn filter_clauses(fields: &Fields, filters: &Filters) -> Vec<Box<dyn Query>> {
+    let mut out: Vec<Box<dyn Query>> = Vec::new();
+    let any_of = |kind: &str, values: &[String]| -> Option<Box<dyn Query>> {
+        if values.is_empty() {
+            return None;
+        }
+        let qs = values
+            .iter()
+            .map(|v| {
+                (
+                    Occur::Should,
+                    term_query(fields.filter, &filter_key(kind, v)),
+                )
+            })
+            .collect();
+        Some(Box::new(BooleanQuery::new(qs)))
+    };
+    out.extend(any_of("source", &filters.sources));
+    out.extend(any_of("tag", &filters.tags));
+    out.extend(any_of("lang", &filters.langs));
+    if !filters.years.is_empty() {
+        let qs = filters
+            .years
+            .iter()
+            .map(|y| (Occur::Should, overlap(fields, y.lo(), y.hi())))
+            .collect();
+        out.push(Box::new(BooleanQuery::new(qs)));
+    }
+    if filters.from.is_some() || filters.to.is_some() {
+        let lo = filters.from.map_or(i64::MIN, |d| d.lo());
+        let hi = filters.to.map_or(i64::MAX, |d| d.hi());
+        out.push(overlap(fields, lo, hi));
+    }
+    out
+}
+
+/// Documents whose date period overlaps [lo, hi] (YYYYMMDD). Undated documents never match,
+/// because they have no date values at all.
+fn overlap(fields: &Fields, lo: i64, hi: i64) -> Box<dyn Query> {
+    let starts_before_end = tantivy::query::RangeQuery::new(
+        Bound::Included(Term::from_field_i64(fields.date_lo, i64::MIN)),
+        Bound::Included(Term::from_field_i64(fields.date_lo, hi)),
+    );
+    let ends_after_start = tantivy::query::RangeQuery::new(
+        Bound::Included(Term::from_field_i64(fields.date_hi, lo)),
+        Bound::Included(Term::from_field_i64(fields.date_hi, i64::MAX)),
+    );
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Must, Box::new(starts_before_end) as Box<dyn Query>),
+        (Occur::Must, Box::new(ends_after_start)),
+    ]))
+}
+
+fn filter(q: Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(q, 0.0))
+}
+
+fn term_query(field: Field, value: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, value),
+        IndexRecordOption::Basic,
+    ))
+}
+
+fn group_query(
+    fields: &Fields,
+    analyzer: &mut TextAnalyzer,
+    group: &[Clause],
+    patterns: &mut Vec<Pattern>,
+) -> Option<Box<dyn Query>> {
+    let mut qs: Vec<(Occur, Box<dyn Query>)> = group
+        .iter()
+        .filter_map(|c| clause_query(fields, analyzer, c, patterns))
+        .map(|q| (Occur::Should, q))
+        .collect();
+    match qs.len() {
+        0 => None,
+        1 => qs.pop().map(|(_, q)| q),
+        _ => Some(Box::new(BooleanQuery::new(qs))),
+    }
+}
+
+/// One clause over the fields its target names; records its highlight pattern.
+fn clause_query(
+    fields: &Fields,
+    analyzer: &mut TextAnalyzer,
+    clause: &Clause,
+    patterns: &mut Vec<Pattern>,
+) -> Option<Box<dyn Query>> {
+    let (text, target, prefix) = match clause {
+        Clause::Word(t, target) | Clause::Phrase(t, target) => (t, *target, false),
+        Clause::Prefix(t, target) => (t, *target, true),
+    };
+    let terms: Vec<String> = analyze(analyzer, text)
+        .into_iter()
+        .map(|t| t.term)
+        .collect();
+    if terms.is_empty() {
+        return None;
+    }
+    let targets: Vec<(Field, f32)> = match target {
+        Target::Any => vec![(fields.text, 1.0), (fields.title, TITLE_BOOST)],
+        Target::Text => vec![(fields.text, 1.0)],
+        Target::Title => vec![(fields.title, 1.0)],
+    };
+    let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for (field, boost) in targets {
+        let q: Box<dyn Query> = if prefix {
+            prefix_query(field, text, &terms)?
+        } else if terms.len() == 1 {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, &terms[0]),
+                IndexRecordOption::WithFreqs,
+            ))
+        } else {
+            Box::new(PhraseQuery::new(
+                terms
+                    .iter()
+                    .map(|t| Term::from_field_text(field, t))
+                    .collect(),
+            ))
+        };
+        let q = if boost == 1.0 {
+            q
+        } else {
+            Box::new(BoostQuery::new(q, boost))
+        };
+        per_field.push((Occur::Should, q));
+    }
+    if target != Target::Title {
+        patterns.push(if prefix {
+            Pattern::Prefix(prefix_forms(text, &terms))
+        } else if terms.len() == 1 {
+            Pattern::Term(terms[0].clone())
+        } else {
+            Pattern::Phrase(terms)
+        });
+    }
+    Some(Box::new(BooleanQuery::new(per_field)))
+}
+
+/// A prefix matches indexed (stemmed) terms starting with either the typed prefix or its stem:
+/// `trafficker*` must find `traffick`, the stem of "traffickers".
+fn prefix_forms(typed: &str, analyzed: &[String]) -> Vec<String> {
+    let last = analyzed.last().cloned().unwrap_or_default();
+    let raw: String = typed
+        .split(|c: char| !c.is_alphanumeric()).rfind(|s| !s.is_empty())
+        .map(str::to_lowercase)
+        .unwrap_or_default();
+    let mut forms = vec![last];
+    let folded = crate::schema::fold_plain(&raw);
+    if !folded.is_empty() && !forms.contains(&folded) {
+        forms.push(folded);
+    }
+    forms
+}
+
+fn prefix_query(field: Field, typed: &str, terms: &[String]) -> Option<Box<dyn Query>> {
+    if terms.len() > 1 {
+        let ts = terms
+            .iter()
+            .map(|t| Term::from_field_text(field, t))
+            .collect();
+        return Some(Box::new(PhrasePrefixQuery::new(ts)));
+    }
+    let alternatives: Vec<(Occur, Box<dyn Query>)> = prefix_forms(typed, terms)
+        .into_iter()
+        .filter_map(|p| RegexQuery::from_pattern(&format!("{}.*", regex_escape(&p)), field).ok())
+        .map(|q| (Occur::Should, Box::new(q) as Box<dyn Query>))
+        .collect();
+    (!alternatives.is_empty()).then(|| Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>)
+}
+
+fn regex_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if !c.is_alphanumeric() {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,132 @@
+//! Grouping matching passages by document while collecting, so a document's rank comes from its
+//! best passages without loading any stored text.
+
+use std::collections::HashMap;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::Column;
+use tantivy::index::SegmentReader;
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal};
+
+/// The best passages of one document.
+#[derive(Clone, Debug, Default)]
+pub struct Group {
+    /// Up to `per_doc` (score, address) pairs, best first.
+    pub best: Vec<(Score, DocAddress)>,
+    /// Every matching passage of the document, counted.
+    pub matches: u32,
+}
+
+impl Group {
+    fn offer(&mut self, score: Score, addr: DocAddress, keep: usize) {
+        self.matches += 1;
+        if self.best.len() == keep && self.best.last().is_some_and(|(s, _)| *s >= score) {
+            return;
+        }
+        let at = self.best.partition_point(|(s, _)| *s >= score);
+        self.best.insert(at, (score, addr));
+        self.best.truncate(keep);
+    }
+
+    /// Document score: its best passage, plus a quarter of its second best, so a document that
+    /// speaks to the query twice edges out one that mentions it once at the same strength.
+    pub fn score(&self) -> Score {
+        let first = self.best.first().map_or(0.0, |(s, _)| *s);
+        let second = self.best.get(1).map_or(0.0, |(s, _)| *s);
+        first + 0.25 * second
+    }
+}
+
+/// Collects matching passages into per-document groups keyed by `doc_key`.
+pub struct GroupCollector {
+    /// Passages kept per document (at least 2, so the score can use the second best).
+    pub keep: usize,
+    /// Name of the u64 fast field holding the document key.
+    pub key_field: &'static str,
+    /// Whether scores are needed (false for filter-only queries).
+    pub scored: bool,
+}
+
+impl Collector for GroupCollector {
+    type Fruit = HashMap<u64, Group>;
+    type Child = GroupSegment;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<GroupSegment> {
+        Ok(GroupSegment {
+            keys: reader.fast_fields().u64(self.key_field)?,
+            segment,
+            keep: self.keep.max(2),
+            groups: HashMap::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.scored
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<HashMap<u64, Group>>,
+    ) -> tantivy::Result<HashMap<u64, Group>> {
+        let mut merged: HashMap<u64, Group> = HashMap::new();
+        let keep = self.keep.max(2);
+        for fruit in fruits {
+            for (key, group) in fruit {
+                let target = merged.entry(key).or_default();
+                let extra_matches = group.matches - group.best.len() as u32;
+                for (score, addr) in group.best {
+                    target.offer(score, addr, keep);
+                }
+                target.matches += extra_matches;
+            }
+        }
+        Ok(merged)
+    }
+}
+
+/// Per-segment half of [`GroupCollector`].
+pub struct GroupSegment {
+    keys: Column<u64>,
+    segment: SegmentOrdinal,
+    keep: usize,
+    groups: HashMap<u64, Group>,
+}
+
+impl SegmentCollector for GroupSegment {
+    type Fruit = HashMap<u64, Group>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if let Some(key) = self.keys.first(doc) {
+            let addr = DocAddress::new(self.segment, doc);
+            self.groups
+                .entry(key)
+                .or_default()
+                .offer(score, addr, self.keep);
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        self.groups
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_best_passages_in_order_and_counts_all() {
+        let mut g = Group::default();
+        for (i, s) in [1.0, 3.0, 2.0, 0.5].into_iter().enumerate() {
+            g.offer(s, DocAddress::new(0, i as u32), 2);
+        }
+        let scores: Vec<_> = g.best.iter().map(|(s, _)| *s).collect();
+        assert_eq!(scores, [3.0, 2.0]);
+        assert_eq!(g.matches, 4);
+        assert_eq!(g.score(), 3.5);
+    }
+}

@@ -1,0 +1,163 @@
+//! Query → ranked documents with their best passages and highlights.
+//!
+//! BM25 runs over passages; passages are grouped by document while collecting
+//! ([`group::GroupCollector`]); only the passages shown are fetched from the store and
+//! highlighted.
+
+mod build;
+pub mod facets;
+pub mod filters;
+mod group;
+pub mod query;
+
+use std::ops::Range;
+use std::time::{Duration, Instant};
+
+use tantivy::schema::Value;
+use tantivy::{IndexReader, TantivyDocument};
+
+pub use facets::{facet_counts, FacetCount, FacetField, FacetTable};
+pub use filters::{normalize_lang, parse_date_arg, Filters, YearRange};
+pub use query::{parse, ParsedQuery};
+
+use crate::error::{Error, Result};
+use crate::highlight::highlight;
+use crate::indexer::DocRecord;
+use crate::schema::{self, analyze};
+use crate::store::Store;
+
+/// What to search for.
+#[derive(Clone, Debug)]
+pub struct SearchRequest {
+    /// The query, in the language described in [`query`].
+    pub query: String,
+    /// Facet and date filters.
+    pub filters: Filters,
+    /// Documents to return.
+    pub limit: usize,
+    /// Passages to return per document.
+    pub passages: usize,
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest {
+            query: String::new(),
+            filters: Filters::default(),
+            limit: 10,
+            passages: 2,
+        }
+    }
+}
+
+/// One passage of a hit.
+#[derive(Clone, Debug)]
+pub struct PassageHit {
+    /// Passage number within its document.
+    pub ordinal: u32,
+    /// Byte offset of the passage in the document's text.
+    pub start: usize,
+    /// Byte offset of the passage's end in the document's text.
+    pub end: usize,
+    /// The passage text.
+    pub text: String,
+    /// BM25 score of the passage.
+    pub score: f32,
+    /// Matched byte ranges within `text`.
+    pub highlights: Vec<Range<usize>>,
+}
+
+/// One matching document.
+#[derive(Clone, Debug)]
+pub struct SearchHit {
+    /// The document's record (path, metadata, provenance).
+    pub record: DocRecord,
+    /// Document score, from its best passages.
+    pub score: f32,
+    /// Number of its passages that matched.
+    pub matching_passages: u32,
+    /// Its best passages, best first.
+    pub passages: Vec<PassageHit>,
+}
+
+/// The answer to a [`SearchRequest`].
+#[derive(Clone, Debug)]
+pub struct SearchResults {
+    /// Documents matching.
+    pub total_documents: usize,
+    /// Passages matching.
+    pub total_passages: u64,
+    /// The best `limit` documents, best first.
+    pub hits: Vec<SearchHit>,
+    /// Time spent searching.
+    pub elapsed: Duration,
+}
+
+/// Run `request` against the last commit visible to `reader`.
+pub fn search(
+    store: &Store,
+    reader: &IndexReader,
+    request: &SearchRequest,
+) -> Result<SearchResults> {
+    let started = Instant::now();
+    let parsed = query::parse(&request.query);
+    let mut filters = request.filters.clone();
+    filters.absorb(&parsed);
+    let mut analyzer = schema::analyzer();
+    let compiled = build::compile(&store.fields, &mut analyzer, &parsed, &filters);
+
+    let searcher = reader.searcher();
+    let collector = group::GroupCollector {
+        keep: request.passages.max(1),
+        key_field: "doc_key",
+        scored: compiled.scored,
+    };
+    let groups = searcher.search(compiled.query.as_ref(), &collector)?;
+    let total_passages = groups.values().map(|g| u64::from(g.matches)).sum();
+    let mut ranked: Vec<(u64, group::Group)> = groups.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.score().total_cmp(&a.1.score()).then(a.0.cmp(&b.0)));
+    let total_documents = ranked.len();
+
+    let mut hits = Vec::with_capacity(request.limit.min(ranked.len()));
+    for (key, group) in ranked.into_iter().take(request.limit) {
+        let Some(record) = store.record_by_key(&searcher, key)? else {
+            continue;
+        };
+        let mut passages = Vec::with_capacity(request.passages);
+        for (score, addr) in group.best.iter().take(request.passages) {
+            let doc: TantivyDocument = searcher.doc(*addr)?;
+            let text = doc
+                .get_first(store.fields.text)
+                .and_then(|v| v.as_str())
+                .ok_or_else(|| {
+                    Error::CorruptRecord(format!("passage of {} without text", record.id))
+                })?
+                .to_string();
+            let number = |f| doc.get_first(f).and_then(|v| v.as_u64()).unwrap_or(0);
+            let tokens: Vec<_> = analyze(&mut analyzer, &text)
+                .into_iter()
+                .map(|t| (t.range, t.term))
+                .collect();
+            passages.push(PassageHit {
+                ordinal: number(store.fields.ordinal) as u32,
+                start: number(store.fields.start) as usize,
+                end: number(store.fields.end) as usize,
+                highlights: highlight(&tokens, &compiled.patterns),
+                score: if compiled.scored { *score } else { 0.0 },
+                text,
+            });
+        }
+        hits.push(SearchHit {
+            record,
+            score: if compiled.scored { group.score() } else { 0.0 },
+            matching_passages: group.matches,
+            passages,
+        });
+    }
+    Ok(SearchResults {
+        total_documents,
+        total_passages,
+        hits,
+        elapsed: started.elapsed(),
+    })
+}

@@ -1,0 +1,232 @@
+//! Opening the on-disk index, and the facts about it that live in its commit payload.
+//!
+//! The index directory is tantivy's own; tipdex adds nothing beside it. What tipdex needs to know
+//! about a run (layout version, roots, when it last finished) rides in the commit payload, so it
+//! changes atomically with the documents it describes.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, DocSetCollector};
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
+
+use crate::error::{Error, Result};
+use crate::indexer::DocRecord;
+use crate::schema::{self, Fields, KIND_DOC, KIND_PASSAGE, SCHEMA_VERSION};
+
+/// What tipdex records in each commit.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct IndexInfo {
+    /// [`SCHEMA_VERSION`] of the writer.
+    pub schema_version: u32,
+    /// Every root ever indexed into this index (canonical paths).
+    pub roots: Vec<PathBuf>,
+    /// Unix seconds at which the last `index` run committed.
+    pub last_indexed: Option<i64>,
+    /// True while a run's intermediate commits are being made; false once it completed.
+    #[serde(default)]
+    pub in_progress: bool,
+}
+
+/// An open index.
+pub struct Store {
+    /// The tantivy index.
+    pub index: Index,
+    /// Its fields.
+    pub fields: Fields,
+    /// Where it lives.
+    pub dir: PathBuf,
+}
+
+impl Store {
+    /// True when `dir` holds an index (of any version).
+    pub fn exists(dir: &Path) -> bool {
+        dir.join("meta.json").is_file()
+    }
+
+    /// Open an existing index, refusing one built with another layout.
+    pub fn open(dir: &Path) -> Result<Store> {
+        if !Self::exists(dir) {
+            return Err(Error::NoIndex(dir.to_path_buf()));
+        }
+        let index = Index::open_in_dir(dir)?;
+        let store = Self::wrap(index, dir)?;
+        let info = store.info()?;
+        if info.schema_version != SCHEMA_VERSION && info.schema_version != 0 {
+            return Err(Error::IncompatibleIndex {
+                path: dir.to_path_buf(),
+                reason: format!(
+                    "built with layout version {}, this tipdex uses {SCHEMA_VERSION}",
+                    info.schema_version
+                ),
+            });
+        }
+        Ok(store)
+    }
+
+    /// Open the index in `dir`, creating the directory and an empty index when there is none.
+    pub fn open_or_create(dir: &Path) -> Result<Store> {
+        if Self::exists(dir) {
+            return Self::open(dir);
+        }
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let (schema, _) = schema::build();
+        let index = Index::create_in_dir(dir, schema)?;
+        Self::wrap(index, dir)
+    }
+
+    fn wrap(index: Index, dir: &Path) -> Result<Store> {
+        let (expected, fields) = schema::build();
+        if index.schema() != expected {
+            return Err(Error::IncompatibleIndex {
+                path: dir.to_path_buf(),
+                reason: "its fields differ from this tipdex's".into(),
+            });
+        }
+        schema::register_analyzer(&index);
+        Ok(Store {
+            index,
+            fields,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// A reader that sees the last commit (reloaded explicitly, never behind our back).
+    pub fn reader(&self) -> Result<IndexReader> {
+        Ok(self
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?)
+    }
+
+    /// The payload of the last commit.
+    pub fn info(&self) -> Result<IndexInfo> {
+        let metas = self.index.load_metas()?;
+        match metas.payload {
+            None => Ok(IndexInfo::default()),
+            Some(p) => serde_json::from_str(&p)
+                .map_err(|e| Error::CorruptRecord(format!("commit payload: {e}"))),
+        }
+    }
+
+    /// Number of documents and passages visible to `searcher`.
+    pub fn counts(&self, searcher: &Searcher) -> Result<(u64, u64)> {
+        let docs = searcher.search(&self.kind_query(KIND_DOC), &Count)? as u64;
+        let passages = searcher.search(&self.kind_query(KIND_PASSAGE), &Count)? as u64;
+        Ok((docs, passages))
+    }
+
+    /// A query matching every tantivy document of one kind.
+    pub fn kind_query(&self, kind: &str) -> TermQuery {
+        TermQuery::new(
+            Term::from_field_text(self.fields.kind, kind),
+            IndexRecordOption::Basic,
+        )
+    }
+
+    /// Every document record in the index.
+    pub fn all_records(&self, searcher: &Searcher) -> Result<Vec<DocRecord>> {
+        let addrs = searcher.search(&self.kind_query(KIND_DOC), &DocSetCollector)?;
+        let mut out = Vec::with_capacity(addrs.len());
+        for addr in addrs {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            out.push(self.decode_record(&doc)?);
+        }
+        Ok(out)
+    }
+
+    /// The record of the document with this key, if indexed.
+    pub fn record_by_key(&self, searcher: &Searcher, key: u64) -> Result<Option<DocRecord>> {
+        let query = TermQuery::new(
+            Term::from_field_u64(self.fields.record_key, key),
+            IndexRecordOption::Basic,
+        );
+        let addrs = searcher.search(&query, &DocSetCollector)?;
+        match addrs.into_iter().next() {
+            None => Ok(None),
+            Some(addr) => {
+                let doc: TantivyDocument = searcher.doc(addr)?;
+                self.decode_record(&doc).map(Some)
+            }
+        }
+    }
+
+    /// The record a user means by `spec`: a document id or its first characters (at least 4),
+    /// a path to the file, or the end of its path under its root (e.g. its file name).
+    pub fn find_record(&self, searcher: &Searcher, spec: &str) -> Result<DocRecord> {
+        let spec = spec.trim();
+        if spec.len() == 16 {
+            if let Ok(key) = u64::from_str_radix(spec, 16) {
+                if let Some(r) = self.record_by_key(searcher, key)? {
+                    return Ok(r);
+                }
+            }
+        }
+        if let Ok(path) = Path::new(spec).canonicalize() {
+            if let Some(r) = self.record_by_key(searcher, crate::indexer::doc_key(&path))? {
+                return Ok(r);
+            }
+        }
+        let records = self.all_records(searcher)?;
+        let is_hex = spec.len() >= 4 && spec.chars().all(|c| c.is_ascii_hexdigit());
+        let by_id: Vec<&DocRecord> = records
+            .iter()
+            .filter(|r| is_hex && r.id.starts_with(&spec.to_ascii_lowercase()))
+            .collect();
+        let wanted = spec.trim_start_matches("./").replace('\\', "/");
+        let by_path: Vec<&DocRecord> = records
+            .iter()
+            .filter(|r| r.rel_path == wanted || r.rel_path.ends_with(&format!("/{wanted}")))
+            .collect();
+        // Last resort: the start of a file name, as in `show 004` for `004_….txt`.
+        let by_name: Vec<&DocRecord> = records
+            .iter()
+            .filter(|r| {
+                r.rel_path
+                    .rsplit('/')
+                    .next()
+                    .is_some_and(|n| n.starts_with(&wanted))
+            })
+            .collect();
+        let matches = [by_id, by_path, by_name]
+            .into_iter()
+            .find(|m| !m.is_empty())
+            .unwrap_or_default();
+        match matches.len() {
+            0 => Err(Error::DocumentNotFound(spec.to_string())),
+            1 => Ok(matches[0].clone()),
+            count => Err(Error::AmbiguousDocument {
+                given: spec.to_string(),
+                count,
+            }),
+        }
+    }
+
+    fn decode_record(&self, doc: &TantivyDocument) -> Result<DocRecord> {
+        let json = doc
+            .get_first(self.fields.record)
+            .and_then(|v| v.as_str())
+            .ok_or_else(|| Error::CorruptRecord("document record without its JSON".into()))?;
+        serde_json::from_str(json).map_err(|e| Error::CorruptRecord(e.to_string()))
+    }
+
+    /// Bytes the index occupies on disk.
+    pub fn size_on_disk(&self) -> u64 {
+        std::fs::read_dir(&self.dir)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter_map(|e| e.metadata().ok())
+                    .filter(|m| m.is_file())
+                    .map(|m| m.len())
+                    .sum()
+            })
+            .unwrap_or(0)
+    }
+}
