@@ -97,10 +97,9 @@ fn to_text(body: &str) -> String {
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
             Event::SoftBreak => out.push(' '),
             Event::HardBreak => out.push('\n'),
-            Event::Start(Tag::Item)
-                if !out.is_empty() && !out.ends_with('\n') => {
-                    out.push('\n');
-                }
+            Event::Start(Tag::Item) if !out.is_empty() && !out.ends_with('\n') => {
+                out.push('\n');
+            }
             Event::End(
                 TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::CodeBlock | TagEnd::BlockQuote(_),
             )

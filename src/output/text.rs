@@ -281,7 +281,10 @@ mod tests {
             "dolor sit ".repeat(50)
         );
         let at = text.find("needle").unwrap();
-        let needle = vec![Range { start: at, end: at + 6 }];
+        let needle = vec![Range {
+            start: at,
+            end: at + 6,
+        }];
         let (w, marks) = snippet(&text, &needle, 120);
         assert!(w.start <= at && w.end >= at + 6);
         assert!(w.end - w.start <= 130);

@@ -29,6 +29,10 @@ pub struct Compiled {
     pub patterns: Vec<Pattern>,
     /// False when the query has no scoring part (filters only): results then have equal scores.
     pub scored: bool,
+    /// Passage queries for `-excluded` clauses. Exclusion is per document (a document that
+    /// mentions an excluded term anywhere is out), so the caller resolves these to document
+    /// keys with [`super::exclude_documents`] rather than excluding passage by passage.
+    pub excluded: Vec<Box<dyn Query>>,
 }
 
 /// Compile `parsed` with `filters` into a passage query.
@@ -79,12 +83,12 @@ pub fn compile(
     for q in must_groups {
         clauses.push((Occur::Must, q));
     }
-    for clause in &parsed.must_not {
-        let mut ignored = Vec::new();
-        if let Some(q) = clause_query(fields, analyzer, clause, &mut ignored) {
-            clauses.push((Occur::MustNot, q));
-        }
-    }
+    let mut ignored = Vec::new();
+    let excluded = parsed
+        .must_not
+        .iter()
+        .filter_map(|clause| clause_query(fields, analyzer, clause, &mut ignored))
+        .collect();
     if !scored {
         clauses.push((Occur::Must, Box::new(AllQuery)));
     }
@@ -96,6 +100,7 @@ pub fn compile(
         query: Box::new(BooleanQuery::new(clauses)),
         patterns,
         scored,
+        excluded,
     }
 }
 
@@ -246,7 +251,8 @@ fn clause_query(
 fn prefix_forms(typed: &str, analyzed: &[String]) -> Vec<String> {
     let last = analyzed.last().cloned().unwrap_or_default();
     let raw: String = typed
-        .split(|c: char| !c.is_alphanumeric()).rfind(|s| !s.is_empty())
+        .split(|c: char| !c.is_alphanumeric())
+        .rfind(|s| !s.is_empty())
         .map(str::to_lowercase)
         .unwrap_or_default();
     let mut forms = vec![last];

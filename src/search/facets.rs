@@ -1,14 +1,11 @@
 //! Facet counts: how many documents (not passages) have each source, year, tag or language.
 
-use std::collections::HashSet;
-
 use tantivy::collector::{Count, FacetCollector};
 use tantivy::query::{BooleanQuery, Occur, Query, TermSetQuery};
 use tantivy::{IndexReader, Term};
 
 use super::build;
 use super::filters::Filters;
-use super::group::GroupCollector;
 use super::query;
 use crate::error::Result;
 use crate::schema::{self, KIND_DOC};
@@ -92,15 +89,8 @@ pub fn facet_counts(
         // Documents with at least one matching passage.
         let mut analyzer = schema::analyzer();
         let compiled = build::compile(fields, &mut analyzer, &parsed, &filters);
-        let collector = GroupCollector {
-            keep: 1,
-            key_field: "doc_key",
-            scored: false,
-        };
-        let keys: HashSet<u64> = searcher
-            .search(compiled.query.as_ref(), &collector)?
-            .into_keys()
-            .collect();
+        let query = super::exclude_documents(store, &searcher, compiled.query, &compiled.excluded)?;
+        let keys = super::matching_keys(&searcher, query.as_ref())?;
         let terms = keys
             .into_iter()
             .map(|k| Term::from_field_u64(fields.doc_key, k));

@@ -13,8 +13,11 @@ pub mod query;
 use std::ops::Range;
 use std::time::{Duration, Instant};
 
+use std::collections::HashSet;
+
+use tantivy::query::{BooleanQuery, Occur, Query, TermSetQuery};
 use tantivy::schema::Value;
-use tantivy::{IndexReader, TantivyDocument};
+use tantivy::{IndexReader, Searcher, TantivyDocument, Term};
 
 pub use facets::{facet_counts, FacetCount, FacetField, FacetTable};
 pub use filters::{normalize_lang, parse_date_arg, Filters, YearRange};
@@ -93,6 +96,40 @@ pub struct SearchResults {
     pub elapsed: Duration,
 }
 
+/// Keys of the documents having a passage that matches `query`.
+fn matching_keys(searcher: &Searcher, query: &dyn Query) -> Result<HashSet<u64>> {
+    let collector = group::GroupCollector {
+        keep: 1,
+        key_field: "doc_key",
+        scored: false,
+    };
+    Ok(searcher.search(query, &collector)?.into_keys().collect())
+}
+
+/// `query` minus every passage of the documents that match any of `excluded` anywhere.
+fn exclude_documents(
+    store: &Store,
+    searcher: &Searcher,
+    query: Box<dyn Query>,
+    excluded: &[Box<dyn Query>],
+) -> Result<Box<dyn Query>> {
+    if excluded.is_empty() {
+        return Ok(query);
+    }
+    let any: Vec<(Occur, Box<dyn Query>)> = excluded
+        .iter()
+        .map(|q| (Occur::Should, q.box_clone()))
+        .collect();
+    let keys = matching_keys(searcher, &BooleanQuery::new(any))?;
+    let terms = keys
+        .into_iter()
+        .map(|k| Term::from_field_u64(store.fields.doc_key, k));
+    Ok(Box::new(BooleanQuery::new(vec![
+        (Occur::Must, query),
+        (Occur::MustNot, Box::new(TermSetQuery::new(terms))),
+    ])))
+}
+
 /// Run `request` against the last commit visible to `reader`.
 pub fn search(
     store: &Store,
@@ -107,12 +144,18 @@ pub fn search(
     let compiled = build::compile(&store.fields, &mut analyzer, &parsed, &filters);
 
     let searcher = reader.searcher();
+    let query = exclude_documents(
+        store,
+        &searcher,
+        compiled.query.box_clone(),
+        &compiled.excluded,
+    )?;
     let collector = group::GroupCollector {
         keep: request.passages.max(1),
         key_field: "doc_key",
         scored: compiled.scored,
     };
-    let groups = searcher.search(compiled.query.as_ref(), &collector)?;
+    let groups = searcher.search(query.as_ref(), &collector)?;
     let total_passages = groups.values().map(|g| u64::from(g.matches)).sum();
     let mut ranked: Vec<(u64, group::Group)> = groups.into_iter().collect();
     ranked.sort_by(|a, b| b.1.score().total_cmp(&a.1.score()).then(a.0.cmp(&b.0)));

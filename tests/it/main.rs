@@ -1,0 +1,7 @@
+//! Integration tests: the real `tipdex` binary on temp copies of the sample corpus.
+
+mod errors;
+mod harness;
+mod incremental;
+mod metadata;
+mod search;

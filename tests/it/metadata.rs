@@ -1,0 +1,167 @@
+//! The seed table from the core issue: each field's value and where it came from.
+
+use serde_json::Value;
+
+use crate::harness::*;
+
+fn show(env: &Env, file: &str) -> Value {
+    env.run(&["show", &format!("data/{file}"), "--format", "json"])
+        .ok()
+        .json()
+}
+
+fn value<'a>(doc: &'a Value, field: &str) -> &'a Value {
+    &doc["metadata"][field]["value"]
+}
+
+#[test]
+fn seed_000_day_date_author_and_tag() {
+    let env = Env::with_seeds();
+    env.index();
+    let d = show(&env, S000);
+    assert_eq!(value(&d, "date"), "2020-01-28");
+    assert!(d["metadata"]["date"]["from"]
+        .as_str()
+        .unwrap()
+        .starts_with("text"));
+    assert_eq!(value(&d, "author"), "Vera Nygard");
+    assert_eq!(value(&d, "tags"), &serde_json::json!(["Europe"]));
+    assert!(
+        d["metadata"]["source"].is_null(),
+        "no source is known for 000: {d}"
+    );
+}
+
+#[test]
+fn seed_001_month_precision_source_title_url_license() {
+    let env = Env::with_seeds();
+    env.index();
+    let d = show(&env, S001);
+    assert_eq!(value(&d, "date"), "2025-06");
+    assert_eq!(value(&d, "source"), "OpenDemocracy");
+    assert_eq!(
+        value(&d, "title"),
+        "The UN’s missed chance to lead on anti-trafficking"
+    );
+    assert_eq!(
+        value(&d, "url"),
+        "https://www.opendemocracy.net/en/beyond-trafficking-and-slavery/united-nations-missed-chance-on-anti-trafficking/"
+    );
+    assert_eq!(value(&d, "license"), "CC BY-ND 4.0");
+    // Month precision survives into search results too, not silently turned into 1 June.
+    let hit = &env.search_json(&["missed chance", "--limit", "1"])["hits"][0];
+    assert_eq!(hit["date"], "2025-06");
+    assert_eq!(hit["date_precision"], "month");
+}
+
+#[test]
+fn seed_002_has_no_date_but_a_title() {
+    let env = Env::with_seeds();
+    env.index();
+    let d = show(&env, S002);
+    assert!(
+        d["metadata"]["date"].is_null(),
+        "a year in the body is not the date: {d}"
+    );
+    assert_eq!(
+        value(&d, "title"),
+        "The Role of the United Nations and International Law in Combating Human Trafficking"
+    );
+}
+
+#[test]
+fn seed_003_source_from_sidecar_date_and_place_from_dateline() {
+    let env = Env::with_seeds();
+    env.index();
+    let d = show(&env, S003);
+    assert_eq!(value(&d, "date"), "2019-02-21");
+    assert_eq!(value(&d, "source"), "UNODC");
+    assert_eq!(
+        d["metadata"]["source"]["from"],
+        "sidecar 003_bd84540aa3d9ccf3.meta.json"
+    );
+    assert_eq!(
+        value(&d, "title"),
+        "EU and UNODC discuss trafficking in persons and the smuggling of migrants"
+    );
+    assert_eq!(value(&d, "place"), "Brussels, Belgium");
+}
+
+#[test]
+fn seed_004_undated_source_from_contact_domain_and_no_boilerplate() {
+    let env = Env::with_seeds();
+    env.index();
+    let d = show(&env, S004);
+    assert!(
+        d["metadata"]["date"].is_null(),
+        "December 2012 in the body is not the date: {d}"
+    );
+    assert_eq!(value(&d, "source"), "UNODC");
+    assert!(d["metadata"]["source"]["from"]
+        .as_str()
+        .unwrap()
+        .contains("unodc.org"));
+    // Nothing a search returns from 004 carries its navigation footer.
+    let json = env.search_json(&["UNODC", "--limit", "10", "--passages", "100"]);
+    let mut seen = 0;
+    for hit in json["hits"].as_array().unwrap() {
+        for p in hit["passages"].as_array().unwrap() {
+            let text = p["text"].as_str().unwrap();
+            seen += 1;
+            for junk in ["Subscribe to", "Back to Top", "RSS Feed"] {
+                assert!(!text.contains(junk), "{junk:?} in a passage: {text}");
+            }
+        }
+    }
+    assert!(seen > 5);
+}
+
+#[test]
+fn show_text_names_the_rule_for_each_field() {
+    let env = Env::with_seeds();
+    env.index();
+    let out = env.run(&["show", "003"]).ok().stdout;
+    assert!(
+        out.contains("source    UNODC  [sidecar 003_bd84540aa3d9ccf3.meta.json]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("date      2019-02-21 (day)  [text: dateline 3]"),
+        "{out}"
+    );
+    assert!(out.contains("author    unknown"), "{out}");
+}
+
+#[test]
+fn no_boilerplate_in_any_passage() {
+    let env = Env::with_seeds();
+    env.index();
+    for q in [
+        "subscribe",
+        "\"back to top\"",
+        "gopher",
+        "magical",
+        "END",
+        "\"originally published\"",
+    ] {
+        let json = env.search_json(&[q, "--passages", "100"]);
+        for hit in json["hits"].as_array().unwrap() {
+            for p in hit["passages"].as_array().unwrap() {
+                let text = p["text"].as_str().unwrap();
+                for junk in [
+                    "[END]",
+                    "Back to Top",
+                    "Subscribe to",
+                    "via Magical.Fish",
+                    "gopher://",
+                    ". . . .",
+                ] {
+                    assert!(
+                        !text.contains(junk),
+                        "{junk:?} leaked into a passage for {q}: {text}"
+                    );
+                }
+            }
+        }
+    }
+}

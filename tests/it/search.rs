@@ -1,0 +1,303 @@
+//! Ranking, highlights, filters, facets and output formats.
+
+use serde_json::Value;
+use tipdex::output::json::SearchJson;
+
+use crate::harness::*;
+
+#[test]
+fn glo_act_ranks_seed_003_first_and_highlights_the_dotted_word() {
+    let env = Env::with_seeds();
+    env.index();
+    let json = env.search_json(&["GLO.ACT"]);
+    assert_eq!(file_names(&json), [S003]);
+    let p = &json["hits"][0]["passages"][0];
+    let text = p["text"].as_str().unwrap();
+    let marks: Vec<&str> = p["highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| &text[h["start"].as_u64().unwrap() as usize..h["end"].as_u64().unwrap() as usize])
+        .collect();
+    assert!(!marks.is_empty());
+    assert!(
+        marks.iter().all(|m| m.eq_ignore_ascii_case("GLO.ACT")),
+        "{marks:?}"
+    );
+}
+
+#[test]
+fn year_2019_returns_only_seed_003() {
+    let env = Env::with_seeds();
+    env.index();
+    assert_eq!(env.hit_files(&["trafficking", "--year", "2019"]), [S003]);
+    assert_eq!(env.hit_files(&["trafficking year:2019"]), [S003]);
+}
+
+#[test]
+fn year_ranges_and_dates_use_overlap_and_exclude_undated() {
+    let env = Env::with_seeds();
+    env.index();
+    let mut files = env.hit_files(&["trafficking", "--year", "2015..2020"]);
+    files.sort();
+    assert_eq!(files, [S000, S003]);
+    // 2025-06 is a month: it overlaps June 2025 but not May.
+    assert_eq!(
+        env.hit_files(&["trafficking", "--from", "2025-06-15"]),
+        [S001]
+    );
+    assert!(env
+        .hit_files(&["trafficking", "--from", "2025-07"])
+        .is_empty());
+    assert!(env
+        .hit_files(&["trafficking", "--to", "2025-05-31", "--from", "2025-05"])
+        .is_empty());
+}
+
+#[test]
+fn filters_combine_and_within_or_across() {
+    let env = Env::with_seeds();
+    env.index();
+    let mut both = env.hit_files(&[
+        "trafficking",
+        "--source",
+        "unodc",
+        "--source",
+        "OpenDemocracy",
+    ]);
+    both.sort();
+    assert_eq!(both, [S001, S003, S004]);
+    assert_eq!(
+        env.hit_files(&["trafficking", "--source", "UNODC", "--year", "2019"]),
+        [S003]
+    );
+    assert!(env
+        .hit_files(&["trafficking", "--source", "UNODC", "--year", "2025"])
+        .is_empty());
+    assert_eq!(env.hit_files(&["trafficking", "--tag", "europe"]), [S000]);
+    assert_eq!(
+        env.search_json(&["trafficking", "--lang", "English"])["total_documents"],
+        5
+    );
+    assert_eq!(
+        env.search_json(&["trafficking", "--lang", "fr"])["total_documents"],
+        0
+    );
+}
+
+#[test]
+fn stemming_case_and_accents() {
+    let env = Env::with_seeds();
+    env.index();
+    // "trafficked" is only in 001's body; the query form differs.
+    let json = env.search_json(&["TRAFFICKED repatriated"]);
+    assert_eq!(file_names(&json)[0], S001);
+    let json = env.search_json(&["euridice marquez"]);
+    assert_eq!(file_names(&json), [S003]);
+    let p = &json["hits"][0]["passages"][0];
+    let text = p["text"].as_str().unwrap();
+    let h = &p["highlights"][0];
+    assert_eq!(
+        &text[h["start"].as_u64().unwrap() as usize..h["end"].as_u64().unwrap() as usize],
+        "Eurídice"
+    );
+}
+
+#[test]
+fn phrases_exclusion_prefix_and_or() {
+    let env = Env::with_seeds();
+    env.index();
+    let with = env.hit_files(&["\"smuggling of migrants\""]);
+    assert!(
+        with.contains(&S003.to_string()) && with.contains(&S004.to_string()),
+        "{with:?}"
+    );
+    let without = env.hit_files(&["\"smuggling of migrants\" -GLO.ACT"]);
+    assert!(
+        !without.contains(&S003.to_string()) && without.contains(&S004.to_string()),
+        "{without:?}"
+    );
+    // A prefix reaches terms whose stem is shorter than the typed prefix.
+    assert!(!env.hit_files(&["Kangaspun*"]).is_empty());
+    assert_eq!(env.hit_files(&["Kangaspunta OR repatriated"]).len(), 2);
+    // Unbalanced quotes and stray colons never error.
+    env.run(&["search", "\"victim", "identification:", ":"])
+        .ok();
+}
+
+#[test]
+fn all_terms_rank_above_some_terms() {
+    let env = Env::with_seeds();
+    env.index();
+    // Only 003 has both; 004 has "ICAT" many times but not "Chatzis".
+    let json = env.search_json(&["ICAT Chatzis"]);
+    assert_eq!(file_names(&json)[0], S003);
+}
+
+#[test]
+fn json_parses_back_into_the_wire_types_with_valid_ranges() {
+    let env = Env::with_seeds();
+    env.index();
+    let out = env
+        .run(&[
+            "search",
+            "victims of trafficking",
+            "--format",
+            "json",
+            "--passages",
+            "3",
+        ])
+        .ok();
+    let parsed: SearchJson = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(parsed.query, "victims of trafficking");
+    assert_eq!(parsed.total_documents, 5);
+    assert!(parsed.hits.windows(2).all(|w| w[0].score >= w[1].score));
+    for (i, hit) in parsed.hits.iter().enumerate() {
+        assert_eq!(hit.rank, i + 1);
+        assert_eq!(hit.id.len(), 16);
+        assert!(!hit.passages.is_empty() && hit.passages.len() <= 3);
+        assert!(hit.passages.windows(2).all(|w| w[0].score >= w[1].score));
+        for p in &hit.passages {
+            assert!(
+                p.start < p.end && p.end - p.start == p.text.len(),
+                "offsets match the text length"
+            );
+            assert!(!p.highlights.is_empty());
+            for h in &p.highlights {
+                assert!(p.text.is_char_boundary(h.start) && p.text.is_char_boundary(h.end));
+                let word = p.text[h.start..h.end].to_lowercase();
+                assert!(
+                    word.starts_with("victim") || word.starts_with("traffick") || word == "of",
+                    "unexpected highlight {word:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn passage_offsets_point_into_the_document_text() {
+    let env = Env::with_seeds();
+    env.index();
+    let json = env.search_json(&["GLO.ACT", "--passages", "10"]);
+    let passages = json["hits"][0]["passages"].as_array().unwrap();
+    // Passages never overlap and come from increasing offsets when sorted by ordinal.
+    let mut spans: Vec<(u64, u64, u64)> = passages
+        .iter()
+        .map(|p| {
+            (
+                p["ordinal"].as_u64().unwrap(),
+                p["start"].as_u64().unwrap(),
+                p["end"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    spans.sort();
+    assert!(spans.windows(2).all(|w| w[0].2 <= w[1].1), "{spans:?}");
+}
+
+#[test]
+fn facets_count_documents_not_passages() {
+    let env = Env::with_seeds();
+    env.index();
+    let json = env
+        .run(&["facets", "--field", "source", "--format", "json"])
+        .ok()
+        .json();
+    let source = json["facets"]["source"].as_array().unwrap();
+    let count = |v: &str| {
+        source
+            .iter()
+            .find(|e| e["value"] == v)
+            .map(|e| e["documents"].clone())
+    };
+    assert_eq!(count("UNODC"), Some(Value::from(2)));
+    assert_eq!(count("OpenDemocracy"), Some(Value::from(1)));
+    assert_eq!(
+        source.iter().find(|e| e["value"].is_null()).unwrap()["documents"],
+        2
+    );
+    // Restricted to a query: only documents with a matching passage count.
+    let json = env
+        .run(&["facets", "GLO.ACT", "--format", "json"])
+        .ok()
+        .json();
+    assert_eq!(json["total_documents"], 1);
+    assert_eq!(json["facets"]["year"][0]["value"], "2019");
+    assert_eq!(json["facets"]["year"][0]["documents"], 1);
+    let text = env.run(&["facets", "--field", "year"]).ok().stdout;
+    assert!(
+        text.contains("2019") && text.contains("(unknown)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn terminal_output_plain_when_piped_coloured_when_asked() {
+    let env = Env::with_seeds();
+    env.index();
+    let plain = env.run(&["search", "GLO.ACT"]).ok().stdout;
+    assert!(!plain.contains('\x1b'), "no escape codes when piped");
+    assert!(
+        plain.contains("EU and UNODC discuss trafficking in persons and the smuggling of migrants")
+    );
+    assert!(
+        plain.contains("2019-02-21 · UNODC · data/003_bd84540aa3d9ccf3.txt"),
+        "{plain}"
+    );
+    let coloured = env
+        .run(&["--color", "always", "search", "GLO.ACT"])
+        .ok()
+        .stdout;
+    assert!(coloured.contains("\x1b[1;31mGLO.ACT\x1b[0m"), "{coloured}");
+    let none = env
+        .command(&["--color", "auto", "search", "GLO.ACT"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&none.stdout).contains('\x1b'));
+}
+
+#[test]
+fn limit_and_passages_are_respected() {
+    let env = Env::with_seeds();
+    env.index();
+    let json = env.search_json(&["trafficking", "--limit", "2", "--passages", "1"]);
+    assert_eq!(json["hits"].as_array().unwrap().len(), 2);
+    assert_eq!(json["total_documents"], 5);
+    assert!(json["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|h| h["passages"].as_array().unwrap().len() == 1));
+}
+
+#[test]
+fn first_search_builds_the_index_from_data() {
+    let env = Env::with_seeds();
+    let out = env.run(&["search", "trafficking in persons"]).ok();
+    assert!(
+        out.stderr.contains("indexing data/ first"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.contains(" 1. "), "{}", out.stdout);
+    assert!(env.index_dir().join("meta.json").is_file());
+    // The second search does not index again.
+    let again = env.run(&["search", "trafficking in persons"]).ok();
+    assert!(again.stderr.is_empty(), "{}", again.stderr);
+}
+
+#[test]
+fn status_reports_counts_and_roots() {
+    let env = Env::with_seeds();
+    env.index();
+    let json = env.run(&["status", "--format", "json"]).ok().json();
+    assert_eq!(json["documents"], 5);
+    assert!(json["passages"].as_u64().unwrap() >= 5);
+    assert!(json["size_bytes"].as_u64().unwrap() > 0);
+    assert!(json["roots"][0].as_str().unwrap().ends_with("data"));
+    assert!(json["last_indexed"].as_i64().unwrap() > 1_700_000_000);
+    let text = env.run(&["status"]).ok().stdout;
+    assert!(text.contains("documents     5"), "{text}");
+}
