@@ -1,10 +1,12 @@
 //! `tipdex index`.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{Context, DEFAULT_DATA};
 use tipdex::indexer::{index_roots, Change, IndexOptions, IndexReport, Progress};
@@ -31,6 +33,9 @@ pub struct IndexArgs {
     /// Print nothing but errors
     #[arg(long, short, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Commit after this many files, so an interrupted run keeps its work
+    #[arg(long, value_name = "N", default_value_t = 5000)]
+    pub commit_every: usize,
 }
 
 impl IndexArgs {
@@ -40,6 +45,7 @@ impl IndexArgs {
             quiet: true,
             max_file_size: 64,
             memory: 256,
+            commit_every: 5000,
             ..IndexArgs::default()
         }
     }
@@ -47,21 +53,31 @@ impl IndexArgs {
 
 /// `tipdex index`.
 pub fn run(ctx: &Context, args: &IndexArgs) -> anyhow::Result<ExitCode> {
-    let roots = if !args.paths.is_empty() {
-        args.paths.clone()
+    if !args.paths.is_empty() {
+        return run_index(ctx, &args.paths, args);
+    }
+    let known = if Store::exists(&ctx.index_dir) {
+        Store::open(&ctx.index_dir)?.info()?.roots
     } else {
-        let known = if Store::exists(&ctx.index_dir) {
-            Store::open(&ctx.index_dir)?.info()?.roots
-        } else {
-            Vec::new()
-        };
-        if known.is_empty() {
-            vec![PathBuf::from(DEFAULT_DATA)]
-        } else {
-            known
-        }
+        Vec::new()
     };
-    run_index(ctx, &roots, args)
+    if known.is_empty() {
+        return run_index(ctx, &[PathBuf::from(DEFAULT_DATA)], args);
+    }
+    // A folder that was moved or unmounted is not an error when refreshing everything: its
+    // documents stay searchable, and indexing its new location re-keys them without re-reading.
+    let (present, vanished): (Vec<PathBuf>, Vec<PathBuf>) =
+        known.into_iter().partition(|r| r.exists());
+    for root in &vanished {
+        eprintln!(
+            "tipdex: {} no longer exists; its documents stay in the index. If it moved, run `tipdex index NEW_PATH`",
+            root.display()
+        );
+    }
+    if present.is_empty() {
+        anyhow::bail!("none of the folders in the index exist any more; give the paths to index");
+    }
+    run_index(ctx, &present, args)
 }
 
 /// Index `roots` into the context's index and print the summary.
@@ -70,33 +86,12 @@ pub fn run_index(ctx: &Context, roots: &[PathBuf], args: &IndexArgs) -> anyhow::
         full: args.full,
         max_file_bytes: args.max_file_size.saturating_mul(1024 * 1024),
         writer_memory: args.memory.saturating_mul(1024 * 1024),
+        commit_every_docs: args.commit_every.max(1),
         ..IndexOptions::default()
     };
-    let verbose = args.verbose;
-    let mut stderr = std::io::stderr();
-    let mut on_progress = |p: Progress| {
-        if let Progress::File {
-            path,
-            change,
-            reason,
-        } = p
-        {
-            let show = verbose || matches!(change, Change::Failed);
-            if show && !args.quiet || matches!(change, Change::Failed) {
-                let what = match change {
-                    Change::Added => "added",
-                    Change::Updated => "updated",
-                    Change::Unchanged => "unchanged",
-                    Change::Removed => "removed",
-                    Change::Skipped => "skipped",
-                    Change::Failed => "FAILED",
-                };
-                let why = reason.map(|r| format!(": {r}")).unwrap_or_default();
-                let _ = writeln!(stderr, "{what:>9}  {}{why}", path.display());
-            }
-        }
-    };
-    let report = index_roots(&ctx.index_dir, roots, &options, &mut on_progress)?;
+    let mut progress = ProgressView::new(args);
+    let report = index_roots(&ctx.index_dir, roots, &options, &mut |p| progress.update(p))?;
+    progress.finish();
     if !args.quiet {
         print_summary(ctx, &report)?;
     }
@@ -115,14 +110,98 @@ pub fn run_index(ctx: &Context, roots: &[PathBuf], args: &IndexArgs) -> anyhow::
     }
 }
 
+/// What the user sees while a run goes on: failures always (on stderr), every file with
+/// `--verbose`, and a progress bar on a terminal once a run has lasted a moment.
+struct ProgressView {
+    verbose: bool,
+    quiet: bool,
+    tty: bool,
+    started: Instant,
+    total: u64,
+    done: u64,
+    bar: Option<ProgressBar>,
+}
+
+/// Runs shorter than this never show a bar, so quick updates stay quiet.
+const BAR_DELAY: Duration = Duration::from_millis(700);
+
+impl ProgressView {
+    fn new(args: &IndexArgs) -> ProgressView {
+        ProgressView {
+            verbose: args.verbose,
+            quiet: args.quiet,
+            tty: std::io::stderr().is_terminal(),
+            started: Instant::now(),
+            total: 0,
+            done: 0,
+            bar: None,
+        }
+    }
+
+    fn update(&mut self, p: Progress) {
+        match p {
+            Progress::Planned { files } => self.total = files as u64,
+            Progress::Committing => {}
+            Progress::File {
+                path,
+                change,
+                reason,
+            } => {
+                if change != Change::Removed {
+                    self.done += 1;
+                }
+                if self.verbose || change == Change::Failed {
+                    let what = match change {
+                        Change::Added => "added",
+                        Change::Updated => "updated",
+                        Change::Moved => "moved",
+                        Change::Unchanged => "unchanged",
+                        Change::Removed => "removed",
+                        Change::Skipped => "skipped",
+                        Change::Failed => "FAILED",
+                    };
+                    let why = reason.map(|r| format!(": {r}")).unwrap_or_default();
+                    let line = format!("{what:>9}  {}{why}", path.display());
+                    match &self.bar {
+                        Some(bar) => bar.println(line),
+                        None => eprintln!("{line}"),
+                    }
+                }
+                self.tick();
+            }
+        }
+    }
+
+    fn tick(&mut self) {
+        if self.bar.is_none() && self.tty && !self.quiet && self.started.elapsed() > BAR_DELAY {
+            let bar = ProgressBar::new(self.total);
+            bar.set_style(
+                ProgressStyle::with_template("{bar:40} {pos}/{len} files  {per_sec}  eta {eta}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            self.bar = Some(bar);
+        }
+        if let Some(bar) = &self.bar {
+            bar.set_position(self.done);
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 fn print_summary(ctx: &Context, r: &IndexReport) -> std::io::Result<()> {
     let mut out = super::stdout();
     writeln!(
         out,
-        "indexed into {}: {} added, {} updated, {} removed, {} unchanged, {} skipped, {} failed ({} passages written) in {:.2} s",
+        "indexed into {}: {} added, {} updated, {} moved, {} removed, {} unchanged, {} skipped, {} failed ({} passages written) in {:.2} s",
         ctx.index_dir.display(),
         r.added,
         r.updated,
+        r.moved,
         r.removed,
         r.unchanged,
         r.skipped_total(),

@@ -6,8 +6,10 @@
 //! key in the same writer, so however a run ends (finished, killed, crashed) the index holds each
 //! file at most once, and the next run completes what is missing.
 
+mod plan;
 mod prepare;
 mod record;
+mod write;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -15,16 +17,14 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rayon::prelude::*;
 use tantivy::directory::error::LockError;
-use tantivy::schema::Facet;
-use tantivy::{doc, IndexWriter, TantivyDocument, TantivyError, Term};
+use tantivy::{IndexWriter, TantivyError};
 
-pub use prepare::{prepare, Outcome, Prepared};
+pub use prepare::{prepare, sidecar_stamp, Outcome, Prepared};
 pub use record::{content_hash, doc_id, doc_key, DocRecord, FileStamp};
 
 use crate::error::{Error, Result};
-use crate::ingest::{self, DEFAULT_MAX_FILE_BYTES};
-use crate::metadata::Metadata;
-use crate::schema::{filter_key, Fields, KIND_DOC, KIND_PASSAGE, SCHEMA_VERSION};
+use crate::ingest::DEFAULT_MAX_FILE_BYTES;
+use crate::schema::SCHEMA_VERSION;
 use crate::store::{IndexInfo, Store};
 
 /// How to run an index update.
@@ -72,6 +72,8 @@ pub enum Change {
     Updated,
     /// Same content as indexed.
     Unchanged,
+    /// Same content as a document that left another path; re-keyed without extraction.
+    Moved,
     /// Removed because the file is gone.
     Removed,
     /// Not indexed on purpose.
@@ -110,6 +112,8 @@ pub struct IndexReport {
     pub updated: usize,
     /// Records removed because their files are gone.
     pub removed: usize,
+    /// Files recognised as moved or renamed (same content), re-keyed without extraction.
+    pub moved: usize,
     /// Files whose content was already indexed.
     pub unchanged: usize,
     /// Passages written in this run.
@@ -164,7 +168,7 @@ pub fn index_roots(
     // Taking the writer first means a second concurrent run stops here, before any work.
     let mut writer: IndexWriter = store
         .index
-        .writer(options.writer_memory.max(16 * 1024 * 1024))
+        .writer(options.writer_memory.max(MIN_WRITER_MEMORY))
         .map_err(|e| match e {
             TantivyError::LockFailure(LockError::LockBusy, _) => {
                 Error::IndexBusy(index_dir.to_path_buf())
@@ -174,6 +178,7 @@ pub fn index_roots(
     let mut info = store.info()?;
     let reader = store.reader()?;
     let searcher = reader.searcher();
+    let fields = &store.fields;
 
     let mut report = IndexReport::default();
     if options.full {
@@ -188,105 +193,62 @@ pub fn index_roots(
             .map(|r| (r.key, r))
             .collect()
     };
-
     let index_dir_abs = index_dir.canonicalize().ok();
-    let mut candidates = Vec::new();
-    let mut walked_roots = Vec::new();
-    for root in &canonical_roots {
-        let walked = ingest::walk(root, index_dir_abs.as_deref()).map_err(|source| {
-            Error::UnreadablePath {
-                path: root.clone(),
-                source,
-            }
-        })?;
-        for (reason, n) in walked.skipped.by_reason {
-            *report.skipped.entry(reason).or_default() += n;
-        }
-        for e in walked.errors {
-            progress(Progress::File {
-                path: &e.path,
-                change: Change::Failed,
-                reason: Some(&e.reason),
-            });
-            report.failed.push(FileProblem {
-                path: e.path,
-                reason: e.reason,
-            });
-        }
-        candidates.extend(walked.files);
-        walked_roots.push(root.clone());
-    }
-    // The same file reached through two roots is one document.
-    let mut seen = HashSet::new();
-    candidates.retain(|c| seen.insert(doc_key(&c.path)));
-    progress(Progress::Planned {
-        files: candidates.len(),
-    });
+    let plan = plan::plan(
+        &canonical_roots,
+        index_dir_abs.as_deref(),
+        &existing,
+        &mut report,
+        progress,
+    )
+    .map_err(|source| Error::UnreadablePath {
+        path: canonical_roots.first().cloned().unwrap_or_default(),
+        source,
+    })?;
 
-    // Records whose file is gone from a root walked in this run.
-    let failed_paths: HashSet<PathBuf> = report.failed.iter().map(|f| f.path.clone()).collect();
-    let gone: Vec<&DocRecord> = existing
-        .values()
-        .filter(|r| !seen.contains(&r.key))
-        .filter(|r| {
-            let path = r.path();
-            walked_roots.iter().any(|root| path.starts_with(root))
-                && !failed_paths.iter().any(|f| path.starts_with(f))
-        })
-        .collect();
-    for record in gone {
-        writer.delete_term(Term::from_field_u64(store.fields.doc_key, record.key));
-        report.removed += 1;
-        progress(Progress::File {
-            path: &record.path(),
-            change: Change::Removed,
-            reason: None,
-        });
-    }
-
-    let now = unix_now();
-    let (mut to_prepare, mut unchanged) = (Vec::new(), 0usize);
-    for c in candidates {
-        let old = existing.get(&doc_key(&c.path));
-        let same_stamp = old.is_some_and(|r| {
-            r.stamp.size == c.size
-                && r.stamp.mtime_ns == c.mtime_ns
-                && sidecar_unchanged(r, &c.path)
-        });
-        if same_stamp {
-            unchanged += 1;
-        } else {
-            to_prepare.push(c);
-        }
-    }
-    report.unchanged = unchanged;
-
-    let mut since_commit = 0usize;
-    let mut last_commit = Instant::now();
     info.schema_version = SCHEMA_VERSION;
     for root in &canonical_roots {
         if !info.roots.contains(root) {
             info.roots.push(root.clone());
         }
     }
+    let now = unix_now();
+    // Keys of old records re-keyed by a move in this run: not deleted as gone, not moved twice.
+    let mut claimed: HashSet<u64> = HashSet::new();
+    let mut since_commit = 0usize;
+    let mut last_commit = Instant::now();
     // Bounded chunks keep memory flat whatever the corpus size: at most one chunk of extracted
     // text is in flight while the writer indexes the previous one.
     let chunk_len = rayon::current_num_threads().max(1) * 16;
-    for chunk in to_prepare.chunks(chunk_len) {
+    for chunk in plan.to_prepare.chunks(chunk_len) {
         let outcomes: Vec<Outcome> = chunk
             .par_iter()
             .map(|c| {
                 prepare(
                     c,
                     existing.get(&doc_key(&c.path)),
+                    &plan.movable,
                     options.max_file_bytes,
                     now,
                 )
             })
             .collect();
-        for (candidate, outcome) in chunk.iter().zip(outcomes) {
-            let was_indexed = existing.contains_key(&doc_key(&candidate.path));
-            let change = match outcome {
+        for (candidate, mut outcome) in chunk.iter().zip(outcomes) {
+            if let Outcome::Moved { from, .. } = &outcome {
+                if claimed.contains(&from.key) {
+                    // Two new copies of one moved file: the second is extracted as a new file.
+                    outcome = prepare(
+                        candidate,
+                        None,
+                        &HashMap::new(),
+                        options.max_file_bytes,
+                        now,
+                    );
+                }
+            }
+            let key = doc_key(&candidate.path);
+            let was_indexed = existing.contains_key(&key);
+            let (change, reason) = match outcome {
                 Outcome::Indexed(prepared) => {
                     for w in &prepared.warnings {
                         report.warnings.push(FileProblem {
@@ -294,55 +256,51 @@ pub fn index_roots(
                             reason: w.clone(),
                         });
                     }
-                    report.passages_written += write_document(&writer, &store.fields, &prepared)?;
+                    report.passages_written += write::document(&writer, fields, &prepared)?;
                     if was_indexed {
                         report.updated += 1;
-                        Change::Updated
+                        (Change::Updated, None)
                     } else {
                         report.added += 1;
-                        Change::Added
+                        (Change::Added, None)
                     }
                 }
                 Outcome::Touched(record) => {
-                    writer.delete_term(Term::from_field_u64(store.fields.record_key, record.key));
-                    writer.add_document(record_document(&store.fields, &record)?)?;
+                    write::record_only(&writer, fields, &record)?;
                     report.unchanged += 1;
-                    Change::Unchanged
+                    (Change::Unchanged, None)
+                }
+                Outcome::Moved { from, to } => {
+                    report.passages_written +=
+                        write::moved(&writer, fields, &searcher, &from, &to)?;
+                    claimed.insert(from.key);
+                    report.moved += 1;
+                    (
+                        Change::Moved,
+                        Some(format!("from {}", from.path().display())),
+                    )
                 }
                 Outcome::Skipped(reason) => {
                     // A file that became empty or too large must not keep its old passages.
                     if was_indexed {
-                        writer.delete_term(Term::from_field_u64(
-                            store.fields.doc_key,
-                            doc_key(&candidate.path),
-                        ));
+                        write::delete(&writer, fields, key);
                         report.removed += 1;
                     }
-                    progress(Progress::File {
-                        path: &candidate.path,
-                        change: Change::Skipped,
-                        reason: Some(&reason),
-                    });
-                    *report.skipped.entry(reason).or_default() += 1;
-                    continue;
+                    *report.skipped.entry(reason.clone()).or_default() += 1;
+                    (Change::Skipped, Some(reason))
                 }
                 Outcome::Failed(reason) => {
-                    progress(Progress::File {
-                        path: &candidate.path,
-                        change: Change::Failed,
-                        reason: Some(&reason),
-                    });
                     report.failed.push(FileProblem {
                         path: candidate.path.clone(),
-                        reason,
+                        reason: reason.clone(),
                     });
-                    continue;
+                    (Change::Failed, Some(reason))
                 }
             };
             progress(Progress::File {
                 path: &candidate.path,
                 change,
-                reason: None,
+                reason: reason.as_deref(),
             });
             since_commit += 1;
         }
@@ -357,6 +315,29 @@ pub fn index_roots(
         }
     }
 
+    // Deletions go last: a run killed before this point loses nothing, and the next run finds
+    // the same files gone again.
+    for record in plan.gone.iter().filter(|r| !claimed.contains(&r.key)) {
+        write::delete(&writer, fields, record.key);
+        report.removed += 1;
+        progress(Progress::File {
+            path: &record.path(),
+            change: Change::Removed,
+            reason: None,
+        });
+    }
+    // A vanished root whose documents all moved elsewhere is no longer a root.
+    let remaining_roots: HashSet<&Path> = existing
+        .values()
+        .filter(|r| !claimed.contains(&r.key))
+        .map(|r| r.root.as_path())
+        .collect();
+    info.roots.retain(|r| {
+        r.exists()
+            || canonical_roots.contains(r)
+            || remaining_roots.iter().any(|x| x.starts_with(r))
+    });
+
     info.in_progress = false;
     info.last_indexed = Some(unix_now());
     commit(&mut writer, &info)?;
@@ -370,95 +351,15 @@ pub fn index_roots(
     Ok(report)
 }
 
+/// tantivy refuses writer budgets below about 15 MB per thread.
+const MIN_WRITER_MEMORY: usize = 32 * 1024 * 1024;
+
 fn commit(writer: &mut IndexWriter, info: &IndexInfo) -> Result<()> {
     let payload = serde_json::to_string(info).map_err(|e| Error::CorruptRecord(e.to_string()))?;
     let mut prepared = writer.prepare_commit()?;
     prepared.set_payload(&payload);
     prepared.commit()?;
     Ok(())
-}
-
-fn sidecar_unchanged(record: &DocRecord, path: &Path) -> bool {
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
-    let name = path.file_name().map(|s| s.to_string_lossy().into_owned());
-    let current = [stem, name]
-        .into_iter()
-        .flatten()
-        .map(|n| path.with_file_name(format!("{n}{}", ingest::SIDECAR_SUFFIX)))
-        .find_map(|p| std::fs::metadata(p).ok())
-        .map(|m| FileStamp {
-            size: m.len(),
-            mtime_ns: ingest::walk::mtime_ns(&m),
-        });
-    current == record.sidecar
-}
-
-/// Write a prepared document: its record and its passages, replacing any earlier version.
-fn write_document(writer: &IndexWriter, fields: &Fields, prepared: &Prepared) -> Result<usize> {
-    let record = &prepared.record;
-    writer.delete_term(Term::from_field_u64(fields.doc_key, record.key));
-    writer.add_document(record_document(fields, record)?)?;
-    for (ordinal, range) in prepared.passages.iter().enumerate() {
-        let mut d = doc!(
-            fields.kind => KIND_PASSAGE,
-            fields.doc_key => record.key,
-            fields.text => &prepared.text[range.clone()],
-            fields.ordinal => ordinal as u64,
-            fields.start => range.start as u64,
-            fields.end => range.end as u64,
-        );
-        if let Some(title) = &record.metadata.title {
-            d.add_text(fields.title, &title.value);
-        }
-        add_facets(&mut d, fields, &record.metadata);
-        writer.add_document(d)?;
-    }
-    Ok(prepared.passages.len())
-}
-
-fn record_document(fields: &Fields, record: &DocRecord) -> Result<TantivyDocument> {
-    let json = serde_json::to_string(record).map_err(|e| Error::CorruptRecord(e.to_string()))?;
-    let mut d = doc!(
-        fields.kind => KIND_DOC,
-        fields.doc_key => record.key,
-        fields.record_key => record.key,
-        fields.root => record.root.to_string_lossy().as_ref(),
-        fields.rel_path => record.rel_path.as_str(),
-        fields.hash => record.hash.as_str(),
-        fields.record => json,
-    );
-    add_facets(&mut d, fields, &record.metadata);
-    Ok(d)
-}
-
-/// Facets and filter keys go on records (for document counts) and passages (for filtering).
-fn add_facets(d: &mut TantivyDocument, fields: &Fields, m: &Metadata) {
-    if let Some(source) = &m.source {
-        d.add_facet(
-            fields.facets,
-            Facet::from_path(["source", source.value.as_str()]),
-        );
-        d.add_text(fields.filter, filter_key("source", &source.value));
-    }
-    if let Some(date) = &m.date {
-        let year = date.value.year.to_string();
-        d.add_facet(fields.facets, Facet::from_path(["year", year.as_str()]));
-        d.add_i64(fields.date_lo, date.value.lo());
-        d.add_i64(fields.date_hi, date.value.hi());
-    }
-    if let Some(tags) = &m.tags {
-        for tag in &tags.value {
-            d.add_facet(fields.facets, Facet::from_path(["tag", tag.as_str()]));
-            d.add_text(fields.filter, filter_key("tag", tag));
-        }
-    }
-    if let Some(lang) = &m.language {
-        d.add_facet(
-            fields.facets,
-            Facet::from_path(["lang", lang.value.as_str()]),
-        );
-        d.add_text(fields.filter, filter_key("lang", &lang.value));
-    }
 }
 
 /// Seconds since the Unix epoch.

@@ -21,6 +21,11 @@ pub use lang::normalize_language;
 
 use hints::{classify, normalize_key, Key};
 
+/// Provenance of a title taken from the file name.
+pub const FROM_FILE_NAME: &str = "file name";
+/// Provenance of a source taken from the first folder under the indexed root.
+pub const FROM_FOLDER: &str = "folder";
+
 /// A metadata value together with the rule that decided it (shown by `tipdex show`).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Field<T> {
@@ -140,7 +145,7 @@ pub fn extract(input: &MetaInput) -> Metadata {
     .or_else(|| {
         file_stem(input.file_name).map(|value| Field {
             value,
-            from: "file name".to_string(),
+            from: FROM_FILE_NAME.to_string(),
         })
     });
 

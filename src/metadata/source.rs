@@ -269,7 +269,7 @@ pub(crate) fn from_folder(folder: Option<&str>) -> Option<Field<String>> {
     }
     Some(Field {
         value: name,
-        from: "folder".to_string(),
+        from: super::FROM_FOLDER.to_string(),
     })
 }
 

@@ -11,14 +11,14 @@ fn add_modify_delete_and_unchanged_between_runs() {
     let env = Env::with_seeds();
     let first = env.index();
     assert!(
-        summary(&first).contains("5 added, 0 updated, 0 removed, 0 unchanged"),
+        summary(&first).contains("5 added, 0 updated, 0 moved, 0 removed, 0 unchanged"),
         "{}",
         first.stdout
     );
 
     let again = env.index();
     assert!(
-        summary(&again).contains("0 added, 0 updated, 0 removed, 5 unchanged"),
+        summary(&again).contains("0 added, 0 updated, 0 moved, 0 removed, 5 unchanged"),
         "{}",
         again.stdout
     );
@@ -32,7 +32,7 @@ fn add_modify_delete_and_unchanged_between_runs() {
     std::fs::write(&p, text).unwrap();
     let run = env.index();
     assert!(
-        summary(&run).contains("1 added, 1 updated, 1 removed, 3 unchanged"),
+        summary(&run).contains("1 added, 1 updated, 0 moved, 1 removed, 3 unchanged"),
         "{}",
         run.stdout
     );
@@ -64,7 +64,7 @@ fn touched_but_identical_file_is_not_reextracted() {
     std::fs::write(&p, bytes).unwrap();
     let run = env.index();
     assert!(
-        summary(&run).contains("0 added, 0 updated, 0 removed, 5 unchanged"),
+        summary(&run).contains("0 added, 0 updated, 0 moved, 0 removed, 5 unchanged"),
         "{}",
         run.stdout
     );
@@ -127,4 +127,104 @@ fn a_second_writer_gets_a_clear_message() {
     assert_eq!(env.hit_files(&["GLO.ACT"]), [S003]);
     drop(writer);
     env.index();
+}
+
+#[test]
+fn renamed_and_moved_files_are_rekeyed_not_reextracted() {
+    let env = Env::with_seeds();
+    env.index();
+    let before = env.run(&["show", S002, "--format", "json"]).ok().json();
+    std::fs::create_dir_all(env.data().join("UNODC")).unwrap();
+    std::fs::rename(env.data().join(S004), env.data().join("UNODC/strategy.txt")).unwrap();
+    std::fs::rename(env.data().join(S002), env.data().join("renamed.txt")).unwrap();
+    let run = env.run(&["index", "data", "--verbose"]).ok();
+    assert!(
+        summary(&run).contains("0 added, 0 updated, 2 moved, 0 removed, 3 unchanged"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("moved") && run.stderr.contains("renamed.txt"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains("index now holds 5 documents"),
+        "{}",
+        run.stdout
+    );
+    // Same passages under the new path, metadata from the text kept.
+    let after = env
+        .run(&["show", "renamed.txt", "--format", "json"])
+        .ok()
+        .json();
+    assert_eq!(after["passages"], before["passages"]);
+    assert_eq!(after["metadata"]["title"], before["metadata"]["title"]);
+    assert_ne!(after["id"], before["id"]);
+    // A title that came from the old file name follows the new one.
+    let moved = env
+        .run(&["show", "strategy.txt", "--format", "json"])
+        .ok()
+        .json();
+    assert_eq!(moved["metadata"]["title"]["value"], "strategy");
+    assert_eq!(moved["path"], "data/UNODC/strategy.txt");
+    let hits = env.hit_files(&["\"Blue Heart Campaign\""]);
+    assert_eq!(hits, ["strategy.txt"]);
+    assert!(env.run(&["show", S002]).code == 2, "the old path is gone");
+}
+
+#[test]
+fn a_moved_tree_is_recognised_at_its_new_location() {
+    let env = Env::with_seeds();
+    env.index();
+    std::fs::rename(env.data(), env.path().join("moved")).unwrap();
+    // Refreshing all roots warns about the vanished one but fails nothing.
+    let refresh = env.run(&["index", "moved"]).ok();
+    assert!(
+        summary(&refresh).contains("0 added, 0 updated, 5 moved, 0 removed"),
+        "{}",
+        refresh.stdout
+    );
+    assert!(
+        refresh.stdout.contains("index now holds 5 documents"),
+        "{}",
+        refresh.stdout
+    );
+    let status = env.run(&["status", "--format", "json"]).ok().json();
+    let roots: Vec<&str> = status["roots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        roots.len(),
+        1,
+        "the vanished root is dropped once all its documents moved: {roots:?}"
+    );
+    assert!(roots[0].ends_with("moved"));
+    assert_eq!(env.hit_files(&["GLO.ACT"]), [S003]);
+}
+
+#[test]
+fn refreshing_with_a_vanished_root_keeps_its_documents() {
+    let env = Env::with_seeds();
+    env.index();
+    let other = env.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("x.txt"), "Labour exploitation in agriculture.").unwrap();
+    env.run(&["index", "other"]).ok();
+    std::fs::remove_dir_all(&other).unwrap();
+    let run = env.run(&["index"]).ok();
+    assert!(
+        run.stderr
+            .contains("no longer exists; its documents stay in the index"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains("index now holds 6 documents"),
+        "{}",
+        run.stdout
+    );
 }

@@ -1,5 +1,6 @@
 //! Integration tests: the real `tipdex` binary on temp copies of the sample corpus.
 
+mod crash;
 mod errors;
 mod harness;
 mod incremental;

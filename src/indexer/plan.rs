@@ -1,0 +1,90 @@
+//! Deciding what a run must do: walk the roots and compare every file with its record.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use super::record::{doc_key, DocRecord};
+use super::{Change, FileProblem, IndexReport, Progress};
+use crate::ingest::{self, Candidate};
+
+/// The work of one run.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Files to read: new, or whose size/mtime/sidecar changed.
+    pub to_prepare: Vec<Candidate>,
+    /// Records whose files are gone from a walked root: to delete, unless a new file turns out
+    /// to be one of them moved.
+    pub gone: Vec<DocRecord>,
+    /// Records a new file may have been moved from, by content hash: the gone ones, plus those
+    /// under roots that no longer exist (a moved tree). The latter are never deleted by a run.
+    pub movable: HashMap<String, DocRecord>,
+}
+
+/// Walk `roots` and diff them against `existing` records, noting skips and failures in `report`.
+pub fn plan(
+    roots: &[PathBuf],
+    index_dir: Option<&Path>,
+    existing: &HashMap<u64, DocRecord>,
+    report: &mut IndexReport,
+    progress: &mut dyn FnMut(Progress),
+) -> std::io::Result<Plan> {
+    let mut candidates = Vec::new();
+    let mut unreadable = Vec::new();
+    for root in roots {
+        let walked = ingest::walk(root, index_dir)?;
+        for (reason, n) in walked.skipped.by_reason {
+            *report.skipped.entry(reason).or_default() += n;
+        }
+        for e in walked.errors {
+            progress(Progress::File {
+                path: &e.path,
+                change: Change::Failed,
+                reason: Some(&e.reason),
+            });
+            unreadable.push(e.path.clone());
+            report.failed.push(FileProblem {
+                path: e.path,
+                reason: e.reason,
+            });
+        }
+        candidates.extend(walked.files);
+    }
+    // The same file reached through two roots is one document.
+    let mut seen = HashSet::new();
+    candidates.retain(|c| seen.insert(doc_key(&c.path)));
+    progress(Progress::Planned {
+        files: candidates.len(),
+    });
+
+    let mut plan = Plan::default();
+    for record in existing.values() {
+        if seen.contains(&record.key) {
+            continue;
+        }
+        let path = record.path();
+        let under_walked_root = roots.iter().any(|r| path.starts_with(r));
+        // A folder we could not list is not a folder whose files were deleted.
+        let under_unreadable = unreadable.iter().any(|u| path.starts_with(u));
+        if under_walked_root && !under_unreadable {
+            plan.gone.push(record.clone());
+            plan.movable.insert(record.hash.clone(), record.clone());
+        } else if !record.root.exists() {
+            plan.movable
+                .entry(record.hash.clone())
+                .or_insert_with(|| record.clone());
+        }
+    }
+    for c in candidates {
+        let unchanged = existing.get(&doc_key(&c.path)).is_some_and(|r| {
+            r.stamp.size == c.size
+                && r.stamp.mtime_ns == c.mtime_ns
+                && r.sidecar == super::sidecar_stamp(&c.path)
+        });
+        if unchanged {
+            report.unchanged += 1;
+        } else {
+            plan.to_prepare.push(c);
+        }
+    }
+    Ok(plan)
+}

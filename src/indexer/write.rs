@@ -1,0 +1,165 @@
+//! Turning records and passages into tantivy documents, and writing them.
+//!
+//! Every write of a document deletes its key first, in the same writer, so a document is never
+//! present twice whatever happened to earlier runs.
+
+use tantivy::collector::DocSetCollector;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::{doc, IndexWriter, Searcher, TantivyDocument, Term};
+
+use super::record::DocRecord;
+use super::Prepared;
+use crate::error::{Error, Result};
+use crate::metadata::Metadata;
+use crate::schema::{filter_key, Fields, KIND_DOC, KIND_PASSAGE};
+
+/// Write a prepared document, replacing any earlier version. Returns the passages written.
+pub fn document(writer: &IndexWriter, fields: &Fields, prepared: &Prepared) -> Result<usize> {
+    let record = &prepared.record;
+    writer.delete_term(Term::from_field_u64(fields.doc_key, record.key));
+    writer.add_document(record_document(fields, record)?)?;
+    for (ordinal, range) in prepared.passages.iter().enumerate() {
+        let text = &prepared.text[range.clone()];
+        writer.add_document(passage_document(
+            fields,
+            record,
+            ordinal as u64,
+            range.start,
+            range.end,
+            text,
+        ))?;
+    }
+    Ok(prepared.passages.len())
+}
+
+/// Replace only the record (the file was touched but its bytes and sidecar are the same).
+pub fn record_only(writer: &IndexWriter, fields: &Fields, record: &DocRecord) -> Result<()> {
+    writer.delete_term(Term::from_field_u64(fields.record_key, record.key));
+    writer.add_document(record_document(fields, record)?)?;
+    Ok(())
+}
+
+/// Re-key a moved document: copy its passages (as `searcher` sees them) under the new record
+/// and delete the old key, without extracting anything again.
+pub fn moved(
+    writer: &IndexWriter,
+    fields: &Fields,
+    searcher: &Searcher,
+    old: &DocRecord,
+    new: &DocRecord,
+) -> Result<usize> {
+    let query = BooleanQuery::new(vec![
+        (Occur::Must, term(fields.doc_key, old.key)),
+        (
+            Occur::Must,
+            Box::new(TermQuery::new(
+                Term::from_field_text(fields.kind, KIND_PASSAGE),
+                IndexRecordOption::Basic,
+            )),
+        ),
+    ]);
+    let mut passages = Vec::new();
+    for addr in searcher.search(&query, &DocSetCollector)? {
+        let d: TantivyDocument = searcher.doc(addr)?;
+        let number = |f| d.get_first(f).and_then(|v| v.as_u64()).unwrap_or(0);
+        let text = d
+            .get_first(fields.text)
+            .and_then(|v| v.as_str())
+            .ok_or_else(|| Error::CorruptRecord(format!("passage of {} without text", old.id)))?
+            .to_string();
+        passages.push((
+            number(fields.ordinal),
+            number(fields.start) as usize,
+            number(fields.end) as usize,
+            text,
+        ));
+    }
+    writer.delete_term(Term::from_field_u64(fields.doc_key, old.key));
+    writer.delete_term(Term::from_field_u64(fields.doc_key, new.key));
+    writer.add_document(record_document(fields, new)?)?;
+    for (ordinal, start, end, text) in &passages {
+        writer.add_document(passage_document(fields, new, *ordinal, *start, *end, text))?;
+    }
+    Ok(passages.len())
+}
+
+/// Delete a document and its passages.
+pub fn delete(writer: &IndexWriter, fields: &Fields, key: u64) {
+    writer.delete_term(Term::from_field_u64(fields.doc_key, key));
+}
+
+fn term(field: tantivy::schema::Field, key: u64) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_u64(field, key),
+        IndexRecordOption::Basic,
+    ))
+}
+
+fn record_document(fields: &Fields, record: &DocRecord) -> Result<TantivyDocument> {
+    let json = serde_json::to_string(record).map_err(|e| Error::CorruptRecord(e.to_string()))?;
+    let mut d = doc!(
+        fields.kind => KIND_DOC,
+        fields.doc_key => record.key,
+        fields.record_key => record.key,
+        fields.root => record.root.to_string_lossy().as_ref(),
+        fields.rel_path => record.rel_path.as_str(),
+        fields.hash => record.hash.as_str(),
+        fields.record => json,
+    );
+    add_facets(&mut d, fields, &record.metadata);
+    Ok(d)
+}
+
+fn passage_document(
+    fields: &Fields,
+    record: &DocRecord,
+    ordinal: u64,
+    start: usize,
+    end: usize,
+    text: &str,
+) -> TantivyDocument {
+    let mut d = doc!(
+        fields.kind => KIND_PASSAGE,
+        fields.doc_key => record.key,
+        fields.text => text,
+        fields.ordinal => ordinal,
+        fields.start => start as u64,
+        fields.end => end as u64,
+    );
+    if let Some(title) = &record.metadata.title {
+        d.add_text(fields.title, &title.value);
+    }
+    add_facets(&mut d, fields, &record.metadata);
+    d
+}
+
+/// Facets and filter keys go on records (for document counts) and passages (for filtering).
+fn add_facets(d: &mut TantivyDocument, fields: &Fields, m: &Metadata) {
+    if let Some(source) = &m.source {
+        d.add_facet(
+            fields.facets,
+            Facet::from_path(["source", source.value.as_str()]),
+        );
+        d.add_text(fields.filter, filter_key("source", &source.value));
+    }
+    if let Some(date) = &m.date {
+        let year = date.value.year.to_string();
+        d.add_facet(fields.facets, Facet::from_path(["year", year.as_str()]));
+        d.add_i64(fields.date_lo, date.value.lo());
+        d.add_i64(fields.date_hi, date.value.hi());
+    }
+    if let Some(tags) = &m.tags {
+        for tag in &tags.value {
+            d.add_facet(fields.facets, Facet::from_path(["tag", tag.as_str()]));
+            d.add_text(fields.filter, filter_key("tag", tag));
+        }
+    }
+    if let Some(lang) = &m.language {
+        d.add_facet(
+            fields.facets,
+            Facet::from_path(["lang", lang.value.as_str()]),
+        );
+        d.add_text(fields.filter, filter_key("lang", &lang.value));
+    }
+}

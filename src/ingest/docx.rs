@@ -1,0 +1,524 @@
+//! Word (.docx) files: body text and the core properties Word keeps about the document.
+//!
+//! A .docx is a zip of XML parts. The body is `word/document.xml`, where every paragraph is a
+//! `<w:p>` and the visible text sits in `<w:t>` runs; `docProps/core.xml` holds title, author,
+//! dates and keywords as Dublin Core elements. Headers, footers, footnotes and comments are other
+//! parts and are left out: they repeat on every page or are not part of the running text.
+
+use std::borrow::Cow;
+use std::io::{Cursor, Read};
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+
+use crate::metadata::Hint;
+
+/// A decompressed part larger than this is refused: real documents are a few MB of XML, and a
+/// zip bomb must not exhaust memory before the caller's time limit can act.
+const MAX_PART_BYTES: u64 = 256 * 1024 * 1024;
+
+/// What a .docx file yielded.
+#[derive(Clone, Debug, Default)]
+pub struct DocxText {
+    /// Body text: one paragraph per line, headings set off by blank lines.
+    pub text: String,
+    /// Core properties (title, creator, created, language, keywords, subject), non-empty only.
+    pub hints: Vec<Hint>,
+}
+
+/// Extract the body text and core properties of a .docx file. `Err` is a human-readable reason.
+pub fn extract_docx(bytes: &[u8]) -> Result<DocxText, String> {
+    // The zip and XML crates are not expected to panic, but a crash on one hostile file must not
+    // take down a batch of thousands.
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract_inner(bytes))) {
+        Ok(result) => result,
+        Err(panic) => Err(format!(
+            "DOCX library failed on this file: {}",
+            panic_message(&panic)
+        )),
+    }
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".to_string()
+    }
+}
+
+fn extract_inner(bytes: &[u8]) -> Result<DocxText, String> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| format!("not a readable DOCX: corrupt or not a zip archive ({e})"))?;
+    let document = read_part(&mut zip, "word/document.xml")?.ok_or_else(|| {
+        "not a DOCX: word/document.xml is missing from the zip archive".to_string()
+    })?;
+    let text = body_text(&document)?;
+    // Properties are a bonus: a broken core.xml must not cost us the text.
+    let hints = match read_part(&mut zip, "docProps/core.xml") {
+        Ok(Some(core)) => core_hints(&core),
+        _ => Vec::new(),
+    };
+    Ok(DocxText { text, hints })
+}
+
+/// The part's text, `None` when the archive has no such entry.
+fn read_part(
+    zip: &mut zip::ZipArchive<Cursor<&[u8]>>,
+    name: &str,
+) -> Result<Option<String>, String> {
+    let file = match zip.by_name(name) {
+        Ok(f) => f,
+        Err(zip::result::ZipError::FileNotFound) => return Ok(None),
+        Err(e) => return Err(format!("corrupt DOCX: cannot open {name} ({e})")),
+    };
+    let mut raw = Vec::new();
+    file.take(MAX_PART_BYTES + 1)
+        .read_to_end(&mut raw)
+        .map_err(|e| format!("corrupt DOCX: cannot decompress {name} ({e})"))?;
+    if raw.len() as u64 > MAX_PART_BYTES {
+        return Err(format!(
+            "corrupt DOCX: {name} decompresses to over {MAX_PART_BYTES} bytes"
+        ));
+    }
+    Ok(Some(decode_xml(&raw)))
+}
+
+/// XML parts are UTF-8 in every Office version; UTF-16 is legal XML, so accept it rather than
+/// return mojibake.
+fn decode_xml(raw: &[u8]) -> String {
+    if let Some(rest) = raw.strip_prefix(b"\xEF\xBB\xBF") {
+        return String::from_utf8_lossy(rest).into_owned();
+    }
+    let utf16 = |rest: &[u8], le: bool| -> String {
+        let units: Vec<u16> = rest
+            .chunks_exact(2)
+            .map(|c| {
+                if le {
+                    u16::from_le_bytes([c[0], c[1]])
+                } else {
+                    u16::from_be_bytes([c[0], c[1]])
+                }
+            })
+            .collect();
+        String::from_utf16_lossy(&units)
+    };
+    if let Some(rest) = raw.strip_prefix(b"\xFF\xFE") {
+        return utf16(rest, true);
+    }
+    if let Some(rest) = raw.strip_prefix(b"\xFE\xFF") {
+        return utf16(rest, false);
+    }
+    String::from_utf8_lossy(raw).into_owned()
+}
+
+/// Text of `&name;` / `&#N;` references, which quick-xml reports apart from the text around them.
+fn resolve_ref(name: &str) -> Option<Cow<'static, str>> {
+    if let Some(num) = name.strip_prefix('#') {
+        let code = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => num.parse().ok()?,
+        };
+        return char::from_u32(code).map(|c| Cow::Owned(c.to_string()));
+    }
+    quick_xml::escape::resolve_predefined_entity(name).map(Cow::Borrowed)
+}
+
+fn attr(e: &BytesStart, name: &str) -> Option<String> {
+    let a = e.try_get_attribute(name).ok().flatten()?;
+    a.unescape_value().ok().map(|v| v.into_owned())
+}
+
+/// Word's built-in heading styles are "Heading1".."Heading9", "Title" and "Subtitle" in English
+/// templates; localized templates rename the style id but still set an outline level.
+fn is_heading_style(style: &str) -> bool {
+    let s = style.to_ascii_lowercase();
+    s.starts_with("heading") || s == "title" || s == "subtitle"
+}
+
+/// One `<w:p>` being collected.
+#[derive(Default)]
+struct Para {
+    text: String,
+    heading: bool,
+}
+
+fn body_text(xml: &str) -> Result<String, String> {
+    let mut reader = Reader::from_str(xml);
+    reader.config_mut().trim_text(false);
+    // Text boxes put whole paragraphs inside a run of the outer paragraph, so paragraphs nest.
+    let mut stack: Vec<Para> = Vec::new();
+    let mut done: Vec<Para> = Vec::new();
+    let mut in_text = false;
+    // Inside <mc:Fallback> Word repeats the <mc:Choice> content for old readers: skip it, or
+    // every text box would appear twice.
+    let mut fallback_depth = 0usize;
+    loop {
+        let event = reader
+            .read_event()
+            .map_err(|e| format!("corrupt DOCX: word/document.xml is not valid XML ({e})"))?;
+        match event {
+            Event::Eof => break,
+            Event::Start(e) => {
+                let name = e.local_name();
+                match name.as_ref() {
+                    "Fallback" => fallback_depth += 1,
+                    _ if fallback_depth > 0 => {}
+                    "p" => {
+                        // Emit the outer paragraph's text so far, so a text box's text lands
+                        // where the box is anchored instead of before the paragraph holding it.
+                        if let Some(outer) = stack.last_mut() {
+                            if !outer.text.trim().is_empty() {
+                                let text = std::mem::take(&mut outer.text);
+                                done.push(Para {
+                                    text,
+                                    heading: outer.heading,
+                                });
+                            }
+                        }
+                        stack.push(Para::default());
+                    }
+                    "t" => in_text = true,
+                    "pStyle" => mark_heading(&mut stack, &e),
+                    _ => {}
+                }
+            }
+            Event::Empty(e) => {
+                if fallback_depth > 0 {
+                    continue;
+                }
+                let name = e.local_name();
+                let piece = match name.as_ref() {
+                    "p" => {
+                        // An empty paragraph is only vertical space.
+                        continue;
+                    }
+                    "pStyle" => {
+                        mark_heading(&mut stack, &e);
+                        continue;
+                    }
+                    "outlineLvl" => {
+                        // Level 9 is Word's "body text" level.
+                        let level = attr(&e, "w:val").and_then(|v| v.parse::<u8>().ok());
+                        if let (Some(p), Some(0..=8)) = (stack.last_mut(), level) {
+                            p.heading = true;
+                        }
+                        continue;
+                    }
+                    "tab" | "ptab" => " ",
+                    "br" | "cr" => "\n",
+                    "noBreakHyphen" => "-",
+                    _ => continue,
+                };
+                if let Some(p) = stack.last_mut() {
+                    p.text.push_str(piece);
+                }
+            }
+            Event::End(e) => {
+                let name = e.local_name();
+                match name.as_ref() {
+                    "Fallback" => fallback_depth = fallback_depth.saturating_sub(1),
+                    _ if fallback_depth > 0 => {}
+                    "t" => in_text = false,
+                    "p" => {
+                        if let Some(p) = stack.pop() {
+                            done.push(p);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Event::Text(t) if in_text && fallback_depth == 0 => {
+                if let Some(p) = stack.last_mut() {
+                    p.text.push_str(&t.xml10_content());
+                }
+            }
+            Event::CData(t) if in_text && fallback_depth == 0 => {
+                if let Some(p) = stack.last_mut() {
+                    p.text.push_str(&String::from_utf8_lossy(&t.into_inner()));
+                }
+            }
+            Event::GeneralRef(r) if in_text && fallback_depth == 0 => {
+                if let (Some(p), Some(s)) = (stack.last_mut(), resolve_ref(&r.xml10_content())) {
+                    p.text.push_str(&s);
+                }
+            }
+            _ => {}
+        }
+    }
+    // Unclosed paragraphs at the end of a damaged part still carry text worth keeping.
+    done.extend(stack.into_iter().rev());
+    Ok(join_paragraphs(&done))
+}
+
+fn mark_heading(stack: &mut [Para], e: &BytesStart) {
+    if let (Some(p), Some(style)) = (stack.last_mut(), attr(e, "w:val")) {
+        if is_heading_style(&style) {
+            p.heading = true;
+        }
+    }
+}
+
+/// One paragraph per line; a heading gets a blank line on both sides so the passage splitter
+/// starts a new passage there.
+fn join_paragraphs(paras: &[Para]) -> String {
+    let mut out = String::new();
+    let mut last_heading = false;
+    for p in paras {
+        let lines: Vec<String> = p
+            .text
+            .split('\n')
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|l| !l.is_empty())
+            .collect();
+        if lines.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push('\n');
+            if p.heading || last_heading {
+                out.push('\n');
+            }
+        }
+        out.push_str(&lines.join("\n"));
+        last_heading = p.heading;
+    }
+    out
+}
+
+/// Dublin Core elements of docProps/core.xml → hints keyed the way the metadata module reads them.
+fn core_hints(xml: &str) -> Vec<Hint> {
+    // (local name, hint key, provenance); local names are unique across the three namespaces used.
+    const FIELDS: [(&str, &str, &str); 6] = [
+        ("title", "title", "docx core.xml dc:title"),
+        ("creator", "creator", "docx core.xml dc:creator"),
+        ("created", "created", "docx core.xml dcterms:created"),
+        ("language", "language", "docx core.xml dc:language"),
+        ("keywords", "keywords", "docx core.xml cp:keywords"),
+        ("subject", "subject", "docx core.xml dc:subject"),
+    ];
+    let mut reader = Reader::from_str(xml);
+    reader.config_mut().trim_text(false);
+    let mut values: Vec<String> = vec![String::new(); FIELDS.len()];
+    let mut current: Option<usize> = None;
+    loop {
+        let Ok(event) = reader.read_event() else {
+            break;
+        };
+        match event {
+            Event::Eof => break,
+            Event::Start(e) => {
+                let name = e.local_name();
+                current = FIELDS.iter().position(|f| f.0 == name.as_ref());
+            }
+            Event::End(_) => current = None,
+            Event::Text(t) => {
+                if let Some(i) = current {
+                    values[i].push_str(&t.xml10_content());
+                }
+            }
+            Event::GeneralRef(r) => {
+                if let (Some(i), Some(s)) = (current, resolve_ref(&r.xml10_content())) {
+                    values[i].push_str(&s);
+                }
+            }
+            _ => {}
+        }
+    }
+    FIELDS
+        .iter()
+        .zip(values)
+        .filter_map(|(&(_, key, from), value)| {
+            let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
+            (!value.is_empty()).then(|| Hint {
+                key: key.to_string(),
+                values: vec![value],
+                from: from.to_string(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    const DOCUMENT: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">
+<w:body>
+<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:r><w:t>Forced Labour in Fishing</w:t></w:r></w:p>
+<w:p><w:r><w:t xml:space="preserve">Victims were recruited </w:t></w:r><w:r><w:t>through brokers &amp; agencies.</w:t></w:r></w:p>
+<w:p/>
+<w:p><w:r><w:t>Wages were withheld</w:t></w:r><w:r><w:tab/><w:t>for months.</w:t></w:r></w:p>
+</w:body>
+</w:document>"#;
+
+    const CORE: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<dc:title>Fishing Fleet Report</dc:title>
+<dc:creator>Jane Doe</dc:creator>
+<cp:keywords>forced labour, fishing</cp:keywords>
+<dc:language>en-GB</dc:language>
+<dc:subject>   </dc:subject>
+<dcterms:created xsi:type="dcterms:W3CDTF">2021-03-04T10:00:00Z</dcterms:created>
+</cp:coreProperties>"#;
+
+    fn docx(parts: &[(&str, &str)]) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, body) in parts {
+            zip.start_file(*name, options).unwrap();
+            zip.write_all(body.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    fn valid() -> Vec<u8> {
+        docx(&[
+            ("[Content_Types].xml", "<Types/>"),
+            ("word/document.xml", DOCUMENT),
+            ("docProps/core.xml", CORE),
+        ])
+    }
+
+    #[test]
+    fn body_paragraphs_and_heading() {
+        let d = extract_docx(&valid()).unwrap();
+        assert_eq!(
+            d.text,
+            "Forced Labour in Fishing\n\n\
+             Victims were recruited through brokers & agencies.\n\
+             Wages were withheld for months."
+        );
+    }
+
+    #[test]
+    fn core_properties_become_hints() {
+        let d = extract_docx(&valid()).unwrap();
+        let got: Vec<(&str, Vec<&str>, &str)> = d
+            .hints
+            .iter()
+            .map(|h| {
+                (
+                    h.key.as_str(),
+                    h.values.iter().map(String::as_str).collect(),
+                    h.from.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("title", vec!["Fishing Fleet Report"], "docx core.xml dc:title"),
+                ("creator", vec!["Jane Doe"], "docx core.xml dc:creator"),
+                (
+                    "created",
+                    vec!["2021-03-04T10:00:00Z"],
+                    "docx core.xml dcterms:created"
+                ),
+                ("language", vec!["en-GB"], "docx core.xml dc:language"),
+                (
+                    "keywords",
+                    vec!["forced labour, fishing"],
+                    "docx core.xml cp:keywords"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn headings_between_paragraphs_are_set_off_on_both_sides() {
+        let doc = r#"<w:document xmlns:w="w"><w:body>
+<w:p><w:r><w:t>Intro.</w:t></w:r></w:p>
+<w:p><w:pPr><w:pStyle w:val="Heading2"/></w:pPr><w:r><w:t>Findings</w:t></w:r></w:p>
+<w:p><w:pPr><w:outlineLvl w:val="0"/></w:pPr><w:r><w:t>Überschrift</w:t></w:r></w:p>
+<w:p><w:pPr><w:pStyle w:val="Normal"/></w:pPr><w:r><w:t>Body &#8211; text</w:t><w:br/><w:t>next line</w:t></w:r></w:p>
+</w:body></w:document>"#;
+        let d = extract_docx(&docx(&[("word/document.xml", doc)])).unwrap();
+        assert_eq!(
+            d.text,
+            "Intro.\n\nFindings\n\nÜberschrift\n\nBody – text\nnext line"
+        );
+        assert!(d.hints.is_empty());
+    }
+
+    #[test]
+    fn text_box_fallback_is_not_repeated_and_deleted_text_is_dropped() {
+        let doc = r#"<w:document xmlns:w="w" xmlns:mc="mc"><w:body>
+<w:p><w:r><w:t>Before</w:t></w:r><w:r><mc:AlternateContent><mc:Choice><w:txbxContent>
+<w:p><w:r><w:t>Boxed</w:t></w:r></w:p></w:txbxContent></mc:Choice>
+<mc:Fallback><w:txbxContent><w:p><w:r><w:t>Boxed</w:t></w:r></w:p></w:txbxContent></mc:Fallback>
+</mc:AlternateContent></w:r><w:del><w:r><w:delText>gone</w:delText></w:r></w:del></w:p>
+</w:body></w:document>"#;
+        let d = extract_docx(&docx(&[("word/document.xml", doc)])).unwrap();
+        assert_eq!(d.text, "Before\nBoxed");
+    }
+
+    #[test]
+    fn missing_document_part() {
+        let err = extract_docx(&docx(&[("docProps/core.xml", CORE)])).unwrap_err();
+        assert_eq!(
+            err,
+            "not a DOCX: word/document.xml is missing from the zip archive"
+        );
+    }
+
+    #[test]
+    fn not_a_zip() {
+        let err = extract_docx(b"PK\x03\x04 this is not really a zip").unwrap_err();
+        assert!(
+            err.starts_with("not a readable DOCX: corrupt or not a zip archive"),
+            "{err}"
+        );
+        let err = extract_docx(&[]).unwrap_err();
+        assert!(err.starts_with("not a readable DOCX"), "{err}");
+    }
+
+    #[test]
+    fn broken_xml_is_a_reason() {
+        let err =
+            extract_docx(&docx(&[("word/document.xml", "<w:body><w:p></w:x>")])).unwrap_err();
+        assert!(
+            err.starts_with("corrupt DOCX: word/document.xml is not valid XML"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn broken_core_xml_keeps_the_text() {
+        let d = extract_docx(&docx(&[
+            ("word/document.xml", DOCUMENT),
+            ("docProps/core.xml", "<cp:x><dc:title>T</dc:title></cp:y>"),
+        ]))
+        .unwrap();
+        assert!(d.text.starts_with("Forced Labour"));
+    }
+
+    #[test]
+    fn mutated_and_truncated_files_never_panic() {
+        let good = valid();
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            // xorshift: deterministic, so a failure reproduces.
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for len in (0..good.len()).step_by(7) {
+            let _ = extract_docx(&good[..len]);
+        }
+        for _ in 0..400 {
+            let mut bad = good.clone();
+            for _ in 0..(next() % 8 + 1) {
+                let i = (next() as usize) % bad.len();
+                bad[i] = next() as u8;
+            }
+            let _ = extract_docx(&bad);
+        }
+    }
+}
