@@ -17,7 +17,8 @@
 //! Injected tokens (joined forms, acronyms) share the position of the first token they stand
 //! for and are emitted right after it, so phrase queries on the original wording keep working
 //! and positions never decrease along the stream (tantivy's postings writer requires that per
-//! term).
+//! term). Code that walks the tokens in order (highlighting, phrase matching) must treat tokens
+//! sharing a position as alternatives: the first one at each position is the word as written.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::OnceLock;
@@ -72,8 +73,9 @@ const LONG_FORMS: &[(&str, &str)] = &[
     ("nrm", "national referral mechanism"),
 ];
 
-/// Upper bound on the alternatives [`query_alternatives`] returns, so a pathological query
-/// cannot blow up the boolean query built from them.
+/// Upper bound on the alternatives [`query_alternatives`] returns (and on each kind of
+/// sequence [`query_term_sequences`] adds), so a pathological query cannot blow up the boolean
+/// query built from them.
 const MAX_ALTERNATIVES: usize = 16;
 
 /// The analyzer used for passage text, titles and queries.
@@ -146,12 +148,14 @@ pub fn query_term_sequences(text: &str) -> Vec<Vec<String>> {
         let Some(&start) = index_of.get(&token.position) else {
             continue;
         };
-        let last = token.position + token.position_length.max(1) - 1;
+        let last = token
+            .position
+            .saturating_add(token.position_length.saturating_sub(1));
         let Some(&end) = index_of.get(&last) else {
             continue;
         };
         let alt = splice(&terms, start..end + 1, std::slice::from_ref(&token.text));
-        if !seqs.contains(&alt) {
+        if seqs.len() <= MAX_ALTERNATIVES && !seqs.contains(&alt) {
             seqs.push(alt);
         }
     }
@@ -215,6 +219,27 @@ fn primary_positions(tokens: &[Token]) -> Vec<usize> {
     primary_of(tokens).iter().map(|t| t.position).collect()
 }
 
+/// Spare tokens kept per stream: enough for the lookahead of the longest long form.
+const MAX_SPARE_TOKENS: usize = 64;
+
+/// A copy of `src` in a recycled token, so buffering filters do not allocate per token.
+fn copy_token(spare: &mut Vec<Token>, src: &Token) -> Token {
+    let mut t = spare.pop().unwrap_or_default();
+    t.offset_from = src.offset_from;
+    t.offset_to = src.offset_to;
+    t.position = src.position;
+    t.position_length = src.position_length;
+    t.text.clear();
+    t.text.push_str(&src.text);
+    t
+}
+
+fn recycle(spare: &mut Vec<Token>, token: Token) {
+    if spare.len() < MAX_SPARE_TOKENS {
+        spare.push(token);
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Joined parts: GLO.ACT, anti-trafficking, e-mail.
 
@@ -246,6 +271,7 @@ impl<T: Tokenizer> Tokenizer for JoinPartsFilter<T> {
             run: Vec::new(),
             out: VecDeque::new(),
             current: Token::default(),
+            spare: Vec::new(),
             last_end: None,
         }
     }
@@ -259,6 +285,7 @@ struct JoinPartsStream<'a, T> {
     run: Vec<Token>,
     out: VecDeque<Token>,
     current: Token,
+    spare: Vec<Token>,
     /// End offset of the last token taken from upstream into a run, to recognise the
     /// continuation of an over-long run (which must not start a new, partial join).
     last_end: Option<usize>,
@@ -270,7 +297,7 @@ impl<T: TokenStream> JoinPartsStream<'_, T> {
             return Some(t);
         }
         if self.tail.advance() {
-            Some(self.tail.token().clone())
+            Some(copy_token(&mut self.spare, self.tail.token()))
         } else {
             None
         }
@@ -360,7 +387,7 @@ impl<T: TokenStream> TokenStream for JoinPartsStream<'_, T> {
         }
         match self.out.pop_front() {
             Some(t) => {
-                self.current = t;
+                recycle(&mut self.spare, std::mem::replace(&mut self.current, t));
                 true
             }
             None => false,
@@ -430,101 +457,101 @@ impl<T: TokenStream> TokenStream for AmericanSpellingStream<T> {
     }
 }
 
-/// Whole words whose American spelling no general rule produces.
+/// Whole words whose American spelling no general rule produces, sorted for binary search.
+/// `analyses` is absent on purpose: it is also the plural of `analysis` in both spellings.
 const SPELLING_WORDS: &[(&str, &str)] = &[
-    ("programme", "program"),
-    ("programmes", "programs"),
-    ("centre", "center"),
-    ("centres", "centers"),
-    ("centred", "centered"),
-    ("centring", "centering"),
-    ("epicentre", "epicenter"),
-    ("theatre", "theater"),
-    ("theatres", "theaters"),
-    ("metre", "meter"),
-    ("metres", "meters"),
-    ("kilometre", "kilometer"),
-    ("kilometres", "kilometers"),
-    ("litre", "liter"),
-    ("litres", "liters"),
-    ("fibre", "fiber"),
-    ("fibres", "fibers"),
-    ("calibre", "caliber"),
-    ("spectre", "specter"),
-    ("sombre", "somber"),
-    ("meagre", "meager"),
-    ("lustre", "luster"),
-    ("manoeuvre", "maneuver"),
-    ("manoeuvres", "maneuvers"),
-    ("manoeuvred", "maneuvered"),
-    ("manoeuvring", "maneuvering"),
-    ("defence", "defense"),
-    ("defences", "defenses"),
-    ("offence", "offense"),
-    ("offences", "offenses"),
-    ("licence", "license"),
-    ("licences", "licenses"),
-    ("pretence", "pretense"),
-    ("catalogue", "catalog"),
-    ("catalogues", "catalogs"),
-    ("catalogued", "cataloged"),
-    ("cataloguing", "cataloging"),
-    ("judgement", "judgment"),
-    ("judgements", "judgments"),
     ("acknowledgement", "acknowledgment"),
     ("acknowledgements", "acknowledgments"),
+    ("aeroplane", "airplane"),
+    ("aeroplanes", "airplanes"),
     ("ageing", "aging"),
-    ("grey", "gray"),
-    // "analyses" stays: it is also the plural of "analysis" in both spellings.
+    ("aluminium", "aluminum"),
+    ("anaemia", "anemia"),
     ("analyse", "analyze"),
     ("analysed", "analyzed"),
-    ("analysing", "analyzing"),
     ("analyser", "analyzer"),
     ("analysers", "analyzers"),
-    ("paralyse", "paralyze"),
-    ("paralysed", "paralyzed"),
-    ("paralysing", "paralyzing"),
+    ("analysing", "analyzing"),
+    ("calibre", "caliber"),
+    ("catalogue", "catalog"),
+    ("catalogued", "cataloged"),
+    ("catalogues", "catalogs"),
+    ("cataloguing", "cataloging"),
     ("catalyse", "catalyze"),
     ("catalysed", "catalyzed"),
     ("catalysing", "catalyzing"),
-    ("practise", "practice"),
-    ("practises", "practices"),
-    ("practised", "practiced"),
-    ("practising", "practicing"),
-    ("sceptic", "skeptic"),
-    ("sceptics", "skeptics"),
-    ("sceptical", "skeptical"),
-    ("scepticism", "skepticism"),
-    ("fulfil", "fulfill"),
-    ("fulfils", "fulfills"),
-    ("fulfilment", "fulfillment"),
-    ("enrol", "enroll"),
-    ("enrols", "enrolls"),
-    ("enrolment", "enrollment"),
-    ("enrolments", "enrollments"),
-    ("instalment", "installment"),
-    ("instalments", "installments"),
-    ("skilful", "skillful"),
-    ("skilfully", "skillfully"),
-    ("wilful", "willful"),
-    ("wilfully", "willfully"),
-    ("enquiry", "inquiry"),
-    ("enquiries", "inquiries"),
+    ("centre", "center"),
+    ("centred", "centered"),
+    ("centres", "centers"),
+    ("centring", "centering"),
+    ("defence", "defense"),
+    ("defences", "defenses"),
+    ("diarrhoea", "diarrhea"),
+    ("encyclopaedia", "encyclopedia"),
     ("enquire", "inquire"),
     ("enquired", "inquired"),
+    ("enquiries", "inquiries"),
+    ("enquiry", "inquiry"),
+    ("enrol", "enroll"),
+    ("enrolment", "enrollment"),
+    ("enrolments", "enrollments"),
+    ("enrols", "enrolls"),
+    ("epicentre", "epicenter"),
+    ("fibre", "fiber"),
+    ("fibres", "fibers"),
+    ("foetal", "fetal"),
+    ("foetus", "fetus"),
+    ("fulfil", "fulfill"),
+    ("fulfilment", "fulfillment"),
+    ("fulfils", "fulfills"),
+    ("grey", "gray"),
+    ("gynaecology", "gynecology"),
+    ("instalment", "installment"),
+    ("instalments", "installments"),
     ("jewellery", "jewelry"),
+    ("judgement", "judgment"),
+    ("judgements", "judgments"),
+    ("kilometre", "kilometer"),
+    ("kilometres", "kilometers"),
+    ("licence", "license"),
+    ("licences", "licenses"),
+    ("litre", "liter"),
+    ("litres", "liters"),
+    ("lustre", "luster"),
+    ("manoeuvre", "maneuver"),
+    ("manoeuvred", "maneuvered"),
+    ("manoeuvres", "maneuvers"),
+    ("manoeuvring", "maneuvering"),
+    ("meagre", "meager"),
+    ("metre", "meter"),
+    ("metres", "meters"),
+    ("offence", "offense"),
+    ("offences", "offenses"),
     ("paediatric", "pediatric"),
     ("paediatrician", "pediatrician"),
     ("paediatricians", "pediatricians"),
-    ("foetus", "fetus"),
-    ("foetal", "fetal"),
-    ("diarrhoea", "diarrhea"),
-    ("anaemia", "anemia"),
-    ("gynaecology", "gynecology"),
-    ("encyclopaedia", "encyclopedia"),
-    ("aluminium", "aluminum"),
-    ("aeroplane", "airplane"),
-    ("aeroplanes", "airplanes"),
+    ("paralyse", "paralyze"),
+    ("paralysed", "paralyzed"),
+    ("paralysing", "paralyzing"),
+    ("practise", "practice"),
+    ("practised", "practiced"),
+    ("practises", "practices"),
+    ("practising", "practicing"),
+    ("pretence", "pretense"),
+    ("programme", "program"),
+    ("programmes", "programs"),
+    ("sceptic", "skeptic"),
+    ("sceptical", "skeptical"),
+    ("scepticism", "skepticism"),
+    ("sceptics", "skeptics"),
+    ("skilful", "skillful"),
+    ("skilfully", "skillfully"),
+    ("sombre", "somber"),
+    ("spectre", "specter"),
+    ("theatre", "theater"),
+    ("theatres", "theaters"),
+    ("wilful", "willful"),
+    ("wilfully", "willfully"),
 ];
 
 /// `-our` stems; replaced wherever they occur, which also covers their derivatives
@@ -638,13 +665,19 @@ fn americanize(word: &str) -> Option<String> {
     if word.len() < 4 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
         return None;
     }
-    if let Some(us) = spelling_words().get(word) {
-        return Some(us.to_string());
+    if let Ok(i) = SPELLING_WORDS.binary_search_by(|(uk, _)| uk.cmp(&word)) {
+        return Some(SPELLING_WORDS[i].1.to_string());
     }
-    for &(uk, us) in OUR_STEMS {
-        if word.contains(uk) {
-            return Some(word.replacen(uk, us, 1));
+    // Cheap screens first: this runs on every token of every passage.
+    if word.contains("our") {
+        for &(uk, us) in OUR_STEMS {
+            if word.contains(uk) {
+                return Some(word.replacen(uk, us, 1));
+            }
         }
+    }
+    if !word.contains("ll") && !word.contains("is") {
+        return None;
     }
     for stem in LL_STEMS {
         if let Some(rest) = word.strip_prefix(stem) {
@@ -656,11 +689,6 @@ fn americanize(word: &str) -> Option<String> {
         }
     }
     ise_to_ize(word)
-}
-
-fn spelling_words() -> &'static HashMap<&'static str, &'static str> {
-    static MAP: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
-    MAP.get_or_init(|| SPELLING_WORDS.iter().copied().collect())
 }
 
 fn ise_to_ize(word: &str) -> Option<String> {
@@ -759,6 +787,7 @@ impl<T: Tokenizer> Tokenizer for AcronymsFilter<T> {
             window: VecDeque::new(),
             out: VecDeque::new(),
             current: Token::default(),
+            spare: Vec::new(),
             exhausted: false,
         }
     }
@@ -771,6 +800,7 @@ struct AcronymsStream<T> {
     window: VecDeque<Token>,
     out: VecDeque<Token>,
     current: Token,
+    spare: Vec<Token>,
     exhausted: bool,
 }
 
@@ -783,7 +813,7 @@ impl<T: TokenStream> AcronymsStream<T> {
             self.exhausted = true;
             return false;
         }
-        let mut token = self.tail.token().clone();
+        let mut token = copy_token(&mut self.spare, self.tail.token());
         if let Some(stripped) = token.text.strip_suffix('s') {
             if self.table.forms.iter().any(|f| f.acronym == stripped) {
                 token.text.truncate(stripped.len());
@@ -866,7 +896,7 @@ impl<T: TokenStream> TokenStream for AcronymsStream<T> {
         }
         match self.out.pop_front() {
             Some(t) => {
-                self.current = t;
+                recycle(&mut self.spare, std::mem::replace(&mut self.current, t));
                 true
             }
             None => false,
@@ -1121,6 +1151,11 @@ mod tests {
             assert_eq!(americanize(uk).as_deref(), Some(us), "{uk}");
             assert_eq!(terms(uk), plain_terms(us), "{uk}");
         }
+    }
+
+    #[test]
+    fn spelling_table_is_sorted_for_binary_search() {
+        assert!(SPELLING_WORDS.windows(2).all(|w| w[0].0 < w[1].0));
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //!
 //! The caller analyzes the passage with the index's analyzer and hands over its tokens, so a
 //! highlight is exactly a match: `trafficked` lights up for the query `trafficking` because
-//! both stem to `traffick`, and `GLO.ACT` lights up only as the two consecutive terms.
+//! both stem to `traffick`, and `GLO.ACT` lights up only as the two consecutive terms. Tokens
+//! carry positions because the analyzer injects extra tokens (`gloact`, `tip`) at the position
+//! of the words they stand for; a phrase steps from position to position, not token to token.
 
 use std::ops::Range;
 
@@ -17,23 +19,23 @@ pub enum Pattern {
     Prefix(Vec<String>),
 }
 
-/// One token of the passage: its byte range and indexed term.
-pub type Token = (Range<usize>, String);
+/// One token of the passage: its byte range, indexed term and word position.
+pub type Token = (Range<usize>, String, usize);
 
 /// Byte ranges of `tokens` matching any pattern, sorted, with overlapping ranges merged.
+/// `tokens` must be in stream order (positions never decrease).
 pub fn highlight(tokens: &[Token], patterns: &[Pattern]) -> Vec<Range<usize>> {
     let mut ranges: Vec<Range<usize>> = Vec::new();
-    for (i, (range, term)) in tokens.iter().enumerate() {
+    for (i, (range, term, position)) in tokens.iter().enumerate() {
         for pattern in patterns {
             match pattern {
                 Pattern::Term(t) if t == term => ranges.push(range.clone()),
                 Pattern::Prefix(ps) if ps.iter().any(|p| term.starts_with(p.as_str())) => {
                     ranges.push(range.clone())
                 }
-                Pattern::Phrase(terms) if !terms.is_empty() && tokens.len() - i >= terms.len() => {
-                    let window = &tokens[i..i + terms.len()];
-                    if window.iter().zip(terms).all(|((_, t), want)| t == want) {
-                        ranges.push(range.start..window[window.len() - 1].0.end);
+                Pattern::Phrase(terms) if terms.first() == Some(term) => {
+                    if let Some(end) = phrase_end(&tokens[i + 1..], &terms[1..], *position) {
+                        ranges.push(range.start..end.max(range.end));
                     }
                 }
                 _ => {}
@@ -41,6 +43,29 @@ pub fn highlight(tokens: &[Token], patterns: &[Pattern]) -> Vec<Range<usize>> {
         }
     }
     merge(ranges)
+}
+
+/// Where a phrase whose first term sits at `position` ends, if `rest` continues it: each next
+/// term must appear among the tokens at the next position.
+fn phrase_end(rest: &[Token], terms: &[String], mut position: usize) -> Option<usize> {
+    let mut end = None;
+    let mut i = 0;
+    for want in terms {
+        position += 1;
+        // Skip injected tokens still at earlier positions.
+        while i < rest.len() && rest[i].2 < position {
+            i += 1;
+        }
+        let mut found = None;
+        while i < rest.len() && rest[i].2 == position {
+            if &rest[i].1 == want {
+                found = Some(rest[i].0.end);
+            }
+            i += 1;
+        }
+        end = Some(found?);
+    }
+    end.or(Some(0))
 }
 
 fn merge(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
@@ -69,7 +94,8 @@ mod tests {
                 (false, Some(s)) => {
                     let w = text[s..i].to_lowercase();
                     let stem = w.trim_end_matches("ed").trim_end_matches('s').to_string();
-                    out.push((s..i, stem));
+                    let position = out.len();
+                    out.push((s..i, stem, position));
                     start = None;
                 }
                 _ => {}
@@ -108,6 +134,24 @@ mod tests {
             ],
         );
         assert_eq!(spans(text, &r), ["trafficking in persons", "traffickers"]);
+    }
+
+    #[test]
+    fn phrases_step_over_injected_tokens() {
+        // As the domain analyzer emits "GLO.ACT": glo@0, gloact@0, act@1.
+        let text = "GLO.ACT works";
+        let tokens: Vec<Token> = vec![
+            (0..3, "glo".into(), 0),
+            (0..7, "gloact".into(), 0),
+            (4..7, "act".into(), 1),
+            (8..13, "work".into(), 2),
+        ];
+        let phrase = Pattern::Phrase(vec!["glo".into(), "act".into()]);
+        assert_eq!(spans(text, &highlight(&tokens, &[phrase])), ["GLO.ACT"]);
+        let joined = Pattern::Term("gloact".into());
+        assert_eq!(spans(text, &highlight(&tokens, &[joined])), ["GLO.ACT"]);
+        let broken = Pattern::Phrase(vec!["glo".into(), "work".into()]);
+        assert!(highlight(&tokens, &[broken]).is_empty());
     }
 
     #[test]

@@ -33,8 +33,10 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod clean;
 pub mod error;
+pub mod eval;
 pub mod highlight;
 pub mod indexer;
 pub mod ingest;

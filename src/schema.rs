@@ -14,14 +14,12 @@ use tantivy::schema::{
     FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED,
     STORED, STRING,
 };
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
-};
+use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, TextAnalyzer};
 use tantivy::Index;
 
 /// Version of the on-disk layout; bumped whenever fields or analysis change meaning, so an old
 /// index is refused with a clear message instead of answering wrongly.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Name under which the English analyzer is registered in the index.
 pub const ANALYZER: &str = "tipdex_en";
@@ -53,6 +51,9 @@ pub struct Fields {
     pub text: Field,
     /// Document title, analyzed on every passage so a title match lifts the whole document.
     pub title: Field,
+    /// Document author(s), analyzed on every passage, so a name from a by-line finds the
+    /// document although by-lines are not part of the passage text.
+    pub author: Field,
     /// Hierarchical facets: `/source/X`, `/year/YYYY`, `/tag/X`, `/lang/xx`.
     pub facets: Field,
     /// Exact-match filter keys, lower-cased: `source=unodc`, `tag=europe`, `lang=en`.
@@ -93,6 +94,7 @@ pub fn build() -> (Schema, Fields) {
         record: b.add_text_field("record", STORED),
         text: b.add_text_field("text", analyzed(true)),
         title: b.add_text_field("title", analyzed(false)),
+        author: b.add_text_field("author", analyzed(false)),
         facets: b.add_facet_field("facets", FacetOptions::default()),
         filter: b.add_text_field("filter", STRING),
         date_lo: b.add_i64_field("date_lo", INDEXED | FAST),
@@ -104,15 +106,13 @@ pub fn build() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
-/// The English analyzer: Unicode word split, lower-case, accents folded, Snowball stemming.
+/// The analyzer of text, titles and queries: Unicode words, lower-cased, accents and
+/// typographic quotes folded, British spellings mapped to American, Snowball stemming, and
+/// joined forms (`GLO.ACT` → `gloact`) and acronyms (`trafficking in persons` → `tip`) injected
+/// at the position of the words they stand for. See [`crate::analysis`].
 /// Query terms and highlights go through this same chain, so what is highlighted is what matched.
 pub fn analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(60))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(Stemmer::default())
-        .build()
+    crate::analysis::domain_analyzer()
 }
 
 /// Make the analyzer known to an index (tokenizers are not persisted by tantivy).
@@ -127,6 +127,8 @@ pub struct AnalyzedToken {
     pub range: Range<usize>,
     /// The indexed form (folded, stemmed).
     pub term: String,
+    /// Word position; injected tokens share the position of the first word they stand for.
+    pub position: usize,
 }
 
 /// Run `text` through the analyzer, keeping byte ranges.
@@ -138,6 +140,7 @@ pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<AnalyzedToken> {
         out.push(AnalyzedToken {
             range: t.offset_from..t.offset_to,
             term: t.text.clone(),
+            position: t.position,
         });
     }
     out
@@ -175,6 +178,10 @@ mod tests {
         let toks = analyze(&mut a, text);
         let terms: Vec<_> = toks.iter().map(|t| t.term.as_str()).collect();
         assert_eq!(terms, ["traffick", "victim", "euridic"]);
+        assert_eq!(
+            toks.iter().map(|t| t.position).collect::<Vec<_>>(),
+            [0, 1, 2]
+        );
         assert_eq!(&text[toks[2].range.clone()], "Eurídice");
     }
 

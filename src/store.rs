@@ -80,6 +80,24 @@ impl Store {
         Self::wrap(index, dir)
     }
 
+    /// Replace whatever index is in `dir` (of any layout) with an empty one. Only a directory
+    /// that holds a tantivy index is emptied, so a mistyped `--index` cannot wipe other files.
+    pub fn recreate(dir: &Path) -> Result<Store> {
+        if Self::exists(dir) {
+            let io = |source| Error::Io {
+                path: dir.to_path_buf(),
+                source,
+            };
+            for entry in std::fs::read_dir(dir).map_err(io)? {
+                let path = entry.map_err(io)?.path();
+                if path.is_file() {
+                    std::fs::remove_file(&path).map_err(io)?;
+                }
+            }
+        }
+        Self::open_or_create(dir)
+    }
+
     fn wrap(index: Index, dir: &Path) -> Result<Store> {
         let (expected, fields) = schema::build();
         if index.schema() != expected {

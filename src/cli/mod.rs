@@ -30,7 +30,7 @@ QUERY LANGUAGE (lenient: stray quotes or colons never cause an error)
   +fishing   a AND b       required
   -smuggling NOT x         excluded
   traffick*                prefix
-  title:strategy           in the title only (text: for passage text only)
+  title:strategy           in the title only (text: passage text, author: author)
   source:UNODC tag:Europe lang:en year:2019 year:2015..2020
                            filters, same as the flags
   GLO.ACT                  dotted/hyphenated words match as phrases

@@ -164,7 +164,11 @@ pub fn index_roots(
         canonical_roots.push(canonical);
     }
 
-    let store = Store::open_or_create(index_dir)?;
+    let store = match Store::open_or_create(index_dir) {
+        // `--full` is the way out of an index built by an older layout.
+        Err(Error::IncompatibleIndex { .. }) if options.full => Store::recreate(index_dir)?,
+        other => other?,
+    };
     // Taking the writer first means a second concurrent run stops here, before any work.
     let mut writer: IndexWriter = store
         .index

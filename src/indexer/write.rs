@@ -130,6 +130,9 @@ fn passage_document(
     if let Some(title) = &record.metadata.title {
         d.add_text(fields.title, &title.value);
     }
+    if let Some(author) = &record.metadata.author {
+        d.add_text(fields.author, &author.value);
+    }
     add_facets(&mut d, fields, &record.metadata);
     d
 }

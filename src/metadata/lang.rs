@@ -172,8 +172,9 @@ pub(crate) fn code_for(lang: Lang) -> String {
 ///
 /// Returns the normalised code and whatlang's confidence.
 pub(crate) fn detect(text: &str) -> Option<(String, f64)> {
-    // Detection needs a few paragraphs, not a whole book; the cut keeps long PDFs cheap.
-    const SAMPLE: usize = 20_000;
+    // A few paragraphs decide the language as well as a whole book: whatlang's trigram scoring
+    // was the largest single cost of indexing (18% of a profile at 20 kB samples).
+    const SAMPLE: usize = 3_000;
     let mut end = text.len().min(SAMPLE);
     while !text.is_char_boundary(end) {
         end -= 1;

@@ -3,17 +3,16 @@
 use std::ops::Bound;
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhrasePrefixQuery,
-    PhraseQuery, Query, RegexQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery, Occur,
+    PhrasePrefixQuery, PhraseQuery, Query, RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::tokenizer::TextAnalyzer;
 use tantivy::Term;
 
 use super::filters::Filters;
 use super::query::{Clause, ParsedQuery, Target};
 use crate::highlight::Pattern;
-use crate::schema::{analyze, filter_key, Fields, KIND_PASSAGE};
+use crate::schema::{filter_key, Fields, KIND_PASSAGE};
 
 /// Weight of a title match relative to a passage-text match. Titles are repeated on every
 /// passage, so a modest weight already lifts the whole document.
@@ -36,24 +35,19 @@ pub struct Compiled {
 }
 
 /// Compile `parsed` with `filters` into a passage query.
-pub fn compile(
-    fields: &Fields,
-    analyzer: &mut TextAnalyzer,
-    parsed: &ParsedQuery,
-    filters: &Filters,
-) -> Compiled {
+pub fn compile(fields: &Fields, parsed: &ParsedQuery, filters: &Filters) -> Compiled {
     let mut patterns = Vec::new();
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
 
     let mut should_groups = Vec::new();
     for group in &parsed.should {
-        if let Some(q) = group_query(fields, analyzer, group, &mut patterns) {
+        if let Some(q) = group_query(fields, group, &mut patterns) {
             should_groups.push(q);
         }
     }
     let mut must_groups = Vec::new();
     for group in &parsed.must {
-        match group_query(fields, analyzer, group, &mut patterns) {
+        match group_query(fields, group, &mut patterns) {
             Some(q) => must_groups.push(q),
             // A required group that analyzes to nothing (only punctuation) cannot match.
             None => must_groups.push(Box::new(EmptyQuery) as Box<dyn Query>),
@@ -87,7 +81,7 @@ pub fn compile(
     let excluded = parsed
         .must_not
         .iter()
-        .filter_map(|clause| clause_query(fields, analyzer, clause, &mut ignored))
+        .filter_map(|clause| clause_query(fields, clause, &mut ignored))
         .collect();
     if !scored {
         clauses.push((Occur::Must, Box::new(AllQuery)));
@@ -171,13 +165,12 @@ fn term_query(field: Field, value: &str) -> Box<dyn Query> {
 
 fn group_query(
     fields: &Fields,
-    analyzer: &mut TextAnalyzer,
     group: &[Clause],
     patterns: &mut Vec<Pattern>,
 ) -> Option<Box<dyn Query>> {
     let mut qs: Vec<(Occur, Box<dyn Query>)> = group
         .iter()
-        .filter_map(|c| clause_query(fields, analyzer, c, patterns))
+        .filter_map(|c| clause_query(fields, c, patterns))
         .map(|q| (Occur::Should, q))
         .collect();
     match qs.len() {
@@ -190,7 +183,6 @@ fn group_query(
 /// One clause over the fields its target names; records its highlight pattern.
 fn clause_query(
     fields: &Fields,
-    analyzer: &mut TextAnalyzer,
     clause: &Clause,
     patterns: &mut Vec<Pattern>,
 ) -> Option<Box<dyn Query>> {
@@ -198,34 +190,36 @@ fn clause_query(
         Clause::Word(t, target) | Clause::Phrase(t, target) => (t, *target, false),
         Clause::Prefix(t, target) => (t, *target, true),
     };
-    let terms: Vec<String> = analyze(analyzer, text)
-        .into_iter()
-        .map(|t| t.term)
-        .collect();
-    if terms.is_empty() {
-        return None;
-    }
+    // The query's own terms first, then the same meaning written other ways (GLO.ACT / GLOACT,
+    // TIP / trafficking in persons), so typing either finds both.
+    let sequences = crate::analysis::query_term_sequences(text);
+    let terms = sequences.first()?.clone();
     let targets: Vec<(Field, f32)> = match target {
-        Target::Any => vec![(fields.text, 1.0), (fields.title, TITLE_BOOST)],
+        Target::Any => vec![
+            (fields.text, 1.0),
+            (fields.title, TITLE_BOOST),
+            (fields.author, TITLE_BOOST),
+        ],
         Target::Text => vec![(fields.text, 1.0)],
         Target::Title => vec![(fields.title, 1.0)],
+        Target::Author => vec![(fields.author, 1.0)],
     };
     let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for (field, boost) in targets {
         let q: Box<dyn Query> = if prefix {
             prefix_query(field, text, &terms)?
-        } else if terms.len() == 1 {
-            Box::new(TermQuery::new(
-                Term::from_field_text(field, &terms[0]),
-                IndexRecordOption::WithFreqs,
-            ))
         } else {
-            Box::new(PhraseQuery::new(
-                terms
-                    .iter()
-                    .map(|t| Term::from_field_text(field, t))
-                    .collect(),
-            ))
+            // The best-matching way of writing it counts, not their sum: a passage saying
+            // "trafficking in persons" also carries the injected "tip" and must not score twice.
+            let alternatives: Vec<Box<dyn Query>> = sequences
+                .iter()
+                .map(|seq| sequence_query(field, seq))
+                .collect();
+            if alternatives.len() == 1 {
+                alternatives.into_iter().next()?
+            } else {
+                Box::new(DisjunctionMaxQuery::new(alternatives))
+            }
         };
         let q = if boost == 1.0 {
             q
@@ -234,16 +228,35 @@ fn clause_query(
         };
         per_field.push((Occur::Should, q));
     }
-    if target != Target::Title {
-        patterns.push(if prefix {
-            Pattern::Prefix(prefix_forms(text, &terms))
-        } else if terms.len() == 1 {
-            Pattern::Term(terms[0].clone())
+    // Title and author matches are not in the passage text, so there is nothing to mark.
+    if matches!(target, Target::Any | Target::Text) {
+        if prefix {
+            patterns.push(Pattern::Prefix(prefix_forms(text, &terms)));
         } else {
-            Pattern::Phrase(terms)
-        });
+            patterns.extend(sequences.into_iter().map(|seq| match seq.len() {
+                1 => Pattern::Term(seq.into_iter().next().unwrap_or_default()),
+                _ => Pattern::Phrase(seq),
+            }));
+        }
     }
     Some(Box::new(BooleanQuery::new(per_field)))
+}
+
+/// One term, or a phrase of several.
+fn sequence_query(field: Field, terms: &[String]) -> Box<dyn Query> {
+    if let [term] = terms {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, term),
+            IndexRecordOption::WithFreqs,
+        ))
+    } else {
+        Box::new(PhraseQuery::new(
+            terms
+                .iter()
+                .map(|t| Term::from_field_text(field, t))
+                .collect(),
+        ))
+    }
 }
 
 /// A prefix matches indexed (stemmed) terms starting with either the typed prefix or its stem:

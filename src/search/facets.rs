@@ -8,7 +8,7 @@ use super::build;
 use super::filters::Filters;
 use super::query;
 use crate::error::Result;
-use crate::schema::{self, KIND_DOC};
+use crate::schema::KIND_DOC;
 use crate::store::Store;
 
 /// A facet dimension.
@@ -87,8 +87,7 @@ pub fn facet_counts(
         vec![(Occur::Must, Box::new(store.kind_query(KIND_DOC)))];
     if !(parsed.is_unscored() && parsed.must_not.is_empty()) {
         // Documents with at least one matching passage.
-        let mut analyzer = schema::analyzer();
-        let compiled = build::compile(fields, &mut analyzer, &parsed, &filters);
+        let compiled = build::compile(fields, &parsed, &filters);
         let query = super::exclude_documents(store, &searcher, compiled.query, &compiled.excluded)?;
         let keys = super::matching_keys(&searcher, query.as_ref())?;
         let terms = keys

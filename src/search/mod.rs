@@ -141,7 +141,7 @@ pub fn search(
     let mut filters = request.filters.clone();
     filters.absorb(&parsed);
     let mut analyzer = schema::analyzer();
-    let compiled = build::compile(&store.fields, &mut analyzer, &parsed, &filters);
+    let compiled = build::compile(&store.fields, &parsed, &filters);
 
     let searcher = reader.searcher();
     let query = exclude_documents(
@@ -179,7 +179,7 @@ pub fn search(
             let number = |f| doc.get_first(f).and_then(|v| v.as_u64()).unwrap_or(0);
             let tokens: Vec<_> = analyze(&mut analyzer, &text)
                 .into_iter()
-                .map(|t| (t.range, t.term))
+                .map(|t| (t.range, t.term, t.position))
                 .collect();
             passages.push(PassageHit {
                 ordinal: number(store.fields.ordinal) as u32,

@@ -7,7 +7,7 @@
 //! +fishing / a AND b     required
 //! -smuggling / NOT x     excluded
 //! traffick*              prefix (at least 2 characters before the *)
-//! title:strategy         a word or "phrase" in the title only (text: for the body only)
+//! title:strategy         a word or "phrase" in the title only (text: body, author: author)
 //! source:UNODC tag:Europe lang:en year:2019 year:2015..2020
 //!                        filters, the same as --source/--tag/--lang/--year
 //! GLO.ACT anti-trafficking
@@ -24,6 +24,8 @@ pub enum Target {
     Title,
     /// Passage text only.
     Text,
+    /// Author only.
+    Author,
 }
 
 /// One searchable unit of the query.
@@ -208,6 +210,7 @@ fn classify(text: &str, quoted: bool) -> Classified {
                     return Classified::Filter(FilterField::Year, value.to_string())
                 }
                 "title" => (Target::Title, value, vq),
+                "author" | "by" => (Target::Author, value, vq),
                 "text" | "body" => (Target::Text, value, vq),
                 _ => (Target::Any, text, false),
             }

@@ -150,3 +150,36 @@ fn broken_pipe_is_not_an_error() {
     assert!(status.success(), "exit {status:?}, stderr: {stderr}");
     assert!(stderr.is_empty(), "{stderr}");
 }
+
+#[test]
+fn an_index_of_another_layout_is_refused_until_rebuilt() {
+    let env = Env::with_seeds();
+    env.index();
+    // Stamp the index as written by another layout version.
+    let index = tantivy::Index::open_in_dir(env.index_dir()).unwrap();
+    tipdex::schema::register_analyzer(&index);
+    let mut writer: tantivy::IndexWriter = index.writer(20_000_000).unwrap();
+    let mut commit = writer.prepare_commit().unwrap();
+    commit.set_payload(r#"{"schema_version": 1, "roots": []}"#);
+    commit.commit().unwrap();
+    drop(writer);
+    let run = env.run(&["search", "trafficking"]);
+    assert_clean_error(
+        &run,
+        1,
+        &[
+            "not a usable tipdex index",
+            "layout version 1",
+            "tipdex index --full",
+        ],
+    );
+    let run = env.run(&["index", "data"]);
+    assert_clean_error(&run, 1, &["tipdex index --full"]);
+    let rebuilt = env.run(&["index", "data", "--full"]).ok();
+    assert!(
+        rebuilt.stdout.contains("index now holds 5 documents"),
+        "{}",
+        rebuilt.stdout
+    );
+    assert_eq!(env.hit_files(&["GLO.ACT"]), [S003]);
+}
