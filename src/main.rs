@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    quiet_extractor_panics();
     let args = cli::Cli::parse();
     match cli::run(args) {
         Ok(code) => code,
@@ -22,6 +23,17 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// A format library that panics on one hostile file is caught and reported as that file's
+/// failure; Rust's default hook would still print a backtrace-style message mid-batch.
+fn quiet_extractor_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().name() != Some(tipdex::indexer::EXTRACT_THREAD) {
+            default(info);
+        }
+    }));
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

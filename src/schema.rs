@@ -19,7 +19,7 @@ use tantivy::Index;
 
 /// Version of the on-disk layout; bumped whenever fields or analysis change meaning, so an old
 /// index is refused with a clear message instead of answering wrongly.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Name under which the English analyzer is registered in the index.
 pub const ANALYZER: &str = "tipdex_en";
@@ -68,6 +68,8 @@ pub struct Fields {
     pub start: Field,
     /// Byte offset where the passage ends in the document text.
     pub end: Field,
+    /// Page (1-based) where the passage starts, for paged formats (PDF).
+    pub page: Field,
 }
 
 /// Build the schema and the handles to its fields.
@@ -102,6 +104,7 @@ pub fn build() -> (Schema, Fields) {
         ordinal: b.add_u64_field("ordinal", STORED),
         start: b.add_u64_field("start", STORED),
         end: b.add_u64_field("end", STORED),
+        page: b.add_u64_field("page", STORED),
     };
     (b.build(), fields)
 }

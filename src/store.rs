@@ -192,6 +192,11 @@ impl Store {
             }
         }
         let records = self.all_records(searcher)?;
+        // A collection's own ids (JSON Lines `id`), typed whole.
+        let exact: Vec<&DocRecord> = records.iter().filter(|r| r.id == spec).collect();
+        if exact.len() == 1 {
+            return Ok(exact[0].clone());
+        }
         let is_hex = spec.len() >= 4 && spec.chars().all(|c| c.is_ascii_hexdigit());
         let by_id: Vec<&DocRecord> = records
             .iter()

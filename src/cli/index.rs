@@ -33,6 +33,9 @@ pub struct IndexArgs {
     /// Print nothing but errors
     #[arg(long, short, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Give up extracting one file after this many seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub timeout: u64,
     /// Commit after this many files, so an interrupted run keeps its work
     #[arg(long, value_name = "N", default_value_t = 5000)]
     pub commit_every: usize,
@@ -46,6 +49,7 @@ impl IndexArgs {
             max_file_size: 64,
             memory: 256,
             commit_every: 5000,
+            timeout: 60,
             ..IndexArgs::default()
         }
     }
@@ -87,6 +91,7 @@ pub fn run_index(ctx: &Context, roots: &[PathBuf], args: &IndexArgs) -> anyhow::
         max_file_bytes: args.max_file_size.saturating_mul(1024 * 1024),
         writer_memory: args.memory.saturating_mul(1024 * 1024),
         commit_every_docs: args.commit_every.max(1),
+        extract_timeout: Duration::from_secs(args.timeout.max(1)),
         ..IndexOptions::default()
     };
     let mut progress = ProgressView::new(args);

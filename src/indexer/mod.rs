@@ -19,8 +19,9 @@ use rayon::prelude::*;
 use tantivy::directory::error::LockError;
 use tantivy::{IndexWriter, TantivyError};
 
+pub use prepare::EXTRACT_THREAD;
 pub use prepare::{prepare, sidecar_stamp, Outcome, Prepared};
-pub use record::{content_hash, doc_id, doc_key, DocRecord, FileStamp};
+pub use record::{content_hash, doc_id, doc_key, item_key, DocRecord, FileStamp};
 
 use crate::error::{Error, Result};
 use crate::ingest::DEFAULT_MAX_FILE_BYTES;
@@ -40,6 +41,8 @@ pub struct IndexOptions {
     pub commit_every_docs: usize,
     /// ... or after this long, whichever comes first.
     pub commit_every: Duration,
+    /// Extraction of one file gives up after this long.
+    pub extract_timeout: Duration,
 }
 
 impl Default for IndexOptions {
@@ -50,6 +53,7 @@ impl Default for IndexOptions {
             writer_memory: 256 * 1024 * 1024,
             commit_every_docs: 5_000,
             commit_every: Duration::from_secs(30),
+            extract_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -188,15 +192,13 @@ pub fn index_roots(
     if options.full {
         writer.delete_all_documents()?;
     }
-    let existing: HashMap<u64, DocRecord> = if options.full {
-        HashMap::new()
-    } else {
-        store
-            .all_records(&searcher)?
-            .into_iter()
-            .map(|r| (r.key, r))
-            .collect()
-    };
+    // Records by file: one per document, several for a collection.
+    let mut existing: HashMap<PathBuf, Vec<DocRecord>> = HashMap::new();
+    if !options.full {
+        for r in store.all_records(&searcher)? {
+            existing.entry(r.path()).or_default().push(r);
+        }
+    }
     let index_dir_abs = index_dir.canonicalize().ok();
     let plan = plan::plan(
         &canonical_roots,
@@ -228,50 +230,64 @@ pub fn index_roots(
         let outcomes: Vec<Outcome> = chunk
             .par_iter()
             .map(|c| {
+                let old = existing.get(&c.path).map_or(&[][..], Vec::as_slice);
                 prepare(
                     c,
-                    existing.get(&doc_key(&c.path)),
+                    old,
                     &plan.movable,
                     options.max_file_bytes,
+                    options.extract_timeout,
                     now,
                 )
             })
             .collect();
         for (candidate, mut outcome) in chunk.iter().zip(outcomes) {
+            let old = existing.get(&candidate.path).map_or(&[][..], Vec::as_slice);
             if let Outcome::Moved { from, .. } = &outcome {
                 if claimed.contains(&from.key) {
                     // Two new copies of one moved file: the second is extracted as a new file.
                     outcome = prepare(
                         candidate,
-                        None,
+                        old,
                         &HashMap::new(),
                         options.max_file_bytes,
+                        options.extract_timeout,
                         now,
                     );
                 }
             }
-            let key = doc_key(&candidate.path);
-            let was_indexed = existing.contains_key(&key);
             let (change, reason) = match outcome {
-                Outcome::Indexed(prepared) => {
-                    for w in &prepared.warnings {
+                Outcome::Indexed { docs, warnings } => {
+                    for w in warnings {
                         report.warnings.push(FileProblem {
                             path: candidate.path.clone(),
-                            reason: w.clone(),
+                            reason: w,
                         });
                     }
-                    report.passages_written += write::document(&writer, fields, &prepared)?;
-                    if was_indexed {
-                        report.updated += 1;
-                        (Change::Updated, None)
-                    } else {
-                        report.added += 1;
-                        (Change::Added, None)
+                    let new_keys: HashSet<u64> = docs.iter().map(|d| d.record.key).collect();
+                    // Documents a collection no longer contains.
+                    for gone in old.iter().filter(|r| !new_keys.contains(&r.key)) {
+                        write::delete(&writer, fields, gone.key);
+                        report.removed += 1;
                     }
+                    let old_keys: HashSet<u64> = old.iter().map(|r| r.key).collect();
+                    let mut change = Change::Added;
+                    for doc in &docs {
+                        report.passages_written += write::document(&writer, fields, doc)?;
+                        if old_keys.contains(&doc.record.key) {
+                            report.updated += 1;
+                            change = Change::Updated;
+                        } else {
+                            report.added += 1;
+                        }
+                    }
+                    (change, None)
                 }
-                Outcome::Touched(record) => {
-                    write::record_only(&writer, fields, &record)?;
-                    report.unchanged += 1;
+                Outcome::Touched(records) => {
+                    for record in &records {
+                        write::record_only(&writer, fields, record)?;
+                    }
+                    report.unchanged += records.len();
                     (Change::Unchanged, None)
                 }
                 Outcome::Moved { from, to } => {
@@ -286,8 +302,8 @@ pub fn index_roots(
                 }
                 Outcome::Skipped(reason) => {
                     // A file that became empty or too large must not keep its old passages.
-                    if was_indexed {
-                        write::delete(&writer, fields, key);
+                    for r in old {
+                        write::delete(&writer, fields, r.key);
                         report.removed += 1;
                     }
                     *report.skipped.entry(reason.clone()).or_default() += 1;
@@ -333,6 +349,7 @@ pub fn index_roots(
     // A vanished root whose documents all moved elsewhere is no longer a root.
     let remaining_roots: HashSet<&Path> = existing
         .values()
+        .flatten()
         .filter(|r| !claimed.contains(&r.key))
         .map(|r| r.root.as_path())
         .collect();

@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use super::record::{doc_key, DocRecord};
+use super::record::DocRecord;
 use super::{Change, FileProblem, IndexReport, Progress};
 use crate::ingest::{self, Candidate};
 
@@ -24,7 +24,7 @@ pub struct Plan {
 pub fn plan(
     roots: &[PathBuf],
     index_dir: Option<&Path>,
-    existing: &HashMap<u64, DocRecord>,
+    existing: &HashMap<PathBuf, Vec<DocRecord>>,
     report: &mut IndexReport,
     progress: &mut dyn FnMut(Progress),
 ) -> std::io::Result<Plan> {
@@ -49,42 +49,61 @@ pub fn plan(
         }
         candidates.extend(walked.files);
     }
-    // The same file reached through two roots is one document.
-    let mut seen = HashSet::new();
-    candidates.retain(|c| seen.insert(doc_key(&c.path)));
+    // The same file reached through two roots is one file.
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    candidates.retain(|c| seen.insert(c.path.clone()));
     progress(Progress::Planned {
         files: candidates.len(),
     });
 
     let mut plan = Plan::default();
-    for record in existing.values() {
-        if seen.contains(&record.key) {
+    for (path, records) in existing {
+        if seen.contains(path) {
             continue;
         }
-        let path = record.path();
-        let under_walked_root = roots.iter().any(|r| path.starts_with(r));
-        // A folder we could not list is not a folder whose files were deleted.
-        let under_unreadable = unreadable.iter().any(|u| path.starts_with(u));
-        if under_walked_root && !under_unreadable {
-            plan.gone.push(record.clone());
-            plan.movable.insert(record.hash.clone(), record.clone());
-        } else if !record.root.exists() {
-            plan.movable
-                .entry(record.hash.clone())
-                .or_insert_with(|| record.clone());
+        for record in records {
+            classify_missing(record, path, roots, &unreadable, &mut plan);
         }
     }
     for c in candidates {
-        let unchanged = existing.get(&doc_key(&c.path)).is_some_and(|r| {
+        let records = existing.get(&c.path).map_or(&[][..], Vec::as_slice);
+        // All records of one file are written together, so the first one speaks for them.
+        let unchanged = records.first().is_some_and(|r| {
             r.stamp.size == c.size
                 && r.stamp.mtime_ns == c.mtime_ns
                 && r.sidecar == super::sidecar_stamp(&c.path)
         });
         if unchanged {
-            report.unchanged += 1;
+            report.unchanged += records.len();
         } else {
             plan.to_prepare.push(c);
         }
     }
     Ok(plan)
+}
+
+/// A record whose file was not found: gone (to delete) when its root was walked, a possible
+/// move source when its whole root vanished, else left alone.
+fn classify_missing(
+    record: &DocRecord,
+    path: &Path,
+    roots: &[PathBuf],
+    unreadable: &[PathBuf],
+    plan: &mut Plan,
+) {
+    let under_walked_root = roots.iter().any(|r| path.starts_with(r));
+    // A folder we could not list is not a folder whose files were deleted.
+    let under_unreadable = unreadable.iter().any(|u| path.starts_with(u));
+    // Only single-document files can move; a collection's documents are re-read.
+    let movable = record.item.is_none();
+    if under_walked_root && !under_unreadable {
+        plan.gone.push(record.clone());
+        if movable {
+            plan.movable.insert(record.hash.clone(), record.clone());
+        }
+    } else if !record.root.exists() && movable {
+        plan.movable
+            .entry(record.hash.clone())
+            .or_insert_with(|| record.clone());
+    }
 }

@@ -6,10 +6,15 @@
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use super::record::{content_hash, doc_id, doc_key, DocRecord, FileStamp};
+use rayon::prelude::*;
+
+use super::record::{content_hash, doc_id, doc_key, item_key, DocRecord, FileStamp};
 use crate::clean::clean;
-use crate::ingest::{self, walk::mtime_ns, Candidate, ExtractError, SIDECAR_SUFFIX};
+use crate::ingest::{
+    self, walk::mtime_ns, Candidate, ExtractError, Extraction, Format, SIDECAR_SUFFIX,
+};
 use crate::metadata::{self, Hint, MetaInput};
 use crate::passage::{split, PassageConfig};
 
@@ -25,17 +30,22 @@ pub struct Prepared {
     pub text: String,
     /// Passage byte ranges into `text`.
     pub passages: Vec<Range<usize>>,
-    /// Non-fatal problems (e.g. an unreadable sidecar).
-    pub warnings: Vec<String>,
+    /// Page (1-based) where each passage starts, for paged formats; empty otherwise.
+    pub pages: Vec<u32>,
 }
 
 /// What became of one file.
 #[derive(Debug)]
 pub enum Outcome {
-    /// Extracted and ready to write.
-    Indexed(Box<Prepared>),
-    /// Same bytes and sidecar as the indexed version: only the record's stamp changes.
-    Touched(Box<DocRecord>),
+    /// Extracted and ready to write: one document, or every document of a collection.
+    Indexed {
+        /// The documents.
+        docs: Vec<Prepared>,
+        /// Non-fatal problems: an unreadable sidecar, collection lines skipped.
+        warnings: Vec<String>,
+    },
+    /// Same bytes and sidecar as the indexed version: only the records' stamps change.
+    Touched(Vec<DocRecord>),
     /// A new path with the same bytes as a document that left its old path: re-key it.
     Moved {
         /// The record at the old path.
@@ -49,13 +59,15 @@ pub enum Outcome {
     Failed(String),
 }
 
-/// Prepare `candidate`. `existing` is its record from the index, if any; `movable` holds records
-/// it may have been moved from, by content hash; `now` is the run's time.
+/// Prepare `candidate`. `existing` holds its records from the index (one per document; a
+/// collection has many); `movable` holds records it may have been moved from, by content hash;
+/// `now` is the run's time; extraction gives up after `timeout`.
 pub fn prepare(
     candidate: &Candidate,
-    existing: Option<&DocRecord>,
+    existing: &[DocRecord],
     movable: &HashMap<String, DocRecord>,
     max_bytes: u64,
+    timeout: Duration,
     now: i64,
 ) -> Outcome {
     // Stat before reading: if the file changes while we read it, its mtime moves past the
@@ -73,35 +85,44 @@ pub fn prepare(
     };
     let hash = content_hash(&bytes);
     let sidecar_path = find_sidecar(&candidate.path);
-    let sidecar_stamp = sidecar_path.as_deref().and_then(stamp_of);
-    if let Some(old) = existing {
-        if old.hash == hash && old.sidecar == sidecar_stamp {
-            let mut record = old.clone();
-            record.stamp = stamp;
-            record.indexed_at = now;
-            return Outcome::Touched(Box::new(record));
-        }
+    let sidecar = sidecar_path.as_deref().and_then(stamp_of);
+    if !existing.is_empty()
+        && existing
+            .iter()
+            .all(|r| r.hash == hash && r.sidecar == sidecar)
+    {
+        let touched = existing
+            .iter()
+            .map(|old| DocRecord {
+                stamp,
+                indexed_at: now,
+                ..old.clone()
+            })
+            .collect();
+        return Outcome::Touched(touched);
     }
     // A sidecar can change metadata, so only a file that moved with the same (or no) sidecar
     // keeps its old extraction.
-    let moved_from = movable
-        .get(&hash)
-        .filter(|old| existing.is_none() && same_sidecar(old.sidecar, sidecar_stamp));
+    let moved_from = movable.get(&hash).filter(|old| {
+        existing.is_empty() && old.item.is_none() && same_sidecar(old.sidecar, sidecar)
+    });
     if let Some(old) = moved_from {
-        let record = moved_record(old, candidate, stamp, sidecar_stamp, now);
+        let record = moved_record(old, candidate, stamp, sidecar, now);
         return Outcome::Moved {
             from: Box::new(old.clone()),
             to: Box::new(record),
         };
     }
 
-    let extracted = match ingest::extract(&bytes, candidate.format) {
+    let extraction = match extract_guarded(bytes, candidate.format, timeout) {
         Ok(e) => e,
-        Err(e @ ExtractError::Empty) => return Outcome::Skipped(e.to_string()),
+        Err(e @ (ExtractError::Empty | ExtractError::NoText(_))) => {
+            return Outcome::Skipped(e.to_string())
+        }
         Err(e) => return Outcome::Failed(e.to_string()),
     };
     let mut warnings = Vec::new();
-    let mut declared = match sidecar_path.as_deref().map(read_sidecar) {
+    let sidecar_hints = match sidecar_path.as_deref().map(read_sidecar) {
         Some(Ok(hints)) => hints,
         Some(Err(w)) => {
             warnings.push(w);
@@ -109,48 +130,185 @@ pub fn prepare(
         }
         None => Vec::new(),
     };
-    declared.extend(extracted.declared);
-    let file_name = candidate
-        .rel_path
-        .rsplit('/')
-        .next()
-        .unwrap_or(&candidate.rel_path);
-    let folder = candidate.rel_path.split_once('/').map(|(first, _)| first);
-    let metadata = metadata::extract(&MetaInput {
-        text: &extracted.text,
-        declared,
-        embedded: extracted.embedded,
-        folder,
-        file_name,
-    });
-
-    let text = clean(&extracted.text);
-    let passages = split(&text, PassageConfig::default());
-    if passages.is_empty() {
-        return Outcome::Skipped("no text left after removing boilerplate".into());
-    }
-    let key = doc_key(&candidate.path);
-    let record = DocRecord {
-        id: doc_id(key),
-        key,
-        root: candidate.root.clone(),
-        rel_path: candidate.rel_path.clone(),
-        format: candidate.format,
+    let base = Base {
+        candidate,
         stamp,
-        sidecar: sidecar_stamp,
+        sidecar,
         hash,
-        metadata,
-        passages: u32::try_from(passages.len()).unwrap_or(u32::MAX),
-        text_bytes: text.len() as u64,
-        head: text.chars().take(HEAD_CHARS).collect(),
-        indexed_at: now,
+        now,
     };
-    Outcome::Indexed(Box::new(Prepared {
-        record,
-        text,
-        passages,
-        warnings,
-    }))
+    match extraction {
+        Extraction::Single(e) => {
+            let mut declared = sidecar_hints;
+            declared.extend(e.declared);
+            match base.document(None, &e.text, &e.pages, declared, e.embedded) {
+                Some(doc) => Outcome::Indexed {
+                    docs: vec![doc],
+                    warnings,
+                },
+                None => Outcome::Skipped("no text left after removing boilerplate".into()),
+            }
+        }
+        Extraction::Collection { docs, bad_lines } => {
+            for bad in &bad_lines {
+                warnings.push(format!("line {}: {}; line skipped", bad.line, bad.reason));
+            }
+            let prepared: Vec<Prepared> = docs
+                .into_par_iter()
+                .filter_map(|d| {
+                    // A line's own fields are more specific than a sidecar for the whole file.
+                    let mut declared = d.hints;
+                    declared.extend(sidecar_hints.iter().cloned());
+                    base.document(Some(d.id), &d.text, &[], declared, Vec::new())
+                })
+                .collect();
+            if prepared.is_empty() {
+                let first = warnings.first().cloned().unwrap_or_default();
+                return Outcome::Failed(format!(
+                    "no readable document in this JSON Lines file ({first})"
+                ));
+            }
+            Outcome::Indexed {
+                docs: prepared,
+                warnings,
+            }
+        }
+    }
+}
+
+/// Extraction on its own thread: a generous stack for deeply nested input, a panic in a
+/// format library turned into an error, and a time limit so one pathological file cannot stall
+/// the batch (the thread is abandoned; it ends with the process).
+fn extract_guarded(
+    bytes: Vec<u8>,
+    format: Format,
+    timeout: Duration,
+) -> Result<Extraction, ExtractError> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name(EXTRACT_THREAD.into())
+        .stack_size(256 * 1024 * 1024)
+        .spawn(move || {
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                ingest::extract(&bytes, format)
+            }));
+            let _ = tx.send(result);
+        });
+    if let Err(e) = spawned {
+        return Err(ExtractError::Io(e));
+    }
+    match rx.recv_timeout(timeout) {
+        Ok(Ok(result)) => result,
+        Ok(Err(panic)) => Err(ExtractError::Document(format!(
+            "the {format:?} extractor crashed on this file ({}); skipped",
+            panic_message(&*panic)
+        ))),
+        Err(_) => Err(ExtractError::Document(format!(
+            "extraction took longer than {} s; skipped (the file may be malformed; raise --timeout to wait longer)",
+            timeout.as_secs()
+        ))),
+    }
+}
+
+/// Name of extraction threads, so the binary's panic hook can keep their caught panics quiet.
+pub const EXTRACT_THREAD: &str = "tipdex-extract";
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// What every document of one file shares.
+struct Base<'a> {
+    candidate: &'a Candidate,
+    stamp: FileStamp,
+    sidecar: Option<FileStamp>,
+    hash: String,
+    now: i64,
+}
+
+impl Base<'_> {
+    /// metadata → clean → passages for one document of the file (`item` names it within a
+    /// collection). None when nothing is left to index.
+    fn document(
+        &self,
+        item: Option<String>,
+        raw: &str,
+        pages: &[String],
+        declared: Vec<Hint>,
+        embedded: Vec<Hint>,
+    ) -> Option<Prepared> {
+        let c = self.candidate;
+        let file_name = c.rel_path.rsplit('/').next().unwrap_or(&c.rel_path);
+        let folder = c.rel_path.split_once('/').map(|(first, _)| first);
+        let metadata = metadata::extract(&MetaInput {
+            text: raw,
+            declared,
+            embedded,
+            folder,
+            // A collection's documents are named by their ids, not by the file's name.
+            file_name: item.as_deref().unwrap_or(file_name),
+        });
+        let (text, page_starts) = if pages.is_empty() {
+            (clean(raw), Vec::new())
+        } else {
+            clean_pages(pages)
+        };
+        let passages = split(&text, PassageConfig::default());
+        if passages.is_empty() {
+            return None;
+        }
+        let pages = passages
+            .iter()
+            .map(|p| page_starts.partition_point(|&start| start <= p.start) as u32)
+            .filter(|_| !page_starts.is_empty())
+            .collect();
+        let key = match &item {
+            Some(id) => item_key(&c.path, id),
+            None => doc_key(&c.path),
+        };
+        let record = DocRecord {
+            id: item.clone().unwrap_or_else(|| doc_id(key)),
+            key,
+            item,
+            root: c.root.clone(),
+            rel_path: c.rel_path.clone(),
+            format: c.format,
+            stamp: self.stamp,
+            sidecar: self.sidecar,
+            hash: self.hash.clone(),
+            metadata,
+            passages: u32::try_from(passages.len()).unwrap_or(u32::MAX),
+            text_bytes: text.len() as u64,
+            head: text.chars().take(HEAD_CHARS).collect(),
+            indexed_at: self.now,
+        };
+        Some(Prepared {
+            record,
+            text,
+            passages,
+            pages,
+        })
+    }
+}
+
+/// Clean each page on its own (page furniture repeats per page) and join them, returning the
+/// byte offset where each page starts in the joined text.
+fn clean_pages(pages: &[String]) -> (String, Vec<usize>) {
+    let mut text = String::new();
+    let mut starts = Vec::with_capacity(pages.len());
+    for page in pages {
+        let cleaned = clean(page);
+        if !text.is_empty() && !cleaned.is_empty() {
+            text.push_str("\n\n");
+        }
+        starts.push(text.len());
+        text.push_str(&cleaned);
+    }
+    (text, starts)
 }
 
 /// Sidecars compare by size (mtime changes on copy), and absent equals absent.

@@ -24,6 +24,9 @@ pub struct DocRecord {
     pub id: String,
     /// 64-bit key shared by the record and its passages.
     pub key: u64,
+    /// For a document of a collection (JSON Lines), its id within the file.
+    #[serde(default)]
+    pub item: Option<String>,
     /// Canonical root the file was indexed under.
     pub root: PathBuf,
     /// Path under the root, `/`-separated.
@@ -67,6 +70,14 @@ impl DocRecord {
 /// layout, so re-indexing replaces rather than duplicates.
 pub fn doc_key(path: &Path) -> u64 {
     xxhash_rust::xxh3::xxh3_64(path.as_os_str().as_encoded_bytes())
+}
+
+/// Key of the document `id` inside the collection file at `path`.
+pub fn item_key(path: &Path, id: &str) -> u64 {
+    let mut bytes = path.as_os_str().as_encoded_bytes().to_vec();
+    bytes.push(0);
+    bytes.extend_from_slice(id.as_bytes());
+    xxhash_rust::xxh3::xxh3_64(&bytes)
 }
 
 /// The user-facing id for a key.

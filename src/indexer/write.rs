@@ -20,14 +20,17 @@ pub fn document(writer: &IndexWriter, fields: &Fields, prepared: &Prepared) -> R
     writer.delete_term(Term::from_field_u64(fields.doc_key, record.key));
     writer.add_document(record_document(fields, record)?)?;
     for (ordinal, range) in prepared.passages.iter().enumerate() {
-        let text = &prepared.text[range.clone()];
+        let place = Place {
+            ordinal: ordinal as u64,
+            start: range.start,
+            end: range.end,
+            page: prepared.pages.get(ordinal).copied(),
+        };
         writer.add_document(passage_document(
             fields,
             record,
-            ordinal as u64,
-            range.start,
-            range.end,
-            text,
+            &place,
+            &prepared.text[range.clone()],
         ))?;
     }
     Ok(prepared.passages.len())
@@ -62,24 +65,25 @@ pub fn moved(
     let mut passages = Vec::new();
     for addr in searcher.search(&query, &DocSetCollector)? {
         let d: TantivyDocument = searcher.doc(addr)?;
-        let number = |f| d.get_first(f).and_then(|v| v.as_u64()).unwrap_or(0);
+        let number = |f| d.get_first(f).and_then(|v| v.as_u64());
         let text = d
             .get_first(fields.text)
             .and_then(|v| v.as_str())
             .ok_or_else(|| Error::CorruptRecord(format!("passage of {} without text", old.id)))?
             .to_string();
-        passages.push((
-            number(fields.ordinal),
-            number(fields.start) as usize,
-            number(fields.end) as usize,
-            text,
-        ));
+        let place = Place {
+            ordinal: number(fields.ordinal).unwrap_or(0),
+            start: number(fields.start).unwrap_or(0) as usize,
+            end: number(fields.end).unwrap_or(0) as usize,
+            page: number(fields.page).map(|p| p as u32),
+        };
+        passages.push((place, text));
     }
     writer.delete_term(Term::from_field_u64(fields.doc_key, old.key));
     writer.delete_term(Term::from_field_u64(fields.doc_key, new.key));
     writer.add_document(record_document(fields, new)?)?;
-    for (ordinal, start, end, text) in &passages {
-        writer.add_document(passage_document(fields, new, *ordinal, *start, *end, text))?;
+    for (place, text) in &passages {
+        writer.add_document(passage_document(fields, new, place, text))?;
     }
     Ok(passages.len())
 }
@@ -111,22 +115,31 @@ fn record_document(fields: &Fields, record: &DocRecord) -> Result<TantivyDocumen
     Ok(d)
 }
 
-fn passage_document(
-    fields: &Fields,
-    record: &DocRecord,
+/// Where a passage sits in its document.
+struct Place {
     ordinal: u64,
     start: usize,
     end: usize,
+    page: Option<u32>,
+}
+
+fn passage_document(
+    fields: &Fields,
+    record: &DocRecord,
+    place: &Place,
     text: &str,
 ) -> TantivyDocument {
     let mut d = doc!(
         fields.kind => KIND_PASSAGE,
         fields.doc_key => record.key,
         fields.text => text,
-        fields.ordinal => ordinal,
-        fields.start => start as u64,
-        fields.end => end as u64,
+        fields.ordinal => place.ordinal,
+        fields.start => place.start as u64,
+        fields.end => place.end as u64,
     );
+    if let Some(page) = place.page {
+        d.add_u64(fields.page, u64::from(page));
+    }
     if let Some(title) = &record.metadata.title {
         d.add_text(fields.title, &title.value);
     }

@@ -128,7 +128,9 @@ fn resolve_ref(name: &str) -> Option<Cow<'static, str>> {
 
 fn attr(e: &BytesStart, name: &str) -> Option<String> {
     let a = e.try_get_attribute(name).ok().flatten()?;
-    a.unescape_value().ok().map(|v| v.into_owned())
+    a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+        .ok()
+        .map(|v| v.into_owned())
 }
 
 /// Word's built-in heading styles are "Heading1".."Heading9", "Title" and "Subtitle" in English
@@ -237,7 +239,7 @@ fn body_text(xml: &str) -> Result<String, String> {
             }
             Event::CData(t) if in_text && fallback_depth == 0 => {
                 if let Some(p) = stack.last_mut() {
-                    p.text.push_str(&String::from_utf8_lossy(&t.into_inner()));
+                    p.text.push_str(&t.into_inner());
                 }
             }
             Event::GeneralRef(r) if in_text && fallback_depth == 0 => {
@@ -303,10 +305,8 @@ fn core_hints(xml: &str) -> Vec<Hint> {
     reader.config_mut().trim_text(false);
     let mut values: Vec<String> = vec![String::new(); FIELDS.len()];
     let mut current: Option<usize> = None;
-    loop {
-        let Ok(event) = reader.read_event() else {
-            break;
-        };
+    // A malformed part ends the parse but keeps what was read before the damage.
+    while let Ok(event) = reader.read_event() {
         match event {
             Event::Eof => break,
             Event::Start(e) => {
@@ -413,7 +413,11 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                ("title", vec!["Fishing Fleet Report"], "docx core.xml dc:title"),
+                (
+                    "title",
+                    vec!["Fishing Fleet Report"],
+                    "docx core.xml dc:title"
+                ),
                 ("creator", vec!["Jane Doe"], "docx core.xml dc:creator"),
                 (
                     "created",
@@ -480,8 +484,7 @@ mod tests {
 
     #[test]
     fn broken_xml_is_a_reason() {
-        let err =
-            extract_docx(&docx(&[("word/document.xml", "<w:body><w:p></w:x>")])).unwrap_err();
+        let err = extract_docx(&docx(&[("word/document.xml", "<w:body><w:p></w:x>")])).unwrap_err();
         assert!(
             err.starts_with("corrupt DOCX: word/document.xml is not valid XML"),
             "{err}"

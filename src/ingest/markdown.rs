@@ -12,6 +12,7 @@ pub fn extract(source: &str) -> Extracted {
         text: to_text(body),
         declared: front.map(parse_front_matter).unwrap_or_default(),
         embedded: Vec::new(),
+        pages: Vec::new(),
     }
 }
 

@@ -6,8 +6,11 @@
 //! problem becomes an [`ExtractError`] naming what to do.
 
 mod decode;
+mod docx;
 mod html;
+pub mod jsonl;
 mod markdown;
+mod pdf;
 pub mod walk;
 
 use std::path::Path;
@@ -20,11 +23,14 @@ use crate::metadata::Hint;
 /// and reading a multi-GB log into memory would stall the whole batch.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
-/// What one file yielded.
+/// What one document yielded.
 #[derive(Clone, Debug, Default)]
 pub struct Extracted {
     /// Plain text, before boilerplate removal (metadata cues are still in it).
     pub text: String,
+    /// For paged formats (PDF), the text of each page; `text` is then the pages joined by blank
+    /// lines. Empty for other formats.
+    pub pages: Vec<String>,
     /// Highest-trust hints: Markdown front matter.
     pub declared: Vec<Hint>,
     /// The document's own metadata: HTML `<title>`, `<meta>`, `<html lang>`.
@@ -54,6 +60,26 @@ pub enum ExtractError {
     /// The HTML converter failed.
     #[error("HTML could not be converted to text: {0}")]
     Html(String),
+    /// A PDF or DOCX could not be read; the reason comes from the extractor.
+    #[error("{0}")]
+    Document(String),
+    /// A PDF that has nothing to extract: scanned images or encrypted. Not a failure to fix.
+    #[error("{0}")]
+    NoText(String),
+}
+
+/// What a file holds: one document, or a collection of them (JSON Lines).
+#[derive(Clone, Debug)]
+pub enum Extraction {
+    /// One document.
+    Single(Extracted),
+    /// Documents of a collection, and the lines that could not be read.
+    Collection {
+        /// The documents, in file order.
+        docs: Vec<jsonl::JsonlDoc>,
+        /// Lines skipped, with reasons.
+        bad_lines: Vec<jsonl::BadLine>,
+    },
 }
 
 /// Read a file's bytes, refusing files over `max_bytes` before reading them.
@@ -73,18 +99,49 @@ pub fn read(path: &Path, max_bytes: u64) -> Result<Vec<u8>, ExtractError> {
 }
 
 /// Turn a file's bytes, in `format`, into text and hints.
-pub fn extract(bytes: &[u8], format: Format) -> Result<Extracted, ExtractError> {
-    let text = decode::decode(bytes).ok_or(ExtractError::Binary)?;
+pub fn extract(bytes: &[u8], format: Format) -> Result<Extraction, ExtractError> {
     let extracted = match format {
+        Format::Pdf => {
+            let pdf = pdf::extract_pdf(bytes).map_err(|reason| {
+                // Scanned and password-protected PDFs are not broken files: skip, don't fail.
+                if reason.starts_with("no text layer") || reason.starts_with("encrypted PDF") {
+                    ExtractError::NoText(reason)
+                } else {
+                    ExtractError::Document(reason)
+                }
+            })?;
+            Extracted {
+                text: pdf.pages.join("\n\n"),
+                pages: pdf.pages,
+                declared: Vec::new(),
+                embedded: pdf.hints,
+            }
+        }
+        Format::Docx => {
+            let docx = docx::extract_docx(bytes).map_err(ExtractError::Document)?;
+            Extracted {
+                text: docx.text,
+                embedded: docx.hints,
+                ..Extracted::default()
+            }
+        }
+        Format::Jsonl => {
+            let text = decode::decode(bytes).ok_or(ExtractError::Binary)?;
+            let (docs, bad_lines) = jsonl::parse(&text);
+            if docs.is_empty() && bad_lines.is_empty() {
+                return Err(ExtractError::Empty);
+            }
+            return Ok(Extraction::Collection { docs, bad_lines });
+        }
         Format::Text => Extracted {
-            text,
+            text: decode::decode(bytes).ok_or(ExtractError::Binary)?,
             ..Extracted::default()
         },
-        Format::Markdown => markdown::extract(&text),
-        Format::Html => html::extract(&text)?,
+        Format::Markdown => markdown::extract(&decode::decode(bytes).ok_or(ExtractError::Binary)?),
+        Format::Html => html::extract(&decode::decode(bytes).ok_or(ExtractError::Binary)?)?,
     };
     if extracted.text.trim().is_empty() {
         return Err(ExtractError::Empty);
     }
-    Ok(extracted)
+    Ok(Extraction::Single(extracted))
 }

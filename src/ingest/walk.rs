@@ -14,6 +14,12 @@ pub enum Format {
     Markdown,
     /// `.html`, `.htm`, `.xhtml`
     Html,
+    /// `.pdf`
+    Pdf,
+    /// `.docx`
+    Docx,
+    /// `.jsonl`, `.ndjson`: one document per line
+    Jsonl,
 }
 
 impl Format {
@@ -24,6 +30,9 @@ impl Format {
             "txt" | "text" => Some(Format::Text),
             "md" | "markdown" => Some(Format::Markdown),
             "html" | "htm" | "xhtml" => Some(Format::Html),
+            "pdf" => Some(Format::Pdf),
+            "docx" => Some(Format::Docx),
+            "jsonl" | "ndjson" => Some(Format::Jsonl),
             _ => None,
         }
     }
@@ -181,7 +190,9 @@ mod tests {
         assert_eq!(Format::from_path(Path::new("a/B.TXT")), Some(Format::Text));
         assert_eq!(Format::from_path(Path::new("x.htm")), Some(Format::Html));
         assert_eq!(Format::from_path(Path::new("x.md")), Some(Format::Markdown));
-        assert_eq!(Format::from_path(Path::new("x.pdf")), None);
+        assert_eq!(Format::from_path(Path::new("x.PDF")), Some(Format::Pdf));
+        assert_eq!(Format::from_path(Path::new("x.jsonl")), Some(Format::Jsonl));
+        assert_eq!(Format::from_path(Path::new("x.doc")), None);
     }
 
     #[test]
@@ -191,13 +202,13 @@ mod tests {
         std::fs::create_dir_all(d.join("UNODC/2019")).unwrap();
         std::fs::write(d.join("UNODC/2019/a.txt"), "x").unwrap();
         std::fs::write(d.join("UNODC/2019/a.meta.json"), "{}").unwrap();
-        std::fs::write(d.join("b.pdf"), "x").unwrap();
-        std::fs::write(d.join("c.pdf"), "x").unwrap();
+        std::fs::write(d.join("b.xlsx"), "x").unwrap();
+        std::fs::write(d.join("c.xlsx"), "x").unwrap();
         std::fs::write(d.join(".hidden.txt"), "x").unwrap();
         let w = walk(d, None).unwrap();
         let rels: Vec<_> = w.files.iter().map(|c| c.rel_path.as_str()).collect();
         assert_eq!(rels, ["UNODC/2019/a.txt"]);
-        assert_eq!(w.skipped.by_reason["unsupported type .pdf"], 2);
+        assert_eq!(w.skipped.by_reason["unsupported type .xlsx"], 2);
         assert!(w.errors.is_empty());
     }
 }

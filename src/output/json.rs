@@ -31,6 +31,8 @@ pub struct PassageJson {
     pub start: usize,
     /// Byte offset of its end.
     pub end: usize,
+    /// Page where the passage starts (PDF), or null.
+    pub page: Option<u32>,
     /// BM25 score.
     pub score: f32,
     /// Passage text.
@@ -140,6 +142,7 @@ fn hit_json(rank: usize, hit: &SearchHit, cwd: Option<&Path>) -> HitJson {
                 ordinal: p.ordinal,
                 start: p.start,
                 end: p.end,
+                page: p.page,
                 score: p.score,
                 text: p.text.clone(),
                 highlights: p

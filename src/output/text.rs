@@ -61,7 +61,7 @@ pub fn search(
             meta.push(s.value.clone());
         }
         meta.push(display_path(r, cwd));
-        meta.push(format!("id {}", short_id(&r.id)));
+        meta.push(format!("id {}", short_id(r)));
         let matches = match hit.matching_passages {
             1 => "1 passage matches".to_string(),
             n => format!("{n} passages match"),
@@ -87,7 +87,10 @@ pub fn search(
             writeln!(
                 out,
                 "    {} {line}",
-                style.dim(&format!("¶{}", p.ordinal + 1))
+                style.dim(&match p.page {
+                    Some(page) => format!("p. {page}"),
+                    None => format!("¶{}", p.ordinal + 1),
+                })
             )?;
         }
         writeln!(out)?;
@@ -106,8 +109,12 @@ pub fn search(
 }
 
 /// The first 8 characters of an id are plenty to tell documents apart, and `show` takes them.
-fn short_id(id: &str) -> &str {
-    id.get(..8).unwrap_or(id)
+fn short_id(r: &DocRecord) -> &str {
+    match r.item {
+        // A collection's own ids are shown whole.
+        Some(_) => &r.id,
+        None => r.id.get(..8).unwrap_or(&r.id),
+    }
 }
 
 /// Newlines and runs of spaces inside a passage become single spaces, so each passage stays one

@@ -62,6 +62,8 @@ pub struct PassageHit {
     pub start: usize,
     /// Byte offset of the passage's end in the document's text.
     pub end: usize,
+    /// Page where the passage starts (PDF), if the format has pages.
+    pub page: Option<u32>,
     /// The passage text.
     pub text: String,
     /// BM25 score of the passage.
@@ -184,6 +186,10 @@ pub fn search(
             passages.push(PassageHit {
                 ordinal: number(store.fields.ordinal) as u32,
                 start: number(store.fields.start) as usize,
+                page: doc
+                    .get_first(store.fields.page)
+                    .and_then(|v| v.as_u64())
+                    .map(|p| p as u32),
                 end: number(store.fields.end) as usize,
                 highlights: highlight(&tokens, &compiled.patterns),
                 score: if compiled.scored { *score } else { 0.0 },

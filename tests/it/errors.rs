@@ -84,7 +84,7 @@ fn one_bad_file_is_reported_and_the_batch_goes_on() {
         b"\x7fELF\x02\x01\x01\x00\x00\x00binary\x00\x00",
     );
     env.write("empty.txt", b"");
-    env.write("notes.pdf", b"%PDF-1.4");
+    env.write("sheet.xlsx", b"PK");
     let run = env.run(&["index", "data"]);
     assert_clean_error(&run, 1, &["broken.txt", "binary data", "1 file(s) failed"]);
     assert!(run.stdout.contains("5 added"), "{}", run.stdout);

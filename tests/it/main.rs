@@ -2,6 +2,7 @@
 
 mod crash;
 mod errors;
+mod formats;
 mod harness;
 mod incremental;
 mod metadata;

@@ -1,0 +1,191 @@
+//! PDF, DOCX and JSON Lines through the real binary; hostile files never crash a batch.
+
+use std::path::Path;
+
+use crate::harness::*;
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name),
+    )
+    .unwrap()
+}
+
+#[test]
+fn pdf_pages_and_info_metadata() {
+    let env = Env::empty();
+    env.write("report.pdf", fixture("report.pdf"));
+    env.index();
+    let json = env.search_json(&["\"debt bondage\""]);
+    let p = &json["hits"][0]["passages"][0];
+    assert_eq!(p["page"], 2, "{json}");
+    let json = env.search_json(&["\"port inspections\""]);
+    assert_eq!(json["hits"][0]["passages"][0]["page"], 3);
+    let text = env.run(&["search", "debt bondage"]).ok().stdout;
+    assert!(text.contains("    p. 2 Crew members described"), "{text}");
+    let show = env
+        .run(&["show", "report.pdf", "--format", "json"])
+        .ok()
+        .json();
+    let m = &show["metadata"];
+    assert_eq!(
+        m["title"]["value"],
+        "Forced Labour in Fishing: Field Report"
+    );
+    assert_eq!(m["title"]["from"], "pdf info /Title");
+    assert_eq!(m["date"]["value"], "2021-03-15");
+    assert_eq!(m["author"]["value"], "Jane Doe");
+}
+
+#[test]
+fn docx_text_and_core_properties() {
+    let env = Env::empty();
+    env.write("brief.docx", fixture("brief.docx"));
+    env.index();
+    let show = env
+        .run(&["show", "brief.docx", "--format", "json"])
+        .ok()
+        .json();
+    let m = &show["metadata"];
+    assert_eq!(m["title"]["value"], "NRM Review 2022");
+    assert_eq!(m["title"]["from"], "docx core.xml dc:title");
+    assert_eq!(m["author"]["value"], "A. Analyst");
+    assert_eq!(m["date"]["value"], "2022-05-10");
+    // The acronym in the title-less body is found through its long form.
+    assert_eq!(env.hit_files(&["NRM"]), ["brief.docx"]);
+    assert_eq!(env.hit_files(&["\"debt bondage\""]), ["brief.docx"]);
+}
+
+#[test]
+fn jsonl_collections_keep_their_ids_and_report_bad_lines() {
+    let env = Env::empty();
+    env.write(
+        "export.jsonl",
+        concat!(
+            r#"{"id": "ngo-17", "title": "Shelter survey", "text": "Survivors described recruitment through agencies.", "date": "2020-04", "source": "Polaris", "tags": ["shelters"]}"#,
+            "\n",
+            r#"{"id": "ngo-18", "title": "Port visits", "text": "Inspectors found forced labour on two vessels."}"#,
+            "\n",
+            "{broken json\n",
+            r#"{"_id": 19, "text": "Hotline calls doubled in the second quarter."}"#,
+            "\n",
+        ),
+    );
+    let run = env.run(&["index", "data"]);
+    assert_eq!(
+        run.code, 1,
+        "bad lines make the run report a problem: {run:?}"
+    );
+    assert!(
+        run.stderr.contains("export.jsonl: line 3: not valid JSON"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.contains("3 added"), "{}", run.stdout);
+    let json = env.search_json(&["recruitment agencies"]);
+    let hit = &json["hits"][0];
+    assert_eq!(hit["id"], "ngo-17");
+    assert_eq!(hit["title"], "Shelter survey");
+    assert_eq!(hit["date"], "2020-04");
+    assert_eq!(hit["source"], "Polaris");
+    assert_eq!(hit["tags"], serde_json::json!(["shelters"]));
+    assert!(hit["path"].as_str().unwrap().ends_with("data/export.jsonl"));
+    assert_eq!(env.search_json(&["hotline"])["hits"][0]["id"], "19");
+    let show = env.run(&["show", "ngo-18", "--format", "json"]).ok().json();
+    assert_eq!(show["metadata"]["title"]["from"], "jsonl field \"title\"");
+    let facets = env
+        .run(&["facets", "--field", "source", "--format", "json"])
+        .ok()
+        .json();
+    assert_eq!(facets["total_documents"], 3);
+
+    // A line removed from the collection leaves the index; the others are kept.
+    env.write(
+        "export.jsonl",
+        r#"{"id": "ngo-17", "title": "Shelter survey", "text": "Survivors described recruitment through agencies."}"#,
+    );
+    let run = env.index();
+    assert!(
+        run.stdout.contains("1 updated") && run.stdout.contains("2 removed"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(env.search_json(&["hotline"])["total_documents"], 0);
+    assert_eq!(env.search_json(&["survivors"])["hits"][0]["id"], "ngo-17");
+}
+
+#[test]
+fn hostile_files_are_skipped_or_failed_with_reasons_and_the_rest_indexed() {
+    let env = Env::with_seeds();
+    let pdf = fixture("report.pdf");
+    env.write("truncated.pdf", &pdf[..pdf.len() / 2]);
+    env.write(
+        "random.pdf",
+        (0..4000u32)
+            .map(|i| (i * 7919 % 251) as u8)
+            .collect::<Vec<u8>>(),
+    );
+    env.write("fake.docx", b"PK\x03\x04 not really a zip");
+    let nested = format!(
+        "<html><body>{}deep text{}</body></html>",
+        "<div>".repeat(50_000),
+        "</div>".repeat(50_000)
+    );
+    env.write("nested.html", nested);
+    env.write(
+        "latin1.txt",
+        b"Eur\xEDdice M\xE1rquez led the GLO.ACT review.",
+    );
+    env.write("name with spaces.txt", "Forced labour in brick kilns.");
+    env.write(
+        "line\nbreak.txt",
+        "Trafficking for forced begging in Xylandia.",
+    );
+    env.write("empty.md", "");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(env.data(), env.data().join("loop")).unwrap();
+
+    let run = env.run(&["index", "data"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    for (file, reason) in [
+        ("truncated.pdf", "truncated PDF"),
+        ("random.pdf", "not a PDF"),
+        ("fake.docx", "DOCX"),
+    ] {
+        let line = run
+            .stderr
+            .lines()
+            .find(|l| l.contains(file))
+            .unwrap_or_else(|| panic!("{file} not reported:\n{}", run.stderr));
+        assert!(line.contains(reason), "{line}");
+    }
+    #[cfg(unix)]
+    assert!(run.stderr.contains("symbolic link loop"), "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    assert!(
+        run.stdout.contains("empty: no text to index"),
+        "{}",
+        run.stdout
+    );
+    // Everything else is searchable.
+    let mut euridice = env.hit_files(&["euridice"]);
+    euridice.sort();
+    assert_eq!(
+        euridice,
+        [S003, "latin1.txt"],
+        "Windows-1252 text decoded, not mangled"
+    );
+    assert!(env
+        .hit_files(&["kilns"])
+        .contains(&"name with spaces.txt".to_string()));
+    assert_eq!(env.hit_files(&["xylandia"]), ["line\nbreak.txt"]);
+    assert_eq!(env.hit_files(&["\"deep text\""]), ["nested.html"]);
+    let latin = env.search_json(&["Márquez GLO.ACT review"]);
+    assert!(latin["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|h| h["path"].as_str().unwrap().ends_with("latin1.txt")));
+}
