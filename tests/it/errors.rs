@@ -94,7 +94,7 @@ fn one_bad_file_is_reported_and_the_batch_goes_on() {
         run.stdout
     );
     assert!(
-        run.stdout.contains("unsupported type .pdf"),
+        run.stdout.contains("unsupported type .xlsx"),
         "{}",
         run.stdout
     );
