@@ -92,6 +92,9 @@ pub struct FiltersJson {
 /// A whole search answer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SearchJson {
+    /// The query's id in a batch; absent for a single search.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query_id: Option<String>,
     /// The query as typed.
     pub query: String,
     /// Filters from flags.
@@ -166,6 +169,7 @@ pub fn search_json(
     cwd: Option<&Path>,
 ) -> SearchJson {
     SearchJson {
+        query_id: None,
         query: query.to_string(),
         filters: FiltersJson::from_filters(filters),
         total_documents: results.total_documents,
@@ -310,6 +314,12 @@ pub fn status_json(
         last_indexed: info.last_indexed,
         interrupted: info.in_progress,
     }
+}
+
+/// Write `value` as one compact JSON line (NDJSON).
+pub fn write_line<T: Serialize>(out: &mut dyn Write, value: &T) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, value).map_err(io::Error::other)?;
+    writeln!(out)
 }
 
 /// Write `value` as pretty JSON followed by a newline.

@@ -15,8 +15,9 @@ use crate::highlight::Pattern;
 use crate::schema::{filter_key, Fields, KIND_PASSAGE};
 
 /// Weight of a title match relative to a passage-text match. Titles are repeated on every
-/// passage, so a modest weight already lifts the whole document.
-const TITLE_BOOST: f32 = 0.5;
+/// passage, so a modest weight already lifts the whole document. Tuned on the SciFact train
+/// split (0.25: nDCG@10 0.687, 0.4: 0.692, 0.5: 0.689, 1.0: 0.670, 2.0: 0.616).
+const TITLE_BOOST: f32 = 0.4;
 /// Extra weight for passages matching every optional group: "all words preferred".
 const ALL_TERMS_BOOST: f32 = 1.0;
 

@@ -28,12 +28,11 @@ impl Group {
         self.best.truncate(keep);
     }
 
-    /// Document score: its best passage, plus a quarter of its second best, so a document that
-    /// speaks to the query twice edges out one that mentions it once at the same strength.
+    /// Document score: its best passage. Adding part of the second best was measured on the
+    /// SciFact train split and lost (nDCG@10 0.689 at 0, 0.684 at 0.25, 0.661 at 0.5): a long
+    /// document mentioning the query twice is not more relevant than a short one that answers it.
     pub fn score(&self) -> Score {
-        let first = self.best.first().map_or(0.0, |(s, _)| *s);
-        let second = self.best.get(1).map_or(0.0, |(s, _)| *s);
-        first + 0.25 * second
+        self.best.first().map_or(0.0, |(s, _)| *s)
     }
 }
 
@@ -127,6 +126,6 @@ mod tests {
         let scores: Vec<_> = g.best.iter().map(|(s, _)| *s).collect();
         assert_eq!(scores, [3.0, 2.0]);
         assert_eq!(g.matches, 4);
-        assert_eq!(g.score(), 3.5);
+        assert_eq!(g.score(), 3.0);
     }
 }

@@ -4,6 +4,7 @@
 //! ([`group::GroupCollector`]); only the passages shown are fetched from the store and
 //! highlighted.
 
+pub mod batch;
 mod build;
 pub mod facets;
 pub mod filters;
@@ -15,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use std::collections::HashSet;
 
-use tantivy::query::{BooleanQuery, Occur, Query, TermSetQuery};
+use tantivy::query::{Bm25StatisticsProvider, BooleanQuery, Occur, Query, TermSetQuery};
 use tantivy::schema::Value;
 use tantivy::{IndexReader, Searcher, TantivyDocument, Term};
 
@@ -40,6 +41,9 @@ pub struct SearchRequest {
     pub limit: usize,
     /// Passages to return per document.
     pub passages: usize,
+    /// Read the query as plain words, without operators (for claims and questions taken
+    /// verbatim, as in evaluations, where a leading `-` or a quote is not syntax).
+    pub plain: bool,
 }
 
 impl Default for SearchRequest {
@@ -49,6 +53,7 @@ impl Default for SearchRequest {
             filters: Filters::default(),
             limit: 10,
             passages: 2,
+            plain: false,
         }
     }
 }
@@ -98,6 +103,37 @@ pub struct SearchResults {
     pub elapsed: Duration,
 }
 
+/// BM25 statistics over passages only. Document records share the index but carry no text; left
+/// in the counts they would halve the average passage length and inflate every IDF.
+struct PassageStats<'a> {
+    searcher: &'a Searcher,
+    passages: u64,
+}
+
+impl<'a> PassageStats<'a> {
+    fn new(store: &Store, searcher: &'a Searcher) -> Result<Self> {
+        let kind = Term::from_field_text(store.fields.kind, schema::KIND_PASSAGE);
+        Ok(PassageStats {
+            searcher,
+            passages: searcher.doc_freq(&kind)?.max(1),
+        })
+    }
+}
+
+impl Bm25StatisticsProvider for PassageStats<'_> {
+    fn total_num_tokens(&self, field: tantivy::schema::Field) -> tantivy::Result<u64> {
+        self.searcher.total_num_tokens(field)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        Ok(self.passages)
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        self.searcher.doc_freq(term)
+    }
+}
+
 /// Keys of the documents having a passage that matches `query`.
 fn matching_keys(searcher: &Searcher, query: &dyn Query) -> Result<HashSet<u64>> {
     let collector = group::GroupCollector {
@@ -139,7 +175,11 @@ pub fn search(
     request: &SearchRequest,
 ) -> Result<SearchResults> {
     let started = Instant::now();
-    let parsed = query::parse(&request.query);
+    let parsed = if request.plain {
+        query::parse_plain(&request.query)
+    } else {
+        query::parse(&request.query)
+    };
     let mut filters = request.filters.clone();
     filters.absorb(&parsed);
     let mut analyzer = schema::analyzer();
@@ -157,7 +197,8 @@ pub fn search(
         key_field: "doc_key",
         scored: compiled.scored,
     };
-    let groups = searcher.search(query.as_ref(), &collector)?;
+    let stats = PassageStats::new(store, &searcher)?;
+    let groups = searcher.search_with_statistics_provider(query.as_ref(), &collector, &stats)?;
     let total_passages = groups.values().map(|g| u64::from(g.matches)).sum();
     let mut ranked: Vec<(u64, group::Group)> = groups.into_iter().collect();
     ranked.sort_by(|a, b| b.1.score().total_cmp(&a.1.score()).then(a.0.cmp(&b.0)));

@@ -175,6 +175,18 @@ pub fn parse(input: &str) -> ParsedQuery {
     out
 }
 
+/// Every whitespace-separated word as an optional clause: no operators, fields or phrases.
+pub fn parse_plain(input: &str) -> ParsedQuery {
+    ParsedQuery {
+        should: input
+            .split_whitespace()
+            .filter(|w| has_word_char(w))
+            .map(|w| vec![Clause::Word(w.to_string(), Target::Any)])
+            .collect(),
+        ..ParsedQuery::default()
+    }
+}
+
 enum Classified {
     Clause(Clause),
     Filter(FilterField, String),

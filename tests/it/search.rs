@@ -366,3 +366,79 @@ fn spelling_variants_and_acronyms_match_both_ways() {
     // Typographic quotes fold.
     assert_eq!(both("“forced labour”"), ["uk.txt", "us.txt"]);
 }
+
+#[test]
+fn batch_search_writes_one_result_set_per_query() {
+    let env = Env::with_seeds();
+    env.index();
+    std::fs::write(
+        env.path().join("queries.txt"),
+        "# recruitment phrases\nGLO.ACT\n{\"id\": \"q-eu\", \"text\": \"\\\"smuggling of migrants\\\"\"}\nterm\tNygard\n",
+    )
+    .unwrap();
+    let ndjson = env
+        .run(&["search", "--batch", "queries.txt", "--format", "ndjson"])
+        .ok()
+        .stdout;
+    let sets: Vec<SearchJson> = ndjson
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let ids: Vec<_> = sets.iter().map(|s| s.query_id.clone().unwrap()).collect();
+    assert_eq!(ids, ["2", "q-eu", "4"]);
+    assert!(sets[0].hits[0].path.ends_with(S003));
+    assert_eq!(sets[1].query, "\"smuggling of migrants\"");
+    assert!(sets[2].hits[0].path.ends_with(S000));
+
+    let csv = env
+        .run(&[
+            "search",
+            "--batch",
+            "queries.txt",
+            "--format",
+            "csv",
+            "--limit",
+            "1",
+        ])
+        .ok()
+        .stdout;
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "query_id,query,rank,id,path,title,date,source,score,page,passage"
+    );
+    assert_eq!(lines.len(), 4, "{csv}");
+    assert!(lines[1].starts_with("2,GLO.ACT,1,"), "{}", lines[1]);
+    assert!(
+        lines[2].starts_with("q-eu,\"\"\"smuggling of migrants\"\"\",1,"),
+        "{}",
+        lines[2]
+    );
+
+    let json = env
+        .run(&["search", "--batch", "queries.txt", "--format", "json"])
+        .ok()
+        .json();
+    assert_eq!(json.as_array().unwrap().len(), 3);
+
+    let bad = env.run(&["search", "--batch", "missing.txt"]);
+    assert_eq!(bad.code, 2, "{bad:?}");
+    assert!(
+        bad.stderr.contains("cannot read missing.txt"),
+        "{}",
+        bad.stderr
+    );
+    let usage = env.run(&["search"]);
+    assert_eq!(usage.code, 2);
+}
+
+#[test]
+fn plain_queries_ignore_operators() {
+    let env = Env::with_seeds();
+    env.index();
+    // As syntax, -GLO.ACT would exclude seed 003; as plain words it is one of the words.
+    let plain = env.hit_files(&["smuggling -GLO.ACT", "--plain"]);
+    assert_eq!(plain[0], S003);
+    let syntax = env.hit_files(&["smuggling -GLO.ACT"]);
+    assert!(!syntax.contains(&S003.to_string()));
+}

@@ -1,0 +1,86 @@
+//! CSV: one row per (query, document), with the best passage, for spreadsheets.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use super::display_path;
+use crate::search::SearchResults;
+
+/// Column names, in order.
+pub const HEADER: [&str; 11] = [
+    "query_id", "query", "rank", "id", "path", "title", "date", "source", "score", "page",
+    "passage",
+];
+
+/// Write the header row.
+pub fn header(out: &mut dyn Write) -> io::Result<()> {
+    row(out, HEADER.iter().map(|s| s.to_string()))
+}
+
+/// Write one row per hit of `results`.
+pub fn search_rows(
+    out: &mut dyn Write,
+    query_id: &str,
+    query: &str,
+    results: &SearchResults,
+    cwd: Option<&Path>,
+) -> io::Result<()> {
+    for (i, hit) in results.hits.iter().enumerate() {
+        let m = &hit.record.metadata;
+        let best = hit.passages.first();
+        row(
+            out,
+            [
+                query_id.to_string(),
+                query.to_string(),
+                (i + 1).to_string(),
+                hit.record.id.clone(),
+                display_path(&hit.record, cwd),
+                hit.record.display_title().to_string(),
+                m.date
+                    .as_ref()
+                    .map(|d| d.value.to_string())
+                    .unwrap_or_default(),
+                m.source
+                    .as_ref()
+                    .map(|s| s.value.clone())
+                    .unwrap_or_default(),
+                format!("{:.4}", hit.score),
+                best.and_then(|p| p.page)
+                    .map(|p| p.to_string())
+                    .unwrap_or_default(),
+                best.map(|p| p.text.split_whitespace().collect::<Vec<_>>().join(" "))
+                    .unwrap_or_default(),
+            ]
+            .into_iter(),
+        )?;
+    }
+    Ok(())
+}
+
+fn row(out: &mut dyn Write, fields: impl Iterator<Item = String>) -> io::Result<()> {
+    let cells: Vec<String> = fields.map(|f| escape(&f)).collect();
+    writeln!(out, "{}", cells.join(","))
+}
+
+/// RFC 4180 quoting: fields with commas, quotes or line breaks are quoted, quotes doubled.
+fn escape(field: &str) -> String {
+    if field.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn quoting() {
+        assert_eq!(escape("plain"), "plain");
+        assert_eq!(escape("a, b"), "\"a, b\"");
+        assert_eq!(escape("say \"TIP\""), "\"say \"\"TIP\"\"\"");
+        assert_eq!(escape("two\nlines"), "\"two\nlines\"");
+    }
+}
