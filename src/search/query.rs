@@ -175,11 +175,14 @@ pub fn parse(input: &str) -> ParsedQuery {
     out
 }
 
-/// Every whitespace-separated word as an optional clause: no operators, fields or phrases.
+/// Every run of letters and digits as an optional clause: no operators, fields or phrases.
+/// Splitting `IL-6` or `0-dimensional` into separate words (rather than a phrase) is how a
+/// verbatim question should match; on SciFact train it raised nDCG@10 0.692 -> 0.699 and
+/// Recall@100 0.924 -> 0.930 (test: 0.691 -> 0.690, 0.911 -> 0.912).
 pub fn parse_plain(input: &str) -> ParsedQuery {
     ParsedQuery {
         should: input
-            .split_whitespace()
+            .split(|c: char| !c.is_alphanumeric())
             .filter(|w| has_word_char(w))
             .map(|w| vec![Clause::Word(w.to_string(), Target::Any)])
             .collect(),
@@ -387,6 +390,14 @@ mod tests {
         assert!(parse("").is_unscored());
         assert!(parse("\"").is_unscored());
         assert!(parse("-x").is_unscored());
+    }
+
+    #[test]
+    fn plain_queries_are_bags_of_words() {
+        let q = parse_plain("IL-6 \"raises\" -risk OR x");
+        let words: Vec<_> = q.should.iter().map(|g| g[0].clone()).collect();
+        assert_eq!(words, ["IL", "6", "raises", "risk", "OR", "x"].map(w));
+        assert!(q.must_not.is_empty() && q.filters.is_empty());
     }
 
     #[test]
