@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use rayon::prelude::*;
 
-use super::record::{content_hash, doc_id, doc_key, item_key, DocRecord, FileStamp};
+use super::record::{content_hash, doc_id, doc_key, item_key, raw_rel_path, DocRecord, FileStamp};
 use crate::clean::clean;
 use crate::ingest::{
     self, walk::mtime_ns, Candidate, ExtractError, Extraction, Format, SIDECAR_SUFFIX,
@@ -276,6 +276,7 @@ impl Base<'_> {
             item,
             root: c.root.clone(),
             rel_path: c.rel_path.clone(),
+            rel_path_raw: raw_rel_path(&c.root, &c.path),
             format: c.format,
             stamp: self.stamp,
             sidecar: self.sidecar,
@@ -353,6 +354,7 @@ fn moved_record(
         key,
         root: c.root.clone(),
         rel_path: c.rel_path.clone(),
+        rel_path_raw: raw_rel_path(&c.root, &c.path),
         stamp,
         sidecar,
         metadata: m,

@@ -29,8 +29,12 @@ pub struct DocRecord {
     pub item: Option<String>,
     /// Canonical root the file was indexed under.
     pub root: PathBuf,
-    /// Path under the root, `/`-separated.
+    /// Path under the root, `/`-separated (for display; lossy when the name is not UTF-8).
     pub rel_path: String,
+    /// The path under the root as raw bytes, only when it is not valid UTF-8, so the file can
+    /// still be found again (Unix file names are bytes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rel_path_raw: Option<Vec<u8>>,
     /// Format the text was extracted as.
     pub format: Format,
     /// The file's size and mtime when indexed.
@@ -54,6 +58,11 @@ pub struct DocRecord {
 impl DocRecord {
     /// Absolute path of the file.
     pub fn path(&self) -> PathBuf {
+        #[cfg(unix)]
+        if let Some(raw) = &self.rel_path_raw {
+            use std::os::unix::ffi::OsStrExt;
+            return self.root.join(std::ffi::OsStr::from_bytes(raw));
+        }
         self.root.join(&self.rel_path)
     }
 
@@ -70,6 +79,23 @@ impl DocRecord {
 /// layout, so re-indexing replaces rather than duplicates.
 pub fn doc_key(path: &Path) -> u64 {
     xxhash_rust::xxh3::xxh3_64(path.as_os_str().as_encoded_bytes())
+}
+
+/// The raw bytes of `path` under `root` when they are not UTF-8 (see [`DocRecord::rel_path_raw`]).
+pub fn raw_rel_path(root: &Path, path: &Path) -> Option<Vec<u8>> {
+    let rel = path.strip_prefix(root).ok()?;
+    if rel.to_str().is_some() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        Some(rel.as_os_str().as_bytes().to_vec())
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
 }
 
 /// Key of the document `id` inside the collection file at `path`.

@@ -189,3 +189,40 @@ fn hostile_files_are_skipped_or_failed_with_reasons_and_the_rest_indexed() {
         .iter()
         .any(|h| h["path"].as_str().unwrap().ends_with("latin1.txt")));
 }
+
+#[test]
+fn oversized_files_are_skipped_with_the_limit_in_the_reason() {
+    let env = Env::with_seeds();
+    // A log-sized text file: over a 1 MB limit, skipped before it is read into memory.
+    env.write("huge.txt", "forced labour ".repeat(150_000));
+    let run = env.run(&["index", "data", "--max-file-size", "1"]).ok();
+    assert!(
+        run.stdout
+            .contains("too large: 2100000 bytes is over the 1048576-byte limit"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("5 added"), "{}", run.stdout);
+}
+
+#[cfg(unix)]
+#[test]
+fn file_names_that_are_not_utf8_are_indexed() {
+    use std::os::unix::ffi::OsStrExt;
+    let env = Env::empty();
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9 report.txt");
+    std::fs::write(env.data().join(name), "Domestic servitude in Zentravia.").unwrap();
+    env.index();
+    let again = env.index();
+    assert!(
+        again.stdout.contains("0 moved, 0 removed, 1 unchanged"),
+        "the file is found again: {}",
+        again.stdout
+    );
+    let json = env.search_json(&["zentravia"]);
+    assert_eq!(json["total_documents"], 1);
+    assert!(json["hits"][0]["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("caf\u{fffd} report.txt"));
+}
