@@ -28,6 +28,19 @@ static BLOCK_CONTAINER: LazyLock<Regex> = LazyLock::new(|| {
 static INLINE_WRAPPER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)</?(?:span|font|small|big|abbr|cite|mark|time)\b[^>]*>").expect("static regex")
 });
+/// Cookie and consent banners are page chrome too, marked by their id or class rather than by
+/// element; the banner's own block is dropped (up to its first closing tag of that element).
+static CONSENT: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    ["div", "section", "aside", "dialog", "p"]
+        .iter()
+        .map(|tag| {
+            Regex::new(&format!(
+                r#"(?is)<{tag}\b[^>]*\b(?:id|class)\s*=\s*["'][^"']*(?:cookie|consent|gdpr)[^"']*["'][^>]*>.*?</{tag}\s*>"#
+            ))
+            .expect("static regex")
+        })
+        .collect()
+});
 static COMMENT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?s)<!--.*?-->").expect("static regex"));
 static TITLE: LazyLock<Regex> =
@@ -49,7 +62,7 @@ static ATTR: LazyLock<Regex> = LazyLock::new(|| {
 pub fn extract(html: &str) -> Result<Extracted, ExtractError> {
     let embedded = hints(html);
     let mut body = COMMENT.replace_all(html, " ").into_owned();
-    for re in CHROME.iter() {
+    for re in CHROME.iter().chain(CONSENT.iter()) {
         body = re.replace_all(&body, " ").into_owned();
     }
     body = BLOCK_CONTAINER.replace_all(&body, "<p>").into_owned();
@@ -202,6 +215,7 @@ mod tests {
 <header>Site banner</header>
 <h1>GLO.ACT in Pakistan</h1>
 <p>Victim identification training for border officials.</p>
+<div id="cookie-notice" class="banner">We use cookies to improve your experience. Accept all</div>
 <footer>Subscribe to our newsletter</footer>
 </body></html>"#;
 
@@ -216,6 +230,8 @@ mod tests {
             "newsletter",
             "tracking",
             "color:red",
+            "cookies",
+            "Accept all",
         ] {
             assert!(!e.text.contains(chrome), "{chrome} leaked: {}", e.text);
         }

@@ -146,6 +146,13 @@ fn hostile_files_are_skipped_or_failed_with_reasons_and_the_rest_indexed() {
     env.write("empty.md", "");
     #[cfg(unix)]
     std::os::unix::fs::symlink(env.data(), env.data().join("loop")).unwrap();
+    // A link whose target is gone: the file cannot be read, like one deleted mid-run.
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        env.path().join("vanished.txt"),
+        env.data().join("dangling.txt"),
+    )
+    .unwrap();
 
     let run = env.run(&["index", "data"]);
     assert_eq!(run.code, 1, "{run:?}");
@@ -163,6 +170,14 @@ fn hostile_files_are_skipped_or_failed_with_reasons_and_the_rest_indexed() {
     }
     #[cfg(unix)]
     assert!(run.stderr.contains("symbolic link loop"), "{}", run.stderr);
+    #[cfg(unix)]
+    assert!(
+        run.stderr
+            .lines()
+            .any(|l| l.contains("dangling.txt") && l.contains("No such file")),
+        "{}",
+        run.stderr
+    );
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     assert!(
         run.stdout.contains("empty: no text to index"),
