@@ -1,0 +1,162 @@
+//! Query benchmark: in-process latency per query class (term, AND, OR, phrase, filtered) on the
+//! 20,000-document generated corpus, each search including passage choice and highlighting for
+//! the top 10, plus whole-process `tipdex search` time (start-up, open, search, output).
+//!
+//! ```sh
+//! cargo bench --bench query            # builds the corpus and index on first use (cached)
+//! cargo bench --bench query -- 2000    # another size
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tipdex::search::{search, SearchRequest};
+use tipdex::store::Store;
+
+const RUNS: usize = 5;
+
+fn main() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let generator = manifest.join("../shared/bench/make_corpus.py");
+    if !generator.is_file() {
+        println!(
+            "query bench skipped: {} not found (it lives in the shared folder beside the project)",
+            generator.display()
+        );
+        return;
+    }
+    let docs: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(20_000);
+    let work = manifest.join("target/bench");
+    let out = work.join(format!("corpus-{docs}"));
+    if !out.join("manifest.json").is_file() {
+        let ok = Command::new("python3")
+            .arg(&generator)
+            .args([
+                "--docs",
+                &docs.to_string(),
+                "--seed",
+                "42",
+                "--force",
+                "--out",
+            ])
+            .arg(&out)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(ok, "make_corpus.py failed");
+    }
+    let tipdex = env!("CARGO_BIN_EXE_tipdex");
+    let index = work.join(format!("tipdex-{docs}"));
+    // Incremental: a no-op when the indexing bench already built it.
+    let status = Command::new(tipdex)
+        .args(["index", "--quiet", "--index"])
+        .arg(&index)
+        .arg(out.join("corpus"))
+        .status()
+        .expect("run tipdex index");
+    assert!(status.success());
+
+    let queries = std::fs::read_to_string(out.join("queries.txt")).expect("queries.txt");
+    let queries: Vec<(String, String)> = queries
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(kind, q)| (kind.to_string(), to_tipdex(kind, q)))
+        .collect();
+
+    let store = Store::open(&index).expect("open index");
+    let reader = store.reader().expect("reader");
+    let mut by_kind: BTreeMap<String, Vec<Duration>> = BTreeMap::new();
+    for (kind, q) in &queries {
+        let request = SearchRequest {
+            query: q.clone(),
+            limit: 10,
+            passages: 2,
+            ..SearchRequest::default()
+        };
+        search(&store, &reader, &request).expect("warm-up search");
+        for _ in 0..RUNS {
+            let started = Instant::now();
+            let results = search(&store, &reader, &request).expect("search");
+            std::hint::black_box(results);
+            by_kind
+                .entry(kind.clone())
+                .or_default()
+                .push(started.elapsed());
+        }
+    }
+    println!("in-process, {docs} documents, top 10 with 2 highlighted passages each, {RUNS} runs per query:");
+    println!("| class | queries | p50 ms | p99 ms | mean ms |");
+    println!("|---|---:|---:|---:|---:|");
+    let mut all = Vec::new();
+    for (kind, times) in &mut by_kind {
+        all.extend(times.iter().copied());
+        row(kind, times);
+    }
+    row("all", &mut all);
+
+    // Whole process, as a user or script runs it: median over the first query of each class.
+    let mut process = Vec::new();
+    for (_, q) in queries.iter().step_by(10) {
+        let started = Instant::now();
+        let ok = Command::new(tipdex)
+            .args(["search", q, "--index"])
+            .arg(&index)
+            .args(["--limit", "10", "--format", "json"])
+            .stdout(Stdio::null())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(ok, "tipdex search {q} failed");
+        process.push(started.elapsed());
+    }
+    process.sort();
+    println!();
+    println!(
+        "whole process (`tipdex search … --format json`), {} queries: median {:.1} ms, max {:.1} ms",
+        process.len(),
+        ms(process[process.len() / 2]),
+        ms(*process.last().unwrap_or(&Duration::ZERO))
+    );
+}
+
+/// The generator's query classes in tipdex's query language.
+fn to_tipdex(kind: &str, q: &str) -> String {
+    let words = || q.split_whitespace().filter(|w| !w.contains(':'));
+    match kind {
+        "and" => words()
+            .map(|w| format!("+{w}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        "or" => words().collect::<Vec<_>>().join(" OR "),
+        "phrase" => format!("\"{q}\""),
+        "filter" => {
+            let filters: Vec<&str> = q.split_whitespace().filter(|w| w.contains(':')).collect();
+            let required: Vec<String> = words().map(|w| format!("+{w}")).collect();
+            format!("{} {}", filters.join(" "), required.join(" "))
+        }
+        _ => q.to_string(),
+    }
+}
+
+fn row(kind: &str, times: &mut [Duration]) {
+    times.sort();
+    let pick = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize];
+    let mean = times.iter().sum::<Duration>() / times.len().max(1) as u32;
+    println!(
+        "| {kind} | {} | {:.2} | {:.2} | {:.2} |",
+        times.len() / RUNS,
+        ms(pick(0.5)),
+        ms(pick(0.99)),
+        ms(mean)
+    );
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
