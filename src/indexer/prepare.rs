@@ -201,7 +201,7 @@ fn extract_guarded(
         Ok(Ok(result)) => result,
         Ok(Err(panic)) => Err(ExtractError::Document(format!(
             "the {format:?} extractor crashed on this file ({}); skipped",
-            panic_message(&*panic)
+            ingest::panic_message(&*panic)
         ))),
         Err(_) => Err(ExtractError::Document(format!(
             "extraction took longer than {} s; skipped (the file may be malformed; raise --timeout to wait longer)",
@@ -212,14 +212,6 @@ fn extract_guarded(
 
 /// Name of extraction threads, so the binary's panic hook can keep their caught panics quiet.
 pub const EXTRACT_THREAD: &str = "tipdex-extract";
-
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".into())
-}
 
 /// What every document of one file shares.
 struct Base<'a> {

@@ -34,18 +34,8 @@ pub fn extract_docx(bytes: &[u8]) -> Result<DocxText, String> {
         Ok(result) => result,
         Err(panic) => Err(format!(
             "DOCX library failed on this file: {}",
-            panic_message(&panic)
+            super::panic_message(&*panic)
         )),
-    }
-}
-
-fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
-    if let Some(s) = panic.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else if let Some(s) = panic.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "unknown panic".to_string()
     }
 }
 

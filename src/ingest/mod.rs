@@ -82,6 +82,15 @@ pub enum Extraction {
     },
 }
 
+/// The message of a caught panic, for reporting it as a file's failure.
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
 /// Read a file's bytes, refusing files over `max_bytes` before reading them.
 pub fn read(path: &Path, max_bytes: u64) -> Result<Vec<u8>, ExtractError> {
     let size = std::fs::metadata(path)?.len();

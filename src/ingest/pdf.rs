@@ -41,14 +41,10 @@ pub fn extract_pdf(bytes: &[u8]) -> Result<PdfText, String> {
 }
 
 fn library_failed(panic: &Box<dyn std::any::Any + Send>) -> String {
-    let message = if let Some(s) = panic.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else if let Some(s) = panic.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "unknown panic".to_string()
-    };
-    format!("PDF library failed on this file: {message}")
+    format!(
+        "PDF library failed on this file: {}",
+        super::panic_message(&**panic)
+    )
 }
 
 fn extract_inner(bytes: &[u8]) -> Result<PdfText, String> {
