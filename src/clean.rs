@@ -144,19 +144,21 @@ static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
 pub fn clean(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_blank = false;
-    // Position among non-empty input lines; the top-of-document rules use it.
-    let mut nonempty_index = 0usize;
+    // Position among the lines kept so far; the top-of-document rules use it. Counting kept
+    // lines (not input lines) and judging the pipe-stripped line make clean idempotent:
+    // clean(clean(x)) == clean(x), which the fuzzer checks.
+    let mut kept = 0usize;
     for raw in text.split('\n') {
-        let line = trim_line(raw);
-        if line.is_empty() {
+        let trimmed = trim_line(raw);
+        if trimmed.is_empty() {
             pending_blank = true;
             continue;
         }
-        let drop = is_boilerplate(line, nonempty_index);
-        nonempty_index += 1;
-        if drop {
+        let line = trim_line(strip_trailing_pipe(trimmed));
+        if line.is_empty() || is_boilerplate(line, kept) {
             continue;
         }
+        kept += 1;
         if !out.is_empty() {
             out.push('\n');
             if pending_blank {
@@ -164,7 +166,7 @@ pub fn clean(text: &str) -> String {
             }
         }
         pending_blank = false;
-        out.push_str(strip_trailing_pipe(line));
+        out.push_str(line);
     }
     out
 }
@@ -485,5 +487,18 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Found by the `clean` fuzz target: a URL line hidden behind trailing pipes survived the
+    /// first pass and was dropped by the second.
+    #[test]
+    fn idempotent_on_fuzzer_input() {
+        let input = "FIDGTI\u{1e}AL\nwwW.[[\nwwW.[relateD\u{13}\u{13}s\u{b}|\u{b}|";
+        let once = clean(input);
+        assert_eq!(clean(&once), once);
+        // Dropped lines do not count towards the top-of-document rules either.
+        let shifted = "Subscribe\nShare\nPrint\nBack to Top\nTitle\nIntro\n28 January 2020\nBody.";
+        let once = clean(shifted);
+        assert_eq!(clean(&once), once);
     }
 }

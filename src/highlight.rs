@@ -160,4 +160,216 @@ mod tests {
         let r = highlight(&toks(text), &[Pattern::Term("eurídice".into())]);
         assert_eq!(spans(text, &r), ["Eurídice", "Eurídice"]);
     }
+
+    /// Properties over the real domain analyzer (folding, stemming, injected joined forms and
+    /// acronyms), on text mixing ASCII, non-ASCII letters, CJK, punctuation and line breaks.
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+        use proptest::sample::Index;
+
+        fn real_tokens(text: &str) -> Vec<Token> {
+            crate::schema::analyze(&mut crate::schema::analyzer(), text)
+                .into_iter()
+                .map(|t| (t.range, t.term, t.position))
+                .collect()
+        }
+
+        fn piece() -> impl Strategy<Value = String> {
+            prop_oneof![
+                4 => "[a-zA-Z]{1,10}",
+                2 => prop::sample::select(vec![
+                    "trafficking", "trafficked", "persons", "TIP", "GLO.ACT", "GLO-ACT",
+                    "labour", "labor", "organised", "victims", "in", "of", "the", "U.N.",
+                    "e-mail", "co-operation", "don’t", "“quoted”",
+                ])
+                .prop_map(String::from),
+                3 => prop::sample::select(vec![
+                    "é", "ł", "中文", "Straße", "Łódź", "Eurídice", "ﬁnance", "İstanbul", "ǅ",
+                    "e\u{301}", "ÅNGSTRÖM", "日本語テキスト", "Ωμέγα", "ß", "ı", "\u{200b}",
+                    "🙂", "x\u{0308}y",
+                ])
+                .prop_map(String::from),
+                2 => "[.\\-’“”,;:()/]{1,3}",
+                3 => "[ \\t]{1,3}",
+                1 => "[\\n\\r]{1,2}",
+                1 => "\\PC{1,4}",
+            ]
+        }
+
+        fn text() -> impl Strategy<Value = String> {
+            prop::collection::vec(piece(), 0..40).prop_map(|v| v.concat())
+        }
+
+        /// How to turn a token choice into a pattern.
+        #[derive(Clone, Debug)]
+        enum Pick {
+            Term(Index),
+            Phrase(Index, usize),
+            Prefix(Index, usize),
+        }
+
+        fn picks() -> impl Strategy<Value = Vec<Pick>> {
+            prop::collection::vec(
+                prop_oneof![
+                    any::<Index>().prop_map(Pick::Term),
+                    (any::<Index>(), 2usize..=3).prop_map(|(i, n)| Pick::Phrase(i, n)),
+                    (any::<Index>(), 1usize..6).prop_map(|(i, n)| Pick::Prefix(i, n)),
+                ],
+                0..6,
+            )
+        }
+
+        /// A term at each of `n` consecutive positions starting at token `i`'s, if the text has them.
+        fn phrase_from(tokens: &[Token], i: usize, n: usize) -> Option<Vec<String>> {
+            let start = tokens[i].2;
+            let mut terms = vec![tokens[i].1.clone()];
+            for k in 1..n {
+                let next = tokens.iter().find(|t| t.2 == start + k)?;
+                terms.push(next.1.clone());
+            }
+            Some(terms)
+        }
+
+        fn prefix_of(term: &str, chars: usize) -> String {
+            term.chars().take(chars).collect()
+        }
+
+        /// Patterns from the picks, plus the token each should at least cover.
+        fn patterns(tokens: &[Token], picks: &[Pick]) -> Vec<(Pattern, usize)> {
+            if tokens.is_empty() {
+                return Vec::new();
+            }
+            picks
+                .iter()
+                .filter_map(|p| match p {
+                    Pick::Term(i) => {
+                        let i = i.index(tokens.len());
+                        Some((Pattern::Term(tokens[i].1.clone()), i))
+                    }
+                    Pick::Phrase(i, n) => {
+                        let i = i.index(tokens.len());
+                        phrase_from(tokens, i, *n).map(|ts| (Pattern::Phrase(ts), i))
+                    }
+                    Pick::Prefix(i, n) => {
+                        let i = i.index(tokens.len());
+                        let p = prefix_of(&tokens[i].1, *n);
+                        Some((Pattern::Prefix(vec![p]), i))
+                    }
+                })
+                .collect()
+        }
+
+        fn covered(ranges: &[Range<usize>], r: &Range<usize>) -> bool {
+            ranges.iter().any(|h| h.start <= r.start && r.end <= h.end)
+        }
+
+        fn check(text: &str, tokens: &[Token], pats: &[(Pattern, usize)]) {
+            let patterns: Vec<Pattern> = pats.iter().map(|(p, _)| p.clone()).collect();
+            let ranges = highlight(tokens, &patterns);
+            for r in &ranges {
+                assert!(r.start < r.end, "empty range {r:?} in {text:?}");
+                assert!(r.end <= text.len(), "range {r:?} past end of {text:?}");
+                assert!(
+                    text.is_char_boundary(r.start) && text.is_char_boundary(r.end),
+                    "range {r:?} not on char boundaries of {text:?}"
+                );
+                // A highlight starts at some token's start and ends at some token's end.
+                assert!(
+                    tokens.iter().any(|t| t.0.start == r.start),
+                    "{r:?} starts mid-token"
+                );
+                assert!(
+                    tokens.iter().any(|t| t.0.end == r.end),
+                    "{r:?} ends mid-token"
+                );
+            }
+            for w in ranges.windows(2) {
+                assert!(
+                    w[0].end <= w[1].start,
+                    "unsorted or overlapping: {ranges:?}"
+                );
+            }
+            for (pattern, i) in pats {
+                let token = &tokens[i.to_owned()];
+                match pattern {
+                    // Every token carrying the term or prefix lights up, not just the chosen one.
+                    Pattern::Term(t) => {
+                        for tok in tokens.iter().filter(|tok| &tok.1 == t) {
+                            assert!(
+                                covered(&ranges, &tok.0),
+                                "term {t:?} at {:?} not covered by {ranges:?} in {text:?}",
+                                tok.0
+                            );
+                        }
+                    }
+                    Pattern::Prefix(ps) => {
+                        for tok in tokens
+                            .iter()
+                            .filter(|tok| tok.1.starts_with(ps[0].as_str()))
+                        {
+                            assert!(
+                                covered(&ranges, &tok.0),
+                                "prefix {ps:?}: {:?} not covered by {ranges:?} in {text:?}",
+                                tok.0
+                            );
+                        }
+                    }
+                    // A phrase made of the text's own consecutive terms matches where it came from.
+                    Pattern::Phrase(ts) => assert!(
+                        covered(&ranges, &token.0),
+                        "phrase {ts:?} from {:?} not covered by {ranges:?} in {text:?}",
+                        token.0
+                    ),
+                }
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+
+            /// The analyzer's own tokens are sane, or nothing below could be.
+            #[test]
+            fn analyzer_tokens_are_in_bounds(text in text()) {
+                let tokens = real_tokens(&text);
+                for (r, term, _) in &tokens {
+                    prop_assert!(r.start <= r.end && r.end <= text.len(), "{r:?} {term:?} in {text:?}");
+                    prop_assert!(
+                        text.is_char_boundary(r.start) && text.is_char_boundary(r.end),
+                        "{r:?} {term:?} not on char boundaries of {text:?}"
+                    );
+                }
+                for w in tokens.windows(2) {
+                    prop_assert!(w[0].2 <= w[1].2, "positions decrease: {tokens:?}");
+                }
+            }
+
+            #[test]
+            fn highlights_of_real_tokens(text in text(), picks in picks()) {
+                let tokens = real_tokens(&text);
+                let pats = patterns(&tokens, &picks);
+                check(&text, &tokens, &pats);
+            }
+
+            #[test]
+            fn highlights_of_arbitrary_text(text in "(\\PC|\\s){0,120}", picks in picks()) {
+                let tokens = real_tokens(&text);
+                let pats = patterns(&tokens, &picks);
+                check(&text, &tokens, &pats);
+            }
+
+            /// Patterns that do not occur never light anything up.
+            #[test]
+            fn absent_patterns_match_nothing(text in text()) {
+                let tokens = real_tokens(&text);
+                let absent = "\u{e000}absent";
+                let r = highlight(&tokens, &[
+                    Pattern::Term(absent.into()),
+                    Pattern::Prefix(vec![absent.into()]),
+                    Pattern::Phrase(vec![absent.into(), absent.into()]),
+                ]);
+                prop_assert!(r.is_empty());
+            }
+        }
+    }
 }
