@@ -391,3 +391,38 @@ fn read_sidecar(path: &Path) -> Result<Vec<Hint>, String> {
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extraction_past_its_time_limit_is_reported_not_waited_for() {
+        // 20,000 nested lists keep html2text busy far longer than a microsecond.
+        let html = format!(
+            "<ul>{}x{}</ul>",
+            "<li><ul>".repeat(20_000),
+            "</ul></li>".repeat(20_000)
+        );
+        let started = std::time::Instant::now();
+        let err =
+            extract_guarded(html.into_bytes(), Format::Html, Duration::from_micros(1)).unwrap_err();
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "the caller did not wait for the extractor"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("extraction took longer than 0 s; skipped"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn garbage_named_pdf_is_an_error_value() {
+        // Whatever the PDF library does with garbage, the caller gets an error value.
+        let garbage: Vec<u8> = (0..3000u32).map(|i| (i * 31 % 256) as u8).collect();
+        let result = extract_guarded(garbage, Format::Pdf, Duration::from_secs(30));
+        assert!(result.is_err());
+    }
+}
