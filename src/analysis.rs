@@ -233,6 +233,18 @@ fn copy_token(spare: &mut Vec<Token>, src: &Token) -> Token {
     t
 }
 
+/// Make the next queued token current, recycling the previous one; false when none is queued.
+/// Shared by the filters that buffer tokens (joined parts, acronyms).
+fn take_next(out: &mut VecDeque<Token>, current: &mut Token, spare: &mut Vec<Token>) -> bool {
+    match out.pop_front() {
+        Some(t) => {
+            recycle(spare, std::mem::replace(current, t));
+            true
+        }
+        None => false,
+    }
+}
+
 fn recycle(spare: &mut Vec<Token>, token: Token) {
     if spare.len() < MAX_SPARE_TOKENS {
         spare.push(token);
@@ -384,13 +396,7 @@ impl<T: TokenStream> TokenStream for JoinPartsStream<'_, T> {
         if self.out.is_empty() {
             self.fill();
         }
-        match self.out.pop_front() {
-            Some(t) => {
-                recycle(&mut self.spare, std::mem::replace(&mut self.current, t));
-                true
-            }
-            None => false,
-        }
+        take_next(&mut self.out, &mut self.current, &mut self.spare)
     }
 
     fn token(&self) -> &Token {
@@ -919,13 +925,7 @@ impl<T: TokenStream> TokenStream for AcronymsStream<T> {
         if self.out.is_empty() {
             self.fill();
         }
-        match self.out.pop_front() {
-            Some(t) => {
-                recycle(&mut self.spare, std::mem::replace(&mut self.current, t));
-                true
-            }
-            None => false,
-        }
+        take_next(&mut self.out, &mut self.current, &mut self.spare)
     }
 
     fn token(&self) -> &Token {

@@ -569,6 +569,16 @@ mod tests {
         doc
     }
 
+    /// The object id of the document's page tree root.
+    fn pages_id(doc: &Document) -> ObjectId {
+        doc.catalog()
+            .unwrap()
+            .get(b"Pages")
+            .unwrap()
+            .as_reference()
+            .unwrap()
+    }
+
     fn save(mut doc: Document) -> Vec<u8> {
         let mut out = Vec::new();
         doc.save_to(&mut out).unwrap();
@@ -724,13 +734,7 @@ mod tests {
     fn library_panic_becomes_an_error() {
         // pdf-extract panics ("MediaBox") on a page tree without a MediaBox.
         let mut doc = build(&[&["Text."]], None, None);
-        let pages_id = doc
-            .catalog()
-            .unwrap()
-            .get(b"Pages")
-            .unwrap()
-            .as_reference()
-            .unwrap();
+        let pages_id = pages_id(&doc);
         doc.get_dictionary_mut(pages_id)
             .unwrap()
             .remove(b"MediaBox");
@@ -755,13 +759,7 @@ mod tests {
         );
         doc.objects.insert(form_id, Object::Stream(form));
         let page2 = doc.get_pages()[&2];
-        let pages_id = doc
-            .catalog()
-            .unwrap()
-            .get(b"Pages")
-            .unwrap()
-            .as_reference()
-            .unwrap();
+        let pages_id = pages_id(&doc);
         let mut resources = doc
             .get_dictionary(pages_id)
             .unwrap()
@@ -796,13 +794,7 @@ mod tests {
     #[test]
     fn cyclic_page_tree_ends() {
         let mut doc = build(&[&["Only page."]], None, None);
-        let pages_id = doc
-            .catalog()
-            .unwrap()
-            .get(b"Pages")
-            .unwrap()
-            .as_reference()
-            .unwrap();
+        let pages_id = pages_id(&doc);
         let pages = doc.get_dictionary_mut(pages_id).unwrap();
         let mut kids = pages.get(b"Kids").unwrap().as_array().unwrap().clone();
         kids.push(pages_id.into());
