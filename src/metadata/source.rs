@@ -92,6 +92,12 @@ const NOT_HOLDER: &[&str] = &[
     "infringement",
     "office",
 ];
+/// First words that show a title-cased sentence about copyright, not a holder's name
+/// ("Copyright Also Means Copyright-like Laws…" in title case).
+const NOT_NAME_START: &[&str] = &[
+    "also", "means", "is", "are", "was", "applies", "apply", "shall", "may", "does", "do", "has",
+    "have", "and", "or", "but", "that", "this", "these", "which", "will", "can", "not", "no",
+];
 
 /// Leading run of capitalised words (with inner connectors) and the byte offset where it ends.
 fn name_run(s: &str) -> Option<(String, usize)> {
@@ -142,7 +148,10 @@ fn holder_after_mark(rest: &str) -> Option<String> {
         return None;
     }
     let first = name.split_whitespace().next().unwrap_or("").to_lowercase();
-    if NOT_HOLDER.contains(&first.as_str()) || name.contains('/') {
+    if NOT_HOLDER.contains(&first.as_str())
+        || NOT_NAME_START.contains(&first.as_str())
+        || name.contains('/')
+    {
         return None;
     }
     clean(&name)
@@ -334,6 +343,8 @@ mod tests {
             "(c) the strengthening of partnerships",
             "The Copyright Act 1976 protects works",
             "Copyright law differs",
+            "Copyright Also Means Copyright-like Laws That Apply to Other Kinds",
+            "Copyright Is Not Transferred",
             "Copyright Notice.",
             "via Magical.Fish Gopher News Feeds:",
             "It was originally published on 12 March 2020.",
