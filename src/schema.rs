@@ -24,6 +24,9 @@ pub const SCHEMA_VERSION: u32 = 3;
 /// Name under which the English analyzer is registered in the index.
 pub const ANALYZER: &str = "tipdex_en";
 
+/// Name of the fast field holding a document's key, read by the grouping collector.
+pub const DOC_KEY: &str = "doc_key";
+
 /// Values of the `kind` field.
 pub const KIND_DOC: &str = "doc";
 /// Values of the `kind` field.
@@ -88,7 +91,7 @@ pub fn build() -> (Schema, Fields) {
     };
     let fields = Fields {
         kind: b.add_text_field("kind", STRING),
-        doc_key: b.add_u64_field("doc_key", INDEXED | FAST | STORED),
+        doc_key: b.add_u64_field(DOC_KEY, INDEXED | FAST | STORED),
         record_key: b.add_u64_field("record_key", INDEXED),
         root: b.add_text_field("root", STRING),
         rel_path: b.add_text_field("rel_path", STRING),

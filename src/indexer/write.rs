@@ -17,8 +17,9 @@ use crate::schema::{filter_key, Fields, KIND_DOC, KIND_PASSAGE};
 /// Write a prepared document, replacing any earlier version. Returns the passages written.
 pub fn document(writer: &IndexWriter, fields: &Fields, prepared: &Prepared) -> Result<usize> {
     let record = &prepared.record;
+    let facets = Facets::of(&record.metadata);
     writer.delete_term(Term::from_field_u64(fields.doc_key, record.key));
-    writer.add_document(record_document(fields, record)?)?;
+    writer.add_document(record_document(fields, record, &facets)?)?;
     for (ordinal, range) in prepared.passages.iter().enumerate() {
         let place = Place {
             ordinal: ordinal as u64,
@@ -29,6 +30,7 @@ pub fn document(writer: &IndexWriter, fields: &Fields, prepared: &Prepared) -> R
         writer.add_document(passage_document(
             fields,
             record,
+            &facets,
             &place,
             &prepared.text[range.clone()],
         ))?;
@@ -39,7 +41,11 @@ pub fn document(writer: &IndexWriter, fields: &Fields, prepared: &Prepared) -> R
 /// Replace only the record (the file was touched but its bytes and sidecar are the same).
 pub fn record_only(writer: &IndexWriter, fields: &Fields, record: &DocRecord) -> Result<()> {
     writer.delete_term(Term::from_field_u64(fields.record_key, record.key));
-    writer.add_document(record_document(fields, record)?)?;
+    writer.add_document(record_document(
+        fields,
+        record,
+        &Facets::of(&record.metadata),
+    )?)?;
     Ok(())
 }
 
@@ -81,9 +87,10 @@ pub fn moved(
     }
     writer.delete_term(Term::from_field_u64(fields.doc_key, old.key));
     writer.delete_term(Term::from_field_u64(fields.doc_key, new.key));
-    writer.add_document(record_document(fields, new)?)?;
+    let facets = Facets::of(&new.metadata);
+    writer.add_document(record_document(fields, new, &facets)?)?;
     for (place, text) in &passages {
-        writer.add_document(passage_document(fields, new, place, text))?;
+        writer.add_document(passage_document(fields, new, &facets, place, text))?;
     }
     Ok(passages.len())
 }
@@ -100,7 +107,11 @@ fn term(field: tantivy::schema::Field, key: u64) -> Box<dyn Query> {
     ))
 }
 
-fn record_document(fields: &Fields, record: &DocRecord) -> Result<TantivyDocument> {
+fn record_document(
+    fields: &Fields,
+    record: &DocRecord,
+    facets: &Facets,
+) -> Result<TantivyDocument> {
     let json = serde_json::to_string(record).map_err(|e| Error::CorruptRecord(e.to_string()))?;
     let mut d = doc!(
         fields.kind => KIND_DOC,
@@ -111,7 +122,7 @@ fn record_document(fields: &Fields, record: &DocRecord) -> Result<TantivyDocumen
         fields.hash => record.hash.as_str(),
         fields.record => json,
     );
-    add_facets(&mut d, fields, &record.metadata);
+    facets.add_to(&mut d, fields);
     Ok(d)
 }
 
@@ -126,6 +137,7 @@ struct Place {
 fn passage_document(
     fields: &Fields,
     record: &DocRecord,
+    facets: &Facets,
     place: &Place,
     text: &str,
 ) -> TantivyDocument {
@@ -146,36 +158,60 @@ fn passage_document(
     if let Some(author) = &record.metadata.author {
         d.add_text(fields.author, &author.value);
     }
-    add_facets(&mut d, fields, &record.metadata);
+    facets.add_to(&mut d, fields);
     d
 }
 
-/// Facets and filter keys go on records (for document counts) and passages (for filtering).
-fn add_facets(d: &mut TantivyDocument, fields: &Fields, m: &Metadata) {
-    if let Some(source) = &m.source {
-        d.add_facet(
-            fields.facets,
-            Facet::from_path(["source", source.value.as_str()]),
-        );
-        d.add_text(fields.filter, filter_key("source", &source.value));
-    }
-    if let Some(date) = &m.date {
-        let year = date.value.year.to_string();
-        d.add_facet(fields.facets, Facet::from_path(["year", year.as_str()]));
-        d.add_i64(fields.date_lo, date.value.lo());
-        d.add_i64(fields.date_hi, date.value.hi());
-    }
-    if let Some(tags) = &m.tags {
-        for tag in &tags.value {
-            d.add_facet(fields.facets, Facet::from_path(["tag", tag.as_str()]));
-            d.add_text(fields.filter, filter_key("tag", tag));
+/// Facets, filter keys and date bounds of one document. They go on its record (for document
+/// counts) and on every passage (for filtering), so they are computed once per document: filter
+/// keys go through an analyzer, which is not free per passage.
+struct Facets {
+    facets: Vec<Facet>,
+    filters: Vec<String>,
+    dates: Option<(i64, i64)>,
+}
+
+impl Facets {
+    fn of(m: &Metadata) -> Facets {
+        let mut out = Facets {
+            facets: Vec::new(),
+            filters: Vec::new(),
+            dates: None,
+        };
+        if let Some(source) = &m.source {
+            out.facets
+                .push(Facet::from_path(["source", source.value.as_str()]));
+            out.filters.push(filter_key("source", &source.value));
         }
+        if let Some(date) = &m.date {
+            let year = date.value.year.to_string();
+            out.facets.push(Facet::from_path(["year", year.as_str()]));
+            out.dates = Some((date.value.lo(), date.value.hi()));
+        }
+        if let Some(tags) = &m.tags {
+            for tag in &tags.value {
+                out.facets.push(Facet::from_path(["tag", tag.as_str()]));
+                out.filters.push(filter_key("tag", tag));
+            }
+        }
+        if let Some(lang) = &m.language {
+            out.facets
+                .push(Facet::from_path(["lang", lang.value.as_str()]));
+            out.filters.push(filter_key("lang", &lang.value));
+        }
+        out
     }
-    if let Some(lang) = &m.language {
-        d.add_facet(
-            fields.facets,
-            Facet::from_path(["lang", lang.value.as_str()]),
-        );
-        d.add_text(fields.filter, filter_key("lang", &lang.value));
+
+    fn add_to(&self, d: &mut TantivyDocument, fields: &Fields) {
+        for facet in &self.facets {
+            d.add_facet(fields.facets, facet.clone());
+        }
+        for key in &self.filters {
+            d.add_text(fields.filter, key);
+        }
+        if let Some((lo, hi)) = self.dates {
+            d.add_i64(fields.date_lo, lo);
+            d.add_i64(fields.date_hi, hi);
+        }
     }
 }

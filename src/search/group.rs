@@ -38,10 +38,8 @@ impl Group {
 
 /// Collects matching passages into per-document groups keyed by `doc_key`.
 pub struct GroupCollector {
-    /// Passages kept per document (at least 2, so the score can use the second best).
+    /// Passages kept per document, best first (at least 1: the document score).
     pub keep: usize,
-    /// Name of the u64 fast field holding the document key.
-    pub key_field: &'static str,
     /// Whether scores are needed (false for filter-only queries).
     pub scored: bool,
 }
@@ -56,9 +54,9 @@ impl Collector for GroupCollector {
         reader: &SegmentReader,
     ) -> tantivy::Result<GroupSegment> {
         Ok(GroupSegment {
-            keys: reader.fast_fields().u64(self.key_field)?,
+            keys: reader.fast_fields().u64(crate::schema::DOC_KEY)?,
             segment,
-            keep: self.keep.max(2),
+            keep: self.keep.max(1),
             groups: HashMap::new(),
         })
     }
@@ -72,7 +70,7 @@ impl Collector for GroupCollector {
         fruits: Vec<HashMap<u64, Group>>,
     ) -> tantivy::Result<HashMap<u64, Group>> {
         let mut merged: HashMap<u64, Group> = HashMap::new();
-        let keep = self.keep.max(2);
+        let keep = self.keep.max(1);
         for fruit in fruits {
             for (key, group) in fruit {
                 let target = merged.entry(key).or_default();

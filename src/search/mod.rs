@@ -138,7 +138,6 @@ impl Bm25StatisticsProvider for PassageStats<'_> {
 fn matching_keys(searcher: &Searcher, query: &dyn Query) -> Result<HashSet<u64>> {
     let collector = group::GroupCollector {
         keep: 1,
-        key_field: "doc_key",
         scored: false,
     };
     Ok(searcher.search(query, &collector)?.into_keys().collect())
@@ -194,7 +193,6 @@ pub fn search(
     )?;
     let collector = group::GroupCollector {
         keep: request.passages.max(1),
-        key_field: "doc_key",
         scored: compiled.scored,
     };
     let stats = PassageStats::new(store, &searcher)?;
