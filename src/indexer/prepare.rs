@@ -70,18 +70,9 @@ pub fn prepare(
     timeout: Duration,
     now: i64,
 ) -> Outcome {
-    // Stat before reading: if the file changes while we read it, its mtime moves past the
-    // recorded one and the next run reads it again, instead of trusting a stamp that belongs to
-    // other bytes.
-    let Some(stamp) = stamp_of(&candidate.path) else {
-        return Outcome::Failed("cannot read file: it vanished or is not accessible".into());
-    };
-    let bytes = match ingest::read(&candidate.path, max_bytes) {
-        Ok(b) => b,
-        Err(e @ (ExtractError::TooLarge { .. } | ExtractError::Empty)) => {
-            return Outcome::Skipped(e.to_string())
-        }
-        Err(e) => return Outcome::Failed(e.to_string()),
+    let (stamp, bytes) = match read_settled(&candidate.path, max_bytes, ingest::read) {
+        Ok(read) => read,
+        Err(outcome) => return outcome,
     };
     let hash = content_hash(&bytes);
     let sidecar_path = find_sidecar(&candidate.path);
@@ -174,6 +165,48 @@ pub fn prepare(
             }
         }
     }
+}
+
+/// How often a file that keeps changing under the reader is read before this run gives up on it.
+const READ_ATTEMPTS: usize = 3;
+
+/// The file's bytes together with the stamp that belongs to them.
+///
+/// The file is stat'ed before and after reading. When the two differ it changed while we read
+/// it (truncated, rewritten, still being downloaded), so the bytes may be a mix of versions: it is
+/// read again, and after [`READ_ATTEMPTS`] the file fails for this run. A failed file keeps its
+/// old passages, and its new stamp makes the next run read it again. `read` is the reading step
+/// (a parameter so tests can change the file at exactly that moment).
+fn read_settled(
+    path: &Path,
+    max_bytes: u64,
+    read: impl Fn(&Path, u64) -> Result<Vec<u8>, ExtractError>,
+) -> Result<(FileStamp, Vec<u8>), Outcome> {
+    const GONE: &str = "cannot read file: it vanished or is not accessible";
+    for _ in 0..READ_ATTEMPTS {
+        let Some(before) = stamp_of(path) else {
+            return Err(Outcome::Failed(GONE.into()));
+        };
+        let bytes = match read(path, max_bytes) {
+            Ok(b) => b,
+            Err(e @ (ExtractError::TooLarge { .. } | ExtractError::Empty)) => {
+                return Err(Outcome::Skipped(e.to_string()))
+            }
+            Err(e) => return Err(Outcome::Failed(e.to_string())),
+        };
+        match stamp_of(path) {
+            Some(after) if after == before => return Ok((before, bytes)),
+            Some(_) => continue,
+            None => {
+                return Err(Outcome::Failed(
+                    "the file was deleted while it was being read; the next run removes it".into(),
+                ))
+            }
+        }
+    }
+    Err(Outcome::Failed(format!(
+        "the file kept changing while it was being read ({READ_ATTEMPTS} attempts); if it is still being written, run `tipdex index` again when it is complete"
+    )))
 }
 
 /// Extraction on its own thread: a generous stack for deeply nested input, a panic in a
@@ -415,6 +448,85 @@ mod tests {
             err.to_string()
                 .starts_with("extraction took longer than 0 s; skipped"),
             "{err}"
+        );
+    }
+
+    fn failed_reason(outcome: Outcome) -> String {
+        match outcome {
+            Outcome::Failed(reason) => reason,
+            other => panic!("expected a failure, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_file_truncated_while_read_is_read_again_and_stamped_with_its_new_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.txt");
+        std::fs::write(&path, "forced labour in fishing fleets, ".repeat(100)).unwrap();
+        let calls = std::cell::Cell::new(0);
+        // The first read sees the file cut in half after it was stat'ed.
+        let (stamp, bytes) = read_settled(&path, 1 << 20, |p, max| {
+            calls.set(calls.get() + 1);
+            if calls.get() == 1 {
+                let full = std::fs::read(p).unwrap();
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(p)
+                    .unwrap()
+                    .set_len(full.len() as u64 / 2)
+                    .unwrap();
+                return Ok(full);
+            }
+            ingest::read(p, max)
+        })
+        .unwrap();
+        assert_eq!(calls.get(), 2, "read again after the change");
+        assert_eq!(bytes.len(), 1650);
+        assert_eq!(
+            stamp,
+            stamp_of(&path).unwrap(),
+            "stamp belongs to these bytes"
+        );
+    }
+
+    #[test]
+    fn a_file_that_keeps_changing_fails_for_this_run_with_advice() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("download.txt");
+        std::fs::write(&path, "partial ").unwrap();
+        let reason = failed_reason(
+            read_settled(&path, 1 << 20, |p, max| {
+                let bytes = ingest::read(p, max);
+                // Still being written: every read is followed by more bytes.
+                let mut f = std::fs::OpenOptions::new().append(true).open(p).unwrap();
+                std::io::Write::write_all(&mut f, b"more ").unwrap();
+                bytes
+            })
+            .unwrap_err(),
+        );
+        assert!(
+            reason.starts_with("the file kept changing while it was being read (3 attempts)"),
+            "{reason}"
+        );
+        assert!(reason.contains("run `tipdex index` again"), "{reason}");
+    }
+
+    #[test]
+    fn a_file_deleted_while_read_is_a_failure_not_a_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gone.txt");
+        std::fs::write(&path, "victim identification").unwrap();
+        let reason = failed_reason(
+            read_settled(&path, 1 << 20, |p, max| {
+                let bytes = ingest::read(p, max);
+                std::fs::remove_file(p).unwrap();
+                bytes
+            })
+            .unwrap_err(),
+        );
+        assert!(
+            reason.contains("deleted while it was being read"),
+            "{reason}"
         );
     }
 

@@ -41,7 +41,7 @@ pub struct Extracted {
 #[derive(Debug, thiserror::Error)]
 pub enum ExtractError {
     /// The operating system refused or the file vanished.
-    #[error("cannot read file: {0}")]
+    #[error("cannot read file: {}", io_reason(.0))]
     Io(#[from] std::io::Error),
     /// The bytes are not text in any encoding we recognise.
     #[error("binary data, not text: it is not UTF-8, UTF-16 or Windows-1252 text")]
@@ -82,6 +82,17 @@ pub enum Extraction {
     },
 }
 
+/// An I/O error as a reason the user can act on.
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => format!(
+            "{e}: the user running tipdex may not read it; grant read permission or move it out of the indexed folder"
+        ),
+        std::io::ErrorKind::NotFound => format!("{e}: it was moved or deleted during the run"),
+        _ => e.to_string(),
+    }
+}
+
 /// The message of a caught panic, for reporting it as a file's failure.
 pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
     panic
@@ -93,14 +104,27 @@ pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 
 /// Read a file's bytes, refusing files over `max_bytes` before reading them.
 pub fn read(path: &Path, max_bytes: u64) -> Result<Vec<u8>, ExtractError> {
-    let size = std::fs::metadata(path)?.len();
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let size = file.metadata()?.len();
     if size > max_bytes {
         return Err(ExtractError::TooLarge {
             size,
             limit: max_bytes,
         });
     }
-    let bytes = std::fs::read(path)?;
+    // A file that grows while we read it (a log, a download) must not take memory past the
+    // limit: read at most one byte more than allowed, and refuse if that byte exists.
+    let mut bytes = Vec::with_capacity(size as usize);
+    (&file)
+        .take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(ExtractError::TooLarge {
+            size: file.metadata()?.len().max(bytes.len() as u64),
+            limit: max_bytes,
+        });
+    }
     if bytes.is_empty() {
         return Err(ExtractError::Empty);
     }
@@ -153,4 +177,35 @@ pub fn extract(bytes: &[u8], format: Format) -> Result<Extraction, ExtractError>
         return Err(ExtractError::Empty);
     }
     Ok(Extraction::Single(extracted))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_that_grows_without_end_is_refused_at_the_limit() {
+        // /dev/zero claims size 0 and never ends, like a file growing faster than we read it.
+        let err = read(Path::new("/dev/zero"), 4096).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "too large: 4097 bytes is over the 4096-byte limit"
+        );
+    }
+
+    #[test]
+    fn empty_and_over_limit_files_are_told_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("empty.txt");
+        std::fs::write(&empty, "").unwrap();
+        assert!(matches!(read(&empty, 10), Err(ExtractError::Empty)));
+        let big = dir.path().join("big.txt");
+        std::fs::write(&big, "x".repeat(11)).unwrap();
+        assert_eq!(
+            read(&big, 10).unwrap_err().to_string(),
+            "too large: 11 bytes is over the 10-byte limit"
+        );
+        assert_eq!(read(&big, 11).unwrap().len(), 11);
+    }
 }

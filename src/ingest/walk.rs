@@ -117,9 +117,16 @@ pub fn walk(root: &Path, exclude: Option<&Path>) -> std::io::Result<WalkResult> 
                 let reason = if e.loop_ancestor().is_some() {
                     "symbolic link loop; skipped".to_string()
                 } else {
-                    e.io_error()
-                        .map(|io| io.to_string())
-                        .unwrap_or_else(|| e.to_string())
+                    let why = e
+                        .io_error()
+                        .map(super::io_reason)
+                        .unwrap_or_else(|| e.to_string());
+                    if path.is_dir() {
+                        // Its files stay in the index: an unlistable folder is not an empty one.
+                        format!("cannot list folder: {why}; its files already indexed are kept")
+                    } else {
+                        format!("cannot read file: {why}")
+                    }
                 };
                 out.errors.push(WalkError { path, reason });
                 continue;
@@ -146,7 +153,12 @@ pub fn walk(root: &Path, exclude: Option<&Path>) -> std::io::Result<WalkResult> 
             Err(e) => {
                 out.errors.push(WalkError {
                     path: path.to_path_buf(),
-                    reason: e.to_string(),
+                    reason: format!(
+                        "cannot read file: {}",
+                        e.io_error()
+                            .map(super::io_reason)
+                            .unwrap_or_else(|| e.to_string())
+                    ),
                 });
                 continue;
             }

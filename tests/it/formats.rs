@@ -241,3 +241,126 @@ fn file_names_that_are_not_utf8_are_indexed() {
         .unwrap()
         .ends_with("caf\u{fffd} report.txt"));
 }
+
+/// Root reads every file whatever its mode (and CI runs as root), so a permission test only
+/// means something when tipdex runs as an ordinary user: as root, hand the temp tree to
+/// `nobody` and run the binary under that uid.
+#[cfg(unix)]
+struct AsUser {
+    bin: std::path::PathBuf,
+    drop_to: Option<u32>,
+}
+
+#[cfg(unix)]
+impl AsUser {
+    const NOBODY: u32 = 65534;
+
+    fn new(env: &Env) -> AsUser {
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } != 0 {
+            return AsUser {
+                bin: bin().into(),
+                drop_to: None,
+            };
+        }
+        // The build tree may sit under a folder `nobody` cannot enter: use a copy of the binary.
+        let bin = env.path().join("tipdex-bin");
+        std::fs::copy(self::bin(), &bin).unwrap();
+        for entry in walkdir::WalkDir::new(env.path()) {
+            let p = entry.unwrap().into_path();
+            std::os::unix::fs::lchown(&p, Some(Self::NOBODY), Some(Self::NOBODY)).unwrap();
+        }
+        AsUser {
+            bin,
+            drop_to: Some(Self::NOBODY),
+        }
+    }
+
+    fn run(&self, env: &Env, args: &[&str]) -> Run {
+        use std::os::unix::process::CommandExt;
+        let mut c = std::process::Command::new(&self.bin);
+        c.args(args)
+            .current_dir(env.path())
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::null());
+        if let Some(id) = self.drop_to {
+            c.uid(id).gid(id);
+        }
+        to_run(c.output().expect("run tipdex"))
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_files_and_folders_are_reported_and_keep_their_passages() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::empty();
+    env.write("open.txt", "Debt bondage in the brick kilns of Ostravia.");
+    let notes = env.write("notes.txt", "Referral notes on victims in Karvenia.");
+    let folder = env.data().join("locked");
+    env.write("locked/shelter.txt", "Shelter capacity in Lumbria.");
+    let user = AsUser::new(&env);
+    let first = user.run(&env, &["index", "data"]).ok();
+    assert!(first.stdout.contains("3 added"), "{}", first.stdout);
+
+    // The file changes and loses its read permission; the folder cannot be listed; a new file
+    // arrives unreadable.
+    std::fs::write(
+        &notes,
+        "Referral notes on victims in Karvenia and Dorsetia.",
+    )
+    .unwrap();
+    let fresh = env.write("fresh.txt", "Labour inspection in Quenland.");
+    let lock = |p: &std::path::Path, mode: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    lock(&notes, 0o000);
+    lock(&fresh, 0o000);
+    lock(&folder, 0o000);
+    if user.drop_to.is_some() {
+        std::os::unix::fs::lchown(&fresh, Some(AsUser::NOBODY), Some(AsUser::NOBODY)).unwrap();
+    }
+    let run = user.run(&env, &["index", "data"]);
+    assert_eq!(run.code, 1, "some files failed: {run:?}");
+    for name in ["notes.txt", "fresh.txt", "locked"] {
+        let line = run
+            .stderr
+            .lines()
+            .find(|l| l.contains(&format!("data/{name}")))
+            .unwrap_or_else(|| panic!("{name} not reported:\n{}", run.stderr));
+        assert!(
+            line.contains("Permission denied")
+                && line.contains("the user running tipdex may not read it"),
+            "{line}"
+        );
+    }
+    assert!(
+        run.stderr.contains("cannot list folder")
+            && run.stderr.contains("already indexed are kept"),
+        "{}",
+        run.stderr
+    );
+    // Nothing indexed before is lost: the old version of the file and the unlisted folder's
+    // file still answer.
+    let search = |q: &str| {
+        let r = user.run(&env, &["search", q, "--format", "json"]).ok();
+        file_names(&r.json())
+    };
+    assert_eq!(search("karvenia"), ["notes.txt"]);
+    assert_eq!(search("lumbria"), ["shelter.txt"]);
+    assert_eq!(search("ostravia"), ["open.txt"]);
+    assert!(search("dorsetia").is_empty());
+
+    // Readable again: the next run picks up the new text and the new file.
+    lock(&notes, 0o644);
+    lock(&fresh, 0o644);
+    lock(&folder, 0o755);
+    let again = user.run(&env, &["index", "data"]).ok();
+    assert!(
+        again.stdout.contains("1 added, 1 updated"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(search("dorsetia"), ["notes.txt"]);
+    assert_eq!(search("quenland"), ["fresh.txt"]);
+}
