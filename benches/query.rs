@@ -1,6 +1,8 @@
 //! Query benchmark: in-process latency per query class (term, AND, OR, phrase, filtered) on the
 //! 20,000-document generated corpus, each search including passage choice and highlighting for
-//! the top 10, plus whole-process `tipdex search` time (start-up, open, search, output).
+//! the top 10, the same with facet counts, the time of each phase (matching and grouping, fetching
+//! stored text, highlighting), plus whole-process `tipdex search` time (start-up, open, search,
+//! output).
 //!
 //! ```sh
 //! cargo bench --bench query            # builds the corpus and index on first use (cached)
@@ -12,7 +14,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use tipdex::search::{search, SearchRequest};
+use tipdex::search::{facet_counts, search, FacetField, Filters, Phases, SearchRequest};
 use tipdex::store::Store;
 
 const RUNS: usize = 5;
@@ -71,7 +73,7 @@ fn main() {
 
     let store = Store::open(&index).expect("open index");
     let reader = store.reader().expect("reader");
-    let mut by_kind: BTreeMap<String, Vec<Duration>> = BTreeMap::new();
+    let mut by_kind: BTreeMap<String, Class> = BTreeMap::new();
     for (kind, q) in &queries {
         let request = SearchRequest {
             query: q.clone(),
@@ -80,25 +82,45 @@ fn main() {
             ..SearchRequest::default()
         };
         search(&store, &reader, &request).expect("warm-up search");
+        let class = by_kind.entry(kind.clone()).or_default();
         for _ in 0..RUNS {
             let started = Instant::now();
             let results = search(&store, &reader, &request).expect("search");
+            class.times.push(started.elapsed());
+            class.phases.push(results.phases);
             std::hint::black_box(results);
-            by_kind
-                .entry(kind.clone())
-                .or_default()
-                .push(started.elapsed());
+        }
+        // The same query with facet counts beside it, as `tipdex facets` and the HTTP API do.
+        let facets = by_kind.entry("facets".into()).or_default();
+        for _ in 0..RUNS {
+            let started = Instant::now();
+            let results = search(&store, &reader, &request).expect("search");
+            let counts = facet_counts(
+                &store,
+                &reader,
+                q,
+                &Filters::default(),
+                &[FacetField::Source, FacetField::Year],
+            )
+            .expect("facets");
+            facets.times.push(started.elapsed());
+            facets.phases.push(results.phases);
+            std::hint::black_box((results, counts));
         }
     }
     println!("in-process, {docs} documents, top 10 with 2 highlighted passages each, {RUNS} runs per query:");
-    println!("| class | queries | p50 ms | p99 ms | mean ms |");
-    println!("|---|---:|---:|---:|---:|");
-    let mut all = Vec::new();
-    for (kind, times) in &mut by_kind {
-        all.extend(times.iter().copied());
-        row(kind, times);
+    println!("(facets = every query again with source and year counts; match/fetch/highlight = mean ms per phase)");
+    println!("| class | queries | p50 ms | p99 ms | mean ms | match | fetch | highlight |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    let mut all = Class::default();
+    for (kind, class) in &mut by_kind {
+        if kind != "facets" {
+            all.times.extend(class.times.iter().copied());
+            all.phases.extend(class.phases.iter().copied());
+        }
+        class.row(kind);
     }
-    row("all", &mut all);
+    all.row("all (without facets)");
 
     // Whole process, as a user or script runs it: median over the first query of each class.
     let mut process = Vec::new();
@@ -144,17 +166,31 @@ fn to_tipdex(kind: &str, q: &str) -> String {
     }
 }
 
-fn row(kind: &str, times: &mut [Duration]) {
-    times.sort();
-    let pick = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize];
-    let mean = times.iter().sum::<Duration>() / times.len().max(1) as u32;
-    println!(
-        "| {kind} | {} | {:.2} | {:.2} | {:.2} |",
-        times.len() / RUNS,
-        ms(pick(0.5)),
-        ms(pick(0.99)),
-        ms(mean)
-    );
+/// Timings of one query class.
+#[derive(Default)]
+struct Class {
+    times: Vec<Duration>,
+    phases: Vec<Phases>,
+}
+
+impl Class {
+    fn row(&mut self, kind: &str) {
+        let times = &mut self.times;
+        times.sort();
+        let pick = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize];
+        let n = times.len().max(1) as u32;
+        let mean = |f: fn(&Phases) -> Duration| ms(self.phases.iter().map(f).sum::<Duration>() / n);
+        println!(
+            "| {kind} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
+            times.len() / RUNS,
+            ms(pick(0.5)),
+            ms(pick(0.99)),
+            ms(times.iter().sum::<Duration>() / n),
+            mean(|p| p.matching),
+            mean(|p| p.fetching),
+            mean(|p| p.highlighting),
+        );
+    }
 }
 
 fn ms(d: Duration) -> f64 {

@@ -1,14 +1,22 @@
 //! Facet counts: how many documents (not passages) have each source, year, tag or language.
 
-use tantivy::collector::{Count, FacetCollector};
-use tantivy::query::{BooleanQuery, Occur, Query, TermSetQuery};
-use tantivy::{IndexReader, Term};
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
+
+use tantivy::collector::{Collector, Count, FacetCollector, SegmentCollector};
+use tantivy::columnar::Column;
+use tantivy::fastfield::FacetReader;
+use tantivy::index::SegmentReader;
+use tantivy::query::{BooleanQuery, Occur, Query};
+use tantivy::schema::Facet;
+use tantivy::{DocId, IndexReader, Score, SegmentOrdinal};
 
 use super::build;
 use super::filters::Filters;
+use super::group::KeyMap;
 use super::query;
 use crate::error::Result;
-use crate::schema::KIND_DOC;
+use crate::schema::{DOC_KEY, KIND_DOC};
 use crate::store::Store;
 
 /// A facet dimension.
@@ -83,41 +91,46 @@ pub fn facet_counts(
     let mut filters = filters.clone();
     filters.absorb(&parsed);
 
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-        vec![(Occur::Must, Box::new(store.kind_query(KIND_DOC)))];
-    if !(parsed.is_unscored() && parsed.must_not.is_empty()) {
-        // Documents with at least one matching passage.
+    let counts = if parsed.is_unscored() && parsed.must_not.is_empty() {
+        // Filters only: count the records themselves, one per document.
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(store.kind_query(KIND_DOC)))];
+        for f in build::filter_clauses(fields, &filters) {
+            clauses.push((Occur::Must, f));
+        }
+        let mut collector = FacetCollector::for_field("facets");
+        for d in dimensions {
+            collector.add_facet(format!("/{}", d.name()).as_str());
+        }
+        let (total, counts) = searcher.search(&BooleanQuery::new(clauses), &(Count, collector))?;
+        let by_value = dimensions
+            .iter()
+            .flat_map(|d| counts.get(&format!("/{}", d.name())))
+            .map(|(facet, n)| (facet.clone(), n))
+            .collect();
+        DocumentFacets {
+            documents: total as u64,
+            by_value,
+        }
+    } else {
+        // Documents with at least one matching passage, counted from those passages.
         let compiled = build::compile(fields, &parsed, &filters);
         let query = super::exclude_documents(store, &searcher, compiled.query, &compiled.excluded)?;
-        let keys = super::matching_keys(&searcher, query.as_ref())?;
-        let terms = keys
-            .into_iter()
-            .map(|k| Term::from_field_u64(fields.doc_key, k));
-        clauses.push((Occur::Must, Box::new(TermSetQuery::new(terms))));
-    }
-    for f in build::filter_clauses(fields, &filters) {
-        clauses.push((Occur::Must, f));
-    }
-    let doc_query = BooleanQuery::new(clauses);
-
-    let mut collector = FacetCollector::for_field("facets");
-    for d in dimensions {
-        collector.add_facet(format!("/{}", d.name()).as_str());
-    }
-    let (total, counts) = searcher.search(&doc_query, &(Count, collector))?;
-    let total = total as u64;
+        searcher.search(query.as_ref(), &DocumentFacetCollector)?
+    };
+    let total = counts.documents;
     let tables = dimensions
         .iter()
         .map(|&field| {
             let mut values: Vec<FacetCount> = counts
-                .get(&format!("/{}", field.name()))
-                .map(|(facet, n)| FacetCount {
-                    value: facet
-                        .to_path()
-                        .last()
-                        .map(|s| s.to_string())
-                        .unwrap_or_default(),
-                    documents: n,
+                .by_value
+                .iter()
+                .filter_map(|(facet, &n)| match facet.to_path()[..] {
+                    [dimension, value] if dimension == field.name() => Some(FacetCount {
+                        value: value.to_string(),
+                        documents: n,
+                    }),
+                    _ => None,
                 })
                 .collect();
             if field == FacetField::Year {
@@ -134,4 +147,136 @@ pub fn facet_counts(
         })
         .collect();
     Ok((total, tables))
+}
+
+/// Matching documents and how many of them have each facet value.
+struct DocumentFacets {
+    documents: u64,
+    by_value: HashMap<Facet, u64>,
+}
+
+/// Counts the facets of each document with a matching passage once, straight from the passages
+/// (they carry their document's facets). Building a set of the matching document keys and
+/// running a second query over records cost 20 ms and more for common words on 20,000
+/// documents; this is one pass over the matches.
+struct DocumentFacetCollector;
+
+/// One segment's matching documents (each with the facet ordinals of its first matching
+/// passage), and the facets those ordinals stand for.
+struct SegmentFacets {
+    docs: KeyMap<Vec<u32>>,
+    facets: Vec<Facet>,
+}
+
+impl Collector for DocumentFacetCollector {
+    type Fruit = DocumentFacets;
+    type Child = DocumentFacetSegment;
+
+    fn for_segment(
+        &self,
+        _segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<DocumentFacetSegment> {
+        Ok(DocumentFacetSegment {
+            keys: reader.fast_fields().u64(DOC_KEY)?,
+            reader: reader.facet_reader("facets")?,
+            ords: HashMap::new(),
+            docs: KeyMap::default(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<SegmentFacets>) -> tantivy::Result<DocumentFacets> {
+        // A document's passages may sit in several segments: count it in the first only.
+        let mut counted: HashSet<u64, std::hash::BuildHasherDefault<super::group::KeyHasher>> =
+            HashSet::default();
+        let mut by_value: HashMap<Facet, u64> = HashMap::new();
+        for fruit in fruits {
+            let mut local = vec![0u64; fruit.facets.len()];
+            for (key, facets) in fruit.docs {
+                if counted.insert(key) {
+                    for i in facets {
+                        local[i as usize] += 1;
+                    }
+                }
+            }
+            for (facet, n) in fruit.facets.into_iter().zip(local) {
+                if n > 0 {
+                    *by_value.entry(facet).or_default() += n;
+                }
+            }
+        }
+        Ok(DocumentFacets {
+            documents: counted.len() as u64,
+            by_value,
+        })
+    }
+}
+
+/// Per-segment half of [`DocumentFacetCollector`].
+struct DocumentFacetSegment {
+    keys: Column<u64>,
+    reader: FacetReader,
+    /// Facet ordinal in this segment → index into the harvested facet list.
+    ords: HashMap<u64, u32>,
+    docs: KeyMap<Vec<u32>>,
+}
+
+impl SegmentCollector for DocumentFacetSegment {
+    type Fruit = SegmentFacets;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        let Some(key) = self.keys.first(doc) else {
+            return;
+        };
+        if let Entry::Vacant(slot) = self.docs.entry(key) {
+            let mut indices = Vec::new();
+            for ord in self.reader.facet_ords(doc) {
+                let next = self.ords.len() as u32;
+                indices.push(*self.ords.entry(ord).or_insert(next));
+            }
+            slot.insert(indices);
+        }
+    }
+
+    fn harvest(self) -> SegmentFacets {
+        let mut facets = vec![Facet::root(); self.ords.len()];
+        for (ord, i) in self.ords {
+            // An ordinal read from this segment's column is always in its dictionary.
+            let _ = self.reader.facet_from_ord(ord, &mut facets[i as usize]);
+        }
+        SegmentFacets {
+            docs: self.docs,
+            facets,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fruit(docs: &[(u64, &[u32])], facets: &[&str]) -> SegmentFacets {
+        SegmentFacets {
+            docs: docs.iter().map(|(k, f)| (*k, f.to_vec())).collect(),
+            facets: facets.iter().map(|f| Facet::from(*f)).collect(),
+        }
+    }
+
+    #[test]
+    fn a_document_split_across_segments_is_counted_once() {
+        // Document 7's passages landed in both segments (indexing threads each fill their own).
+        let merged = DocumentFacetCollector
+            .merge_fruits(vec![
+                fruit(&[(7, &[0, 1]), (8, &[0])], &["/source/UNODC", "/year/2019"]),
+                fruit(&[(7, &[1, 0]), (9, &[0])], &["/year/2019", "/source/UNODC"]),
+            ])
+            .unwrap();
+        assert_eq!(merged.documents, 3);
+        assert_eq!(merged.by_value[&Facet::from("/source/UNODC")], 2);
+        assert_eq!(merged.by_value[&Facet::from("/year/2019")], 2);
+    }
 }

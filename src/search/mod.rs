@@ -99,8 +99,21 @@ pub struct SearchResults {
     pub total_passages: u64,
     /// The best `limit` documents, best first.
     pub hits: Vec<SearchHit>,
-    /// Time spent searching.
+    /// Time spent searching, in all.
     pub elapsed: Duration,
+    /// Where that time went.
+    pub phases: Phases,
+}
+
+/// The parts of a search's time, so each cost stays visible (benchmarks report them).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Phases {
+    /// Matching, scoring and grouping passages into documents.
+    pub matching: Duration,
+    /// Reading the shown documents' records and passages from the store.
+    pub fetching: Duration,
+    /// Analysing the shown passages and placing highlights.
+    pub highlighting: Duration,
 }
 
 /// BM25 statistics over passages only. Document records share the index but carry no text; left
@@ -198,12 +211,25 @@ pub fn search(
     let stats = PassageStats::new(store, &searcher)?;
     let groups = searcher.search_with_statistics_provider(query.as_ref(), &collector, &stats)?;
     let total_passages = groups.values().map(|g| u64::from(g.matches)).sum();
+    let total_documents = groups.len();
     let mut ranked: Vec<(u64, group::Group)> = groups.into_iter().collect();
-    ranked.sort_by(|a, b| b.1.score().total_cmp(&a.1.score()).then(a.0.cmp(&b.0)));
-    let total_documents = ranked.len();
+    let order = |a: &(u64, group::Group), b: &(u64, group::Group)| {
+        b.1.score().total_cmp(&a.1.score()).then(a.0.cmp(&b.0))
+    };
+    // Only the shown documents need an order: partition them out, then sort just those.
+    if request.limit < ranked.len() {
+        ranked.select_nth_unstable_by(request.limit, order);
+        ranked.truncate(request.limit);
+    }
+    ranked.sort_unstable_by(order);
+    let mut phases = Phases {
+        matching: started.elapsed(),
+        ..Phases::default()
+    };
 
     let mut hits = Vec::with_capacity(request.limit.min(ranked.len()));
     for (key, group) in ranked.into_iter().take(request.limit) {
+        let fetch_started = Instant::now();
         let Some(record) = store.record_by_key(&searcher, key)? else {
             continue;
         };
@@ -218,10 +244,13 @@ pub fn search(
                 })?
                 .to_string();
             let number = |f| doc.get_first(f).and_then(|v| v.as_u64()).unwrap_or(0);
+            let highlight_started = Instant::now();
             let tokens: Vec<_> = analyze(&mut analyzer, &text)
                 .into_iter()
                 .map(|t| (t.range, t.term, t.position))
                 .collect();
+            let highlights = highlight(&tokens, &compiled.patterns);
+            phases.highlighting += highlight_started.elapsed();
             passages.push(PassageHit {
                 ordinal: number(store.fields.ordinal) as u32,
                 start: number(store.fields.start) as usize,
@@ -230,11 +259,12 @@ pub fn search(
                     .and_then(|v| v.as_u64())
                     .map(|p| p as u32),
                 end: number(store.fields.end) as usize,
-                highlights: highlight(&tokens, &compiled.patterns),
+                highlights,
                 score: if compiled.scored { *score } else { 0.0 },
                 text,
             });
         }
+        phases.fetching += fetch_started.elapsed();
         hits.push(SearchHit {
             record,
             score: if compiled.scored { group.score() } else { 0.0 },
@@ -247,5 +277,9 @@ pub fn search(
         total_passages,
         hits,
         elapsed: started.elapsed(),
+        phases: Phases {
+            fetching: phases.fetching.saturating_sub(phases.highlighting),
+            ..phases
+        },
     })
 }

@@ -1,5 +1,7 @@
 //! Ranking, highlights, filters, facets and output formats.
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 use tipdex::output::json::SearchJson;
 
@@ -441,4 +443,82 @@ fn plain_queries_ignore_operators() {
     assert_eq!(plain[0], S003);
     let syntax = env.hit_files(&["smuggling -GLO.ACT"]);
     assert!(!syntax.contains(&S003.to_string()));
+}
+
+#[test]
+fn query_facets_agree_with_the_result_list_on_a_many_segment_index() {
+    let env = Env::empty();
+    let sources = ["UNODC", "ILO", "IOM"];
+    let sentence = |i: usize| {
+        format!(
+            "Paragraph {i} on labour inspection and the referral of victims to shelters, with \
+             notes on recruitment agencies, debt and wages withheld by employers in the sector. "
+        )
+    };
+    for i in 0..45 {
+        // Several passages per document; every third one mentions fishing, in a late passage.
+        let mut body: String = (0..12).map(sentence).collect();
+        if i % 3 == 0 {
+            body.push_str("Forced labour on fishing vessels was reported by the crew.");
+        }
+        if i % 6 == 0 {
+            body.push_str(" The trawler was seized.");
+        }
+        let year = 2015 + i % 4;
+        env.write(
+            &format!("{}/doc{i:02}.txt", sources[i % 3]),
+            format!("Report {i}\n{year}-03-0{}\n\n{body}", 1 + i % 9),
+        );
+    }
+    // Small commits: many segments, so a document's passages can be split across them.
+    env.run(&["index", "data", "--commit-every", "2"]).ok();
+    let hits = env.search_json(&["fishing", "--limit", "100"]);
+    let hits = hits["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 15);
+    let mut by_source: BTreeMap<String, u64> = BTreeMap::new();
+    let mut by_year: BTreeMap<String, u64> = BTreeMap::new();
+    for h in hits {
+        *by_source
+            .entry(h["source"].as_str().unwrap().into())
+            .or_default() += 1;
+        *by_year
+            .entry(h["date"].as_str().unwrap()[..4].into())
+            .or_default() += 1;
+    }
+    let facets = env
+        .run(&["facets", "fishing", "--format", "json"])
+        .ok()
+        .json();
+    assert_eq!(facets["total_documents"], 15);
+    let table = |dim: &str| -> BTreeMap<String, u64> {
+        facets["facets"][dim]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| !e["value"].is_null())
+            .map(|e| {
+                (
+                    e["value"].as_str().unwrap().to_string(),
+                    e["documents"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(table("source"), by_source);
+    assert_eq!(table("year"), by_year);
+    // Filters and exclusions narrow the counts the same way they narrow the results.
+    let narrowed = |args: &[&str]| {
+        let mut all = vec!["facets"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--format", "json"]);
+        let counted = env.run(&all).ok().json()["total_documents"].clone();
+        all[0] = "search";
+        all.extend_from_slice(&["--limit", "100"]);
+        let listed = env.run(&all).ok().json()["hits"].as_array().unwrap().len();
+        (counted, listed)
+    };
+    let (counted, listed) = narrowed(&["fishing", "--year", "2015"]);
+    assert_eq!((counted, listed), (Value::from(4), 4));
+    let (counted, listed) = narrowed(&["fishing -trawler"]);
+    assert_eq!((counted, listed), (Value::from(7), 7));
 }
