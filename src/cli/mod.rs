@@ -166,20 +166,35 @@ impl Context {
     /// Open the index for reading; with the default location and no index yet, build it from
     /// `data/` first (saying so on stderr), so the README's first command just works.
     pub fn open_for_reading(&self) -> anyhow::Result<Store> {
-        if self.default_index && !Store::exists(&self.index_dir) && Path::new(DEFAULT_DATA).is_dir()
-        {
-            eprintln!(
-                "tipdex: no index at {}/ yet; indexing {}/ first (one time)…",
-                self.index_dir.display(),
-                DEFAULT_DATA
-            );
-            let outcome = index::run_index(
-                self,
-                &[PathBuf::from(DEFAULT_DATA)],
-                &index::IndexArgs::quiet(),
-            )?;
-            if outcome != ExitCode::SUCCESS {
-                eprintln!("tipdex: some files could not be indexed; searching what was");
+        if self.default_index && Path::new(DEFAULT_DATA).is_dir() {
+            // The default index is tipdex's own cache of data/: build it on first use, and
+            // rebuild it when an older tipdex left it in a layout this one cannot read. An index
+            // the user named with --index is theirs, so it only gets the error and the advice.
+            let rebuild = if !Store::exists(&self.index_dir) {
+                Some("no index at {index}/ yet; indexing {data}/ first (one time)…")
+            } else if matches!(
+                Store::open(&self.index_dir),
+                Err(tipdex::Error::IncompatibleIndex { .. })
+            ) {
+                Some("{index}/ was built by another tipdex version; rebuilding it from {data}/ (one time)…")
+            } else {
+                None
+            };
+            if let Some(message) = rebuild {
+                eprintln!(
+                    "tipdex: {}",
+                    message
+                        .replace("{index}", &self.index_dir.display().to_string())
+                        .replace("{data}", DEFAULT_DATA)
+                );
+                let args = index::IndexArgs {
+                    full: Store::exists(&self.index_dir),
+                    ..index::IndexArgs::quiet()
+                };
+                let outcome = index::run_index(self, &[PathBuf::from(DEFAULT_DATA)], &args)?;
+                if outcome != ExitCode::SUCCESS {
+                    eprintln!("tipdex: some files could not be indexed; searching what was");
+                }
             }
         }
         Ok(Store::open(&self.index_dir)?)

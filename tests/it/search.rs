@@ -299,6 +299,38 @@ fn first_search_builds_the_index_from_data() {
 }
 
 #[test]
+fn default_index_left_by_another_version_is_rebuilt_a_named_one_is_not_touched() {
+    let env = Env::with_seeds();
+    // An index with another layout, as an older tipdex would leave it.
+    let mut schema = tantivy::schema::Schema::builder();
+    schema.add_text_field("body", tantivy::schema::TEXT);
+    std::fs::create_dir_all(env.index_dir()).unwrap();
+    tantivy::Index::create_in_dir(env.index_dir(), schema.build()).unwrap();
+
+    // Named explicitly: the user's index; an error with the fix, nothing rebuilt.
+    let named = env.run(&["search", "GLO.ACT", "--index", "index"]);
+    assert_eq!(named.code, 1, "{named:?}");
+    assert!(
+        named
+            .stderr
+            .contains("rebuild it with `tipdex index --full PATH --index index`"),
+        "{}",
+        named.stderr
+    );
+    // The default index is tipdex's cache of data/: rebuilt, then searched.
+    let out = env.run(&["search", "GLO.ACT"]).ok();
+    assert!(
+        out.stderr
+            .contains("index/ was built by another tipdex version; rebuilding it from data/"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.contains("GLO.ACT"), "{}", out.stdout);
+    let again = env.run(&["search", "GLO.ACT"]).ok();
+    assert!(again.stderr.is_empty(), "{}", again.stderr);
+}
+
+#[test]
 fn status_reports_counts_and_roots() {
     let env = Env::with_seeds();
     env.index();
