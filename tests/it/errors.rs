@@ -163,7 +163,8 @@ fn an_index_of_another_layout_is_refused_until_rebuilt() {
     commit.set_payload(r#"{"schema_version": 1, "roots": []}"#);
     commit.commit().unwrap();
     drop(writer);
-    let run = env.run(&["search", "trafficking"]);
+    // Named with --index (the default index/ is rebuilt by a search instead: tests/it/search.rs).
+    let run = env.run(&["search", "trafficking", "--index", "index"]);
     assert_clean_error(
         &run,
         1,
