@@ -9,6 +9,7 @@
 //!
 //! The index is kept under `target/eval/` and updated incrementally, so a second run only
 //! searches. Prints nDCG@10, Recall@100 and MRR@10 beside the published BM25 figures.
+//! `--k1 0.9,1.2 --b 0.4,0.75` scores every combination of BM25 parameters (tune on train).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -18,16 +19,19 @@ use anyhow::{bail, Context};
 use tipdex::eval::{evaluate, parse_qrels};
 use tipdex::indexer::{index_roots, IndexOptions};
 use tipdex::search::batch::parse_queries;
-use tipdex::search::{search, SearchRequest};
+use tipdex::search::{search, Bm25, SearchRequest};
 use tipdex::store::Store;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // The one argument that is neither a flag nor a flag's value.
     let Some(folder) = args
         .iter()
-        .find(|a| !a.starts_with("--") && !["test", "train"].contains(&a.as_str()))
+        .enumerate()
+        .find(|(i, a)| !a.starts_with("--") && (*i == 0 || !args[i - 1].starts_with("--")))
+        .map(|(_, a)| a)
     else {
-        bail!("usage: eval BEIR_FOLDER [--split test|train] [--index DIR]");
+        bail!("usage: eval BEIR_FOLDER [--split test|train] [--index DIR] [--k1 LIST] [--b LIST]");
     };
     let folder = PathBuf::from(folder);
     let flag = |name: &str| {
@@ -74,41 +78,66 @@ fn main() -> anyhow::Result<()> {
     let queries = parse_queries(&read(&folder.join(queries_file))?).map_err(anyhow::Error::msg)?;
     let store = Store::open(&index_dir)?;
     let reader = store.reader()?;
-    let started = Instant::now();
-    let mut runs: HashMap<String, Vec<String>> = HashMap::new();
-    for q in queries.iter().filter(|q| qrels.contains_key(&q.id)) {
-        let request = SearchRequest {
-            query: q.text.clone(),
-            limit: 100,
-            passages: 1,
-            plain: true,
-            ..SearchRequest::default()
-        };
-        let results = search(&store, &reader, &request)?;
-        runs.insert(
-            q.id.clone(),
-            results.hits.into_iter().map(|h| h.record.id).collect(),
+    // `--k1 0.9,1.2 --b 0.4,0.75`: every combination (for tuning on the train split).
+    let list = |name: &str, default: f32| -> anyhow::Result<Vec<f32>> {
+        match flag(name) {
+            None => Ok(vec![default]),
+            Some(v) => v
+                .split(',')
+                .map(|x| {
+                    x.trim()
+                        .parse::<f32>()
+                        .with_context(|| format!("{name} {x}"))
+                })
+                .collect(),
+        }
+    };
+    let defaults = Bm25::default();
+    let grid: Vec<Bm25> = list("--k1", defaults.k1)?
+        .into_iter()
+        .flat_map(|k1| {
+            list("--b", defaults.b)
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |b| Bm25 { k1, b })
+        })
+        .collect();
+    println!("| system | k1 | b | nDCG@10 | Recall@100 | MRR@10 | ms/query |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for bm25 in grid {
+        let started = Instant::now();
+        let mut runs: HashMap<String, Vec<String>> = HashMap::new();
+        for q in queries.iter().filter(|q| qrels.contains_key(&q.id)) {
+            let request = SearchRequest {
+                query: q.text.clone(),
+                limit: 100,
+                passages: 1,
+                plain: true,
+                bm25,
+                ..SearchRequest::default()
+            };
+            let results = search(&store, &reader, &request)?;
+            runs.insert(
+                q.id.clone(),
+                results.hits.into_iter().map(|h| h.record.id).collect(),
+            );
+        }
+        let elapsed = started.elapsed();
+        let scores = evaluate(&runs, &qrels);
+        println!(
+            "| tipdex, {name} {split} ({} queries) | {} | {} | {:.4} | {:.4} | {:.4} | {:.1} |",
+            scores.queries,
+            bm25.k1,
+            bm25.b,
+            scores.ndcg_at_10,
+            scores.recall_at_100,
+            scores.mrr_at_10,
+            elapsed.as_secs_f64() * 1000.0 / scores.queries.max(1) as f64
         );
     }
-    let elapsed = started.elapsed();
-    let scores = evaluate(&runs, &qrels);
-    println!(
-        "{} {split}: {} queries in {:.2} s ({:.1} ms/query)",
-        name,
-        scores.queries,
-        elapsed.as_secs_f64(),
-        elapsed.as_secs_f64() * 1000.0 / scores.queries.max(1) as f64
-    );
-    println!();
-    println!("| system | nDCG@10 | Recall@100 | MRR@10 |");
-    println!("|---|---:|---:|---:|");
-    println!(
-        "| tipdex | {:.4} | {:.4} | {:.4} |",
-        scores.ndcg_at_10, scores.recall_at_100, scores.mrr_at_10
-    );
     if name == "scifact" && split == "test" {
-        println!("| BM25, BEIR paper (Elasticsearch) | 0.665 | 0.908 | – |");
-        println!("| BM25 flat, Anserini/Pyserini | 0.679 | 0.925 | – |");
+        println!("| BM25, BEIR paper (Elasticsearch) | 0.9 | 0.4 | 0.665 | 0.908 | – | |");
+        println!("| BM25 flat, Anserini/Pyserini | 0.9 | 0.4 | 0.679 | 0.925 | – | |");
     }
     Ok(())
 }

@@ -76,6 +76,7 @@ pub fn run(ctx: &Context, args: &SearchArgs) -> anyhow::Result<ExitCode> {
             limit: args.limit,
             passages: args.passages,
             plain: args.plain,
+            ..SearchRequest::default()
         };
         let results = search(&store, &reader, &request)?;
         let mut wire = json::search_json(&q.text, &request.filters, &results, cwd);

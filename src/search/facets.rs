@@ -11,6 +11,7 @@ use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::schema::Facet;
 use tantivy::{DocId, IndexReader, Score, SegmentOrdinal};
 
+use super::bm25::Bm25;
 use super::build;
 use super::filters::Filters;
 use super::group::KeyMap;
@@ -114,7 +115,8 @@ pub fn facet_counts(
         }
     } else {
         // Documents with at least one matching passage, counted from those passages.
-        let compiled = build::compile(fields, &parsed, &filters);
+        // Facets count matches; scores do not matter, so default parameters do.
+        let compiled = build::compile(fields, &parsed, &filters, Bm25::default());
         let query = super::exclude_documents(store, &searcher, compiled.query, &compiled.excluded)?;
         searcher.search(query.as_ref(), &DocumentFacetCollector)?
     };
@@ -164,7 +166,10 @@ struct DocumentFacetCollector;
 /// One segment's matching documents (each with the facet ordinals of its first matching
 /// passage), and the facets those ordinals stand for.
 struct SegmentFacets {
-    docs: KeyMap<Vec<u32>>,
+    /// Each document's facets: a range of `flat` (one allocation for all documents).
+    docs: KeyMap<(u32, u32)>,
+    /// Indices into `facets`.
+    flat: Vec<u32>,
     facets: Vec<Facet>,
 }
 
@@ -182,6 +187,8 @@ impl Collector for DocumentFacetCollector {
             reader: reader.facet_reader("facets")?,
             ords: HashMap::new(),
             docs: KeyMap::default(),
+            flat: Vec::new(),
+            last: None,
         })
     }
 
@@ -196,9 +203,9 @@ impl Collector for DocumentFacetCollector {
         let mut by_value: HashMap<Facet, u64> = HashMap::new();
         for fruit in fruits {
             let mut local = vec![0u64; fruit.facets.len()];
-            for (key, facets) in fruit.docs {
+            for (key, (start, end)) in fruit.docs {
                 if counted.insert(key) {
-                    for i in facets {
+                    for &i in &fruit.flat[start as usize..end as usize] {
                         local[i as usize] += 1;
                     }
                 }
@@ -222,7 +229,9 @@ struct DocumentFacetSegment {
     reader: FacetReader,
     /// Facet ordinal in this segment → index into the harvested facet list.
     ords: HashMap<u64, u32>,
-    docs: KeyMap<Vec<u32>>,
+    docs: KeyMap<(u32, u32)>,
+    flat: Vec<u32>,
+    last: Option<u64>,
 }
 
 impl SegmentCollector for DocumentFacetSegment {
@@ -232,13 +241,18 @@ impl SegmentCollector for DocumentFacetSegment {
         let Some(key) = self.keys.first(doc) else {
             return;
         };
+        // A document's passages arrive one after another: only the first of a run is new.
+        if self.last == Some(key) {
+            return;
+        }
+        self.last = Some(key);
         if let Entry::Vacant(slot) = self.docs.entry(key) {
-            let mut indices = Vec::new();
+            let start = self.flat.len() as u32;
             for ord in self.reader.facet_ords(doc) {
                 let next = self.ords.len() as u32;
-                indices.push(*self.ords.entry(ord).or_insert(next));
+                self.flat.push(*self.ords.entry(ord).or_insert(next));
             }
-            slot.insert(indices);
+            slot.insert((start, self.flat.len() as u32));
         }
     }
 
@@ -250,6 +264,7 @@ impl SegmentCollector for DocumentFacetSegment {
         }
         SegmentFacets {
             docs: self.docs,
+            flat: self.flat,
             facets,
         }
     }
@@ -260,8 +275,16 @@ mod tests {
     use super::*;
 
     fn fruit(docs: &[(u64, &[u32])], facets: &[&str]) -> SegmentFacets {
+        let mut flat = Vec::new();
+        let mut ranges = KeyMap::default();
+        for (key, indices) in docs {
+            let start = flat.len() as u32;
+            flat.extend_from_slice(indices);
+            ranges.insert(*key, (start, flat.len() as u32));
+        }
         SegmentFacets {
-            docs: docs.iter().map(|(k, f)| (*k, f.to_vec())).collect(),
+            docs: ranges,
+            flat,
             facets: facets.iter().map(|f| Facet::from(*f)).collect(),
         }
     }

@@ -5,6 +5,7 @@
 //! highlighted.
 
 pub mod batch;
+pub mod bm25;
 mod build;
 pub mod facets;
 pub mod filters;
@@ -20,6 +21,7 @@ use tantivy::query::{Bm25StatisticsProvider, BooleanQuery, Occur, Query, TermSet
 use tantivy::schema::Value;
 use tantivy::{IndexReader, Searcher, TantivyDocument, Term};
 
+pub use bm25::Bm25;
 pub use facets::{facet_counts, FacetCount, FacetField, FacetTable};
 pub use filters::{normalize_lang, parse_date_arg, Filters, YearRange};
 pub use query::{parse, ParsedQuery};
@@ -44,6 +46,8 @@ pub struct SearchRequest {
     /// Read the query as plain words, without operators (for claims and questions taken
     /// verbatim, as in evaluations, where a leading `-` or a quote is not syntax).
     pub plain: bool,
+    /// BM25 parameters for words (phrases keep tantivy's k1 = 1.2, b = 0.75).
+    pub bm25: Bm25,
 }
 
 impl Default for SearchRequest {
@@ -54,6 +58,7 @@ impl Default for SearchRequest {
             limit: 10,
             passages: 2,
             plain: false,
+            bm25: Bm25::default(),
         }
     }
 }
@@ -149,11 +154,8 @@ impl Bm25StatisticsProvider for PassageStats<'_> {
 
 /// Keys of the documents having a passage that matches `query`.
 fn matching_keys(searcher: &Searcher, query: &dyn Query) -> Result<HashSet<u64>> {
-    let collector = group::GroupCollector {
-        keep: 1,
-        scored: false,
-    };
-    Ok(searcher.search(query, &collector)?.into_keys().collect())
+    let docs = searcher.search(query, &group::DocCollector { scored: false })?;
+    Ok(docs.into_iter().map(|d| d.key).collect())
 }
 
 /// `query` minus every passage of the documents that match any of `excluded` anywhere.
@@ -195,7 +197,7 @@ pub fn search(
     let mut filters = request.filters.clone();
     filters.absorb(&parsed);
     let mut analyzer = schema::analyzer();
-    let compiled = build::compile(&store.fields, &parsed, &filters);
+    let compiled = build::compile(&store.fields, &parsed, &filters, request.bm25);
 
     let searcher = reader.searcher();
     let query = exclude_documents(
@@ -204,37 +206,52 @@ pub fn search(
         compiled.query.box_clone(),
         &compiled.excluded,
     )?;
-    let collector = group::GroupCollector {
-        keep: request.passages.max(1),
-        scored: compiled.scored,
-    };
     let stats = PassageStats::new(store, &searcher)?;
-    let groups = searcher.search_with_statistics_provider(query.as_ref(), &collector, &stats)?;
-    let total_passages = groups.values().map(|g| u64::from(g.matches)).sum();
-    let total_documents = groups.len();
-    let mut ranked: Vec<(u64, group::Group)> = groups.into_iter().collect();
-    let order = |a: &(u64, group::Group), b: &(u64, group::Group)| {
-        b.1.score().total_cmp(&a.1.score()).then(a.0.cmp(&b.0))
-    };
-    // Only the shown documents need an order: partition them out, then sort just those.
-    if request.limit < ranked.len() {
-        ranked.select_nth_unstable_by(request.limit, order);
-        ranked.truncate(request.limit);
+    // Pass 1: every matching document once, by its best passage.
+    let docs = searcher.search_with_statistics_provider(
+        query.as_ref(),
+        &group::DocCollector {
+            scored: compiled.scored,
+        },
+        &stats,
+    )?;
+    let total_documents = docs.len();
+    let total_passages = docs.iter().map(|d| u64::from(d.matches)).sum();
+    let ranked = group::top(docs, request.limit);
+    // Pass 2, only for the shown documents and only when more than one passage is wanted: their
+    // best few passages (the same query and statistics, so the same scores).
+    let mut shown: group::KeyMap<group::Group> = group::KeyMap::default();
+    if request.passages > 1 && !ranked.is_empty() {
+        let keys = ranked
+            .iter()
+            .map(|d| Term::from_field_u64(store.fields.doc_key, d.key));
+        let restricted = BooleanQuery::new(vec![
+            (Occur::Must, query.box_clone()),
+            (Occur::Must, Box::new(TermSetQuery::new(keys))),
+        ]);
+        let collector = group::GroupCollector {
+            keep: request.passages,
+            scored: compiled.scored,
+        };
+        shown = searcher.search_with_statistics_provider(&restricted, &collector, &stats)?;
     }
-    ranked.sort_unstable_by(order);
     let mut phases = Phases {
         matching: started.elapsed(),
         ..Phases::default()
     };
 
-    let mut hits = Vec::with_capacity(request.limit.min(ranked.len()));
-    for (key, group) in ranked.into_iter().take(request.limit) {
+    let mut hits = Vec::with_capacity(ranked.len());
+    for doc in ranked {
         let fetch_started = Instant::now();
-        let Some(record) = store.record_by_key(&searcher, key)? else {
+        let Some(record) = store.record_by_key(&searcher, doc.key)? else {
             continue;
         };
+        let best = match shown.get(&doc.key) {
+            Some(group) => group.best.clone(),
+            None => vec![(doc.score, doc.best)],
+        };
         let mut passages = Vec::with_capacity(request.passages);
-        for (score, addr) in group.best.iter().take(request.passages) {
+        for (score, addr) in best.iter().take(request.passages) {
             let doc: TantivyDocument = searcher.doc(*addr)?;
             let text = doc
                 .get_first(store.fields.text)
@@ -267,8 +284,8 @@ pub fn search(
         phases.fetching += fetch_started.elapsed();
         hits.push(SearchHit {
             record,
-            score: if compiled.scored { group.score() } else { 0.0 },
-            matching_passages: group.matches,
+            score: if compiled.scored { doc.score } else { 0.0 },
+            matching_passages: doc.matches,
             passages,
         });
     }
