@@ -6,10 +6,11 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
+use super::facets::FacetArg;
 use super::{finish, stdout, Context, FilterArgs};
 use tipdex::output::{csv, json, text};
 use tipdex::search::batch::{parse_queries, BatchQuery};
-use tipdex::search::{search, SearchRequest};
+use tipdex::search::{search, FacetField, SearchRequest};
 
 /// Arguments of `tipdex search`.
 #[derive(Debug, Args)]
@@ -35,6 +36,10 @@ pub struct SearchArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = SearchFormat::Text)]
     pub format: SearchFormat,
+    /// Also count matching documents per facet value, in the same pass (all four dimensions when
+    /// given alone; or e.g. --facets source,year)
+    #[arg(long, value_enum, value_name = "FIELD", num_args = 0.., value_delimiter = ',')]
+    pub facets: Option<Vec<FacetArg>>,
 }
 
 /// Output formats of `search`.
@@ -76,6 +81,11 @@ pub fn run(ctx: &Context, args: &SearchArgs) -> anyhow::Result<ExitCode> {
             limit: args.limit,
             passages: args.passages,
             plain: args.plain,
+            facets: match &args.facets {
+                None => Vec::new(),
+                Some(dims) if dims.is_empty() => FacetField::ALL.to_vec(),
+                Some(dims) => dims.iter().map(|&d| d.into()).collect(),
+            },
             ..SearchRequest::default()
         };
         let results = search(&store, &reader, &request)?;

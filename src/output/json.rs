@@ -107,6 +107,9 @@ pub struct SearchJson {
     pub took_ms: f64,
     /// The returned documents.
     pub hits: Vec<HitJson>,
+    /// Facet counts over all matching documents, when asked for (`--facets`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facets: Option<BTreeMap<String, Vec<FacetValueJson>>>,
 }
 
 impl FiltersJson {
@@ -181,6 +184,7 @@ pub fn search_json(
             .enumerate()
             .map(|(i, h)| hit_json(i + 1, h, cwd))
             .collect(),
+        facets: (!results.facets.is_empty()).then(|| facet_values(&results.facets)),
     }
 }
 
@@ -206,7 +210,15 @@ pub struct FacetValueJson {
 
 /// The wire form of facet counts.
 pub fn facets_json(query: &str, total: u64, tables: &[FacetTable]) -> FacetsJson {
-    let facets = tables
+    FacetsJson {
+        query: query.to_string(),
+        total_documents: total,
+        facets: facet_values(tables),
+    }
+}
+
+fn facet_values(tables: &[FacetTable]) -> BTreeMap<String, Vec<FacetValueJson>> {
+    tables
         .iter()
         .map(|t| {
             let mut values: Vec<FacetValueJson> = t
@@ -225,12 +237,7 @@ pub fn facets_json(query: &str, total: u64, tables: &[FacetTable]) -> FacetsJson
             }
             (t.field.name().to_string(), values)
         })
-        .collect();
-    FacetsJson {
-        query: query.to_string(),
-        total_documents: total,
-        facets,
-    }
+        .collect()
 }
 
 /// One document's record as shown by `tipdex show`.

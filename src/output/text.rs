@@ -38,7 +38,10 @@ impl Style {
 /// Bytes of passage text shown per passage in the terminal; JSON always has the whole passage.
 const SNIPPET_BYTES: usize = 420;
 
-/// Render search results.
+/// Facet values listed per dimension under search results (`tipdex facets` lists them all).
+const FACET_VALUES_SHOWN: usize = 8;
+
+/// Render search results for a person.
 pub fn search(
     out: &mut dyn Write,
     query: &str,
@@ -105,7 +108,35 @@ pub fn search(
             results.total_passages,
             results.elapsed.as_secs_f64() * 1000.0
         ))
-    )
+    )?;
+    if !results.facets.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}", style.dim("matching documents by"))?;
+        for t in &results.facets {
+            let mut values: Vec<String> = t
+                .counts
+                .iter()
+                .take(FACET_VALUES_SHOWN)
+                .map(|c| format!("{} {}", c.value, c.documents))
+                .collect();
+            if t.counts.len() > FACET_VALUES_SHOWN {
+                values.push(format!("… {} more", t.counts.len() - FACET_VALUES_SHOWN));
+            }
+            if let Some(n) = t.unknown.filter(|&n| n > 0) {
+                values.push(format!("(unknown) {n}"));
+            }
+            if values.is_empty() {
+                values.push("(none)".into());
+            }
+            writeln!(
+                out,
+                "  {}: {}",
+                style.title(t.field.name()),
+                values.join(" · ")
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// The first 8 characters of an id are plenty to tell documents apart, and `show` takes them.

@@ -121,7 +121,13 @@ pub fn facet_counts(
         searcher.search(query.as_ref(), &DocumentFacetCollector)?
     };
     let total = counts.documents;
-    let tables = dimensions
+    Ok((total, tables(&counts, dimensions)))
+}
+
+/// The tables for `dimensions` from collected counts.
+pub(super) fn tables(counts: &DocumentFacets, dimensions: &[FacetField]) -> Vec<FacetTable> {
+    let total = counts.documents;
+    dimensions
         .iter()
         .map(|&field| {
             let mut values: Vec<FacetCount> = counts
@@ -147,12 +153,11 @@ pub fn facet_counts(
                 unknown: field.single_valued().then(|| total.saturating_sub(known)),
             }
         })
-        .collect();
-    Ok((total, tables))
+        .collect()
 }
 
 /// Matching documents and how many of them have each facet value.
-struct DocumentFacets {
+pub(super) struct DocumentFacets {
     documents: u64,
     by_value: HashMap<Facet, u64>,
 }
@@ -161,11 +166,11 @@ struct DocumentFacets {
 /// (they carry their document's facets). Building a set of the matching document keys and
 /// running a second query over records cost 20 ms and more for common words on 20,000
 /// documents; this is one pass over the matches.
-struct DocumentFacetCollector;
+pub(super) struct DocumentFacetCollector;
 
 /// One segment's matching documents (each with the facet ordinals of its first matching
 /// passage), and the facets those ordinals stand for.
-struct SegmentFacets {
+pub(super) struct SegmentFacets {
     /// Each document's facets: a range of `flat` (one allocation for all documents).
     docs: KeyMap<(u32, u32)>,
     /// Indices into `facets`.
@@ -224,7 +229,7 @@ impl Collector for DocumentFacetCollector {
 }
 
 /// Per-segment half of [`DocumentFacetCollector`].
-struct DocumentFacetSegment {
+pub(super) struct DocumentFacetSegment {
     keys: Column<u64>,
     reader: FacetReader,
     /// Facet ordinal in this segment → index into the harvested facet list.

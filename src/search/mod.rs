@@ -48,6 +48,8 @@ pub struct SearchRequest {
     pub plain: bool,
     /// BM25 parameters for words (phrases keep tantivy's k1 = 1.2, b = 0.75).
     pub bm25: Bm25,
+    /// Facet counts to compute over all matching documents, in the same pass as the ranking.
+    pub facets: Vec<FacetField>,
 }
 
 impl Default for SearchRequest {
@@ -59,6 +61,7 @@ impl Default for SearchRequest {
             passages: 2,
             plain: false,
             bm25: Bm25::default(),
+            facets: Vec::new(),
         }
     }
 }
@@ -104,6 +107,8 @@ pub struct SearchResults {
     pub total_passages: u64,
     /// The best `limit` documents, best first.
     pub hits: Vec<SearchHit>,
+    /// Document counts per facet value over all matching documents, for the requested facets.
+    pub facets: Vec<FacetTable>,
     /// Time spent searching, in all.
     pub elapsed: Duration,
     /// Where that time went.
@@ -207,14 +212,22 @@ pub fn search(
         &compiled.excluded,
     )?;
     let stats = PassageStats::new(store, &searcher)?;
-    // Pass 1: every matching document once, by its best passage.
-    let docs = searcher.search_with_statistics_provider(
-        query.as_ref(),
-        &group::DocCollector {
-            scored: compiled.scored,
-        },
-        &stats,
-    )?;
+    // Pass 1: every matching document once, by its best passage (and its facets, if asked, in
+    // the same walk over the matches).
+    let ranking = group::DocCollector {
+        scored: compiled.scored,
+    };
+    let (docs, facets) = if request.facets.is_empty() {
+        let docs = searcher.search_with_statistics_provider(query.as_ref(), &ranking, &stats)?;
+        (docs, Vec::new())
+    } else {
+        let (docs, counts) = searcher.search_with_statistics_provider(
+            query.as_ref(),
+            &(ranking, facets::DocumentFacetCollector),
+            &stats,
+        )?;
+        (docs, facets::tables(&counts, &request.facets))
+    };
     let total_documents = docs.len();
     let total_passages = docs.iter().map(|d| u64::from(d.matches)).sum();
     let ranked = group::top(docs, request.limit);
@@ -293,6 +306,7 @@ pub fn search(
         total_documents,
         total_passages,
         hits,
+        facets,
         elapsed: started.elapsed(),
         phases: Phases {
             fetching: phases.fetching.saturating_sub(phases.highlighting),

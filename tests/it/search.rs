@@ -538,6 +538,16 @@ fn query_facets_agree_with_the_result_list_on_a_many_segment_index() {
     };
     assert_eq!(table("source"), by_source);
     assert_eq!(table("year"), by_year);
+    // The same counts come with the results when asked for, from the same pass.
+    let with_results = env.search_json(&["fishing", "--facets"]);
+    assert_eq!(with_results["facets"], facets["facets"]);
+    assert_eq!(with_results["hits"].as_array().unwrap().len(), 10);
+    let text = env
+        .run(&["search", "fishing", "--facets", "source"])
+        .ok()
+        .stdout;
+    assert!(text.contains("source: UNODC 15"), "{text}");
+    assert!(!text.contains("year:"), "{text}");
     // Filters and exclusions narrow the counts the same way they narrow the results.
     let narrowed = |args: &[&str]| {
         let mut all = vec!["facets"];
