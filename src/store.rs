@@ -13,7 +13,7 @@ use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use crate::error::{Error, Result};
-use crate::indexer::DocRecord;
+use crate::indexer::{DocRecord, RecordSummary};
 use crate::schema::{self, Fields, KIND_DOC, KIND_PASSAGE, SCHEMA_VERSION};
 
 /// What tipdex records in each commit.
@@ -150,6 +150,15 @@ impl Store {
 
     /// Every document record in the index.
     pub fn all_records(&self, searcher: &Searcher) -> Result<Vec<DocRecord>> {
+        self.all_decoded(searcher)
+    }
+
+    /// The planning summary of every record (see [`RecordSummary`]).
+    pub fn all_summaries(&self, searcher: &Searcher) -> Result<Vec<RecordSummary>> {
+        self.all_decoded(searcher)
+    }
+
+    fn all_decoded<T: serde::de::DeserializeOwned>(&self, searcher: &Searcher) -> Result<Vec<T>> {
         let addrs = searcher.search(&self.kind_query(KIND_DOC), &DocSetCollector)?;
         let mut out = Vec::with_capacity(addrs.len());
         for addr in addrs {
@@ -231,7 +240,7 @@ impl Store {
         }
     }
 
-    fn decode_record(&self, doc: &TantivyDocument) -> Result<DocRecord> {
+    fn decode_record<T: serde::de::DeserializeOwned>(&self, doc: &TantivyDocument) -> Result<T> {
         let json = doc
             .get_first(self.fields.record)
             .and_then(|v| v.as_str())

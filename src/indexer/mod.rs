@@ -21,7 +21,7 @@ use tantivy::{IndexWriter, TantivyError};
 
 pub use prepare::EXTRACT_THREAD;
 pub use prepare::{prepare, sidecar_stamp, Outcome, Prepared};
-pub use record::{content_hash, doc_id, doc_key, item_key, DocRecord, FileStamp};
+pub use record::{content_hash, doc_id, doc_key, item_key, DocRecord, FileStamp, RecordSummary};
 
 use crate::error::{Error, Result};
 use crate::ingest::DEFAULT_MAX_FILE_BYTES;
@@ -193,9 +193,9 @@ pub fn index_roots(
         writer.delete_all_documents()?;
     }
     // Records by file: one per document, several for a collection.
-    let mut existing: HashMap<PathBuf, Vec<DocRecord>> = HashMap::new();
+    let mut existing: HashMap<PathBuf, Vec<RecordSummary>> = HashMap::new();
     if !options.full {
-        for r in store.all_records(&searcher)? {
+        for r in store.all_summaries(&searcher)? {
             existing.entry(r.path()).or_default().push(r);
         }
     }
@@ -226,6 +226,8 @@ pub fn index_roots(
     // Bounded chunks keep memory flat whatever the corpus size: at most one chunk of extracted
     // text is in flight while the writer indexes the previous one.
     let chunk_len = rayon::current_num_threads().max(1) * 16;
+    // Full records are read from the last commit only for files that turn out unchanged or moved.
+    let records = |key: u64| store.record_by_key(&searcher, key).ok().flatten();
     for chunk in plan.to_prepare.chunks(chunk_len) {
         let outcomes: Vec<Outcome> = chunk
             .par_iter()
@@ -235,6 +237,7 @@ pub fn index_roots(
                     c,
                     old,
                     &plan.movable,
+                    &records,
                     options.max_file_bytes,
                     options.extract_timeout,
                     now,
@@ -250,6 +253,7 @@ pub fn index_roots(
                         candidate,
                         old,
                         &HashMap::new(),
+                        &records,
                         options.max_file_bytes,
                         options.extract_timeout,
                         now,

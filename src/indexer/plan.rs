@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use super::record::DocRecord;
+use super::record::RecordSummary;
 use super::{Change, FileProblem, IndexReport, Progress};
 use crate::ingest::{self, Candidate};
 
@@ -14,17 +14,17 @@ pub struct Plan {
     pub to_prepare: Vec<Candidate>,
     /// Records whose files are gone from a walked root: to delete, unless a new file turns out
     /// to be one of them moved.
-    pub gone: Vec<DocRecord>,
+    pub gone: Vec<RecordSummary>,
     /// Records a new file may have been moved from, by content hash: the gone ones, plus those
     /// under roots that no longer exist (a moved tree). The latter are never deleted by a run.
-    pub movable: HashMap<String, DocRecord>,
+    pub movable: HashMap<String, RecordSummary>,
 }
 
 /// Walk `roots` and diff them against `existing` records, noting skips and failures in `report`.
 pub fn plan(
     roots: &[PathBuf],
     index_dir: Option<&Path>,
-    existing: &HashMap<PathBuf, Vec<DocRecord>>,
+    existing: &HashMap<PathBuf, Vec<RecordSummary>>,
     report: &mut IndexReport,
     progress: &mut dyn FnMut(Progress),
 ) -> std::io::Result<Plan> {
@@ -85,7 +85,7 @@ pub fn plan(
 /// A record whose file was not found: gone (to delete) when its root was walked, a possible
 /// move source when its whole root vanished, else left alone.
 fn classify_missing(
-    record: &DocRecord,
+    record: &RecordSummary,
     path: &Path,
     roots: &[PathBuf],
     unreadable: &[PathBuf],

@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use rayon::prelude::*;
 
-use super::record::{content_hash, doc_id, doc_key, item_key, raw_rel_path, DocRecord, FileStamp};
+use super::record::{
+    content_hash, doc_id, doc_key, item_key, raw_rel_path, DocRecord, FileStamp, RecordSummary,
+};
 use crate::clean::clean;
 use crate::ingest::{
     self, walk::mtime_ns, Candidate, ExtractError, Extraction, Format, SIDECAR_SUFFIX,
@@ -59,13 +61,18 @@ pub enum Outcome {
     Failed(String),
 }
 
-/// Prepare `candidate`. `existing` holds its records from the index (one per document; a
-/// collection has many); `movable` holds records it may have been moved from, by content hash;
-/// `now` is the run's time; extraction gives up after `timeout`.
+/// Reads a full record from the index by key (the planner holds only summaries).
+pub type RecordSource<'a> = &'a (dyn Fn(u64) -> Option<DocRecord> + Sync);
+
+/// Prepare `candidate`. `existing` holds its records' summaries (one per document; a collection
+/// has many); `movable` holds those it may have been moved from, by content hash; `records`
+/// reads a full record when the file turns out unchanged or moved; `now` is the run's time;
+/// extraction gives up after `timeout`.
 pub fn prepare(
     candidate: &Candidate,
-    existing: &[DocRecord],
-    movable: &HashMap<String, DocRecord>,
+    existing: &[RecordSummary],
+    movable: &HashMap<String, RecordSummary>,
+    records: RecordSource<'_>,
     max_bytes: u64,
     timeout: Duration,
     now: i64,
@@ -82,25 +89,32 @@ pub fn prepare(
             .iter()
             .all(|r| r.hash == hash && r.sidecar == sidecar)
     {
-        let touched = existing
-            .iter()
-            .map(|old| DocRecord {
-                stamp,
-                indexed_at: now,
-                ..old.clone()
-            })
-            .collect();
-        return Outcome::Touched(touched);
+        // A record that cannot be read back is rebuilt below by extracting the file again.
+        let full: Option<Vec<DocRecord>> = existing.iter().map(|r| records(r.key)).collect();
+        if let Some(full) = full {
+            let touched = full
+                .into_iter()
+                .map(|old| DocRecord {
+                    stamp,
+                    indexed_at: now,
+                    ..old
+                })
+                .collect();
+            return Outcome::Touched(touched);
+        }
     }
     // A sidecar can change metadata, so only a file that moved with the same (or no) sidecar
     // keeps its old extraction.
-    let moved_from = movable.get(&hash).filter(|old| {
-        existing.is_empty() && old.item.is_none() && same_sidecar(old.sidecar, sidecar)
-    });
+    let moved_from = movable
+        .get(&hash)
+        .filter(|old| {
+            existing.is_empty() && old.item.is_none() && same_sidecar(old.sidecar, sidecar)
+        })
+        .and_then(|old| records(old.key));
     if let Some(old) = moved_from {
-        let record = moved_record(old, candidate, stamp, sidecar, now);
+        let record = moved_record(&old, candidate, stamp, sidecar, now);
         return Outcome::Moved {
-            from: Box::new(old.clone()),
+            from: Box::new(old),
             to: Box::new(record),
         };
     }

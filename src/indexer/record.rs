@@ -58,12 +58,7 @@ pub struct DocRecord {
 impl DocRecord {
     /// Absolute path of the file.
     pub fn path(&self) -> PathBuf {
-        #[cfg(unix)]
-        if let Some(raw) = &self.rel_path_raw {
-            use std::os::unix::ffi::OsStrExt;
-            return self.root.join(std::ffi::OsStr::from_bytes(raw));
-        }
-        self.root.join(&self.rel_path)
+        file_path(&self.root, &self.rel_path, self.rel_path_raw.as_deref())
     }
 
     /// Title to display: the metadata title, else the file name.
@@ -73,6 +68,50 @@ impl DocRecord {
             None => self.rel_path.rsplit('/').next().unwrap_or(&self.rel_path),
         }
     }
+}
+
+/// What planning a run needs of a record, read from the same stored JSON: enough to tell new,
+/// unchanged, moved and gone files apart. A no-op run over 100,000 documents held 465 MB of full
+/// records (metadata with provenance, the text head); the full record of a file is read only
+/// when that file changed or moved.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct RecordSummary {
+    /// See [`DocRecord::key`].
+    pub key: u64,
+    /// See [`DocRecord::item`].
+    #[serde(default)]
+    pub item: Option<String>,
+    /// See [`DocRecord::root`].
+    pub root: PathBuf,
+    /// See [`DocRecord::rel_path`].
+    pub rel_path: String,
+    /// See [`DocRecord::rel_path_raw`].
+    #[serde(default)]
+    pub rel_path_raw: Option<Vec<u8>>,
+    /// See [`DocRecord::stamp`].
+    pub stamp: FileStamp,
+    /// See [`DocRecord::sidecar`].
+    pub sidecar: Option<FileStamp>,
+    /// See [`DocRecord::hash`].
+    pub hash: String,
+}
+
+impl RecordSummary {
+    /// Absolute path of the file.
+    pub fn path(&self) -> PathBuf {
+        file_path(&self.root, &self.rel_path, self.rel_path_raw.as_deref())
+    }
+}
+
+fn file_path(root: &Path, rel_path: &str, raw: Option<&[u8]>) -> PathBuf {
+    #[cfg(unix)]
+    if let Some(raw) = raw {
+        use std::os::unix::ffi::OsStrExt;
+        return root.join(std::ffi::OsStr::from_bytes(raw));
+    }
+    #[cfg(not(unix))]
+    let _ = raw;
+    root.join(rel_path)
 }
 
 /// Key of the document at `path` (canonical): stable across runs and machines with the same
