@@ -21,7 +21,9 @@
 //! sharing a position as alternatives: the first one at each position is the word as written.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token,
@@ -447,8 +449,10 @@ struct SpellAndStemStream<T> {
 const STEM_MEMO_LIMIT: usize = 200_000;
 
 thread_local! {
-    static STEM_MEMO: std::cell::RefCell<(frostem::Stemmer, std::collections::HashMap<String, String>)> =
-        std::cell::RefCell::new((frostem::Stemmer::new(frostem::Algorithm::English), std::collections::HashMap::new()));
+    // FxHash: SipHash on these short words was ~2% of indexing CPU; the keys are the user's own
+    // text, not attacker-chosen, and the memo is bounded anyway.
+    static STEM_MEMO: std::cell::RefCell<(frostem::Stemmer, FxHashMap<String, String>)> =
+        std::cell::RefCell::new((frostem::Stemmer::new(frostem::Algorithm::English), FxHashMap::default()));
 }
 
 /// The indexed form of a folded word: American spelling, then its English stem.
@@ -751,12 +755,28 @@ struct AcronymTable {
     forms: Vec<LongForm>,
     /// Terms in the longest long form: the lookahead the filter needs.
     max_len: usize,
+    /// Every acronym and every long form's first term, so the common case (a token that is
+    /// neither) costs one hash lookup instead of a comparison per form: those comparisons were
+    /// ~9% of indexing CPU in a profile at 20,000 documents.
+    acronyms: FxHashSet<String>,
+    first_stems: FxHashSet<String>,
 }
 
-static NO_ACRONYMS: AcronymTable = AcronymTable {
-    forms: Vec::new(),
-    max_len: 0,
-};
+static NO_ACRONYMS: LazyLock<AcronymTable> = LazyLock::new(|| AcronymTable::new(Vec::new()));
+
+impl AcronymTable {
+    fn new(forms: Vec<LongForm>) -> AcronymTable {
+        AcronymTable {
+            max_len: forms.iter().map(|f| f.stems.len()).max().unwrap_or(0),
+            acronyms: forms.iter().map(|f| f.acronym.clone()).collect(),
+            first_stems: forms
+                .iter()
+                .filter_map(|f| f.stems.first().cloned())
+                .collect(),
+            forms,
+        }
+    }
+}
 
 fn acronym_table() -> &'static AcronymTable {
     static TABLE: OnceLock<AcronymTable> = OnceLock::new();
@@ -779,8 +799,7 @@ fn acronym_table() -> &'static AcronymTable {
                 });
             }
         }
-        let max_len = forms.iter().map(|f| f.stems.len()).max().unwrap_or(0);
-        AcronymTable { forms, max_len }
+        AcronymTable::new(forms)
     })
 }
 
@@ -846,7 +865,7 @@ impl<T: TokenStream> AcronymsStream<T> {
         }
         let mut token = copy_token(&mut self.spare, self.tail.token());
         if let Some(stripped) = token.text.strip_suffix('s') {
-            if self.table.forms.iter().any(|f| f.acronym == stripped) {
+            if self.table.acronyms.contains(stripped) {
                 token.text.truncate(stripped.len());
             }
         }
@@ -868,12 +887,11 @@ impl<T: TokenStream> AcronymsStream<T> {
         // Read the whole group of tokens at position `p` (the word and its injected siblings).
         while self.back_position_is(|q| q == p) && self.pull() {}
         let group = self.window.iter().take_while(|t| t.position == p).count();
-        let starts = self.window.iter().take(group).any(|t| {
-            self.table
-                .forms
-                .iter()
-                .any(|f| f.stems.first() == Some(&t.text))
-        });
+        let starts = self
+            .window
+            .iter()
+            .take(group)
+            .any(|t| self.table.first_stems.contains(&t.text));
         let mut found: Vec<Token> = Vec::new();
         if starts {
             let horizon = p.saturating_add(self.table.max_len);
