@@ -32,6 +32,10 @@ pub struct Compiled {
     /// mentions an excluded term anywhere is out), so the caller resolves these to document
     /// keys with [`super::exclude_documents`] rather than excluding passage by passage.
     pub excluded: Vec<Box<dyn Query>>,
+    /// Passage queries for required groups, each of which some passage of a document must
+    /// match (anywhere in it); resolved to document keys by [`super::require_documents`].
+    /// Empty when `query` already enforces them.
+    pub required: Vec<Box<dyn Query>>,
 }
 
 /// Compile `parsed` with `filters` into a passage query.
@@ -54,18 +58,25 @@ pub fn compile(fields: &Fields, parsed: &ParsedQuery, filters: &Filters, bm25: B
         }
     }
     let scored = !(should_groups.is_empty() && must_groups.is_empty());
+    // Required words are required of the document, not of one passage: `+patents +sorted`
+    // finds a report that says "patents" on page 2 and "sorted" on page 30, as a document search
+    // engine (and FTS5, and a reader) would. Passages are then ranked by every word of the
+    // query, so the best passages show whichever words they have. The one exception is a lone
+    // required group, where the passage query already says the same.
     // No extra "all words" clause: BM25 already sums the words a passage has, a bonus clause
     // changed nothing on SciFact (boost 0, 0.3, 1 and 2 gave the same nDCG@10) and cost OR
     // queries a second pass over the intersection of their words.
-    if !should_groups.is_empty() {
+    let mut required = Vec::new();
+    if must_groups.len() == 1 && should_groups.is_empty() {
+        clauses.extend(must_groups.into_iter().map(|q| (Occur::Must, q)));
+    } else if scored {
+        required = must_groups.iter().map(|q| q.box_clone()).collect();
         let any: Vec<(Occur, Box<dyn Query>)> = should_groups
             .into_iter()
+            .chain(must_groups)
             .map(|q| (Occur::Should, q))
             .collect();
         clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
-    }
-    for q in must_groups {
-        clauses.push((Occur::Must, q));
     }
     let mut ignored = Vec::new();
     let excluded = parsed
@@ -88,6 +99,7 @@ pub fn compile(fields: &Fields, parsed: &ParsedQuery, filters: &Filters, bm25: B
         patterns,
         scored,
         excluded,
+        required,
     }
 }
 

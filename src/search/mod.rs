@@ -17,7 +17,9 @@ use std::time::{Duration, Instant};
 
 use std::collections::HashSet;
 
-use tantivy::query::{Bm25StatisticsProvider, BooleanQuery, Occur, Query, TermSetQuery};
+use tantivy::query::{
+    Bm25StatisticsProvider, BooleanQuery, EmptyQuery, Occur, Query, TermSetQuery,
+};
 use tantivy::schema::Value;
 use tantivy::{IndexReader, Searcher, TantivyDocument, Term};
 
@@ -187,6 +189,42 @@ fn exclude_documents(
     ])))
 }
 
+/// `query` restricted to the documents that match every one of `required` somewhere. Each
+/// required query is resolved to its documents' keys under the same `filters` (which hold for
+/// all passages of a document alike, and keep the key sets small).
+fn require_documents(
+    store: &Store,
+    searcher: &Searcher,
+    query: Box<dyn Query>,
+    required: &[Box<dyn Query>],
+    filters: &[Box<dyn Query>],
+) -> Result<Box<dyn Query>> {
+    let mut keys: Option<HashSet<u64>> = None;
+    for q in required {
+        let mut clauses = vec![(Occur::Must, q.box_clone())];
+        clauses.extend(filters.iter().map(|f| (Occur::Must, f.box_clone())));
+        let found = matching_keys(searcher, &BooleanQuery::new(clauses))?;
+        let kept = match keys {
+            None => found,
+            Some(k) => k.intersection(&found).copied().collect(),
+        };
+        if kept.is_empty() {
+            return Ok(Box::new(EmptyQuery));
+        }
+        keys = Some(kept);
+    }
+    let Some(keys) = keys else {
+        return Ok(query);
+    };
+    let terms = keys
+        .into_iter()
+        .map(|k| Term::from_field_u64(store.fields.doc_key, k));
+    Ok(Box::new(BooleanQuery::new(vec![
+        (Occur::Must, Box::new(TermSetQuery::new(terms))),
+        (Occur::Must, query),
+    ])))
+}
+
 /// Run `request` against the last commit visible to `reader`.
 pub fn search(
     store: &Store,
@@ -205,12 +243,14 @@ pub fn search(
     let compiled = build::compile(&store.fields, &parsed, &filters, request.bm25);
 
     let searcher = reader.searcher();
-    let query = exclude_documents(
+    let query = require_documents(
         store,
         &searcher,
         compiled.query.box_clone(),
-        &compiled.excluded,
+        &compiled.required,
+        &build::filter_clauses(&store.fields, &filters),
     )?;
+    let query = exclude_documents(store, &searcher, query, &compiled.excluded)?;
     let stats = PassageStats::new(store, &searcher)?;
     // Pass 1: every matching document once, by its best passage (and its facets, if asked, in
     // the same walk over the matches).

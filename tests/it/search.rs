@@ -564,3 +564,76 @@ fn query_facets_agree_with_the_result_list_on_a_many_segment_index() {
     let (counted, listed) = narrowed(&["fishing -trawler"]);
     assert_eq!((counted, listed), (Value::from(7), 7));
 }
+
+/// Paragraphs of filler long enough that each becomes its own passage.
+fn filler(seed: usize) -> String {
+    let words = [
+        "report", "annual", "review", "council", "member", "states", "support", "regional",
+        "office", "training", "partners", "national", "capacity", "meeting", "budget",
+    ];
+    (0..140)
+        .map(|i| words[(seed * 5 + i * 7) % words.len()])
+        .collect::<Vec<_>>()
+        .join(" ")
+        + "."
+}
+
+#[test]
+fn required_words_are_required_of_the_document_not_of_one_passage() {
+    let env = Env::empty();
+    // "fishing" opens the report and "debt" closes it, passages apart.
+    env.write(
+        "data/apart.txt",
+        format!(
+            "Fishing vessels were inspected.\n\n{}\n\n{}\n\n{}\n\nDebt bondage was reported.",
+            filler(1),
+            filler(2),
+            filler(3)
+        ),
+    );
+    env.write(
+        "data/together.txt",
+        format!("Fishing crews held in debt bondage.\n\n{}", filler(4)),
+    );
+    env.write(
+        "data/fishing_only.txt",
+        format!("Fishing vessels and their crews.\n\n{}", filler(5)),
+    );
+    env.index();
+
+    for query in ["+fishing +debt", "fishing AND debt"] {
+        let json = env.search_json(&[query, "--passages", "2"]);
+        assert_eq!(json["total_documents"], 2, "{query}: {json}");
+        // Both words in one passage rank above words passages apart.
+        assert_eq!(file_names(&json), ["together.txt", "apart.txt"], "{query}");
+        // The document whose words are apart shows a passage for each word.
+        let apart = &json["hits"][1];
+        let marked: Vec<String> = apart["passages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| {
+                let text = p["text"].as_str().unwrap().to_string();
+                p["highlights"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(move |h| {
+                        let (s, e) = (h["start"].as_u64().unwrap(), h["end"].as_u64().unwrap());
+                        text[s as usize..e as usize].to_lowercase()
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert!(
+            marked.contains(&"fishing".to_string()) && marked.contains(&"debt".to_string()),
+            "{query}: {marked:?}"
+        );
+    }
+    // Optional words only rank: every document with "debt", and only those.
+    let mut files = env.hit_files(&["vessels +debt"]);
+    files.sort();
+    assert_eq!(files, ["apart.txt", "together.txt"]);
+    // A required word no document has leaves nothing, however common the others.
+    assert!(env.hit_files(&["fishing +seafood"]).is_empty());
+}
