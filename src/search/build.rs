@@ -33,7 +33,7 @@ pub struct Compiled {
     /// keys with [`super::exclude_documents`] rather than excluding passage by passage.
     pub excluded: Vec<Box<dyn Query>>,
     /// Passage queries for required groups, each of which some passage of a document must
-    /// match (anywhere in it); resolved to document keys by [`super::require_documents`].
+    /// match (anywhere in it); resolved to document keys by [`super::required_documents`].
     /// Empty when `query` already enforces them.
     pub required: Vec<Box<dyn Query>>,
 }

@@ -1,7 +1,7 @@
 //! Facet counts: how many documents (not passages) have each source, year, tag or language.
 
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use tantivy::collector::{Collector, Count, FacetCollector, SegmentCollector};
 use tantivy::columnar::Column;
@@ -117,8 +117,19 @@ pub fn facet_counts(
         // Documents with at least one matching passage, counted from those passages.
         // Facets count matches; scores do not matter, so default parameters do.
         let compiled = build::compile(fields, &parsed, &filters, Bm25::default());
+        let allowed = super::required_documents(
+            &searcher,
+            &compiled.required,
+            &build::filter_clauses(fields, &filters),
+        )?;
         let query = super::exclude_documents(store, &searcher, compiled.query, &compiled.excluded)?;
-        searcher.search(query.as_ref(), &DocumentFacetCollector)?
+        super::collect(
+            &searcher,
+            query.as_ref(),
+            DocumentFacetCollector,
+            allowed.as_ref(),
+            &searcher,
+        )?
     };
     let total = counts.documents;
     Ok((total, tables(&counts, dimensions)))
@@ -203,8 +214,7 @@ impl Collector for DocumentFacetCollector {
 
     fn merge_fruits(&self, fruits: Vec<SegmentFacets>) -> tantivy::Result<DocumentFacets> {
         // A document's passages may sit in several segments: count it in the first only.
-        let mut counted: HashSet<u64, std::hash::BuildHasherDefault<super::group::KeyHasher>> =
-            HashSet::default();
+        let mut counted = super::group::KeySet::default();
         let mut by_value: HashMap<Facet, u64> = HashMap::new();
         for fruit in fruits {
             let mut local = vec![0u64; fruit.facets.len()];

@@ -39,6 +39,9 @@ impl Hasher for KeyHasher {
 /// A map keyed by document key.
 pub type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
 
+/// A set of document keys.
+pub type KeySet = std::collections::HashSet<u64, BuildHasherDefault<KeyHasher>>;
+
 /// The best passages of one document.
 #[derive(Clone, Debug, Default)]
 pub struct Group {

@@ -15,11 +15,10 @@ pub mod query;
 use std::ops::Range;
 use std::time::{Duration, Instant};
 
-use std::collections::HashSet;
+use std::sync::Arc;
 
-use tantivy::query::{
-    Bm25StatisticsProvider, BooleanQuery, EmptyQuery, Occur, Query, TermSetQuery,
-};
+use tantivy::collector::{Collector, FilterCollector};
+use tantivy::query::{Bm25StatisticsProvider, BooleanQuery, Occur, Query, TermSetQuery};
 use tantivy::schema::Value;
 use tantivy::{IndexReader, Searcher, TantivyDocument, Term};
 
@@ -27,6 +26,8 @@ pub use bm25::Bm25;
 pub use facets::{facet_counts, FacetCount, FacetField, FacetTable};
 pub use filters::{normalize_lang, parse_date_arg, Filters, YearRange};
 pub use query::{parse, ParsedQuery};
+
+use group::KeySet;
 
 use crate::error::{Error, Result};
 use crate::highlight::highlight;
@@ -160,9 +161,64 @@ impl Bm25StatisticsProvider for PassageStats<'_> {
 }
 
 /// Keys of the documents having a passage that matches `query`.
-fn matching_keys(searcher: &Searcher, query: &dyn Query) -> Result<HashSet<u64>> {
+fn matching_keys(searcher: &Searcher, query: &dyn Query) -> Result<KeySet> {
     let docs = searcher.search(query, &group::DocCollector { scored: false })?;
     Ok(docs.into_iter().map(|d| d.key).collect())
+}
+
+/// The documents allowed by the query's required groups: those matching every one of
+/// `required` somewhere, under the same `filters` (which hold for all passages of a document
+/// alike, and keep the sets small). `None` when nothing is required of documents.
+///
+/// The set is applied by the collectors ([`collect`]) rather than as a term-set query: a
+/// query over a few thousand document keys cost 3/4 of an AND search at 20,000 documents.
+fn required_documents(
+    searcher: &Searcher,
+    required: &[Box<dyn Query>],
+    filters: &[Box<dyn Query>],
+) -> Result<Option<Arc<KeySet>>> {
+    let mut keys: Option<KeySet> = None;
+    for q in required {
+        let mut clauses = vec![(Occur::Must, q.box_clone())];
+        clauses.extend(filters.iter().map(|f| (Occur::Must, f.box_clone())));
+        let found = matching_keys(searcher, &BooleanQuery::new(clauses))?;
+        let kept: KeySet = match keys {
+            None => found,
+            Some(k) => k.intersection(&found).copied().collect(),
+        };
+        let empty = kept.is_empty();
+        keys = Some(kept);
+        if empty {
+            break;
+        }
+    }
+    Ok(keys.map(Arc::new))
+}
+
+/// Run `collector` over the passages matching `query`, only those of `allowed` documents if
+/// given.
+fn collect<C>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    collector: C,
+    allowed: Option<&Arc<KeySet>>,
+    stats: &dyn Bm25StatisticsProvider,
+) -> Result<C::Fruit>
+where
+    C: Collector,
+{
+    Ok(match allowed {
+        None => searcher.search_with_statistics_provider(query, &collector, stats)?,
+        Some(keys) => {
+            let keys = Arc::clone(keys);
+            let filtered = FilterCollector::new(
+                schema::DOC_KEY.to_string(),
+                move |key: u64| keys.contains(&key),
+                collector,
+            );
+            searcher.search_with_statistics_provider(query, &filtered, stats)?
+        }
+    })
 }
 
 /// `query` minus every passage of the documents that match any of `excluded` anywhere.
@@ -189,42 +245,6 @@ fn exclude_documents(
     ])))
 }
 
-/// `query` restricted to the documents that match every one of `required` somewhere. Each
-/// required query is resolved to its documents' keys under the same `filters` (which hold for
-/// all passages of a document alike, and keep the key sets small).
-fn require_documents(
-    store: &Store,
-    searcher: &Searcher,
-    query: Box<dyn Query>,
-    required: &[Box<dyn Query>],
-    filters: &[Box<dyn Query>],
-) -> Result<Box<dyn Query>> {
-    let mut keys: Option<HashSet<u64>> = None;
-    for q in required {
-        let mut clauses = vec![(Occur::Must, q.box_clone())];
-        clauses.extend(filters.iter().map(|f| (Occur::Must, f.box_clone())));
-        let found = matching_keys(searcher, &BooleanQuery::new(clauses))?;
-        let kept = match keys {
-            None => found,
-            Some(k) => k.intersection(&found).copied().collect(),
-        };
-        if kept.is_empty() {
-            return Ok(Box::new(EmptyQuery));
-        }
-        keys = Some(kept);
-    }
-    let Some(keys) = keys else {
-        return Ok(query);
-    };
-    let terms = keys
-        .into_iter()
-        .map(|k| Term::from_field_u64(store.fields.doc_key, k));
-    Ok(Box::new(BooleanQuery::new(vec![
-        (Occur::Must, Box::new(TermSetQuery::new(terms))),
-        (Occur::Must, query),
-    ])))
-}
-
 /// Run `request` against the last commit visible to `reader`.
 pub fn search(
     store: &Store,
@@ -243,14 +263,17 @@ pub fn search(
     let compiled = build::compile(&store.fields, &parsed, &filters, request.bm25);
 
     let searcher = reader.searcher();
-    let query = require_documents(
-        store,
+    let allowed = required_documents(
         &searcher,
-        compiled.query.box_clone(),
         &compiled.required,
         &build::filter_clauses(&store.fields, &filters),
     )?;
-    let query = exclude_documents(store, &searcher, query, &compiled.excluded)?;
+    let query = exclude_documents(
+        store,
+        &searcher,
+        compiled.query.box_clone(),
+        &compiled.excluded,
+    )?;
     let stats = PassageStats::new(store, &searcher)?;
     // Pass 1: every matching document once, by its best passage (and its facets, if asked, in
     // the same walk over the matches).
@@ -258,12 +281,14 @@ pub fn search(
         scored: compiled.scored,
     };
     let (docs, facets) = if request.facets.is_empty() {
-        let docs = searcher.search_with_statistics_provider(query.as_ref(), &ranking, &stats)?;
+        let docs = collect(&searcher, query.as_ref(), ranking, allowed.as_ref(), &stats)?;
         (docs, Vec::new())
     } else {
-        let (docs, counts) = searcher.search_with_statistics_provider(
+        let (docs, counts) = collect(
+            &searcher,
             query.as_ref(),
-            &(ranking, facets::DocumentFacetCollector),
+            (ranking, facets::DocumentFacetCollector),
+            allowed.as_ref(),
             &stats,
         )?;
         (docs, facets::tables(&counts, &request.facets))

@@ -636,4 +636,12 @@ fn required_words_are_required_of_the_document_not_of_one_passage() {
     assert_eq!(files, ["apart.txt", "together.txt"]);
     // A required word no document has leaves nothing, however common the others.
     assert!(env.hit_files(&["fishing +seafood"]).is_empty());
+    // Facet counts, alone or beside the results, count the same documents.
+    let facets = env
+        .run(&["facets", "+fishing +debt", "--format", "json"])
+        .ok()
+        .json();
+    assert_eq!(facets["total_documents"], 2, "{facets}");
+    let with = env.search_json(&["+fishing +debt", "--facets", "source"]);
+    assert_eq!(with["facets"]["source"][0]["documents"], 2, "{with}");
 }
