@@ -86,6 +86,57 @@ pub fn split(text: &str, config: PassageConfig) -> Vec<Range<usize>> {
     packer.finish()
 }
 
+/// Split each section of `text` on its own, so no passage crosses a section start. `starts`
+/// are byte offsets into `text` where sections begin, in any order; only those after
+/// whitespace count (a line start does), so no word is ever cut. The ranges satisfy
+/// everything [`split`] promises.
+pub fn split_sections(text: &str, starts: &[usize], config: PassageConfig) -> Vec<Range<usize>> {
+    let mut bounds: Vec<usize> = starts
+        .iter()
+        .copied()
+        .filter(|&s| s > 0 && s < text.len() && follows_whitespace(text, s))
+        .collect();
+    bounds.sort_unstable();
+    bounds.dedup();
+    bounds.push(text.len());
+    let mut out = Vec::new();
+    let mut from = 0;
+    for to in bounds {
+        out.extend(
+            split(&text[from..to], config)
+                .into_iter()
+                .map(|r| r.start + from..r.end + from),
+        );
+        from = to;
+    }
+    out
+}
+
+fn follows_whitespace(text: &str, at: usize) -> bool {
+    text.is_char_boundary(at)
+        && text[..at]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_whitespace)
+}
+
+/// Byte offsets of the lines that follow a blank line: the section starts of a text whose
+/// blank lines mark headings (see `ingest::Extracted::sections`).
+pub fn blank_line_starts(text: &str) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let mut offset = 0;
+    let mut after_blank = false;
+    for line in text.split_inclusive('\n') {
+        let blank = line.trim().is_empty();
+        if after_blank && !blank {
+            starts.push(offset);
+        }
+        after_blank = blank;
+        offset += line.len();
+    }
+    starts
+}
+
 #[derive(Clone, Copy, Debug)]
 struct Word {
     start: usize,
@@ -292,6 +343,31 @@ mod tests {
     }
 
     #[test]
+    fn a_heading_section_starts_a_passage_however_short_the_one_before() {
+        // DOCX and Markdown text: a blank line before each heading and nowhere else.
+        let text = "Intro line.\n\nFindings\nWorkers were recruited.\nWages were withheld.\n\nMethod\nInterviews.";
+        let starts = blank_line_starts(text);
+        assert_eq!(
+            starts.iter().map(|&s| &text[s..s + 6]).collect::<Vec<_>>(),
+            ["Findin", "Method"]
+        );
+        let got: Vec<&str> = split_sections(text, &starts, PassageConfig::default())
+            .into_iter()
+            .map(|r| &text[r])
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "Intro line.",
+                "Findings\nWorkers were recruited.\nWages were withheld.",
+                "Method\nInterviews."
+            ]
+        );
+        // Without sections the same text is one passage (50 words are wanted).
+        assert_eq!(split(text, PassageConfig::default()).len(), 1);
+    }
+
+    #[test]
     fn heading_joins_following_paragraph() {
         let text = SEEDS[2];
         let ranges = run(text, PassageConfig::default());
@@ -445,6 +521,22 @@ mod tests {
             fn wordy_strings(text in texty(), config in config()) {
                 let ranges = split(&text, config);
                 check_invariants(&text, config, &ranges);
+            }
+
+            #[test]
+            fn sections_are_never_crossed(
+                text in texty(),
+                starts in prop::collection::vec(0usize..2000, 0..6),
+                config in config(),
+            ) {
+                let ranges = split_sections(&text, &starts, config);
+                check_invariants(&text, config, &ranges);
+                for &s in starts.iter().filter(|&&s| s < text.len() && follows_whitespace(&text, s)) {
+                    prop_assert!(
+                        ranges.iter().all(|r| !(r.start < s && s < r.end)),
+                        "{ranges:?} crosses {s}"
+                    );
+                }
             }
 
             #[test]

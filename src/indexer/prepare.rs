@@ -18,7 +18,7 @@ use crate::ingest::{
     self, walk::mtime_ns, Candidate, ExtractError, Extraction, Format, SIDECAR_SUFFIX,
 };
 use crate::metadata::{self, Hint, MetaInput};
-use crate::passage::{split, PassageConfig};
+use crate::passage::{blank_line_starts, split, split_sections, PassageConfig};
 
 /// Characters of clean text kept in the record for `tipdex show`.
 const HEAD_CHARS: usize = 600;
@@ -146,7 +146,7 @@ pub fn prepare(
         Extraction::Single(e) => {
             let mut declared = sidecar_hints;
             declared.extend(e.declared);
-            match base.document(None, &e.text, &e.pages, declared, e.embedded) {
+            match base.document(None, &e.text, &e.pages, e.sections, declared, e.embedded) {
                 Some(doc) => Outcome::Indexed {
                     docs: vec![doc],
                     warnings,
@@ -164,7 +164,7 @@ pub fn prepare(
                     // A line's own fields are more specific than a sidecar for the whole file.
                     let mut declared = d.hints;
                     declared.extend(sidecar_hints.iter().cloned());
-                    base.document(Some(d.id), &d.text, &[], declared, Vec::new())
+                    base.document(Some(d.id), &d.text, &[], false, declared, Vec::new())
                 })
                 .collect();
             if prepared.is_empty() {
@@ -271,12 +271,14 @@ struct Base<'a> {
 
 impl Base<'_> {
     /// metadata → clean → passages for one document of the file (`item` names it within a
-    /// collection). None when nothing is left to index.
+    /// collection; `sections`: blank lines start sections, see `Extracted::sections`). None
+    /// when nothing is left to index.
     fn document(
         &self,
         item: Option<String>,
         raw: &str,
         pages: &[String],
+        sections: bool,
         declared: Vec<Hint>,
         embedded: Vec<Hint>,
     ) -> Option<Prepared> {
@@ -296,7 +298,12 @@ impl Base<'_> {
         } else {
             clean_pages(pages)
         };
-        let passages = split(&text, PassageConfig::default());
+        let passages = if sections {
+            // clean keeps blank lines between kept lines, so the section starts survive it.
+            split_sections(&text, &blank_line_starts(&text), PassageConfig::default())
+        } else {
+            split(&text, PassageConfig::default())
+        };
         if passages.is_empty() {
             return None;
         }

@@ -257,7 +257,6 @@ fn mark_heading(stack: &mut [Para], e: &BytesStart) {
 /// starts a new passage there.
 fn join_paragraphs(paras: &[Para]) -> String {
     let mut out = String::new();
-    let mut last_heading = false;
     for p in paras {
         let lines: Vec<String> = p
             .text
@@ -270,12 +269,13 @@ fn join_paragraphs(paras: &[Para]) -> String {
         }
         if !out.is_empty() {
             out.push('\n');
-            if p.heading || last_heading {
+            // A blank line before each heading, and nowhere else: it starts a section that
+            // passages do not cross (see `Extracted::sections`).
+            if p.heading {
                 out.push('\n');
             }
         }
         out.push_str(&lines.join("\n"));
-        last_heading = p.heading;
     }
     out
 }
@@ -380,7 +380,7 @@ mod tests {
         let d = extract_docx(&valid()).unwrap();
         assert_eq!(
             d.text,
-            "Forced Labour in Fishing\n\n\
+            "Forced Labour in Fishing\n\
              Victims were recruited through brokers & agencies.\n\
              Wages were withheld for months."
         );
@@ -425,7 +425,7 @@ mod tests {
     }
 
     #[test]
-    fn headings_between_paragraphs_are_set_off_on_both_sides() {
+    fn a_blank_line_opens_each_heading_section_and_nothing_else() {
         let doc = r#"<w:document xmlns:w="w"><w:body>
 <w:p><w:r><w:t>Intro.</w:t></w:r></w:p>
 <w:p><w:pPr><w:pStyle w:val="Heading2"/></w:pPr><w:r><w:t>Findings</w:t></w:r></w:p>
@@ -435,7 +435,7 @@ mod tests {
         let d = extract_docx(&docx(&[("word/document.xml", doc)])).unwrap();
         assert_eq!(
             d.text,
-            "Intro.\n\nFindings\n\nÜberschrift\n\nBody – text\nnext line"
+            "Intro.\n\nFindings\n\nÜberschrift\nBody – text\nnext line"
         );
         assert!(d.hints.is_empty());
     }

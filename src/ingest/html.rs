@@ -84,6 +84,7 @@ pub fn extract(html: &str) -> Result<Extracted, ExtractError> {
         declared: Vec::new(),
         embedded,
         pages: Vec::new(),
+        sections: false,
     })
 }
 

@@ -13,6 +13,7 @@ pub fn extract(source: &str) -> Extracted {
         declared: front.map(parse_front_matter).unwrap_or_default(),
         embedded: Vec::new(),
         pages: Vec::new(),
+        sections: true,
     }
 }
 
@@ -81,20 +82,27 @@ fn push_value(values: &mut Vec<String>, raw: &str) {
     }
 }
 
-/// Render Markdown as plain text: one paragraph, heading or list item per line, blank lines
-/// between blocks, link and image text kept, markup dropped.
+/// Render Markdown as plain text: one paragraph, heading or list item per line, link and image
+/// text kept, markup dropped. A blank line comes before each heading and nowhere else, so
+/// headings start sections that passages do not cross (see [`Extracted::sections`]).
 fn to_text(body: &str) -> String {
     let mut out = String::with_capacity(body.len());
     let block_break = |out: &mut String| {
         while out.ends_with(' ') {
             out.pop();
         }
-        if !out.is_empty() && !out.ends_with("\n\n") {
-            out.push_str(if out.ends_with('\n') { "\n" } else { "\n\n" });
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push('\n');
         }
     };
     for event in Parser::new(body) {
         match event {
+            Event::Start(Tag::Heading { .. }) => {
+                block_break(&mut out);
+                if !out.is_empty() && !out.ends_with("\n\n") {
+                    out.push('\n');
+                }
+            }
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
             Event::SoftBreak => out.push(' '),
             Event::HardBreak => out.push('\n'),
@@ -131,7 +139,7 @@ mod tests {
         assert_eq!(get("date").unwrap(), ["2021-05"]);
         assert_eq!(get("tags").unwrap(), ["Fishing", "Asia"]);
         assert_eq!(get("authors").unwrap(), ["A. Author"]);
-        assert_eq!(e.text, "Heading\n\nBody text with a link.");
+        assert_eq!(e.text, "Heading\nBody text with a link.");
     }
 
     #[test]
@@ -142,7 +150,7 @@ mod tests {
         assert!(e.declared.is_empty());
         assert_eq!(
             e.text,
-            "§ 1589. Forced labor\n\n(a) Whoever knowingly\n(b) Whoever benefits\n\nEnd."
+            "§ 1589. Forced labor\n(a) Whoever knowingly\n(b) Whoever benefits\nEnd."
         );
     }
 }

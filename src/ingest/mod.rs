@@ -35,6 +35,10 @@ pub struct Extracted {
     pub declared: Vec<Hint>,
     /// The document's own metadata: HTML `<title>`, `<meta>`, `<html lang>`.
     pub embedded: Vec<Hint>,
+    /// Blank lines in `text` start sections (a heading opens each), which passages never
+    /// cross. Set by the formats that know their headings (DOCX, Markdown); their text has
+    /// blank lines nowhere else.
+    pub sections: bool,
 }
 
 /// Why a file could not be read as a document.
@@ -148,6 +152,7 @@ pub fn extract(bytes: &[u8], format: Format) -> Result<Extraction, ExtractError>
                 pages: pdf.pages,
                 declared: Vec::new(),
                 embedded: pdf.hints,
+                sections: false,
             }
         }
         Format::Docx => {
@@ -155,6 +160,7 @@ pub fn extract(bytes: &[u8], format: Format) -> Result<Extraction, ExtractError>
             Extracted {
                 text: docx.text,
                 embedded: docx.hints,
+                sections: true,
                 ..Extracted::default()
             }
         }

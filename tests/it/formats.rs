@@ -56,6 +56,34 @@ fn docx_text_and_core_properties() {
     // The acronym in the title-less body is found through its long form.
     assert_eq!(env.hit_files(&["NRM"]), ["brief.docx"]);
     assert_eq!(env.hit_files(&["\"debt bondage\""]), ["brief.docx"]);
+    // Each heading starts a passage, however short the section before it.
+    let json = env.search_json(&["\"debt bondage\""]);
+    let text = json["hits"][0]["passages"][0]["text"].as_str().unwrap();
+    assert_eq!(
+        text,
+        "Recommendations\nFrontline staff need training on indicators of debt bondage."
+    );
+    assert_eq!(show["passages"], 2, "{show}");
+}
+
+#[test]
+fn markdown_headings_start_passages() {
+    let env = Env::empty();
+    env.write(
+        "data/notes.md",
+        "# Field notes\n\nThree ports visited.\n\n## Fishing\n\nCrews were held in debt bondage.\n\n- wages withheld\n- passports kept\n",
+    );
+    env.index();
+    let json = env.search_json(&["passports"]);
+    assert_eq!(
+        json["hits"][0]["passages"][0]["text"],
+        "Fishing\nCrews were held in debt bondage.\nwages withheld\npassports kept"
+    );
+    let json = env.search_json(&["ports"]);
+    assert_eq!(
+        json["hits"][0]["passages"][0]["text"],
+        "Field notes\nThree ports visited."
+    );
 }
 
 #[test]
@@ -363,4 +391,292 @@ fn unreadable_files_and_folders_are_reported_and_keep_their_passages() {
     );
     assert_eq!(search("dorsetia"), ["notes.txt"]);
     assert_eq!(search("quenland"), ["fresh.txt"]);
+}
+
+/// A PDF with one page per entry: its text lines, or none (a drawing only, like a scan).
+/// `tweak` breaks it the way a test needs.
+fn pdf_with(pages: &[&[&str]], tweak: impl FnOnce(&mut lopdf::Document)) -> Vec<u8> {
+    use lopdf::content::{Content, Operation};
+    use lopdf::{dictionary, Document, Object, Stream};
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font_id = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+    });
+    let mut kids: Vec<Object> = Vec::new();
+    for lines in pages {
+        let mut ops = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            ops.push(Operation::new("BT", vec![]));
+            ops.push(Operation::new("Tf", vec!["F1".into(), 12.into()]));
+            ops.push(Operation::new(
+                "Td",
+                vec![72.into(), (720 - 15 * i as i64).into()],
+            ));
+            ops.push(Operation::new("Tj", vec![Object::string_literal(*line)]));
+            ops.push(Operation::new("ET", vec![]));
+        }
+        if lines.is_empty() {
+            ops.push(Operation::new("m", vec![0.into(), 0.into()]));
+            ops.push(Operation::new("l", vec![100.into(), 100.into()]));
+            ops.push(Operation::new("S", vec![]));
+        }
+        let content = Content { operations: ops }.encode().unwrap();
+        let content_id = doc.add_object(Stream::new(dictionary! {}, content));
+        kids.push(
+            doc.add_object(dictionary! {
+                "Type" => "Page", "Parent" => pages_id, "Contents" => content_id,
+            })
+            .into(),
+        );
+    }
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages",
+            "Count" => kids.len() as i64,
+            "Kids" => kids,
+            "Resources" => dictionary! { "Font" => dictionary! { "F1" => font_id } },
+            "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+        }),
+    );
+    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog_id);
+    tweak(&mut doc);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn pdfs_the_library_cannot_read_are_reported_and_the_rest_indexed() {
+    use lopdf::{dictionary, Object, StringFormat};
+    let env = Env::with_seeds();
+    env.write("report.pdf", fixture("report.pdf"));
+    env.write("scanned.pdf", pdf_with(&[&[], &[]], |_| {}));
+    env.write(
+        "encrypted.pdf",
+        pdf_with(&[&["Secret text."]], |doc| {
+            let encrypt = doc.add_object(dictionary! {
+                "Filter" => "Standard", "V" => 1, "R" => 2, "P" => -4,
+                "O" => Object::String(vec![0x5A; 32], StringFormat::Hexadecimal),
+                "U" => Object::String(vec![0xA5; 32], StringFormat::Hexadecimal),
+            });
+            doc.trailer.set("Encrypt", encrypt);
+            let id = Object::String(vec![1; 16], StringFormat::Hexadecimal);
+            doc.trailer.set("ID", vec![id.clone(), id]);
+        }),
+    );
+    // pdf-extract panics on a page tree without a MediaBox; the panic must stay in its file.
+    env.write(
+        "panics.pdf",
+        pdf_with(&[&["Quarterly hotline statistics."]], |doc| {
+            let pages = doc.catalog().unwrap().get(b"Pages").unwrap();
+            let pages = pages.as_reference().unwrap();
+            doc.get_dictionary_mut(pages).unwrap().remove(b"MediaBox");
+        }),
+    );
+    // A form that draws itself would recurse until the stack overflows.
+    env.write(
+        "self-drawing.pdf",
+        pdf_with(&[&["Looping page."]], |doc| {
+            let form_id = doc.new_object_id();
+            let form = lopdf::Stream::new(
+                dictionary! {
+                    "Type" => "XObject", "Subtype" => "Form",
+                    "BBox" => vec![0.into(), 0.into(), 10.into(), 10.into()],
+                    "Resources" => dictionary! { "XObject" => dictionary! { "X0" => form_id } },
+                },
+                b"/X0 Do".to_vec(),
+            );
+            doc.objects.insert(form_id, Object::Stream(form));
+            let page = doc.get_pages()[&1];
+            let pages = doc.catalog().unwrap().get(b"Pages").unwrap();
+            let pages = pages.as_reference().unwrap();
+            let mut resources = doc
+                .get_dictionary(pages)
+                .unwrap()
+                .get(b"Resources")
+                .unwrap()
+                .clone();
+            resources
+                .as_dict_mut()
+                .unwrap()
+                .set("XObject", dictionary! { "X0" => form_id });
+            let page = doc.get_dictionary_mut(page).unwrap();
+            page.set("Resources", resources);
+            let contents = page.get(b"Contents").unwrap().as_reference().unwrap();
+            doc.get_object_mut(contents)
+                .unwrap()
+                .as_stream_mut()
+                .unwrap()
+                .set_content(b"BT /F1 12 Tf 72 700 Td (Looping page.) Tj ET /X0 Do".to_vec());
+        }),
+    );
+
+    let run = env.run(&["index", "data"]);
+    assert_eq!(
+        run.code, 1,
+        "failed files make the exit code say so: {run:?}"
+    );
+    let line_for = |file: &str| {
+        run.stderr
+            .lines()
+            .find(|l| l.contains(file))
+            .unwrap_or_else(|| panic!("{file} not reported:\n{}", run.stderr))
+            .to_string()
+    };
+    assert!(
+        line_for("panics.pdf").contains("PDF library failed on this file"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        line_for("self-drawing.pdf").contains("a form XObject draws itself"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("panicked at"), "{}", run.stderr);
+    // Scanned and password-protected PDFs are skipped, not failed: nothing is wrong with them.
+    for reason in [
+        "no text layer (scanned PDF?)",
+        "encrypted PDF: cannot extract text without the password",
+    ] {
+        assert!(run.stdout.contains(reason), "{reason}:\n{}", run.stdout);
+    }
+    assert!(!run.stderr.contains("scanned.pdf") && !run.stderr.contains("encrypted.pdf"));
+    // The good PDF and the seeds are all searchable.
+    assert_eq!(env.hit_files(&["\"long-haul vessels\""]), ["report.pdf"]);
+    assert_eq!(
+        env.search_json(&["GLO.ACT"])["hits"][0]["path"]
+            .as_str()
+            .map(|p| p.ends_with(S003)),
+        Some(true)
+    );
+    assert!(env.hit_files(&["hotline statistics"]).is_empty());
+}
+
+#[test]
+fn html_meta_tags_feed_metadata_with_provenance_and_page_chrome_is_dropped() {
+    let env = Env::empty();
+    env.write(
+        "data/page.html",
+        r#"
+<!DOCTYPE html>
+<html lang="fr-FR">
+<head>
+<title>Page title | Site</title>
+<meta name="description" content="How brokers recruit fishers for distant-water fleets.">
+<meta property="og:site_name" content="Global Fisheries Watch">
+<meta property="og:title" content="Recruitment of fishers by brokers">
+<meta property="article:published_time" content="2021-03-15T08:00:00Z">
+<meta name="dc.date" content="2020-01-01">
+<meta name="DC.publisher" content="Fisheries Press">
+<meta name="citation_title" content="Brokers and fishers: a field study">
+<meta name="citation_author" content="Ortega, Lucía">
+<meta name="citation_publication_date" content="2021/03/15">
+<script>var tracking = "scriptword";</script>
+<style>.x { content: "styleword"; }</style>
+</head>
+<body>
+<header>Headerword Home About</header>
+<nav>Navword Menu</nav>
+<div id="cookie-banner">Cookieword We use cookies. Accept all</div>
+<main><p>Brokers recruited fishers in the port with promises of high wages. Crews later reported withheld pay and confiscated passports.</p></main>
+<footer>Footerword Contact us</footer>
+</body></html>
+"#,
+    );
+    env.write(
+        "data/page2.html",
+        r#"
+<html><head>
+<title>Shelter survey results</title>
+<meta name="DC.publisher" content="Fisheries Press">
+<meta name="DC.date" content="2019-06">
+<meta name="citation_title" content="Shelters for survivors: a survey">
+</head><body><p>Survivors described the shelters as safe but crowded.</p></body></html>
+"#,
+    );
+    env.index();
+    let meta = |file: &str| {
+        let show = env.run(&["show", file, "--format", "json"]).ok().json();
+        show["metadata"].clone()
+    };
+    let field = |m: &serde_json::Value, k: &str| {
+        (
+            m[k]["value"].as_str().unwrap_or_default().to_string(),
+            m[k]["from"].as_str().unwrap_or_default().to_string(),
+        )
+    };
+    let m = meta("page.html");
+    // Open Graph outranks citation_*, Dublin Core and <title>; each value names its tag.
+    assert_eq!(
+        field(&m, "title"),
+        (
+            "Recruitment of fishers by brokers".into(),
+            "html <meta property=\"og:title\">".into()
+        )
+    );
+    assert_eq!(
+        field(&m, "source"),
+        (
+            "Global Fisheries Watch".into(),
+            "html <meta property=\"og:site_name\">".into()
+        )
+    );
+    assert_eq!(
+        field(&m, "date"),
+        (
+            "2021-03-15".into(),
+            "html <meta property=\"article:published_time\">".into()
+        )
+    );
+    assert_eq!(
+        field(&m, "author"),
+        (
+            "Ortega, Lucía".into(),
+            "html <meta name=\"citation_author\">".into()
+        )
+    );
+    assert_eq!(
+        field(&m, "language"),
+        ("fr".into(), "html <html lang>".into())
+    );
+    assert_eq!(
+        m["extra"]["description"]["value"],
+        "How brokers recruit fishers for distant-water fleets."
+    );
+    // Without Open Graph, citation_* and Dublin Core decide (case-insensitive names).
+    let m = meta("page2.html");
+    assert_eq!(
+        field(&m, "title"),
+        (
+            "Shelters for survivors: a survey".into(),
+            "html <meta name=\"citation_title\">".into()
+        )
+    );
+    assert_eq!(
+        field(&m, "source"),
+        (
+            "Fisheries Press".into(),
+            "html <meta name=\"dc.publisher\">".into()
+        )
+    );
+    assert_eq!(
+        field(&m, "date"),
+        ("2019-06".into(), "html <meta name=\"dc.date\">".into())
+    );
+    // Scripts, styles, header, nav, footer and the cookie banner never reach passages.
+    for word in [
+        "scriptword",
+        "styleword",
+        "headerword",
+        "navword",
+        "cookieword",
+        "footerword",
+    ] {
+        assert_eq!(env.search_json(&[word])["total_documents"], 0, "{word}");
+    }
+    assert_eq!(env.hit_files(&["passports"]), ["page.html"]);
 }
