@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, DocSetCollector};
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{Executor, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use crate::error::{Error, Result};
 use crate::indexer::{DocRecord, RecordSummary};
@@ -38,6 +38,12 @@ pub struct Store {
     pub fields: Fields,
     /// Where it lives.
     pub dir: PathBuf,
+    /// Runs the searches that visit every match (ranking, required and excluded words, facets)
+    /// over the segments in parallel when there are several and cores to spare: a big index
+    /// has a handful of large segments (7 at 100,000 documents) and a common word's matches
+    /// are spread over all of them. Small lookups (a record by key, the shown documents'
+    /// passages) stay on the calling thread, where a hand-off would cost more than it saves.
+    pub search_executor: Executor,
 }
 
 impl Store {
@@ -107,10 +113,18 @@ impl Store {
             });
         }
         schema::register_analyzer(&index);
+        let segments = index.searchable_segment_ids()?.len();
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let search_executor = if segments > 1 && cores > 1 {
+            Executor::multi_thread(segments.min(cores), "tipdex-search-")?
+        } else {
+            Executor::single_thread()
+        };
         Ok(Store {
             index,
             fields,
             dir: dir.to_path_buf(),
+            search_executor,
         })
     }
 

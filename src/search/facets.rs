@@ -118,12 +118,14 @@ pub fn facet_counts(
         // Facets count matches; scores do not matter, so default parameters do.
         let compiled = build::compile(fields, &parsed, &filters, Bm25::default());
         let allowed = super::required_documents(
+            store,
             &searcher,
             &compiled.required,
             &build::filter_clauses(fields, &filters),
         )?;
         let query = super::exclude_documents(store, &searcher, compiled.query, &compiled.excluded)?;
         super::collect(
+            store,
             &searcher,
             query.as_ref(),
             DocumentFacetCollector,

@@ -18,7 +18,9 @@ use std::time::{Duration, Instant};
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, FilterCollector};
-use tantivy::query::{Bm25StatisticsProvider, BooleanQuery, Occur, Query, TermSetQuery};
+use tantivy::query::{
+    Bm25StatisticsProvider, BooleanQuery, EnableScoring, Occur, Query, TermSetQuery,
+};
 use tantivy::schema::Value;
 use tantivy::{IndexReader, Searcher, TantivyDocument, Term};
 
@@ -161,8 +163,15 @@ impl Bm25StatisticsProvider for PassageStats<'_> {
 }
 
 /// Keys of the documents having a passage that matches `query`.
-fn matching_keys(searcher: &Searcher, query: &dyn Query) -> Result<KeySet> {
-    let docs = searcher.search(query, &group::DocCollector { scored: false })?;
+fn matching_keys(store: &Store, searcher: &Searcher, query: &dyn Query) -> Result<KeySet> {
+    let docs = collect(
+        store,
+        searcher,
+        query,
+        group::DocCollector { scored: false },
+        None,
+        searcher,
+    )?;
     Ok(docs.into_iter().map(|d| d.key).collect())
 }
 
@@ -173,6 +182,7 @@ fn matching_keys(searcher: &Searcher, query: &dyn Query) -> Result<KeySet> {
 /// The set is applied by the collectors ([`collect`]) rather than as a term-set query: a
 /// query over a few thousand document keys cost 3/4 of an AND search at 20,000 documents.
 fn required_documents(
+    store: &Store,
     searcher: &Searcher,
     required: &[Box<dyn Query>],
     filters: &[Box<dyn Query>],
@@ -181,7 +191,7 @@ fn required_documents(
     for q in required {
         let mut clauses = vec![(Occur::Must, q.box_clone())];
         clauses.extend(filters.iter().map(|f| (Occur::Must, f.box_clone())));
-        let found = matching_keys(searcher, &BooleanQuery::new(clauses))?;
+        let found = matching_keys(store, searcher, &BooleanQuery::new(clauses))?;
         let kept: KeySet = match keys {
             None => found,
             Some(k) => k.intersection(&found).copied().collect(),
@@ -196,8 +206,9 @@ fn required_documents(
 }
 
 /// Run `collector` over the passages matching `query`, only those of `allowed` documents if
-/// given.
+/// given, on the store's search executor.
 fn collect<C>(
+    store: &Store,
     searcher: &Searcher,
     query: &dyn Query,
     collector: C,
@@ -207,8 +218,14 @@ fn collect<C>(
 where
     C: Collector,
 {
+    let scoring = if collector.requires_scoring() {
+        EnableScoring::enabled_from_statistics_provider(stats, searcher)
+    } else {
+        EnableScoring::disabled_from_searcher(searcher)
+    };
+    let executor = &store.search_executor;
     Ok(match allowed {
-        None => searcher.search_with_statistics_provider(query, &collector, stats)?,
+        None => searcher.search_with_executor(query, &collector, executor, scoring)?,
         Some(keys) => {
             let keys = Arc::clone(keys);
             let filtered = FilterCollector::new(
@@ -216,7 +233,7 @@ where
                 move |key: u64| keys.contains(&key),
                 collector,
             );
-            searcher.search_with_statistics_provider(query, &filtered, stats)?
+            searcher.search_with_executor(query, &filtered, executor, scoring)?
         }
     })
 }
@@ -235,7 +252,7 @@ fn exclude_documents(
         .iter()
         .map(|q| (Occur::Should, q.box_clone()))
         .collect();
-    let keys = matching_keys(searcher, &BooleanQuery::new(any))?;
+    let keys = matching_keys(store, searcher, &BooleanQuery::new(any))?;
     let terms = keys
         .into_iter()
         .map(|k| Term::from_field_u64(store.fields.doc_key, k));
@@ -264,6 +281,7 @@ pub fn search(
 
     let searcher = reader.searcher();
     let allowed = required_documents(
+        store,
         &searcher,
         &compiled.required,
         &build::filter_clauses(&store.fields, &filters),
@@ -281,10 +299,18 @@ pub fn search(
         scored: compiled.scored,
     };
     let (docs, facets) = if request.facets.is_empty() {
-        let docs = collect(&searcher, query.as_ref(), ranking, allowed.as_ref(), &stats)?;
+        let docs = collect(
+            store,
+            &searcher,
+            query.as_ref(),
+            ranking,
+            allowed.as_ref(),
+            &stats,
+        )?;
         (docs, Vec::new())
     } else {
         let (docs, counts) = collect(
+            store,
             &searcher,
             query.as_ref(),
             (ranking, facets::DocumentFacetCollector),
