@@ -200,10 +200,12 @@ impl Collector for DocumentFacetCollector {
         _segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<DocumentFacetSegment> {
+        let facets = reader.facet_reader("facets")?;
         Ok(DocumentFacetSegment {
             keys: reader.fast_fields().u64(DOC_KEY)?,
-            reader: reader.facet_reader("facets")?,
-            ords: HashMap::new(),
+            ords: vec![UNSEEN; facets.num_facets()],
+            seen: Vec::new(),
+            reader: facets,
             docs: KeyMap::default(),
             flat: Vec::new(),
             last: None,
@@ -240,12 +242,18 @@ impl Collector for DocumentFacetCollector {
     }
 }
 
+/// Marks a facet ordinal not met yet in [`DocumentFacetSegment::ords`].
+const UNSEEN: u32 = u32::MAX;
+
 /// Per-segment half of [`DocumentFacetCollector`].
 pub(super) struct DocumentFacetSegment {
     keys: Column<u64>,
     reader: FacetReader,
-    /// Facet ordinal in this segment → index into the harvested facet list.
-    ords: HashMap<u64, u32>,
+    /// Facet ordinal in this segment → index into the harvested facet list, or [`UNSEEN`]:
+    /// indexed by ordinal, so no ordinal of any matching document is hashed.
+    ords: Vec<u32>,
+    /// The ordinals seen, in the order of their indices.
+    seen: Vec<u64>,
     docs: KeyMap<(u32, u32)>,
     flat: Vec<u32>,
     last: Option<u64>,
@@ -266,18 +274,25 @@ impl SegmentCollector for DocumentFacetSegment {
         if let Entry::Vacant(slot) = self.docs.entry(key) {
             let start = self.flat.len() as u32;
             for ord in self.reader.facet_ords(doc) {
-                let next = self.ords.len() as u32;
-                self.flat.push(*self.ords.entry(ord).or_insert(next));
+                // An ordinal from this segment's column is always below its facet count.
+                let Some(slot) = self.ords.get_mut(ord as usize) else {
+                    continue;
+                };
+                if *slot == UNSEEN {
+                    *slot = self.seen.len() as u32;
+                    self.seen.push(ord);
+                }
+                self.flat.push(*slot);
             }
             slot.insert((start, self.flat.len() as u32));
         }
     }
 
     fn harvest(self) -> SegmentFacets {
-        let mut facets = vec![Facet::root(); self.ords.len()];
-        for (ord, i) in self.ords {
+        let mut facets = vec![Facet::root(); self.seen.len()];
+        for (facet, &ord) in facets.iter_mut().zip(&self.seen) {
             // An ordinal read from this segment's column is always in its dictionary.
-            let _ = self.reader.facet_from_ord(ord, &mut facets[i as usize]);
+            let _ = self.reader.facet_from_ord(ord, facet);
         }
         SegmentFacets {
             docs: self.docs,
