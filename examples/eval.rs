@@ -10,6 +10,8 @@
 //! The index is kept under `target/eval/` and updated incrementally, so a second run only
 //! searches. Prints nDCG@10, Recall@100 and MRR@10 beside the published BM25 figures.
 //! `--k1 0.9,1.2 --b 0.4,0.75` scores every combination of BM25 parameters (tune on train).
+//! `--expand off,10:10:0.3,5:20:0.2` adds pseudo-relevance feedback settings to the grid
+//! (documents read : words added : weight; `default` is `search --expand`'s setting).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -19,7 +21,7 @@ use anyhow::{bail, Context};
 use tipdex::eval::{evaluate, parse_qrels};
 use tipdex::indexer::{index_roots, IndexOptions};
 use tipdex::search::batch::parse_queries;
-use tipdex::search::{search, Bm25, SearchRequest};
+use tipdex::search::{search, Bm25, Expansion, SearchRequest};
 use tipdex::store::Store;
 
 fn main() -> anyhow::Result<()> {
@@ -31,7 +33,7 @@ fn main() -> anyhow::Result<()> {
         .find(|(i, a)| !a.starts_with("--") && (*i == 0 || !args[i - 1].starts_with("--")))
         .map(|(_, a)| a)
     else {
-        bail!("usage: eval BEIR_FOLDER [--split test|train] [--index DIR] [--k1 LIST] [--b LIST]");
+        bail!("usage: eval BEIR_FOLDER [--split test|train] [--index DIR] [--k1 LIST] [--b LIST] [--expand LIST]");
     };
     let folder = PathBuf::from(folder);
     let flag = |name: &str| {
@@ -102,9 +104,20 @@ fn main() -> anyhow::Result<()> {
                 .map(move |b| Bm25 { k1, b })
         })
         .collect();
-    println!("| system | k1 | b | nDCG@10 | Recall@100 | MRR@10 | ms/query |");
-    println!("|---|---:|---:|---:|---:|---:|---:|");
-    for bm25 in grid {
+    let expansions: Vec<Option<Expansion>> = match flag("--expand") {
+        None => vec![None],
+        Some(v) => v
+            .split(',')
+            .map(|x| parse_expansion(x.trim()))
+            .collect::<anyhow::Result<_>>()?,
+    };
+    let grid: Vec<(Bm25, Option<Expansion>)> = grid
+        .into_iter()
+        .flat_map(|bm25| expansions.iter().map(move |&e| (bm25, e)))
+        .collect();
+    println!("| system | k1 | b | expansion | nDCG@10 | Recall@100 | MRR@10 | ms/query |");
+    println!("|---|---:|---:|---|---:|---:|---:|---:|");
+    for (bm25, expand) in grid {
         let started = Instant::now();
         let mut runs: HashMap<String, Vec<String>> = HashMap::new();
         for q in queries.iter().filter(|q| qrels.contains_key(&q.id)) {
@@ -114,6 +127,7 @@ fn main() -> anyhow::Result<()> {
                 passages: 1,
                 plain: true,
                 bm25,
+                expand,
                 ..SearchRequest::default()
             };
             let results = search(&store, &reader, &request)?;
@@ -125,10 +139,14 @@ fn main() -> anyhow::Result<()> {
         let elapsed = started.elapsed();
         let scores = evaluate(&runs, &qrels);
         println!(
-            "| tipdex, {name} {split} ({} queries) | {} | {} | {:.4} | {:.4} | {:.4} | {:.1} |",
+            "| tipdex, {name} {split} ({} queries) | {} | {} | {} | {:.4} | {:.4} | {:.4} | {:.1} |",
             scores.queries,
             bm25.k1,
             bm25.b,
+            expand.map_or("off".to_string(), |e| format!(
+                "{}:{}:{}",
+                e.docs, e.terms, e.weight
+            )),
             scores.ndcg_at_10,
             scores.recall_at_100,
             scores.mrr_at_10,
@@ -136,10 +154,28 @@ fn main() -> anyhow::Result<()> {
         );
     }
     if name == "scifact" && split == "test" {
-        println!("| BM25, BEIR paper (Elasticsearch) | 0.9 | 0.4 | 0.665 | 0.908 | – | |");
-        println!("| BM25 flat, Anserini/Pyserini | 0.9 | 0.4 | 0.679 | 0.925 | – | |");
+        println!("| BM25, BEIR paper (Elasticsearch) | 0.9 | 0.4 | off | 0.665 | 0.908 | – | |");
+        println!("| BM25 flat, Anserini/Pyserini | 0.9 | 0.4 | off | 0.679 | 0.925 | – | |");
     }
     Ok(())
+}
+
+/// `off`, `default`, or `DOCS:TERMS:WEIGHT`.
+fn parse_expansion(spec: &str) -> anyhow::Result<Option<Expansion>> {
+    match spec {
+        "off" => return Ok(None),
+        "default" => return Ok(Some(Expansion::default())),
+        _ => {}
+    }
+    let parts: Vec<&str> = spec.split(':').collect();
+    let [docs, terms, weight] = parts[..] else {
+        bail!("--expand {spec}: expected off, default or DOCS:TERMS:WEIGHT");
+    };
+    Ok(Some(Expansion {
+        docs: docs.parse().with_context(|| format!("--expand {spec}"))?,
+        terms: terms.parse().with_context(|| format!("--expand {spec}"))?,
+        weight: weight.parse().with_context(|| format!("--expand {spec}"))?,
+    }))
 }
 
 fn read(path: &Path) -> anyhow::Result<String> {

@@ -10,7 +10,7 @@ use super::facets::FacetArg;
 use super::{finish, stdout, Context, FilterArgs};
 use tipdex::output::{csv, json, text};
 use tipdex::search::batch::{parse_queries, BatchQuery};
-use tipdex::search::{search, FacetField, SearchRequest};
+use tipdex::search::{search, Expansion, FacetField, SearchRequest};
 
 /// Arguments of `tipdex search`.
 #[derive(Debug, Args)]
@@ -25,6 +25,11 @@ pub struct SearchArgs {
     /// Read queries as plain words: no operators, phrases or fields
     #[arg(long)]
     pub plain: bool,
+    /// Re-rank with words the best passages share (pseudo-relevance feedback): finds more of
+    /// the documents that say it in other words, at some cost to the first few results. Adds
+    /// no documents and highlights only your words
+    #[arg(long)]
+    pub expand: bool,
     #[command(flatten)]
     pub filters: FilterArgs,
     /// Documents to show per query
@@ -81,6 +86,7 @@ pub fn run(ctx: &Context, args: &SearchArgs) -> anyhow::Result<ExitCode> {
             limit: args.limit,
             passages: args.passages,
             plain: args.plain,
+            expand: args.expand.then(Expansion::default),
             facets: match &args.facets {
                 None => Vec::new(),
                 Some(dims) if dims.is_empty() => FacetField::ALL.to_vec(),

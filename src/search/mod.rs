@@ -7,6 +7,7 @@
 pub mod batch;
 pub mod bm25;
 mod build;
+pub mod expand;
 pub mod facets;
 pub mod filters;
 mod group;
@@ -25,6 +26,7 @@ use tantivy::schema::Value;
 use tantivy::{IndexReader, Searcher, TantivyDocument, Term};
 
 pub use bm25::Bm25;
+pub use expand::Expansion;
 pub use facets::{facet_counts, FacetCount, FacetField, FacetTable};
 pub use filters::{normalize_lang, parse_date_arg, Filters, YearRange};
 pub use query::{parse, ParsedQuery};
@@ -55,6 +57,8 @@ pub struct SearchRequest {
     pub bm25: Bm25,
     /// Facet counts to compute over all matching documents, in the same pass as the ranking.
     pub facets: Vec<FacetField>,
+    /// Re-rank with words from the first ranking's best passages (see [`expand`]).
+    pub expand: Option<Expansion>,
 }
 
 impl Default for SearchRequest {
@@ -67,6 +71,7 @@ impl Default for SearchRequest {
             plain: false,
             bm25: Bm25::default(),
             facets: Vec::new(),
+            expand: None,
         }
     }
 }
@@ -318,6 +323,43 @@ pub fn search(
             &stats,
         )?;
         (docs, facets::tables(&counts, &request.facets))
+    };
+    // With expansion, rank again with the words the best passages share. The expanded query
+    // requires the query as it was, so the matches (and the counts and facets above) stay its.
+    let (docs, query) = match request.expand {
+        Some(expansion) if compiled.scored && !docs.is_empty() => {
+            let feedback = group::top(docs.clone(), expansion.docs);
+            let mut texts = Vec::with_capacity(feedback.len());
+            for d in &feedback {
+                let doc: TantivyDocument = searcher.doc(d.best)?;
+                if let Some(text) = doc.get_first(store.fields.text).and_then(|v| v.as_str()) {
+                    texts.push(text.to_string());
+                }
+            }
+            let passages = stats.passages as f32;
+            let idf = |term: &str| {
+                let term = Term::from_field_text(store.fields.text, term);
+                let df = searcher.doc_freq(&term).unwrap_or(0) as f32;
+                (1.0 + (passages - df + 0.5) / (df + 0.5)).ln()
+            };
+            let terms = expand::feedback_terms(&texts, &compiled.patterns, idf, expansion);
+            if terms.is_empty() {
+                (docs, query)
+            } else {
+                let query = expand::expanded(&store.fields, query, &terms, request.bm25);
+                let ranking = group::DocCollector { scored: true };
+                let docs = collect(
+                    store,
+                    &searcher,
+                    query.as_ref(),
+                    ranking,
+                    allowed.as_ref(),
+                    &stats,
+                )?;
+                (docs, query)
+            }
+        }
+        _ => (docs, query),
     };
     let total_documents = docs.len();
     let total_passages = docs.iter().map(|d| u64::from(d.matches)).sum();

@@ -645,3 +645,37 @@ fn required_words_are_required_of_the_document_not_of_one_passage() {
     let with = env.search_json(&["+fishing +debt", "--facets", "source"]);
     assert_eq!(with["facets"]["source"][0]["documents"], 2, "{with}");
 }
+
+#[test]
+fn expansion_reorders_the_same_documents_and_highlights_only_typed_words() {
+    let env = Env::with_seeds();
+    env.index();
+    let plain = env.search_json(&["trafficking", "--limit", "50"]);
+    let expanded = env.search_json(&["trafficking", "--limit", "50", "--expand"]);
+    // The same matches: expansion never adds a document, so counts stay the query's.
+    assert_eq!(plain["total_documents"], expanded["total_documents"]);
+    assert_eq!(plain["total_passages"], expanded["total_passages"]);
+    let mut a = file_names(&plain);
+    let mut b = file_names(&expanded);
+    a.sort();
+    b.sort();
+    assert_eq!(a, b);
+    // Scores changed (words were added), and every highlight is a form of the typed word.
+    assert_ne!(plain["hits"][0]["score"], expanded["hits"][0]["score"]);
+    for hit in expanded["hits"].as_array().unwrap() {
+        for p in hit["passages"].as_array().unwrap() {
+            let text = p["text"].as_str().unwrap();
+            for h in p["highlights"].as_array().unwrap() {
+                let (s, e) = (
+                    h["start"].as_u64().unwrap() as usize,
+                    h["end"].as_u64().unwrap() as usize,
+                );
+                assert!(
+                    text[s..e].to_lowercase().starts_with("traffick"),
+                    "{}",
+                    &text[s..e]
+                );
+            }
+        }
+    }
+}
