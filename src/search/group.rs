@@ -259,6 +259,7 @@ impl DocHit {
 }
 
 /// Every matching document once, with its best passage and passage count.
+#[derive(Clone, Copy, Debug)]
 pub struct DocCollector {
     /// Whether scores are needed (false for filter-only queries and key sets).
     pub scored: bool,

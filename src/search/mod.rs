@@ -267,6 +267,32 @@ fn exclude_documents(
     ])))
 }
 
+/// Expansion words from the best passages of the `expansion.docs` best of `docs`.
+fn feedback_terms(
+    store: &Store,
+    searcher: &Searcher,
+    stats: &PassageStats<'_>,
+    docs: &[group::DocHit],
+    patterns: &[crate::highlight::Pattern],
+    expansion: Expansion,
+) -> Result<Vec<(String, f32)>> {
+    let best = group::top(docs.to_vec(), expansion.docs);
+    let mut texts = Vec::with_capacity(best.len());
+    for d in &best {
+        let doc: TantivyDocument = searcher.doc(d.best)?;
+        if let Some(text) = doc.get_first(store.fields.text).and_then(|v| v.as_str()) {
+            texts.push(text.to_string());
+        }
+    }
+    let passages = stats.passages as f32;
+    let idf = |term: &str| {
+        let term = Term::from_field_text(store.fields.text, term);
+        let df = searcher.doc_freq(&term).unwrap_or(0) as f32;
+        (1.0 + (passages - df + 0.5) / (df + 0.5)).ln()
+    };
+    Ok(expand::feedback_terms(&texts, patterns, idf, expansion))
+}
+
 /// Run `request` against the last commit visible to `reader`.
 pub fn search(
     store: &Store,
@@ -303,16 +329,10 @@ pub fn search(
     let ranking = group::DocCollector {
         scored: compiled.scored,
     };
+    let rank =
+        |query: &dyn Query| collect(store, &searcher, query, ranking, allowed.as_ref(), &stats);
     let (docs, facets) = if request.facets.is_empty() {
-        let docs = collect(
-            store,
-            &searcher,
-            query.as_ref(),
-            ranking,
-            allowed.as_ref(),
-            &stats,
-        )?;
-        (docs, Vec::new())
+        (rank(query.as_ref())?, Vec::new())
     } else {
         let (docs, counts) = collect(
             store,
@@ -326,40 +346,22 @@ pub fn search(
     };
     // With expansion, rank again with the words the best passages share. The expanded query
     // requires the query as it was, so the matches (and the counts and facets above) stay its.
-    let (docs, query) = match request.expand {
-        Some(expansion) if compiled.scored && !docs.is_empty() => {
-            let feedback = group::top(docs.clone(), expansion.docs);
-            let mut texts = Vec::with_capacity(feedback.len());
-            for d in &feedback {
-                let doc: TantivyDocument = searcher.doc(d.best)?;
-                if let Some(text) = doc.get_first(store.fields.text).and_then(|v| v.as_str()) {
-                    texts.push(text.to_string());
-                }
-            }
-            let passages = stats.passages as f32;
-            let idf = |term: &str| {
-                let term = Term::from_field_text(store.fields.text, term);
-                let df = searcher.doc_freq(&term).unwrap_or(0) as f32;
-                (1.0 + (passages - df + 0.5) / (df + 0.5)).ln()
-            };
-            let terms = expand::feedback_terms(&texts, &compiled.patterns, idf, expansion);
-            if terms.is_empty() {
-                (docs, query)
-            } else {
-                let query = expand::expanded(&store.fields, query, &terms, request.bm25);
-                let ranking = group::DocCollector { scored: true };
-                let docs = collect(
-                    store,
-                    &searcher,
-                    query.as_ref(),
-                    ranking,
-                    allowed.as_ref(),
-                    &stats,
-                )?;
-                (docs, query)
-            }
-        }
-        _ => (docs, query),
+    let feedback = match request.expand {
+        Some(expansion) if compiled.scored => feedback_terms(
+            store,
+            &searcher,
+            &stats,
+            &docs,
+            &compiled.patterns,
+            expansion,
+        )?,
+        _ => Vec::new(),
+    };
+    let (docs, query) = if feedback.is_empty() {
+        (docs, query)
+    } else {
+        let query = expand::expanded(&store.fields, query, &feedback, request.bm25);
+        (rank(query.as_ref())?, query)
     };
     let total_documents = docs.len();
     let total_passages = docs.iter().map(|d| u64::from(d.matches)).sum();
