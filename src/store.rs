@@ -114,9 +114,13 @@ impl Store {
         }
         schema::register_analyzer(&index);
         let segments = index.searchable_segment_ids()?.len();
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        let search_executor = if segments > 1 && cores > 1 {
-            Executor::multi_thread(segments.min(cores), "tipdex-search-")?
+        // Asking for the core count reads cgroup files: only worth it with several segments.
+        let threads = match segments {
+            0 | 1 => 1,
+            n => std::thread::available_parallelism().map_or(1, |c| n.min(c.get())),
+        };
+        let search_executor = if threads > 1 {
+            Executor::multi_thread(threads, "tipdex-search-")?
         } else {
             Executor::single_thread()
         };

@@ -2,6 +2,7 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use tantivy::collector::{Collector, Count, FacetCollector, SegmentCollector};
 use tantivy::columnar::Column;
@@ -14,7 +15,7 @@ use tantivy::{DocId, IndexReader, Score, SegmentOrdinal};
 use super::bm25::Bm25;
 use super::build;
 use super::filters::Filters;
-use super::group::KeyMap;
+use super::group::{Admission, KeyMap, KeySet};
 use super::query;
 use crate::error::Result;
 use crate::schema::{DOC_KEY, KIND_DOC};
@@ -128,8 +129,7 @@ pub fn facet_counts(
             store,
             &searcher,
             query.as_ref(),
-            DocumentFacetCollector,
-            allowed.as_ref(),
+            DocumentFacetCollector { allowed },
             &searcher,
         )?
     };
@@ -179,7 +179,10 @@ pub(super) struct DocumentFacets {
 /// (they carry their document's facets). Building a set of the matching document keys and
 /// running a second query over records cost 20 ms and more for common words on 20,000
 /// documents; this is one pass over the matches.
-pub(super) struct DocumentFacetCollector;
+pub(super) struct DocumentFacetCollector {
+    /// Only these documents, when given.
+    pub allowed: Option<Arc<KeySet>>,
+}
 
 /// One segment's matching documents (each with the facet ordinals of its first matching
 /// passage), and the facets those ordinals stand for.
@@ -204,6 +207,7 @@ impl Collector for DocumentFacetCollector {
         Ok(DocumentFacetSegment {
             keys: reader.fast_fields().u64(DOC_KEY)?,
             ords: vec![UNSEEN; facets.num_facets()],
+            admission: Admission::new(self.allowed.clone()),
             seen: Vec::new(),
             reader: facets,
             docs: KeyMap::default(),
@@ -254,6 +258,7 @@ pub(super) struct DocumentFacetSegment {
     ords: Vec<u32>,
     /// The ordinals seen, in the order of their indices.
     seen: Vec<u64>,
+    admission: Admission,
     docs: KeyMap<(u32, u32)>,
     flat: Vec<u32>,
     last: Option<u64>,
@@ -267,7 +272,7 @@ impl SegmentCollector for DocumentFacetSegment {
             return;
         };
         // A document's passages arrive one after another: only the first of a run is new.
-        if self.last == Some(key) {
+        if self.last == Some(key) || !self.admission.admits(key) {
             return;
         }
         self.last = Some(key);
@@ -324,7 +329,7 @@ mod tests {
     #[test]
     fn a_document_split_across_segments_is_counted_once() {
         // Document 7's passages landed in both segments (indexing threads each fill their own).
-        let merged = DocumentFacetCollector
+        let merged = DocumentFacetCollector { allowed: None }
             .merge_fruits(vec![
                 fruit(&[(7, &[0, 1]), (8, &[0])], &["/source/UNODC", "/year/2019"]),
                 fruit(&[(7, &[1, 0]), (9, &[0])], &["/year/2019", "/source/UNODC"]),

@@ -1,13 +1,19 @@
 //! Grouping matching passages by document while collecting, so a document's rank comes from its
 //! best passage without loading any stored text.
 //!
-//! Two collectors: [`DocCollector`] ranks every matching document by its best passage and counts
-//! passages, keeping 24 bytes per document and allocating nothing per document (a common word
-//! matches most of a large index); [`GroupCollector`] then keeps the best few passages of the
-//! documents actually shown.
+//! Three collectors: [`DocCollector`] ranks every matching document by its best passage and
+//! counts passages, keeping 24 bytes per document and allocating nothing per document (a common
+//! word matches most of a large index); [`GroupCollector`] then keeps the best few passages of
+//! the documents actually shown; [`KeyCollector`] only gathers the keys of matching documents
+//! (for required and excluded words).
+//!
+//! Collectors that take an `allowed` set skip passages of other documents themselves: they
+//! read each passage's key anyway, and a wrapping filter read it a second time (a fifth of an
+//! AND search's time in a profile at 100,000 documents).
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
@@ -172,6 +178,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn admission_lets_only_allowed_documents_through_with_or_without_a_set() {
+        let mut all = Admission::new(None);
+        assert!(all.admits(1) && all.admits(2));
+        let allowed: KeySet = [7, 9].into_iter().collect();
+        let mut some = Admission::new(Some(Arc::new(allowed)));
+        // Runs repeat keys; the answer stays right when the run changes and comes back.
+        let got: Vec<bool> = [7, 7, 8, 8, 9, 7, 8]
+            .into_iter()
+            .map(|k| some.admits(k))
+            .collect();
+        assert_eq!(got, [true, true, false, false, true, true, false]);
+    }
+
+    #[test]
+    fn key_sets_of_segments_merge_into_their_union() {
+        let set = |keys: &[u64]| keys.iter().copied().collect::<KeySet>();
+        let merged = KeyCollector
+            .merge_fruits(vec![set(&[1, 2]), set(&[2, 3, 4]), KeySet::default()])
+            .unwrap();
+        assert_eq!(merged, set(&[1, 2, 3, 4]));
+        assert!(KeyCollector.merge_fruits(Vec::new()).unwrap().is_empty());
+    }
+
+    #[test]
     fn keeps_best_passages_in_order_and_counts_all() {
         let mut g = Group::default();
         for (i, s) in [1.0, 3.0, 2.0, 0.5].into_iter().enumerate() {
@@ -193,12 +223,15 @@ mod tests {
 
     #[test]
     fn documents_split_into_several_runs_are_one_document() {
-        let merged = DocCollector { scored: true }
-            .merge_fruits(vec![
-                vec![hit(1, 2.0, 0), hit(2, 5.0, 3), hit(1, 3.0, 9)],
-                vec![hit(2, 1.0, 4), hit(3, 4.0, 7)],
-            ])
-            .unwrap();
+        let merged = DocCollector {
+            scored: true,
+            allowed: None,
+        }
+        .merge_fruits(vec![
+            vec![hit(1, 2.0, 0), hit(2, 5.0, 3), hit(1, 3.0, 9)],
+            vec![hit(2, 1.0, 4), hit(3, 4.0, 7)],
+        ])
+        .unwrap();
         assert_eq!(merged.len(), 3);
         let ranked = top(merged, 2);
         assert_eq!(
@@ -259,10 +292,107 @@ impl DocHit {
 }
 
 /// Every matching document once, with its best passage and passage count.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct DocCollector {
-    /// Whether scores are needed (false for filter-only queries and key sets).
+    /// Whether scores are needed (false for filter-only queries).
     pub scored: bool,
+    /// Only these documents, when given (see the module notes).
+    pub allowed: Option<Arc<KeySet>>,
+}
+
+/// Whether passages of document `key` may be collected: a run's first passage decides for
+/// the whole run, so the set is consulted once per run.
+#[derive(Default)]
+pub struct Admission {
+    allowed: Option<Arc<KeySet>>,
+    last: Option<(u64, bool)>,
+}
+
+impl Admission {
+    /// Admit only the documents in `allowed`, or all when it is `None`.
+    pub fn new(allowed: Option<Arc<KeySet>>) -> Self {
+        Admission {
+            allowed,
+            last: None,
+        }
+    }
+
+    /// Whether a passage of document `key` is collected.
+    pub fn admits(&mut self, key: u64) -> bool {
+        let Some(allowed) = &self.allowed else {
+            return true;
+        };
+        match self.last {
+            Some((k, ok)) if k == key => ok,
+            _ => {
+                let ok = allowed.contains(&key);
+                self.last = Some((key, ok));
+                ok
+            }
+        }
+    }
+}
+
+/// The keys of the documents having a matching passage.
+pub struct KeyCollector;
+
+impl Collector for KeyCollector {
+    type Fruit = KeySet;
+    type Child = KeySegment;
+
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<KeySegment> {
+        Ok(KeySegment {
+            keys: reader.fast_fields().u64(crate::schema::DOC_KEY)?,
+            found: KeySet::default(),
+            last: None,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<KeySet>) -> tantivy::Result<KeySet> {
+        // Into the largest set, so the fewest keys are hashed again.
+        let mut fruits = fruits;
+        let Some(largest) = (0..fruits.len()).max_by_key(|&i| fruits[i].len()) else {
+            return Ok(KeySet::default());
+        };
+        let mut all = fruits.swap_remove(largest);
+        for f in fruits {
+            all.extend(f);
+        }
+        Ok(all)
+    }
+}
+
+/// Per-segment half of [`KeyCollector`].
+pub struct KeySegment {
+    keys: Column<u64>,
+    found: KeySet,
+    last: Option<u64>,
+}
+
+impl SegmentCollector for KeySegment {
+    type Fruit = KeySet;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        let Some(key) = self.keys.first(doc) else {
+            return;
+        };
+        if self.last != Some(key) {
+            self.last = Some(key);
+            self.found.insert(key);
+        }
+    }
+
+    fn harvest(self) -> KeySet {
+        self.found
+    }
 }
 
 impl Collector for DocCollector {
@@ -278,6 +408,7 @@ impl Collector for DocCollector {
             keys: reader.fast_fields().u64(crate::schema::DOC_KEY)?,
             segment,
             runs: Vec::new(),
+            admission: Admission::new(self.allowed.clone()),
         })
     }
 
@@ -310,6 +441,7 @@ pub struct DocSegment {
     keys: Column<u64>,
     segment: SegmentOrdinal,
     runs: Vec<DocHit>,
+    admission: Admission,
 }
 
 impl SegmentCollector for DocSegment {
@@ -319,6 +451,9 @@ impl SegmentCollector for DocSegment {
         let Some(key) = self.keys.first(doc) else {
             return;
         };
+        if !self.admission.admits(key) {
+            return;
+        }
         let hit = DocHit {
             key,
             score,

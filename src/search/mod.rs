@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use std::sync::Arc;
 
-use tantivy::collector::{Collector, FilterCollector};
+use tantivy::collector::Collector;
 use tantivy::query::{
     Bm25StatisticsProvider, BooleanQuery, EnableScoring, Occur, Query, TermSetQuery,
 };
@@ -169,23 +169,16 @@ impl Bm25StatisticsProvider for PassageStats<'_> {
 
 /// Keys of the documents having a passage that matches `query`.
 fn matching_keys(store: &Store, searcher: &Searcher, query: &dyn Query) -> Result<KeySet> {
-    let docs = collect(
-        store,
-        searcher,
-        query,
-        group::DocCollector { scored: false },
-        None,
-        searcher,
-    )?;
-    Ok(docs.into_iter().map(|d| d.key).collect())
+    collect(store, searcher, query, group::KeyCollector, searcher)
 }
 
 /// The documents allowed by the query's required groups: those matching every one of
 /// `required` somewhere, under the same `filters` (which hold for all passages of a document
 /// alike, and keep the sets small). `None` when nothing is required of documents.
 ///
-/// The set is applied by the collectors ([`collect`]) rather than as a term-set query: a
-/// query over a few thousand document keys cost 3/4 of an AND search at 20,000 documents.
+/// The set is applied by the collectors (their `allowed` sets) rather than as a term-set
+/// query: a query over a few thousand document keys cost 3/4 of an AND search at 20,000
+/// documents.
 fn required_documents(
     store: &Store,
     searcher: &Searcher,
@@ -210,14 +203,12 @@ fn required_documents(
     Ok(keys.map(Arc::new))
 }
 
-/// Run `collector` over the passages matching `query`, only those of `allowed` documents if
-/// given, on the store's search executor.
+/// Run `collector` over the passages matching `query` on the store's search executor.
 fn collect<C>(
     store: &Store,
     searcher: &Searcher,
     query: &dyn Query,
     collector: C,
-    allowed: Option<&Arc<KeySet>>,
     stats: &dyn Bm25StatisticsProvider,
 ) -> Result<C::Fruit>
 where
@@ -228,19 +219,7 @@ where
     } else {
         EnableScoring::disabled_from_searcher(searcher)
     };
-    let executor = &store.search_executor;
-    Ok(match allowed {
-        None => searcher.search_with_executor(query, &collector, executor, scoring)?,
-        Some(keys) => {
-            let keys = Arc::clone(keys);
-            let filtered = FilterCollector::new(
-                schema::DOC_KEY.to_string(),
-                move |key: u64| keys.contains(&key),
-                collector,
-            );
-            searcher.search_with_executor(query, &filtered, executor, scoring)?
-        }
-    })
+    Ok(searcher.search_with_executor(query, &collector, &store.search_executor, scoring)?)
 }
 
 /// `query` minus every passage of the documents that match any of `excluded` anywhere.
@@ -328,9 +307,9 @@ pub fn search(
     // the same walk over the matches).
     let ranking = group::DocCollector {
         scored: compiled.scored,
+        allowed: allowed.clone(),
     };
-    let rank =
-        |query: &dyn Query| collect(store, &searcher, query, ranking, allowed.as_ref(), &stats);
+    let rank = |query: &dyn Query| collect(store, &searcher, query, ranking.clone(), &stats);
     let (docs, facets) = if request.facets.is_empty() {
         (rank(query.as_ref())?, Vec::new())
     } else {
@@ -338,8 +317,12 @@ pub fn search(
             store,
             &searcher,
             query.as_ref(),
-            (ranking, facets::DocumentFacetCollector),
-            allowed.as_ref(),
+            (
+                ranking.clone(),
+                facets::DocumentFacetCollector {
+                    allowed: allowed.clone(),
+                },
+            ),
             &stats,
         )?;
         (docs, facets::tables(&counts, &request.facets))
