@@ -74,18 +74,41 @@ pub fn extract(html: &str) -> Result<Extracted, ExtractError> {
         .allow_width_overflow()
         .string_from_read(body.as_bytes(), 10_000)
         .map_err(|e| ExtractError::Html(e.to_string()))?;
-    let text = text
-        .lines()
-        .map(str::trim_end)
-        .collect::<Vec<_>>()
-        .join("\n");
     Ok(Extracted {
-        text,
+        text: sections_at_headings(&text),
         declared: Vec::new(),
         embedded,
         pages: Vec::new(),
-        sections: false,
+        sections: true,
     })
+}
+
+/// html2text sets every block off with a blank line and marks headings with `#`s. Keep one
+/// blank line before each heading and none elsewhere, so headings start sections that passages
+/// do not cross (see [`Extracted::sections`]), and drop the marks, which are not the page's text.
+fn sections_at_headings(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines().map(str::trim_end) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let heading = heading_text(line);
+        if !out.is_empty() {
+            out.push('\n');
+            if heading.is_some() {
+                out.push('\n');
+            }
+        }
+        out.push_str(heading.unwrap_or(line));
+    }
+    out
+}
+
+/// The text of a line html2text made from `<h1>`…`<h6>` (`## Findings` → `Findings`).
+fn heading_text(line: &str) -> Option<&str> {
+    let marks = line.bytes().take_while(|&b| b == b'#').count();
+    let rest = line[marks..].strip_prefix(' ')?;
+    ((1..=6).contains(&marks) && !rest.trim().is_empty()).then(|| rest.trim())
 }
 
 fn hints(html: &str) -> Vec<Hint> {
@@ -203,6 +226,26 @@ fn decode_entities(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn headings_open_sections_and_lose_their_marks() {
+        let e = extract(
+            "<html><body><h1>Main title</h1><p>Intro para.</p><h2>Findings</h2>\
+             <p>Workers were recruited.</p><p>Wages withheld.</p><h3>Method</h3>\
+             <p>Interviews.</p></body></html>",
+        )
+        .unwrap();
+        assert_eq!(
+            e.text,
+            "Main title\nIntro para.\n\nFindings\nWorkers were recruited.\nWages withheld.\n\n\
+             Method\nInterviews."
+        );
+        assert!(e.sections);
+        assert_eq!(heading_text("## Findings"), Some("Findings"));
+        for not_heading in ["####### seven", "#hashtag", "# ", "C# code"] {
+            assert_eq!(heading_text(not_heading), None, "{not_heading}");
+        }
+    }
 
     const PAGE: &str = r#"<!DOCTYPE html><html lang="en-GB"><head>
 <title>GLO.ACT Pakistan &amp; partners</title>

@@ -36,8 +36,8 @@ pub struct Extracted {
     /// The document's own metadata: HTML `<title>`, `<meta>`, `<html lang>`.
     pub embedded: Vec<Hint>,
     /// Blank lines in `text` start sections (a heading opens each), which passages never
-    /// cross. Set by the formats that know their headings (DOCX, Markdown); their text has
-    /// blank lines nowhere else.
+    /// cross. Set by the formats that know their headings (DOCX, Markdown, HTML); their text
+    /// has blank lines nowhere else.
     pub sections: bool,
 }
 

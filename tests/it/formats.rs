@@ -67,22 +67,34 @@ fn docx_text_and_core_properties() {
 }
 
 #[test]
-fn markdown_headings_start_passages() {
+fn headings_start_passages_in_markdown_and_html() {
     let env = Env::empty();
     env.write(
         "data/notes.md",
         "# Field notes\n\nThree ports visited.\n\n## Fishing\n\nCrews were held in debt bondage.\n\n- wages withheld\n- passports kept\n",
     );
+    env.write(
+        "data/page.html",
+        "<html><body><h1>Port report</h1><p>Two harbours inspected.</p>\
+         <h2>Brick kilns</h2><p>Families were bonded by advances.</p></body></html>",
+    );
     env.index();
-    let json = env.search_json(&["passports"]);
+    let first_passage = |q: &str| env.search_json(&[q])["hits"][0]["passages"][0]["text"].clone();
     assert_eq!(
-        json["hits"][0]["passages"][0]["text"],
+        first_passage("passports"),
         "Fishing\nCrews were held in debt bondage.\nwages withheld\npassports kept"
     );
-    let json = env.search_json(&["ports"]);
     assert_eq!(
-        json["hits"][0]["passages"][0]["text"],
+        first_passage("visited"),
         "Field notes\nThree ports visited."
+    );
+    assert_eq!(
+        first_passage("advances"),
+        "Brick kilns\nFamilies were bonded by advances."
+    );
+    assert_eq!(
+        first_passage("harbours"),
+        "Port report\nTwo harbours inspected."
     );
 }
 
