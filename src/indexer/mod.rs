@@ -21,7 +21,9 @@ use tantivy::{IndexWriter, TantivyError};
 
 pub use prepare::EXTRACT_THREAD;
 pub use prepare::{prepare, sidecar_stamp, Outcome, Prepared};
-pub use record::{content_hash, doc_id, doc_key, item_key, DocRecord, FileStamp, RecordSummary};
+pub use record::{
+    content_hash, doc_id, doc_key, item_key, DocRecord, FileStamp, RecordSummary, EXTRACTOR_VERSION,
+};
 
 use crate::error::{Error, Result};
 use crate::ingest::DEFAULT_MAX_FILE_BYTES;

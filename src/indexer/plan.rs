@@ -69,7 +69,8 @@ pub fn plan(
         let records = existing.get(&c.path).map_or(&[][..], Vec::as_slice);
         // All records of one file are written together, so the first one speaks for them.
         let unchanged = records.first().is_some_and(|r| {
-            r.stamp.size == c.size
+            r.current()
+                && r.stamp.size == c.size
                 && r.stamp.mtime_ns == c.mtime_ns
                 && r.sidecar == super::sidecar_stamp(&c.path)
         });

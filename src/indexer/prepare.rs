@@ -12,6 +12,7 @@ use rayon::prelude::*;
 
 use super::record::{
     content_hash, doc_id, doc_key, item_key, raw_rel_path, DocRecord, FileStamp, RecordSummary,
+    EXTRACTOR_VERSION,
 };
 use crate::clean::clean;
 use crate::ingest::{
@@ -87,7 +88,7 @@ pub fn prepare(
     if !existing.is_empty()
         && existing
             .iter()
-            .all(|r| r.hash == hash && r.sidecar == sidecar)
+            .all(|r| r.hash == hash && r.sidecar == sidecar && r.current())
     {
         // A record that cannot be read back is rebuilt below by extracting the file again.
         let full: Option<Vec<DocRecord>> = existing.iter().map(|r| records(r.key)).collect();
@@ -108,7 +109,10 @@ pub fn prepare(
     let moved_from = movable
         .get(&hash)
         .filter(|old| {
-            existing.is_empty() && old.item.is_none() && same_sidecar(old.sidecar, sidecar)
+            existing.is_empty()
+                && old.item.is_none()
+                && old.current()
+                && same_sidecar(old.sidecar, sidecar)
         })
         .and_then(|old| records(old.key));
     if let Some(old) = moved_from {
@@ -332,6 +336,7 @@ impl Base<'_> {
             text_bytes: text.len() as u64,
             head: text.chars().take(HEAD_CHARS).collect(),
             indexed_at: self.now,
+            extractor: EXTRACTOR_VERSION,
         };
         Some(Prepared {
             record,
@@ -470,6 +475,60 @@ mod tests {
                 .starts_with("extraction took longer than 0 s; skipped"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn an_unchanged_file_is_touched_unless_an_older_extractor_made_its_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.txt");
+        std::fs::write(&path, "Crews were held in debt bondage on trawlers.").unwrap();
+        let meta = std::fs::metadata(&path).unwrap();
+        let candidate = Candidate {
+            path: path.clone(),
+            root: dir.path().to_path_buf(),
+            rel_path: "report.txt".into(),
+            format: Format::Text,
+            size: meta.len(),
+            mtime_ns: 0,
+        };
+        let run = |existing: &[RecordSummary], record: Option<DocRecord>| {
+            let records = move |_key: u64| record.clone();
+            prepare(
+                &candidate,
+                existing,
+                &HashMap::new(),
+                &records,
+                1 << 20,
+                Duration::from_secs(10),
+                0,
+            )
+        };
+        let Outcome::Indexed { docs, .. } = run(&[], None) else {
+            panic!("a new file is extracted");
+        };
+        let record = docs.into_iter().next().unwrap().record;
+        assert_eq!(record.extractor, EXTRACTOR_VERSION);
+        let summary: RecordSummary =
+            serde_json::from_str(&serde_json::to_string(&record).unwrap()).unwrap();
+        assert!(matches!(
+            run(std::slice::from_ref(&summary), Some(record.clone())),
+            Outcome::Touched(_)
+        ));
+        // The same bytes, recorded by an older extractor: extracted again, by today's rules.
+        let old = DocRecord {
+            extractor: 0,
+            ..record
+        };
+        let old_summary = RecordSummary {
+            extractor: 0,
+            ..summary
+        };
+        match run(&[old_summary], Some(old)) {
+            Outcome::Indexed { docs, .. } => {
+                assert_eq!(docs[0].record.extractor, EXTRACTOR_VERSION);
+            }
+            other => panic!("expected a new extraction, got {other:?}"),
+        }
     }
 
     fn failed_reason(outcome: Outcome) -> String {

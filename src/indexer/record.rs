@@ -53,7 +53,15 @@ pub struct DocRecord {
     pub head: String,
     /// Unix seconds when this record was written.
     pub indexed_at: i64,
+    /// [`EXTRACTOR_VERSION`] of the run that extracted the text (0 before versions were kept).
+    #[serde(default)]
+    pub extractor: u32,
 }
+
+/// Version of what extraction makes of a file (text, passages, metadata). Raised when a change
+/// gives existing files different text or passages (e.g. headings starting passages), so the
+/// next run re-extracts files whose bytes did not change instead of keeping a mix of both.
+pub const EXTRACTOR_VERSION: u32 = 1;
 
 impl DocRecord {
     /// Absolute path of the file.
@@ -94,6 +102,16 @@ pub struct RecordSummary {
     pub sidecar: Option<FileStamp>,
     /// See [`DocRecord::hash`].
     pub hash: String,
+    /// See [`DocRecord::extractor`].
+    #[serde(default)]
+    pub extractor: u32,
+}
+
+impl RecordSummary {
+    /// Whether this record was extracted by the current rules.
+    pub fn current(&self) -> bool {
+        self.extractor == EXTRACTOR_VERSION
+    }
 }
 
 impl RecordSummary {
