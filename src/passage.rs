@@ -88,8 +88,10 @@ pub fn split(text: &str, config: PassageConfig) -> Vec<Range<usize>> {
 
 /// Split each section of `text` on its own, so no passage crosses a section start. `starts`
 /// are byte offsets into `text` where sections begin, in any order; only those after
-/// whitespace count (a line start does), so no word is ever cut. The ranges satisfy
-/// everything [`split`] promises.
+/// whitespace count (a line start does), so no word is ever cut. A section of a single line
+/// (a heading with nothing under it) joins the one after it. The ranges satisfy the
+/// invariants of [`split`] (order, no overlap, no cut word, every word covered); the
+/// `min_words` packing applies within a section.
 pub fn split_sections(text: &str, starts: &[usize], config: PassageConfig) -> Vec<Range<usize>> {
     let mut bounds: Vec<usize> = starts
         .iter()
@@ -99,9 +101,25 @@ pub fn split_sections(text: &str, starts: &[usize], config: PassageConfig) -> Ve
     bounds.sort_unstable();
     bounds.dedup();
     bounds.push(text.len());
+    // A section of one line is a heading with nothing under it (`# Report` right before
+    // `## Summary`): alone it would be a one-word passage that BM25's length normalisation
+    // ranks above real paragraphs, so it joins the section it introduces, as do any lone lines
+    // that follow it.
+    let mut kept: Vec<usize> = Vec::with_capacity(bounds.len());
+    // Whether the sections gathered since the last kept start are all lone lines.
+    let mut lone = false;
+    let mut from = 0;
+    for &to in &bounds {
+        if from > 0 && !lone {
+            kept.push(from);
+        }
+        lone = text[from..to].trim().lines().count() <= 1;
+        from = to;
+    }
+    kept.push(text.len());
     let mut out = Vec::new();
     let mut from = 0;
-    for to in bounds {
+    for to in kept {
         out.extend(
             split(&text[from..to], config)
                 .into_iter()
@@ -345,7 +363,7 @@ mod tests {
     #[test]
     fn a_heading_section_starts_a_passage_however_short_the_one_before() {
         // DOCX and Markdown text: a blank line before each heading and nowhere else.
-        let text = "Intro line.\n\nFindings\nWorkers were recruited.\nWages were withheld.\n\nMethod\nInterviews.";
+        let text = "Intro line.\nSecond line.\n\nFindings\nWorkers were recruited.\nWages were withheld.\n\nMethod\nInterviews.";
         let starts = blank_line_starts(text);
         assert_eq!(
             starts.iter().map(|&s| &text[s..s + 6]).collect::<Vec<_>>(),
@@ -358,9 +376,23 @@ mod tests {
         assert_eq!(
             got,
             [
-                "Intro line.",
+                "Intro line.\nSecond line.",
                 "Findings\nWorkers were recruited.\nWages were withheld.",
                 "Method\nInterviews."
+            ]
+        );
+        // Headings with nothing under them join the section they introduce.
+        let text = "Report\n\nSummary\n\nScope\nForced labour in fishing.\n\nEnd\nDone.";
+        let got: Vec<&str> =
+            split_sections(text, &blank_line_starts(text), PassageConfig::default())
+                .into_iter()
+                .map(|r| &text[r])
+                .collect();
+        assert_eq!(
+            got,
+            [
+                "Report\n\nSummary\n\nScope\nForced labour in fishing.",
+                "End\nDone."
             ]
         );
         // Without sections the same text is one passage (50 words are wanted).
@@ -524,18 +556,30 @@ mod tests {
             }
 
             #[test]
-            fn sections_are_never_crossed(
+            fn sections_are_crossed_only_after_a_lone_line(
                 text in texty(),
                 starts in prop::collection::vec(0usize..2000, 0..6),
                 config in config(),
             ) {
                 let ranges = split_sections(&text, &starts, config);
                 check_invariants(&text, config, &ranges);
-                for &s in starts.iter().filter(|&&s| s < text.len() && follows_whitespace(&text, s)) {
-                    prop_assert!(
-                        ranges.iter().all(|r| !(r.start < s && s < r.end)),
-                        "{ranges:?} crosses {s}"
-                    );
+                let mut valid: Vec<usize> = starts
+                    .iter()
+                    .copied()
+                    .filter(|&s| s > 0 && s < text.len() && follows_whitespace(&text, s))
+                    .collect();
+                valid.sort_unstable();
+                valid.dedup();
+                for (i, &s) in valid.iter().enumerate() {
+                    if ranges.iter().any(|r| r.start < s && s < r.end) {
+                        // Only a one-line section (a bare heading) joins the next one.
+                        let prev = if i == 0 { 0 } else { valid[i - 1] };
+                        prop_assert!(
+                            text[prev..s].trim().lines().count() <= 1,
+                            "{ranges:?} crosses {s} after {:?}",
+                            &text[prev..s]
+                        );
+                    }
                 }
             }
 

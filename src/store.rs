@@ -119,8 +119,10 @@ impl Store {
             0 | 1 => 1,
             n => std::thread::available_parallelism().map_or(1, |c| n.min(c.get())),
         };
+        // A pool that cannot start (a thread limit) only costs speed, never the index.
         let search_executor = if threads > 1 {
-            Executor::multi_thread(threads, "tipdex-search-")?
+            Executor::multi_thread(threads, "tipdex-search-")
+                .unwrap_or_else(|_| Executor::single_thread())
         } else {
             Executor::single_thread()
         };

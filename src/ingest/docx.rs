@@ -253,8 +253,8 @@ fn mark_heading(stack: &mut [Para], e: &BytesStart) {
     }
 }
 
-/// One paragraph per line; a heading gets a blank line on both sides so the passage splitter
-/// starts a new passage there.
+/// One paragraph per line, and a blank line before each heading: the start of a section that
+/// passages do not cross (see `Extracted::sections`).
 fn join_paragraphs(paras: &[Para]) -> String {
     let mut out = String::new();
     for p in paras {

@@ -95,8 +95,21 @@ fn to_text(body: &str) -> String {
             out.push('\n');
         }
     };
+    let mut in_code = false;
     for event in Parser::new(body) {
         match event {
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => {
+                in_code = false;
+                block_break(&mut out);
+            }
+            // Blank lines inside a code block are layout, and would start sections.
+            Event::Text(t) if in_code => {
+                for line in t.lines().filter(|l| !l.trim().is_empty()) {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
             Event::Start(Tag::Heading { .. }) => {
                 block_break(&mut out);
                 if !out.is_empty() && !out.ends_with("\n\n") {
@@ -109,9 +122,7 @@ fn to_text(body: &str) -> String {
             Event::Start(Tag::Item) if !out.is_empty() && !out.ends_with('\n') => {
                 out.push('\n');
             }
-            Event::End(
-                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::CodeBlock | TagEnd::BlockQuote(_),
-            )
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::BlockQuote(_))
             | Event::End(TagEnd::List(_) | TagEnd::Table) => block_break(&mut out),
             Event::End(TagEnd::TableCell) => out.push_str(" | "),
             Event::End(TagEnd::TableRow | TagEnd::TableHead) => out.push('\n'),
@@ -140,6 +151,12 @@ mod tests {
         assert_eq!(get("tags").unwrap(), ["Fishing", "Asia"]);
         assert_eq!(get("authors").unwrap(), ["A. Author"]);
         assert_eq!(e.text, "Heading\nBody text with a link.");
+    }
+
+    #[test]
+    fn blank_lines_in_code_blocks_do_not_start_sections() {
+        let e = extract("Intro.\n\n```\nfirst\n\nsecond\n```\n\nAfter.\n");
+        assert_eq!(e.text, "Intro.\nfirst\nsecond\nAfter.");
     }
 
     #[test]

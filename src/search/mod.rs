@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use tantivy::collector::Collector;
 use tantivy::query::{
-    Bm25StatisticsProvider, BooleanQuery, EnableScoring, Occur, Query, TermSetQuery,
+    Bm25StatisticsProvider, BooleanQuery, EmptyQuery, EnableScoring, Occur, Query, TermSetQuery,
 };
 use tantivy::schema::Value;
 use tantivy::{IndexReader, Searcher, TantivyDocument, Term};
@@ -192,7 +192,16 @@ fn required_documents(
         let found = matching_keys(store, searcher, &BooleanQuery::new(clauses))?;
         let kept: KeySet = match keys {
             None => found,
-            Some(k) => k.intersection(&found).copied().collect(),
+            // Walk the smaller set, probe the larger.
+            Some(mut k) if k.len() <= found.len() => {
+                k.retain(|key| found.contains(key));
+                k
+            }
+            Some(k) => {
+                let mut found = found;
+                found.retain(|key| k.contains(key));
+                found
+            }
         };
         let empty = kept.is_empty();
         keys = Some(kept);
@@ -296,12 +305,13 @@ pub fn search(
         &compiled.required,
         &build::filter_clauses(&store.fields, &filters),
     )?;
-    let query = exclude_documents(
-        store,
-        &searcher,
-        compiled.query.box_clone(),
-        &compiled.excluded,
-    )?;
+    // When no document has every required word there is nothing to rank or count.
+    let base: Box<dyn Query> = if allowed.as_ref().is_some_and(|a| a.is_empty()) {
+        Box::new(EmptyQuery)
+    } else {
+        compiled.query.box_clone()
+    };
+    let query = exclude_documents(store, &searcher, base, &compiled.excluded)?;
     let stats = PassageStats::new(store, &searcher)?;
     // Pass 1: every matching document once, by its best passage (and its facets, if asked, in
     // the same walk over the matches).
