@@ -29,6 +29,12 @@ impl Default for Bm25 {
     }
 }
 
+/// Inverse document frequency of a term found in `doc_freq` of `docs` passages: the same as
+/// tantivy's (and Lucene's), never negative.
+pub fn idf(docs: f32, doc_freq: f32) -> f32 {
+    (1.0 + (docs - doc_freq + 0.5) / (doc_freq + 0.5)).ln()
+}
+
 /// A term query scored with [`Bm25`].
 #[derive(Clone, Debug)]
 pub struct Bm25TermQuery {
@@ -54,9 +60,7 @@ impl Query for Bm25TermQuery {
                 let docs = statistics_provider.total_num_docs()?.max(1) as f32;
                 let freq = statistics_provider.doc_freq(&self.term)? as f32;
                 let tokens = statistics_provider.total_num_tokens(field)? as f32;
-                // The same idf as tantivy's (and Lucene's): never negative.
-                let idf = (1.0 + (docs - freq + 0.5) / (freq + 0.5)).ln();
-                (idf, (tokens / docs).max(1.0))
+                (idf(docs, freq), (tokens / docs).max(1.0))
             }
             EnableScoring::Disabled { .. } => (0.0, 1.0),
         };

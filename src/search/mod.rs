@@ -275,8 +275,7 @@ fn feedback_terms(
     let passages = stats.passages as f32;
     let idf = |term: &str| {
         let term = Term::from_field_text(store.fields.text, term);
-        let df = searcher.doc_freq(&term).unwrap_or(0) as f32;
-        (1.0 + (passages - df + 0.5) / (df + 0.5)).ln()
+        bm25::idf(passages, searcher.doc_freq(&term).unwrap_or(0) as f32)
     };
     Ok(expand::feedback_terms(&texts, patterns, idf, expansion))
 }
