@@ -118,13 +118,8 @@ pub fn facet_counts(
         // Documents with at least one matching passage, counted from those passages.
         // Facets count matches; scores do not matter, so default parameters do.
         let compiled = build::compile(fields, &parsed, &filters, Bm25::default());
-        let allowed = super::required_documents(
-            store,
-            &searcher,
-            &compiled.required,
-            &build::filter_clauses(fields, &filters),
-        )?;
-        let query = super::exclude_documents(store, &searcher, compiled.query, &compiled.excluded)?;
+        let super::PerDocument { query, allowed } =
+            super::per_document(store, &searcher, &compiled, &filters)?;
         super::collect(
             store,
             &searcher,
@@ -222,7 +217,7 @@ impl Collector for DocumentFacetCollector {
 
     fn merge_fruits(&self, fruits: Vec<SegmentFacets>) -> tantivy::Result<DocumentFacets> {
         // A document's passages may sit in several segments: count it in the first only.
-        let mut counted = super::group::KeySet::default();
+        let mut counted = KeySet::default();
         let mut by_value: HashMap<Facet, u64> = HashMap::new();
         for fruit in fruits {
             let mut local = vec![0u64; fruit.facets.len()];

@@ -255,6 +255,37 @@ fn exclude_documents(
     ])))
 }
 
+/// A compiled query with what holds per document rather than per passage applied.
+struct PerDocument {
+    /// The passage query without the documents that match an excluded group; empty when no
+    /// document has every required word (nothing to rank or count).
+    query: Box<dyn Query>,
+    /// The documents the required groups allow, for the collectors.
+    allowed: Option<Arc<KeySet>>,
+}
+
+/// Resolve `compiled`'s required and excluded groups to documents.
+fn per_document(
+    store: &Store,
+    searcher: &Searcher,
+    compiled: &build::Compiled,
+    filters: &Filters,
+) -> Result<PerDocument> {
+    let allowed = required_documents(
+        store,
+        searcher,
+        &compiled.required,
+        &build::filter_clauses(&store.fields, filters),
+    )?;
+    let base: Box<dyn Query> = if allowed.as_ref().is_some_and(|a| a.is_empty()) {
+        Box::new(EmptyQuery)
+    } else {
+        compiled.query.box_clone()
+    };
+    let query = exclude_documents(store, searcher, base, &compiled.excluded)?;
+    Ok(PerDocument { query, allowed })
+}
+
 /// Expansion words from the best passages of the `expansion.docs` best of `docs`.
 fn feedback_terms(
     store: &Store,
@@ -298,19 +329,7 @@ pub fn search(
     let compiled = build::compile(&store.fields, &parsed, &filters, request.bm25);
 
     let searcher = reader.searcher();
-    let allowed = required_documents(
-        store,
-        &searcher,
-        &compiled.required,
-        &build::filter_clauses(&store.fields, &filters),
-    )?;
-    // When no document has every required word there is nothing to rank or count.
-    let base: Box<dyn Query> = if allowed.as_ref().is_some_and(|a| a.is_empty()) {
-        Box::new(EmptyQuery)
-    } else {
-        compiled.query.box_clone()
-    };
-    let query = exclude_documents(store, &searcher, base, &compiled.excluded)?;
+    let PerDocument { query, allowed } = per_document(store, &searcher, &compiled, &filters)?;
     let stats = PassageStats::new(store, &searcher)?;
     // Pass 1: every matching document once, by its best passage (and its facets, if asked, in
     // the same walk over the matches).
