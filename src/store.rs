@@ -5,6 +5,7 @@
 //! changes atomically with the documents it describes.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, DocSetCollector};
@@ -38,12 +39,9 @@ pub struct Store {
     pub fields: Fields,
     /// Where it lives.
     pub dir: PathBuf,
-    /// Runs the searches that visit every match (ranking, required and excluded words, facets)
-    /// over the segments in parallel when there are several and cores to spare: a big index
-    /// has a handful of large segments (7 at 100,000 documents) and a common word's matches
-    /// are spread over all of them. Small lookups (a record by key, the shown documents'
-    /// passages) stay on the calling thread, where a hand-off would cost more than it saves.
-    pub search_executor: Executor,
+    /// See [`Store::search_executor`]; made on first use, so commands that never search
+    /// (index, status, show) start no threads.
+    search_executor: OnceLock<Executor>,
 }
 
 impl Store {
@@ -113,24 +111,35 @@ impl Store {
             });
         }
         schema::register_analyzer(&index);
-        let segments = index.searchable_segment_ids()?.len();
-        // Asking for the core count reads cgroup files: only worth it with several segments.
-        let threads = match segments {
-            0 | 1 => 1,
-            n => std::thread::available_parallelism().map_or(1, |c| n.min(c.get())),
-        };
-        // A pool that cannot start (a thread limit) only costs speed, never the index.
-        let search_executor = if threads > 1 {
-            Executor::multi_thread(threads, "tipdex-search-")
-                .unwrap_or_else(|_| Executor::single_thread())
-        } else {
-            Executor::single_thread()
-        };
         Ok(Store {
             index,
             fields,
             dir: dir.to_path_buf(),
-            search_executor,
+            search_executor: OnceLock::new(),
+        })
+    }
+
+    /// Runs the searches that visit every match (ranking, required and excluded words, facets)
+    /// over the segments in parallel when there are several and cores to spare: a big index
+    /// has a handful of large segments (7 at 100,000 documents) and a common word's matches
+    /// are spread over all of them. Small lookups (a record by key, the shown documents'
+    /// passages) stay on the calling thread, where a hand-off would cost more than it saves.
+    /// Sized on first use for the `segments` of the searcher at hand (the index's metadata was
+    /// already read to open it).
+    pub fn search_executor(&self, segments: usize) -> &Executor {
+        self.search_executor.get_or_init(|| {
+            // Asking for the core count reads cgroup files: only worth it with several segments.
+            let threads = match segments {
+                0 | 1 => 1,
+                n => std::thread::available_parallelism().map_or(1, |c| n.min(c.get())),
+            };
+            // A pool that cannot start (a thread limit) only costs speed, never the search.
+            if threads > 1 {
+                Executor::multi_thread(threads, "tipdex-search-")
+                    .unwrap_or_else(|_| Executor::single_thread())
+            } else {
+                Executor::single_thread()
+            }
         })
     }
 

@@ -228,7 +228,8 @@ where
     } else {
         EnableScoring::disabled_from_searcher(searcher)
     };
-    Ok(searcher.search_with_executor(query, &collector, &store.search_executor, scoring)?)
+    let executor = store.search_executor(searcher.segment_readers().len());
+    Ok(searcher.search_with_executor(query, &collector, executor, scoring)?)
 }
 
 /// `query` minus every passage of the documents that match any of `excluded` anywhere.
