@@ -267,15 +267,7 @@ fn join_paragraphs(paras: &[Para]) -> String {
         if lines.is_empty() {
             continue;
         }
-        if !out.is_empty() {
-            out.push('\n');
-            // A blank line before each heading, and nowhere else: it starts a section that
-            // passages do not cross (see `Extracted::sections`).
-            if p.heading {
-                out.push('\n');
-            }
-        }
-        out.push_str(&lines.join("\n"));
+        super::push_block(&mut out, &lines.join("\n"), p.heading);
     }
     out
 }

@@ -93,13 +93,7 @@ fn sections_at_headings(text: &str) -> String {
             continue;
         }
         let heading = heading_text(line);
-        if !out.is_empty() {
-            out.push('\n');
-            if heading.is_some() {
-                out.push('\n');
-            }
-        }
-        out.push_str(heading.unwrap_or(line));
+        super::push_block(&mut out, heading.unwrap_or(line), heading.is_some());
     }
     out
 }

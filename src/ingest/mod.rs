@@ -135,6 +135,18 @@ pub fn read(path: &Path, max_bytes: u64) -> Result<Vec<u8>, ExtractError> {
     Ok(bytes)
 }
 
+/// Append `block` to `text` in the layout [`Extracted::sections`] describes: a line break
+/// between blocks, and a blank line before a heading (and nowhere else).
+pub(crate) fn push_block(text: &mut String, block: &str, heading: bool) {
+    if !text.is_empty() {
+        text.push('\n');
+        if heading {
+            text.push('\n');
+        }
+    }
+    text.push_str(block);
+}
+
 /// Turn a file's bytes, in `format`, into text and hints.
 pub fn extract(bytes: &[u8], format: Format) -> Result<Extraction, ExtractError> {
     let extracted = match format {
