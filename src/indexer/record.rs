@@ -112,9 +112,7 @@ impl RecordSummary {
     pub fn current(&self) -> bool {
         self.extractor == EXTRACTOR_VERSION
     }
-}
 
-impl RecordSummary {
     /// Absolute path of the file.
     pub fn path(&self) -> PathBuf {
         file_path(&self.root, &self.rel_path, self.rel_path_raw.as_deref())

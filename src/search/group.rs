@@ -302,7 +302,6 @@ pub struct DocCollector {
 
 /// Whether passages of document `key` may be collected: a run's first passage decides for
 /// the whole run, so the set is consulted once per run.
-#[derive(Default)]
 pub struct Admission {
     allowed: Option<Arc<KeySet>>,
     last: Option<(u64, bool)>,
