@@ -133,8 +133,14 @@ pub fn file_names(json: &Value) -> Vec<String> {
 }
 
 pub fn to_run(out: Output) -> Run {
+    // A process ended by a signal has no exit code: report minus the signal's number, so a
+    // failure says which one (a crash prints nothing).
+    #[cfg(unix)]
+    let by_signal = std::os::unix::process::ExitStatusExt::signal(&out.status).map(|s| -s);
+    #[cfg(not(unix))]
+    let by_signal = None;
     Run {
-        code: out.status.code().unwrap_or(-1),
+        code: out.status.code().or(by_signal).unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
