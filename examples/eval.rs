@@ -12,6 +12,7 @@
 //! `--k1 0.9,1.2 --b 0.4,0.75` scores every combination of BM25 parameters (tune on train).
 //! `--expand off,10:10:0.3,5:20:0.2` adds pseudo-relevance feedback settings to the grid
 //! (documents read : words added : weight; `default` is `search --expand`'s setting).
+//! `--runs DIR` also writes each setting's ranking as a TREC run file (`qid Q0 docid rank score tipdex`), for trec_eval or fusion experiments.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -33,7 +34,7 @@ fn main() -> anyhow::Result<()> {
         .find(|(i, a)| !a.starts_with("--") && (*i == 0 || !args[i - 1].starts_with("--")))
         .map(|(_, a)| a)
     else {
-        bail!("usage: eval BEIR_FOLDER [--split test|train] [--index DIR] [--k1 LIST] [--b LIST] [--expand LIST]");
+        bail!("usage: eval BEIR_FOLDER [--split test|train] [--index DIR] [--k1 LIST] [--b LIST] [--expand LIST] [--runs DIR]");
     };
     let folder = PathBuf::from(folder);
     let flag = |name: &str| {
@@ -120,6 +121,7 @@ fn main() -> anyhow::Result<()> {
     for (bm25, expand) in grid {
         let started = Instant::now();
         let mut runs: HashMap<String, Vec<String>> = HashMap::new();
+        let mut trec = String::new();
         for q in queries.iter().filter(|q| qrels.contains_key(&q.id)) {
             let request = SearchRequest {
                 query: q.text.clone(),
@@ -131,6 +133,15 @@ fn main() -> anyhow::Result<()> {
                 ..SearchRequest::default()
             };
             let results = search(&store, &reader, &request)?;
+            for (rank, hit) in results.hits.iter().enumerate() {
+                trec.push_str(&format!(
+                    "{} Q0 {} {} {} tipdex\n",
+                    q.id,
+                    hit.record.id,
+                    rank + 1,
+                    hit.score
+                ));
+            }
             runs.insert(
                 q.id.clone(),
                 results.hits.into_iter().map(|h| h.record.id).collect(),
@@ -138,6 +149,17 @@ fn main() -> anyhow::Result<()> {
         }
         let elapsed = started.elapsed();
         let scores = evaluate(&runs, &qrels);
+        if let Some(dir) = flag("--runs") {
+            let expansion = expand.map_or("off".to_string(), |e| {
+                format!("{}-{}-{}", e.docs, e.terms, e.weight)
+            });
+            let file = Path::new(&dir).join(format!(
+                "{split}_k{}_b{}_x{expansion}.trec",
+                bm25.k1, bm25.b
+            ));
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {dir}"))?;
+            std::fs::write(&file, &trec).with_context(|| format!("writing {}", file.display()))?;
+        }
         println!(
             "| tipdex, {name} {split} ({} queries) | {} | {} | {} | {:.4} | {:.4} | {:.4} | {:.1} |",
             scores.queries,

@@ -25,9 +25,10 @@ pub struct SearchArgs {
     /// Read queries as plain words: no operators, phrases or fields
     #[arg(long)]
     pub plain: bool,
-    /// Re-rank with words the best passages share (pseudo-relevance feedback): finds more of
-    /// the documents that say it in other words, at some cost to the first few results. Adds
-    /// no documents and highlights only your words
+    /// Re-rank with words the best passages share (pseudo-relevance feedback), fused with the
+    /// query's own ranking: finds more of the documents that say it in other words, at a little
+    /// cost to the first few results. Adds no documents and highlights only your words;
+    /// document scores become rank-fusion scores
     #[arg(long)]
     pub expand: bool,
     #[command(flatten)]

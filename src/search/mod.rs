@@ -356,8 +356,9 @@ pub fn search(
         )?;
         (docs, facets::tables(&counts, &request.facets))
     };
-    // With expansion, rank again with the words the best passages share. The expanded query
-    // requires the query as it was, so the matches (and the counts and facets above) stay its.
+    // With expansion, rank again with the words the best passages share, and fuse the two
+    // rankings (see [`expand::fuse`]). The expanded query requires the query as it was, so the
+    // matches (and the counts and facets above) stay its.
     let feedback = match request.expand {
         Some(expansion) if compiled.scored => feedback_terms(
             store,
@@ -373,7 +374,8 @@ pub fn search(
         (docs, query)
     } else {
         let query = expand::expanded(&store.fields, query, &feedback, request.bm25);
-        (rank(query.as_ref())?, query)
+        let again = rank(query.as_ref())?;
+        (expand::fuse(docs, again, request.limit), query)
     };
     let total_documents = docs.len();
     let total_passages = docs.iter().map(|d| u64::from(d.matches)).sum();
