@@ -455,21 +455,26 @@ thread_local! {
         std::cell::RefCell::new((frostem::Stemmer::new(frostem::Algorithm::English), FxHashMap::default()));
 }
 
-/// The indexed form of a folded word: American spelling, then its English stem.
-fn spell_and_stem(word: &str) -> String {
+/// Replace a folded word by its indexed form: American spelling, then its English stem. Written
+/// in place, so a word seen before costs one lookup and no allocation.
+fn spell_and_stem(word: &mut String) {
     STEM_MEMO.with(|memo| {
         let mut memo = memo.borrow_mut();
         let (stemmer, map) = &mut *memo;
-        if let Some(done) = map.get(word) {
-            return done.clone();
+        if let Some(done) = map.get(word.as_str()) {
+            if done != word {
+                word.clear();
+                word.push_str(done);
+            }
+            return;
         }
         let us = americanize(word);
         let stemmed = stemmer.stem(us.as_deref().unwrap_or(word)).into_owned();
         if map.len() >= STEM_MEMO_LIMIT {
             map.clear();
         }
-        map.insert(word.to_string(), stemmed.clone());
-        stemmed
+        let folded = std::mem::replace(word, stemmed);
+        map.insert(folded, word.clone());
     })
 }
 
@@ -479,7 +484,7 @@ impl<T: TokenStream> TokenStream for SpellAndStemStream<T> {
             return false;
         }
         let token = self.tail.token_mut();
-        token.text = spell_and_stem(&token.text);
+        spell_and_stem(&mut token.text);
         true
     }
 
