@@ -33,9 +33,12 @@ pub struct Compiled {
     /// keys with [`super::exclude_documents`] rather than excluding passage by passage.
     pub excluded: Vec<Box<dyn Query>>,
     /// Passage queries for required groups, each of which some passage of a document must
-    /// match (anywhere in it); resolved to document keys by [`super::required_documents`].
+    /// match (anywhere in it); resolved to documents by [`super::required::rank`].
     /// Empty when `query` already enforces them.
     pub required: Vec<Box<dyn Query>>,
+    /// The optional groups, when there are `required` ones: with them they make up the scoring
+    /// part of `query`, for the one-pass ranking of [`super::required`].
+    pub optional: Vec<Box<dyn Query>>,
 }
 
 /// Compile `parsed` with `filters` into a passage query.
@@ -67,10 +70,12 @@ pub fn compile(fields: &Fields, parsed: &ParsedQuery, filters: &Filters, bm25: B
     // changed nothing on SciFact (boost 0, 0.3, 1 and 2 gave the same nDCG@10) and cost OR
     // queries a second pass over the intersection of their words.
     let mut required = Vec::new();
+    let mut optional = Vec::new();
     if must_groups.len() == 1 && should_groups.is_empty() {
         clauses.extend(must_groups.into_iter().map(|q| (Occur::Must, q)));
     } else if scored {
         required = must_groups.iter().map(|q| q.box_clone()).collect();
+        optional = should_groups.iter().map(|q| q.box_clone()).collect();
         let any: Vec<(Occur, Box<dyn Query>)> = should_groups
             .into_iter()
             .chain(must_groups)
@@ -100,6 +105,7 @@ pub fn compile(fields: &Fields, parsed: &ParsedQuery, filters: &Filters, bm25: B
         scored,
         excluded,
         required,
+        optional,
     }
 }
 

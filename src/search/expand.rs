@@ -4,7 +4,7 @@
 //! Expansion only *reorders* what the query matches: the added words are optional clauses next
 //! to the query as a required whole, so no document is added, counts and facets are unchanged,
 //! and the added words are never highlighted (the reader sees why a passage matched in the words
-//! they typed). The expanded ranking is then fused with the typed query's ([`fuse`]), so the
+//! they typed). The expanded ranking is then fused with the typed query's (`fuse`), so the
 //! first results stay mostly the typed query's.
 
 use std::collections::{HashMap, HashSet};

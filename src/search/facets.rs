@@ -118,8 +118,8 @@ pub fn facet_counts(
         // Documents with at least one matching passage, counted from those passages.
         // Facets count matches; scores do not matter, so default parameters do.
         let compiled = build::compile(fields, &parsed, &filters, Bm25::default());
-        let super::PerDocument { query, allowed } =
-            super::per_document(store, &searcher, &compiled, &filters)?;
+        let super::PerDocument { query, allowed, .. } =
+            super::per_document(store, &searcher, &compiled, &filters, &searcher)?;
         super::collect(
             store,
             &searcher,

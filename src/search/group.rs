@@ -5,7 +5,7 @@
 //! counts passages, keeping 24 bytes per document and allocating nothing per document (a common
 //! word matches most of a large index); [`GroupCollector`] then keeps the best few passages of
 //! the documents actually shown; [`KeyCollector`] only gathers the keys of matching documents
-//! (for required and excluded words).
+//! (for excluded words).
 //!
 //! Collectors that take an `allowed` set skip passages of other documents themselves: they
 //! read each passage's key anyway, and a wrapping filter read it a second time (a fifth of an

@@ -12,6 +12,7 @@ pub mod facets;
 pub mod filters;
 mod group;
 pub mod query;
+mod required;
 
 use std::ops::Range;
 use std::time::{Duration, Instant};
@@ -20,7 +21,8 @@ use std::sync::Arc;
 
 use tantivy::collector::Collector;
 use tantivy::query::{
-    Bm25StatisticsProvider, BooleanQuery, EmptyQuery, EnableScoring, Occur, Query, TermSetQuery,
+    AllQuery, Bm25StatisticsProvider, BooleanQuery, EmptyQuery, EnableScoring, Occur, Query,
+    TermSetQuery,
 };
 use tantivy::schema::Value;
 use tantivy::{IndexReader, Searcher, TantivyDocument, Term};
@@ -172,46 +174,6 @@ fn matching_keys(store: &Store, searcher: &Searcher, query: &dyn Query) -> Resul
     collect(store, searcher, query, group::KeyCollector, searcher)
 }
 
-/// The documents allowed by the query's required groups: those matching every one of
-/// `required` somewhere, under the same `filters` (which hold for all passages of a document
-/// alike, and keep the sets small). `None` when nothing is required of documents.
-///
-/// The set is applied by the collectors (their `allowed` sets) rather than as a term-set
-/// query: a query over a few thousand document keys cost 3/4 of an AND search at 20,000
-/// documents.
-fn required_documents(
-    store: &Store,
-    searcher: &Searcher,
-    required: &[Box<dyn Query>],
-    filters: &[Box<dyn Query>],
-) -> Result<Option<Arc<KeySet>>> {
-    let mut keys: Option<KeySet> = None;
-    for q in required {
-        let mut clauses = vec![(Occur::Must, q.box_clone())];
-        clauses.extend(filters.iter().map(|f| (Occur::Must, f.box_clone())));
-        let found = matching_keys(store, searcher, &BooleanQuery::new(clauses))?;
-        let kept: KeySet = match keys {
-            None => found,
-            // Walk the smaller set, probe the larger.
-            Some(mut k) if k.len() <= found.len() => {
-                k.retain(|key| found.contains(key));
-                k
-            }
-            Some(k) => {
-                let mut found = found;
-                found.retain(|key| k.contains(key));
-                found
-            }
-        };
-        let empty = kept.is_empty();
-        keys = Some(kept);
-        if empty {
-            break;
-        }
-    }
-    Ok(keys.map(Arc::new))
-}
-
 /// Run `collector` over the passages matching `query` on the store's search executor.
 fn collect<C>(
     store: &Store,
@@ -232,15 +194,15 @@ where
     Ok(searcher.search_with_executor(query, &collector, executor, scoring)?)
 }
 
-/// `query` minus every passage of the documents that match any of `excluded` anywhere.
-fn exclude_documents(
+/// The documents that match any of `excluded` anywhere, as a query on their keys; `None` when
+/// nothing is excluded.
+fn excluded_documents(
     store: &Store,
     searcher: &Searcher,
-    query: Box<dyn Query>,
     excluded: &[Box<dyn Query>],
-) -> Result<Box<dyn Query>> {
+) -> Result<Option<TermSetQuery>> {
     if excluded.is_empty() {
-        return Ok(query);
+        return Ok(None);
     }
     let any: Vec<(Occur, Box<dyn Query>)> = excluded
         .iter()
@@ -250,10 +212,18 @@ fn exclude_documents(
     let terms = keys
         .into_iter()
         .map(|k| Term::from_field_u64(store.fields.doc_key, k));
-    Ok(Box::new(BooleanQuery::new(vec![
-        (Occur::Must, query),
-        (Occur::MustNot, Box::new(TermSetQuery::new(terms))),
-    ])))
+    Ok(Some(TermSetQuery::new(terms)))
+}
+
+/// `query` minus the passages of the `excluded` documents.
+fn without(query: Box<dyn Query>, excluded: Option<&TermSetQuery>) -> Box<dyn Query> {
+    match excluded {
+        None => query,
+        Some(keys) => Box::new(BooleanQuery::new(vec![
+            (Occur::Must, query),
+            (Occur::MustNot, Box::new(keys.clone())),
+        ])),
+    }
 }
 
 /// A compiled query with what holds per document rather than per passage applied.
@@ -263,28 +233,69 @@ struct PerDocument {
     query: Box<dyn Query>,
     /// The documents the required groups allow, for the collectors.
     allowed: Option<Arc<KeySet>>,
+    /// Those documents ranked, when there are required groups: resolving them ranks them too
+    /// (see [`required`]).
+    ranked: Option<Vec<group::DocHit>>,
 }
 
-/// Resolve `compiled`'s required and excluded groups to documents.
+/// Resolve `compiled`'s required and excluded groups to documents, scoring with `stats`.
 fn per_document(
     store: &Store,
     searcher: &Searcher,
     compiled: &build::Compiled,
     filters: &Filters,
+    stats: &dyn Bm25StatisticsProvider,
 ) -> Result<PerDocument> {
-    let allowed = required_documents(
-        store,
+    let excluded = excluded_documents(store, searcher, &compiled.excluded)?;
+    if compiled.required.is_empty() {
+        return Ok(PerDocument {
+            query: without(compiled.query.box_clone(), excluded.as_ref()),
+            allowed: None,
+            ranked: None,
+        });
+    }
+    if compiled.required.len() > required::MAX_REQUIRED {
+        return Err(Error::InvalidArgument {
+            what: "query",
+            value: format!("{} required groups", compiled.required.len()),
+            hint: format!(
+                "at most {} words or phrases can be required (+word, AND)",
+                required::MAX_REQUIRED
+            ),
+        });
+    }
+    // Filters and excluded documents constrain the passages that count.
+    let mut constraint: Vec<(Occur, Box<dyn Query>)> =
+        build::filter_clauses(&store.fields, filters)
+            .into_iter()
+            .map(|f| (Occur::Must, f))
+            .collect();
+    if let Some(keys) = &excluded {
+        if constraint.is_empty() {
+            constraint.push((Occur::Must, Box::new(AllQuery)));
+        }
+        constraint.push((Occur::MustNot, Box::new(keys.clone())));
+    }
+    let constraint = (!constraint.is_empty()).then(|| BooleanQuery::new(constraint));
+    let ranked = required::rank(
         searcher,
+        store.search_executor(searcher.segment_readers().len()),
+        stats,
         &compiled.required,
-        &build::filter_clauses(&store.fields, filters),
+        &compiled.optional,
+        constraint.as_ref().map(|q| q as &dyn Query),
     )?;
-    let base: Box<dyn Query> = if allowed.as_ref().is_some_and(|a| a.is_empty()) {
+    let allowed: KeySet = ranked.iter().map(|d| d.key).collect();
+    let base: Box<dyn Query> = if allowed.is_empty() {
         Box::new(EmptyQuery)
     } else {
         compiled.query.box_clone()
     };
-    let query = exclude_documents(store, searcher, base, &compiled.excluded)?;
-    Ok(PerDocument { query, allowed })
+    Ok(PerDocument {
+        query: without(base, excluded.as_ref()),
+        allowed: Some(Arc::new(allowed)),
+        ranked: Some(ranked),
+    })
 }
 
 /// Expansion words from the best passages of the `expansion.docs` best of `docs`.
@@ -330,31 +341,41 @@ pub fn search(
     let compiled = build::compile(&store.fields, &parsed, &filters, request.bm25);
 
     let searcher = reader.searcher();
-    let PerDocument { query, allowed } = per_document(store, &searcher, &compiled, &filters)?;
     let stats = PassageStats::new(store, &searcher)?;
+    let PerDocument {
+        query,
+        allowed,
+        ranked,
+    } = per_document(store, &searcher, &compiled, &filters, &stats)?;
     // Pass 1: every matching document once, by its best passage (and its facets, if asked, in
-    // the same walk over the matches).
+    // the same walk over the matches). With required groups the documents are already ranked,
+    // and facets take a pass of their own over the documents kept.
     let ranking = group::DocCollector {
         scored: compiled.scored,
         allowed: allowed.clone(),
     };
     let rank = |query: &dyn Query| collect(store, &searcher, query, ranking.clone(), &stats);
-    let (docs, facets) = if request.facets.is_empty() {
-        (rank(query.as_ref())?, Vec::new())
-    } else {
-        let (docs, counts) = collect(
-            store,
-            &searcher,
-            query.as_ref(),
-            (
-                ranking.clone(),
-                facets::DocumentFacetCollector {
-                    allowed: allowed.clone(),
-                },
-            ),
-            &stats,
-        )?;
-        (docs, facets::tables(&counts, &request.facets))
+    let counting = facets::DocumentFacetCollector {
+        allowed: allowed.clone(),
+    };
+    let tables = |counts| facets::tables(&counts, &request.facets);
+    let (docs, facets) = match (ranked, request.facets.is_empty()) {
+        (Some(docs), true) => (docs, Vec::new()),
+        (Some(docs), false) => {
+            let counts = collect(store, &searcher, query.as_ref(), counting, &stats)?;
+            (docs, tables(counts))
+        }
+        (None, true) => (rank(query.as_ref())?, Vec::new()),
+        (None, false) => {
+            let (docs, counts) = collect(
+                store,
+                &searcher,
+                query.as_ref(),
+                (ranking.clone(), counting),
+                &stats,
+            )?;
+            (docs, tables(counts))
+        }
     };
     // With expansion, rank again with the words the best passages share, and fuse the two
     // rankings (see [`expand::fuse`]). The expanded query requires the query as it was, so the

@@ -644,6 +644,27 @@ fn required_words_are_required_of_the_document_not_of_one_passage() {
     assert_eq!(facets["total_documents"], 2, "{facets}");
     let with = env.search_json(&["+fishing +debt", "--facets", "source"]);
     assert_eq!(with["facets"]["source"][0]["documents"], 2, "{with}");
+    // Exclusions and filters hold for required words too: "crews" is only in together.txt, and
+    // no document is dated.
+    assert_eq!(env.hit_files(&["+fishing +debt -crews"]), ["apart.txt"]);
+    assert!(env
+        .hit_files(&["+fishing +debt", "--year", "2020"])
+        .is_empty());
+    let facets = env
+        .run(&["facets", "+fishing +debt -crews", "--format", "json"])
+        .ok()
+        .json();
+    assert_eq!(facets["total_documents"], 1, "{facets}");
+    // More required groups than a pass can track is a usage error, said plainly.
+    let many: Vec<String> = (0..65).map(|i| format!("+w{i}")).collect();
+    let run = env.run(&["search", &many.join(" ")]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("at most 64 words or phrases can be required"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
