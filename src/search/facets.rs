@@ -118,15 +118,19 @@ pub fn facet_counts(
         // Documents with at least one matching passage, counted from those passages.
         // Facets count matches; scores do not matter, so default parameters do.
         let compiled = build::compile(fields, &parsed, &filters, Bm25::default());
-        let super::PerDocument { query, allowed, .. } =
-            super::per_document(store, &searcher, &compiled, &filters, &searcher)?;
-        super::collect(
-            store,
-            &searcher,
-            query.as_ref(),
-            DocumentFacetCollector { allowed },
-            &searcher,
-        )?
+        let resolved = super::per_document(store, &searcher, &compiled, &filters, &searcher, true)?;
+        match resolved.counts {
+            Some(counts) => counts,
+            None => super::collect(
+                store,
+                &searcher,
+                resolved.query.as_ref(),
+                DocumentFacetCollector {
+                    allowed: resolved.allowed,
+                },
+                &searcher,
+            )?,
+        }
     };
     let total = counts.documents;
     Ok((total, tables(&counts, dimensions)))
@@ -215,6 +219,8 @@ impl Collector for DocumentFacetCollector {
         false
     }
 
+    /// Documents outside `allowed` are left out here too, for segments collected before the
+    /// allowed documents were known (see `super::required`).
     fn merge_fruits(&self, fruits: Vec<SegmentFacets>) -> tantivy::Result<DocumentFacets> {
         // A document's passages may sit in several segments: count it in the first only.
         let mut counted = KeySet::default();
@@ -222,6 +228,9 @@ impl Collector for DocumentFacetCollector {
         for fruit in fruits {
             let mut local = vec![0u64; fruit.facets.len()];
             for (key, (start, end)) in fruit.docs {
+                if self.allowed.as_ref().is_some_and(|a| !a.contains(&key)) {
+                    continue;
+                }
                 if counted.insert(key) {
                     for &i in &fruit.flat[start as usize..end as usize] {
                         local[i as usize] += 1;
@@ -263,9 +272,28 @@ impl SegmentCollector for DocumentFacetSegment {
     type Fruit = SegmentFacets;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        let Some(key) = self.keys.first(doc) else {
-            return;
-        };
+        if let Some(key) = self.keys.first(doc) {
+            self.collect_key(doc, key);
+        }
+    }
+
+    fn harvest(self) -> SegmentFacets {
+        let mut facets = vec![Facet::root(); self.seen.len()];
+        for (facet, &ord) in facets.iter_mut().zip(&self.seen) {
+            // An ordinal read from this segment's column is always in its dictionary.
+            let _ = self.reader.facet_from_ord(ord, facet);
+        }
+        SegmentFacets {
+            docs: self.docs,
+            flat: self.flat,
+            facets,
+        }
+    }
+}
+
+impl DocumentFacetSegment {
+    /// Count passage `doc` of document `key` (for a caller that has read the key already).
+    pub(super) fn collect_key(&mut self, doc: DocId, key: u64) {
         // A document's passages arrive one after another: only the first of a run is new.
         if self.last == Some(key) || !self.admission.admits(key) {
             return;
@@ -285,19 +313,6 @@ impl SegmentCollector for DocumentFacetSegment {
                 self.flat.push(*slot);
             }
             slot.insert((start, self.flat.len() as u32));
-        }
-    }
-
-    fn harvest(self) -> SegmentFacets {
-        let mut facets = vec![Facet::root(); self.seen.len()];
-        for (facet, &ord) in facets.iter_mut().zip(&self.seen) {
-            // An ordinal read from this segment's column is always in its dictionary.
-            let _ = self.reader.facet_from_ord(ord, facet);
-        }
-        SegmentFacets {
-            docs: self.docs,
-            flat: self.flat,
-            facets,
         }
     }
 }

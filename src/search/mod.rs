@@ -236,15 +236,20 @@ struct PerDocument {
     /// Those documents ranked, when there are required groups: resolving them ranks them too
     /// (see [`required`]).
     ranked: Option<Vec<group::DocHit>>,
+    /// Their facet counts, when asked for and there are required groups (counted in the same
+    /// pass).
+    counts: Option<facets::DocumentFacets>,
 }
 
-/// Resolve `compiled`'s required and excluded groups to documents, scoring with `stats`.
+/// Resolve `compiled`'s required and excluded groups to documents, scoring with `stats`, and
+/// with `count_facets` counting the facets of documents with required groups on the way.
 fn per_document(
     store: &Store,
     searcher: &Searcher,
     compiled: &build::Compiled,
     filters: &Filters,
     stats: &dyn Bm25StatisticsProvider,
+    count_facets: bool,
 ) -> Result<PerDocument> {
     let excluded = excluded_documents(store, searcher, &compiled.excluded)?;
     if compiled.required.is_empty() {
@@ -252,6 +257,7 @@ fn per_document(
             query: without(compiled.query.box_clone(), excluded.as_ref()),
             allowed: None,
             ranked: None,
+            counts: None,
         });
     }
     if compiled.required.len() > required::MAX_REQUIRED {
@@ -277,13 +283,14 @@ fn per_document(
         constraint.push((Occur::MustNot, Box::new(keys.clone())));
     }
     let constraint = (!constraint.is_empty()).then(|| BooleanQuery::new(constraint));
-    let ranked = required::rank(
+    let (ranked, counts) = required::rank(
         searcher,
         store.search_executor(searcher.segment_readers().len()),
         stats,
         &compiled.required,
         &compiled.optional,
         constraint.as_ref().map(|q| q as &dyn Query),
+        count_facets,
     )?;
     let allowed: KeySet = ranked.iter().map(|d| d.key).collect();
     let base: Box<dyn Query> = if allowed.is_empty() {
@@ -295,6 +302,7 @@ fn per_document(
         query: without(base, excluded.as_ref()),
         allowed: Some(Arc::new(allowed)),
         ranked: Some(ranked),
+        counts,
     })
 }
 
@@ -346,10 +354,17 @@ pub fn search(
         query,
         allowed,
         ranked,
-    } = per_document(store, &searcher, &compiled, &filters, &stats)?;
+        counts,
+    } = per_document(
+        store,
+        &searcher,
+        &compiled,
+        &filters,
+        &stats,
+        !request.facets.is_empty(),
+    )?;
     // Pass 1: every matching document once, by its best passage (and its facets, if asked, in
-    // the same walk over the matches). With required groups the documents are already ranked,
-    // and facets take a pass of their own over the documents kept.
+    // the same walk over the matches). With required groups that was done resolving them.
     let ranking = group::DocCollector {
         scored: compiled.scored,
         allowed: allowed.clone(),
@@ -362,7 +377,10 @@ pub fn search(
     let (docs, facets) = match (ranked, request.facets.is_empty()) {
         (Some(docs), true) => (docs, Vec::new()),
         (Some(docs), false) => {
-            let counts = collect(store, &searcher, query.as_ref(), counting, &stats)?;
+            let counts = match counts {
+                Some(counts) => counts,
+                None => collect(store, &searcher, query.as_ref(), counting, &stats)?,
+            };
             (docs, tables(counts))
         }
         (None, true) => (rank(query.as_ref())?, Vec::new()),

@@ -11,11 +11,15 @@
 //! required group somewhere are kept. Filters and excluded documents are a constraint each
 //! candidate passage is checked against.
 
+use std::sync::Arc;
+
+use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Query, Scorer, Weight};
 use tantivy::{DocAddress, DocId, DocSet, Executor, Score, Searcher, SegmentReader, TERMINATED};
 
-use super::group::{DocHit, KeyMap};
+use super::facets::{DocumentFacetCollector, DocumentFacetSegment, DocumentFacets, SegmentFacets};
+use super::group::{DocHit, KeyMap, KeySet};
 
 /// Required groups beyond this many are resolved the older way (key sets per group), since the
 /// groups a passage matched are kept as bits of a `u64`.
@@ -42,7 +46,8 @@ impl Masked {
 /// Every document that has each of `required` in some passage, by its best passage over all the
 /// groups (`required` and `optional` alike, summed per passage as the query would), with its
 /// count of passages matching any group. Only passages matching `constraint` (filters, excluded
-/// documents) count. `required` must hold between 1 and [`MAX_REQUIRED`] groups.
+/// documents) count. With `count_facets`, the kept documents' facet values are counted in the
+/// same walk. `required` must hold between 1 and [`MAX_REQUIRED`] groups.
 pub fn rank(
     searcher: &Searcher,
     executor: &Executor,
@@ -50,7 +55,8 @@ pub fn rank(
     required: &[Box<dyn Query>],
     optional: &[Box<dyn Query>],
     constraint: Option<&dyn Query>,
-) -> tantivy::Result<Vec<DocHit>> {
+    count_facets: bool,
+) -> tantivy::Result<(Vec<DocHit>, Option<DocumentFacets>)> {
     assert!(
         (1..=MAX_REQUIRED).contains(&required.len()),
         "1 to {MAX_REQUIRED} required groups"
@@ -70,7 +76,9 @@ pub fn rank(
         (1u64 << required.len()) - 1
     };
     let segments = searcher.segment_readers().iter().enumerate();
-    let runs = executor.map(
+    // Facets are gathered for every candidate document and kept ones picked at the merge.
+    let counting = count_facets.then_some(DocumentFacetCollector { allowed: None });
+    let walked = executor.map(
         |(ordinal, reader)| {
             segment(
                 ordinal as u32,
@@ -78,10 +86,12 @@ pub fn rank(
                 &weights,
                 required.len(),
                 constraint.as_deref(),
+                counting.as_ref(),
             )
         },
         segments,
     )?;
+    let (runs, facets): (Vec<Vec<Masked>>, Vec<Option<SegmentFacets>>) = walked.into_iter().unzip();
     // A document's passages can sit in several segments: one entry per document remains.
     let total: usize = runs.iter().map(Vec::len).sum();
     let mut at: KeyMap<usize> = KeyMap::with_capacity_and_hasher(total, Default::default());
@@ -95,11 +105,22 @@ pub fn rank(
             std::collections::hash_map::Entry::Occupied(slot) => docs[*slot.get()].merge(&run),
         }
     }
-    Ok(docs
+    let kept: Vec<DocHit> = docs
         .into_iter()
         .filter(|d| d.mask == all)
         .map(|d| d.hit)
-        .collect())
+        .collect();
+    let counts = match counting {
+        None => None,
+        Some(_) => {
+            let allowed: KeySet = kept.iter().map(|d| d.key).collect();
+            let merging = DocumentFacetCollector {
+                allowed: Some(Arc::new(allowed)),
+            };
+            Some(merging.merge_fruits(facets.into_iter().flatten().collect())?)
+        }
+    };
+    Ok((kept, counts))
 }
 
 /// One segment's runs of passages, one per document where its passages are contiguous.
@@ -109,7 +130,8 @@ fn segment(
     weights: &[Box<dyn Weight>],
     required: usize,
     constraint: Option<&dyn Weight>,
-) -> tantivy::Result<Vec<Masked>> {
+    counting: Option<&DocumentFacetCollector>,
+) -> tantivy::Result<(Vec<Masked>, Option<SegmentFacets>)> {
     let mut scorers = weights
         .iter()
         .map(|w| w.scorer(reader, 1.0))
@@ -117,6 +139,9 @@ fn segment(
     let mut constraint = constraint.map(|w| w.scorer(reader, 1.0)).transpose()?;
     let keys: Column<u64> = reader.fast_fields().u64(crate::schema::DOC_KEY)?;
     let alive = reader.alive_bitset();
+    let mut facets: Option<DocumentFacetSegment> = counting
+        .map(|c| c.for_segment(ordinal, reader))
+        .transpose()?;
     let mut runs: Vec<Masked> = Vec::new();
     loop {
         let doc: DocId = scorers.iter().map(|s| s.doc()).min().unwrap_or(TERMINATED);
@@ -148,6 +173,9 @@ fn segment(
         let Some(key) = keys.first(doc) else {
             continue;
         };
+        if let Some(f) = facets.as_mut() {
+            f.collect_key(doc, key);
+        }
         let passage = Masked {
             hit: DocHit {
                 key,
@@ -162,5 +190,5 @@ fn segment(
             _ => runs.push(passage),
         }
     }
-    Ok(runs)
+    Ok((runs, facets.map(SegmentCollector::harvest)))
 }
