@@ -133,13 +133,16 @@ fn main() -> anyhow::Result<()> {
                 ..SearchRequest::default()
             };
             let results = search(&store, &reader, &request)?;
+            // trec_eval orders by score and breaks ties by document id, tipdex by key: a score
+            // falling with rank keeps tipdex's order (fusion scores often tie).
+            let n = results.hits.len();
             for (rank, hit) in results.hits.iter().enumerate() {
                 trec.push_str(&format!(
                     "{} Q0 {} {} {} tipdex\n",
                     q.id,
                     hit.record.id,
                     rank + 1,
-                    hit.score
+                    n - rank
                 ));
             }
             runs.insert(

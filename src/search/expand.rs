@@ -13,7 +13,7 @@ use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query};
 use tantivy::Term;
 
 use super::bm25::{Bm25, Bm25TermQuery};
-use super::group::{top, DocHit, KeyMap};
+use super::group::{DocHit, KeyMap};
 use crate::highlight::Pattern;
 use crate::schema::{self, Fields};
 
@@ -109,24 +109,30 @@ const FUSION_K: f32 = 60.0;
 /// finds fill the ranks below. Returns `expanded`'s documents (with its best passages) scored so.
 ///
 /// Only the best `max(limit, FUSION_DEPTH)` of each ranking are fused; the others score 0.
-pub(super) fn fuse(typed: Vec<DocHit>, expanded: Vec<DocHit>, limit: usize) -> Vec<DocHit> {
+pub(super) fn fuse(typed: Vec<DocHit>, mut expanded: Vec<DocHit>, limit: usize) -> Vec<DocHit> {
     let depth = limit.max(FUSION_DEPTH);
-    let credit = |ranking: Vec<DocHit>| -> KeyMap<f32> {
-        top(ranking, depth)
-            .into_iter()
-            .enumerate()
-            .map(|(rank, d)| (d.key, 1.0 / (FUSION_K + rank as f32 + 1.0)))
-            .collect()
-    };
-    let first = credit(typed);
-    let second = credit(expanded.clone());
+    let first = rank_credit(typed.iter().map(|d| (d.score, d.key)).collect(), depth);
+    let second = rank_credit(expanded.iter().map(|d| (d.score, d.key)).collect(), depth);
+    for d in &mut expanded {
+        d.score =
+            first.get(&d.key).copied().unwrap_or(0.0) + second.get(&d.key).copied().unwrap_or(0.0);
+    }
     expanded
+}
+
+/// 1 / (K + rank) for the best `depth` of `(score, key)` pairs, ranked as `group::top` ranks
+/// documents (score, then key).
+fn rank_credit(mut ranking: Vec<(f32, u64)>, depth: usize) -> KeyMap<f32> {
+    let order = |a: &(f32, u64), b: &(f32, u64)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    if depth < ranking.len() {
+        ranking.select_nth_unstable_by(depth, order);
+        ranking.truncate(depth);
+    }
+    ranking.sort_unstable_by(order);
+    ranking
         .into_iter()
-        .map(|d| DocHit {
-            score: first.get(&d.key).copied().unwrap_or(0.0)
-                + second.get(&d.key).copied().unwrap_or(0.0),
-            ..d
-        })
+        .enumerate()
+        .map(|(rank, (_, key))| (key, 1.0 / (FUSION_K + rank as f32 + 1.0)))
         .collect()
 }
 
@@ -151,6 +157,7 @@ pub fn expanded(
 
 #[cfg(test)]
 mod tests {
+    use super::super::group::top;
     use super::*;
 
     #[test]

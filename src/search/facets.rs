@@ -118,16 +118,14 @@ pub fn facet_counts(
         // Documents with at least one matching passage, counted from those passages.
         // Facets count matches; scores do not matter, so default parameters do.
         let compiled = build::compile(fields, &parsed, &filters, Bm25::default());
-        let resolved = super::per_document(store, &searcher, &compiled, &filters, &searcher, true)?;
+        let resolved = super::per_document(store, &searcher, &compiled, &filters, None, true)?;
         match resolved.counts {
             Some(counts) => counts,
             None => super::collect(
                 store,
                 &searcher,
                 resolved.query.as_ref(),
-                DocumentFacetCollector {
-                    allowed: resolved.allowed,
-                },
+                DocumentFacetCollector { allowed: None },
                 &searcher,
             )?,
         }

@@ -231,31 +231,28 @@ struct PerDocument {
     /// The passage query without the documents that match an excluded group; empty when no
     /// document has every required word (nothing to rank or count).
     query: Box<dyn Query>,
-    /// The documents the required groups allow, for the collectors.
-    allowed: Option<Arc<KeySet>>,
-    /// Those documents ranked, when there are required groups: resolving them ranks them too
-    /// (see [`required`]).
+    /// With required groups, the documents having them all, ranked (resolving them ranks them,
+    /// see [`required`]).
     ranked: Option<Vec<group::DocHit>>,
-    /// Their facet counts, when asked for and there are required groups (counted in the same
-    /// pass).
+    /// Those documents' facet counts, when asked for.
     counts: Option<facets::DocumentFacets>,
 }
 
-/// Resolve `compiled`'s required and excluded groups to documents, scoring with `stats`, and
-/// with `count_facets` counting the facets of documents with required groups on the way.
+/// Resolve `compiled`'s required and excluded groups to documents, scoring with `stats` (none:
+/// counting only), and with `count_facets` counting the facets of documents with required
+/// groups on the way.
 fn per_document(
     store: &Store,
     searcher: &Searcher,
     compiled: &build::Compiled,
     filters: &Filters,
-    stats: &dyn Bm25StatisticsProvider,
+    stats: Option<&dyn Bm25StatisticsProvider>,
     count_facets: bool,
 ) -> Result<PerDocument> {
     let excluded = excluded_documents(store, searcher, &compiled.excluded)?;
     if compiled.required.is_empty() {
         return Ok(PerDocument {
             query: without(compiled.query.box_clone(), excluded.as_ref()),
-            allowed: None,
             ranked: None,
             counts: None,
         });
@@ -292,15 +289,13 @@ fn per_document(
         constraint.as_ref().map(|q| q as &dyn Query),
         count_facets,
     )?;
-    let allowed: KeySet = ranked.iter().map(|d| d.key).collect();
-    let base: Box<dyn Query> = if allowed.is_empty() {
+    let base: Box<dyn Query> = if ranked.is_empty() {
         Box::new(EmptyQuery)
     } else {
         compiled.query.box_clone()
     };
     Ok(PerDocument {
         query: without(base, excluded.as_ref()),
-        allowed: Some(Arc::new(allowed)),
         ranked: Some(ranked),
         counts,
     })
@@ -352,7 +347,6 @@ pub fn search(
     let stats = PassageStats::new(store, &searcher)?;
     let PerDocument {
         query,
-        allowed,
         ranked,
         counts,
     } = per_document(
@@ -360,31 +354,26 @@ pub fn search(
         &searcher,
         &compiled,
         &filters,
-        &stats,
+        Some(&stats),
         !request.facets.is_empty(),
     )?;
-    // Pass 1: every matching document once, by its best passage (and its facets, if asked, in
-    // the same walk over the matches). With required groups that was done resolving them.
+    // Only the documents having every required group may be ranked again (by expansion).
+    let allowed: Option<Arc<KeySet>> = match (&ranked, request.expand) {
+        (Some(docs), Some(_)) => Some(Arc::new(docs.iter().map(|d| d.key).collect())),
+        _ => None,
+    };
     let ranking = group::DocCollector {
         scored: compiled.scored,
-        allowed: allowed.clone(),
+        allowed,
     };
     let rank = |query: &dyn Query| collect(store, &searcher, query, ranking.clone(), &stats);
-    let counting = facets::DocumentFacetCollector {
-        allowed: allowed.clone(),
-    };
-    let tables = |counts| facets::tables(&counts, &request.facets);
-    let (docs, facets) = match (ranked, request.facets.is_empty()) {
-        (Some(docs), true) => (docs, Vec::new()),
-        (Some(docs), false) => {
-            let counts = match counts {
-                Some(counts) => counts,
-                None => collect(store, &searcher, query.as_ref(), counting, &stats)?,
-            };
-            (docs, tables(counts))
-        }
-        (None, true) => (rank(query.as_ref())?, Vec::new()),
-        (None, false) => {
+    // Pass 1: every matching document once, by its best passage (and its facets, if asked, in
+    // the same walk over the matches). With required groups that was done resolving them.
+    let (docs, facets) = match ranked {
+        Some(docs) => (docs, counts),
+        None if request.facets.is_empty() => (rank(query.as_ref())?, None),
+        None => {
+            let counting = facets::DocumentFacetCollector { allowed: None };
             let (docs, counts) = collect(
                 store,
                 &searcher,
@@ -392,9 +381,10 @@ pub fn search(
                 (ranking.clone(), counting),
                 &stats,
             )?;
-            (docs, tables(counts))
+            (docs, Some(counts))
         }
     };
+    let facets = facets.map_or_else(Vec::new, |c| facets::tables(&c, &request.facets));
     // With expansion, rank again with the words the best passages share, and fuse the two
     // rankings (see [`expand::fuse`]). The expanded query requires the query as it was, so the
     // matches (and the counts and facets above) stay its.
@@ -422,7 +412,9 @@ pub fn search(
     // Pass 2, only for the shown documents and only when more than one passage is wanted: their
     // best few passages (the same query and statistics, so the same scores).
     let mut shown: group::KeyMap<group::Group> = group::KeyMap::default();
-    if request.passages > 1 && !ranked.is_empty() {
+    // With expansion the documents' scores are fusion scores, so their passages' BM25 scores
+    // come from this pass even when one passage is shown.
+    if (request.passages > 1 || !feedback.is_empty()) && !ranked.is_empty() {
         let keys = ranked
             .iter()
             .map(|d| Term::from_field_u64(store.fields.doc_key, d.key));

@@ -21,8 +21,8 @@ use tantivy::{DocAddress, DocId, DocSet, Executor, Score, Searcher, SegmentReade
 use super::facets::{DocumentFacetCollector, DocumentFacetSegment, DocumentFacets, SegmentFacets};
 use super::group::{DocHit, KeyMap, KeySet};
 
-/// Required groups beyond this many are resolved the older way (key sets per group), since the
-/// groups a passage matched are kept as bits of a `u64`.
+/// The most required groups a query may have: the groups a passage matched are kept as bits of a
+/// `u64` (more is a usage error, see `super::per_document`).
 pub const MAX_REQUIRED: usize = 64;
 
 /// One document as this pass sees it: its hit and the required groups it matched somewhere.
@@ -47,11 +47,12 @@ impl Masked {
 /// groups (`required` and `optional` alike, summed per passage as the query would), with its
 /// count of passages matching any group. Only passages matching `constraint` (filters, excluded
 /// documents) count. With `count_facets`, the kept documents' facet values are counted in the
-/// same walk. `required` must hold between 1 and [`MAX_REQUIRED`] groups.
+/// same walk. Without `stats` nothing is scored (for counting only). `required` must hold
+/// between 1 and [`MAX_REQUIRED`] groups.
 pub fn rank(
     searcher: &Searcher,
     executor: &Executor,
-    stats: &dyn Bm25StatisticsProvider,
+    stats: Option<&dyn Bm25StatisticsProvider>,
     required: &[Box<dyn Query>],
     optional: &[Box<dyn Query>],
     constraint: Option<&dyn Query>,
@@ -61,10 +62,15 @@ pub fn rank(
         (1..=MAX_REQUIRED).contains(&required.len()),
         "1 to {MAX_REQUIRED} required groups"
     );
-    let scoring = EnableScoring::enabled_from_statistics_provider(stats, searcher);
-    let weights = required
+    let scoring = match stats {
+        Some(stats) => EnableScoring::enabled_from_statistics_provider(stats, searcher),
+        None => EnableScoring::disabled_from_searcher(searcher),
+    };
+    // Optional groups first, as in the passage query's union, so scores are summed in the same
+    // order and come out the same to the last bit.
+    let weights = optional
         .iter()
-        .chain(optional)
+        .chain(required)
         .map(|q| q.weight(scoring))
         .collect::<tantivy::Result<Vec<_>>>()?;
     let constraint = constraint
@@ -84,7 +90,7 @@ pub fn rank(
                 ordinal as u32,
                 reader,
                 &weights,
-                required.len(),
+                optional.len(),
                 constraint.as_deref(),
                 counting.as_ref(),
             )
@@ -124,11 +130,12 @@ pub fn rank(
 }
 
 /// One segment's runs of passages, one per document where its passages are contiguous.
+/// `weights` holds the `optional` groups' weights, then the required groups'.
 fn segment(
     ordinal: u32,
     reader: &SegmentReader,
     weights: &[Box<dyn Weight>],
-    required: usize,
+    optional: usize,
     constraint: Option<&dyn Weight>,
     counting: Option<&DocumentFacetCollector>,
 ) -> tantivy::Result<(Vec<Masked>, Option<SegmentFacets>)> {
@@ -148,23 +155,34 @@ fn segment(
         if doc == TERMINATED {
             break;
         }
+        if let Some(c) = constraint.as_mut() {
+            if c.doc() < doc {
+                c.seek(doc);
+            }
+            let allowed = c.doc();
+            if allowed == TERMINATED {
+                break;
+            }
+            if allowed != doc {
+                // Jump every group to the next passage the filters allow, instead of scoring
+                // the passages in between.
+                for s in scorers.iter_mut() {
+                    if s.doc() < allowed {
+                        s.seek(allowed);
+                    }
+                }
+                continue;
+            }
+        }
         let mut score: Score = 0.0;
         let mut mask = 0u64;
         for (i, s) in scorers.iter_mut().enumerate() {
             if s.doc() == doc {
                 score += s.score();
-                if i < required {
-                    mask |= 1 << i;
+                if i >= optional {
+                    mask |= 1 << (i - optional);
                 }
                 s.advance();
-            }
-        }
-        if let Some(c) = constraint.as_mut() {
-            if c.doc() < doc {
-                c.seek(doc);
-            }
-            if c.doc() != doc {
-                continue;
             }
         }
         if alive.is_some_and(|a| !a.is_alive(doc)) {
