@@ -1,24 +1,19 @@
 //! Facet counts: how many documents (not passages) have each source, year, tag or language.
 
-use std::collections::hash_map::Entry;
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use tantivy::collector::{Collector, Count, FacetCollector, SegmentCollector};
-use tantivy::columnar::Column;
-use tantivy::fastfield::FacetReader;
-use tantivy::index::SegmentReader;
+use tantivy::collector::{Count, FacetCollector};
 use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::schema::Facet;
-use tantivy::{DocId, IndexReader, Score, SegmentOrdinal};
+use tantivy::{DocId, IndexReader, Searcher};
 
 use super::bm25::Bm25;
 use super::build;
 use super::filters::Filters;
-use super::group::{Admission, KeyMap, KeySet};
+use super::group::{DocCollector, DocHit};
 use super::query;
 use crate::error::Result;
-use crate::schema::{DOC_KEY, KIND_DOC};
+use crate::schema::KIND_DOC;
 use crate::store::Store;
 
 /// A facet dimension.
@@ -115,20 +110,24 @@ pub fn facet_counts(
             by_value,
         }
     } else {
-        // Documents with at least one matching passage, counted from those passages.
-        // Facets count matches; scores do not matter, so default parameters do.
+        // Documents with at least one matching passage, counted from one passage each. Scores
+        // do not matter, so nothing is scored.
         let compiled = build::compile(fields, &parsed, &filters, Bm25::default());
-        let resolved = super::per_document(store, &searcher, &compiled, &filters, None, true)?;
-        match resolved.counts {
-            Some(counts) => counts,
+        let resolved = super::per_document(store, &searcher, &compiled, &filters, None)?;
+        let docs = match resolved.ranked {
+            Some(docs) => docs,
             None => super::collect(
                 store,
                 &searcher,
                 resolved.query.as_ref(),
-                DocumentFacetCollector { allowed: None },
+                DocCollector {
+                    scored: false,
+                    allowed: None,
+                },
                 &searcher,
             )?,
-        }
+        };
+        count_hits(&searcher, &docs)?
     };
     let total = counts.documents;
     Ok((total, tables(&counts, dimensions)))
@@ -172,179 +171,46 @@ pub(super) struct DocumentFacets {
     by_value: HashMap<Facet, u64>,
 }
 
-/// Counts the facets of each document with a matching passage once, straight from the passages
-/// (they carry their document's facets). Building a set of the matching document keys and
-/// running a second query over records cost 20 ms and more for common words on 20,000
-/// documents; this is one pass over the matches.
-pub(super) struct DocumentFacetCollector {
-    /// Only these documents, when given.
-    pub allowed: Option<Arc<KeySet>>,
-}
-
-/// One segment's matching documents (each with the facet ordinals of its first matching
-/// passage), and the facets those ordinals stand for.
-pub(super) struct SegmentFacets {
-    /// Each document's facets: a range of `flat` (one allocation for all documents).
-    docs: KeyMap<(u32, u32)>,
-    /// Indices into `facets`.
-    flat: Vec<u32>,
-    facets: Vec<Facet>,
-}
-
-impl Collector for DocumentFacetCollector {
-    type Fruit = DocumentFacets;
-    type Child = DocumentFacetSegment;
-
-    fn for_segment(
-        &self,
-        _segment: SegmentOrdinal,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<DocumentFacetSegment> {
+/// Facet counts of `docs` (one hit per document, as the ranking pass leaves them), read from
+/// each document's best passage: passages carry their document's facets, so one passage per
+/// document is enough, and the ranking pass has already merged a document's passages across
+/// segments. Counting while ranking instead kept a hash entry per matching document, and for
+/// queries with required words counted documents that were then dropped.
+pub(super) fn count_hits(searcher: &Searcher, docs: &[DocHit]) -> tantivy::Result<DocumentFacets> {
+    let segments = searcher.segment_readers();
+    let mut per_segment: Vec<Vec<DocId>> = vec![Vec::new(); segments.len()];
+    for d in docs {
+        if let Some(ids) = per_segment.get_mut(d.best.segment_ord as usize) {
+            ids.push(d.best.doc_id);
+        }
+    }
+    let mut by_value: HashMap<Facet, u64> = HashMap::new();
+    for (reader, mut ids) in segments.iter().zip(per_segment) {
+        if ids.is_empty() {
+            continue;
+        }
+        // In document order, so the column is read front to back.
+        ids.sort_unstable();
         let facets = reader.facet_reader("facets")?;
-        Ok(DocumentFacetSegment {
-            keys: reader.fast_fields().u64(DOC_KEY)?,
-            ords: vec![UNSEEN; facets.num_facets()],
-            admission: Admission::new(self.allowed.clone()),
-            seen: Vec::new(),
-            reader: facets,
-            docs: KeyMap::default(),
-            flat: Vec::new(),
-            last: None,
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    /// Documents outside `allowed` are left out here too, for segments collected before the
-    /// allowed documents were known (see `super::required`).
-    fn merge_fruits(&self, fruits: Vec<SegmentFacets>) -> tantivy::Result<DocumentFacets> {
-        // A document's passages may sit in several segments: count it in the first only.
-        let mut counted = KeySet::default();
-        let mut by_value: HashMap<Facet, u64> = HashMap::new();
-        for fruit in fruits {
-            let mut local = vec![0u64; fruit.facets.len()];
-            for (key, (start, end)) in fruit.docs {
-                if self.allowed.as_ref().is_some_and(|a| !a.contains(&key)) {
-                    continue;
-                }
-                if counted.insert(key) {
-                    for &i in &fruit.flat[start as usize..end as usize] {
-                        local[i as usize] += 1;
-                    }
-                }
-            }
-            for (facet, n) in fruit.facets.into_iter().zip(local) {
-                if n > 0 {
-                    *by_value.entry(facet).or_default() += n;
-                }
-            }
-        }
-        Ok(DocumentFacets {
-            documents: counted.len() as u64,
-            by_value,
-        })
-    }
-}
-
-/// Marks a facet ordinal not met yet in [`DocumentFacetSegment::ords`].
-const UNSEEN: u32 = u32::MAX;
-
-/// Per-segment half of [`DocumentFacetCollector`].
-pub(super) struct DocumentFacetSegment {
-    keys: Column<u64>,
-    reader: FacetReader,
-    /// Facet ordinal in this segment → index into the harvested facet list, or [`UNSEEN`]:
-    /// indexed by ordinal, so no ordinal of any matching document is hashed.
-    ords: Vec<u32>,
-    /// The ordinals seen, in the order of their indices.
-    seen: Vec<u64>,
-    admission: Admission,
-    docs: KeyMap<(u32, u32)>,
-    flat: Vec<u32>,
-    last: Option<u64>,
-}
-
-impl SegmentCollector for DocumentFacetSegment {
-    type Fruit = SegmentFacets;
-
-    fn collect(&mut self, doc: DocId, _score: Score) {
-        if let Some(key) = self.keys.first(doc) {
-            self.collect_key(doc, key);
-        }
-    }
-
-    fn harvest(self) -> SegmentFacets {
-        let mut facets = vec![Facet::root(); self.seen.len()];
-        for (facet, &ord) in facets.iter_mut().zip(&self.seen) {
-            // An ordinal read from this segment's column is always in its dictionary.
-            let _ = self.reader.facet_from_ord(ord, facet);
-        }
-        SegmentFacets {
-            docs: self.docs,
-            flat: self.flat,
-            facets,
-        }
-    }
-}
-
-impl DocumentFacetSegment {
-    /// Count passage `doc` of document `key` (for a caller that has read the key already).
-    pub(super) fn collect_key(&mut self, doc: DocId, key: u64) {
-        // A document's passages arrive one after another: only the first of a run is new.
-        if self.last == Some(key) || !self.admission.admits(key) {
-            return;
-        }
-        self.last = Some(key);
-        if let Entry::Vacant(slot) = self.docs.entry(key) {
-            let start = self.flat.len() as u32;
-            for ord in self.reader.facet_ords(doc) {
+        let mut counts = vec![0u64; facets.num_facets()];
+        for id in ids {
+            for ord in facets.facet_ords(id) {
                 // An ordinal from this segment's column is always below its facet count.
-                let Some(slot) = self.ords.get_mut(ord as usize) else {
-                    continue;
-                };
-                if *slot == UNSEEN {
-                    *slot = self.seen.len() as u32;
-                    self.seen.push(ord);
+                if let Some(n) = counts.get_mut(ord as usize) {
+                    *n += 1;
                 }
-                self.flat.push(*slot);
             }
-            slot.insert((start, self.flat.len() as u32));
+        }
+        let mut facet = Facet::root();
+        for (ord, n) in counts.into_iter().enumerate() {
+            if n > 0 {
+                facets.facet_from_ord(ord as u64, &mut facet)?;
+                *by_value.entry(facet.clone()).or_default() += n;
+            }
         }
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn fruit(docs: &[(u64, &[u32])], facets: &[&str]) -> SegmentFacets {
-        let mut flat = Vec::new();
-        let mut ranges = KeyMap::default();
-        for (key, indices) in docs {
-            let start = flat.len() as u32;
-            flat.extend_from_slice(indices);
-            ranges.insert(*key, (start, flat.len() as u32));
-        }
-        SegmentFacets {
-            docs: ranges,
-            flat,
-            facets: facets.iter().map(|f| Facet::from(*f)).collect(),
-        }
-    }
-
-    #[test]
-    fn a_document_split_across_segments_is_counted_once() {
-        // Document 7's passages landed in both segments (indexing threads each fill their own).
-        let merged = DocumentFacetCollector { allowed: None }
-            .merge_fruits(vec![
-                fruit(&[(7, &[0, 1]), (8, &[0])], &["/source/UNODC", "/year/2019"]),
-                fruit(&[(7, &[1, 0]), (9, &[0])], &["/year/2019", "/source/UNODC"]),
-            ])
-            .unwrap();
-        assert_eq!(merged.documents, 3);
-        assert_eq!(merged.by_value[&Facet::from("/source/UNODC")], 2);
-        assert_eq!(merged.by_value[&Facet::from("/year/2019")], 2);
-    }
+    Ok(DocumentFacets {
+        documents: docs.len() as u64,
+        by_value,
+    })
 }

@@ -57,7 +57,7 @@ pub struct SearchRequest {
     pub plain: bool,
     /// BM25 parameters for words (phrases keep tantivy's k1 = 1.2, b = 0.75).
     pub bm25: Bm25,
-    /// Facet counts to compute over all matching documents, in the same pass as the ranking.
+    /// Facet counts to compute over all matching documents.
     pub facets: Vec<FacetField>,
     /// Re-rank with words from the first ranking's best passages (see [`expand`]).
     pub expand: Option<Expansion>,
@@ -234,27 +234,22 @@ struct PerDocument {
     /// With required groups, the documents having them all, ranked (resolving them ranks them,
     /// see [`required`]).
     ranked: Option<Vec<group::DocHit>>,
-    /// Those documents' facet counts, when asked for.
-    counts: Option<facets::DocumentFacets>,
 }
 
 /// Resolve `compiled`'s required and excluded groups to documents, scoring with `stats` (none:
-/// counting only), and with `count_facets` counting the facets of documents with required
-/// groups on the way.
+/// counting only).
 fn per_document(
     store: &Store,
     searcher: &Searcher,
     compiled: &build::Compiled,
     filters: &Filters,
     stats: Option<&dyn Bm25StatisticsProvider>,
-    count_facets: bool,
 ) -> Result<PerDocument> {
     let excluded = excluded_documents(store, searcher, &compiled.excluded)?;
     if compiled.required.is_empty() {
         return Ok(PerDocument {
             query: without(compiled.query.box_clone(), excluded.as_ref()),
             ranked: None,
-            counts: None,
         });
     }
     if compiled.required.len() > required::MAX_REQUIRED {
@@ -280,14 +275,13 @@ fn per_document(
         constraint.push((Occur::MustNot, Box::new(keys.clone())));
     }
     let constraint = (!constraint.is_empty()).then(|| BooleanQuery::new(constraint));
-    let (ranked, counts) = required::rank(
+    let ranked = required::rank(
         searcher,
         store.search_executor(searcher.segment_readers().len()),
         stats,
         &compiled.required,
         &compiled.optional,
         constraint.as_ref().map(|q| q as &dyn Query),
-        count_facets,
     )?;
     let base: Box<dyn Query> = if ranked.is_empty() {
         Box::new(EmptyQuery)
@@ -297,7 +291,6 @@ fn per_document(
     Ok(PerDocument {
         query: without(base, excluded.as_ref()),
         ranked: Some(ranked),
-        counts,
     })
 }
 
@@ -345,18 +338,8 @@ pub fn search(
 
     let searcher = reader.searcher();
     let stats = PassageStats::new(store, &searcher)?;
-    let PerDocument {
-        query,
-        ranked,
-        counts,
-    } = per_document(
-        store,
-        &searcher,
-        &compiled,
-        &filters,
-        Some(&stats),
-        !request.facets.is_empty(),
-    )?;
+    let PerDocument { query, ranked } =
+        per_document(store, &searcher, &compiled, &filters, Some(&stats))?;
     // Only the documents having every required group may be ranked again (by expansion).
     let allowed: Option<Arc<KeySet>> = match (&ranked, request.expand) {
         (Some(docs), Some(_)) => Some(Arc::new(docs.iter().map(|d| d.key).collect())),
@@ -367,24 +350,17 @@ pub fn search(
         allowed,
     };
     let rank = |query: &dyn Query| collect(store, &searcher, query, ranking.clone(), &stats);
-    // Pass 1: every matching document once, by its best passage (and its facets, if asked, in
-    // the same walk over the matches). With required groups that was done resolving them.
-    let (docs, facets) = match ranked {
-        Some(docs) => (docs, counts),
-        None if request.facets.is_empty() => (rank(query.as_ref())?, None),
-        None => {
-            let counting = facets::DocumentFacetCollector { allowed: None };
-            let (docs, counts) = collect(
-                store,
-                &searcher,
-                query.as_ref(),
-                (ranking.clone(), counting),
-                &stats,
-            )?;
-            (docs, Some(counts))
-        }
+    // Pass 1: every matching document once, by its best passage (with required groups, done
+    // while resolving them). Facet counts come from each document's best passage.
+    let docs = match ranked {
+        Some(docs) => docs,
+        None => rank(query.as_ref())?,
     };
-    let facets = facets.map_or_else(Vec::new, |c| facets::tables(&c, &request.facets));
+    let facets = if request.facets.is_empty() {
+        Vec::new()
+    } else {
+        facets::tables(&facets::count_hits(&searcher, &docs)?, &request.facets)
+    };
     // With expansion, rank again with the words the best passages share, and fuse the two
     // rankings (see [`expand::fuse`]). The expanded query requires the query as it was, so the
     // matches (and the counts and facets above) stay its.

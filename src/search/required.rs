@@ -11,15 +11,11 @@
 //! required group somewhere are kept. Filters and excluded documents are a constraint each
 //! candidate passage is checked against.
 
-use std::sync::Arc;
-
-use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Query, Scorer, Weight};
 use tantivy::{DocAddress, DocId, DocSet, Executor, Score, Searcher, SegmentReader, TERMINATED};
 
-use super::facets::{DocumentFacetCollector, DocumentFacetSegment, DocumentFacets, SegmentFacets};
-use super::group::{DocHit, KeyMap, KeySet};
+use super::group::{DocHit, KeyMap};
 
 /// The most required groups a query may have: the groups a passage matched are kept as bits of a
 /// `u64` (more is a usage error, see `super::per_document`).
@@ -46,9 +42,8 @@ impl Masked {
 /// Every document that has each of `required` in some passage, by its best passage over all the
 /// groups (`required` and `optional` alike, summed per passage as the query would), with its
 /// count of passages matching any group. Only passages matching `constraint` (filters, excluded
-/// documents) count. With `count_facets`, the kept documents' facet values are counted in the
-/// same walk. Without `stats` nothing is scored (for counting only). `required` must hold
-/// between 1 and [`MAX_REQUIRED`] groups.
+/// documents) count. Without `stats` nothing is scored (for counting only). `required` must
+/// hold between 1 and [`MAX_REQUIRED`] groups.
 pub fn rank(
     searcher: &Searcher,
     executor: &Executor,
@@ -56,8 +51,7 @@ pub fn rank(
     required: &[Box<dyn Query>],
     optional: &[Box<dyn Query>],
     constraint: Option<&dyn Query>,
-    count_facets: bool,
-) -> tantivy::Result<(Vec<DocHit>, Option<DocumentFacets>)> {
+) -> tantivy::Result<Vec<DocHit>> {
     assert!(
         (1..=MAX_REQUIRED).contains(&required.len()),
         "1 to {MAX_REQUIRED} required groups"
@@ -82,9 +76,7 @@ pub fn rank(
         (1u64 << required.len()) - 1
     };
     let segments = searcher.segment_readers().iter().enumerate();
-    // Facets are gathered for every candidate document and kept ones picked at the merge.
-    let counting = count_facets.then_some(DocumentFacetCollector { allowed: None });
-    let walked = executor.map(
+    let runs = executor.map(
         |(ordinal, reader)| {
             segment(
                 ordinal as u32,
@@ -92,12 +84,10 @@ pub fn rank(
                 &weights,
                 optional.len(),
                 constraint.as_deref(),
-                counting.as_ref(),
             )
         },
         segments,
     )?;
-    let (runs, facets): (Vec<Vec<Masked>>, Vec<Option<SegmentFacets>>) = walked.into_iter().unzip();
     // A document's passages can sit in several segments: one entry per document remains.
     let total: usize = runs.iter().map(Vec::len).sum();
     let mut at: KeyMap<usize> = KeyMap::with_capacity_and_hasher(total, Default::default());
@@ -111,22 +101,11 @@ pub fn rank(
             std::collections::hash_map::Entry::Occupied(slot) => docs[*slot.get()].merge(&run),
         }
     }
-    let kept: Vec<DocHit> = docs
+    Ok(docs
         .into_iter()
         .filter(|d| d.mask == all)
         .map(|d| d.hit)
-        .collect();
-    let counts = match counting {
-        None => None,
-        Some(_) => {
-            let allowed: KeySet = kept.iter().map(|d| d.key).collect();
-            let merging = DocumentFacetCollector {
-                allowed: Some(Arc::new(allowed)),
-            };
-            Some(merging.merge_fruits(facets.into_iter().flatten().collect())?)
-        }
-    };
-    Ok((kept, counts))
+        .collect())
 }
 
 /// One segment's runs of passages, one per document where its passages are contiguous.
@@ -137,8 +116,7 @@ fn segment(
     weights: &[Box<dyn Weight>],
     optional: usize,
     constraint: Option<&dyn Weight>,
-    counting: Option<&DocumentFacetCollector>,
-) -> tantivy::Result<(Vec<Masked>, Option<SegmentFacets>)> {
+) -> tantivy::Result<Vec<Masked>> {
     let mut scorers = weights
         .iter()
         .map(|w| w.scorer(reader, 1.0))
@@ -146,9 +124,6 @@ fn segment(
     let mut constraint = constraint.map(|w| w.scorer(reader, 1.0)).transpose()?;
     let keys: Column<u64> = reader.fast_fields().u64(crate::schema::DOC_KEY)?;
     let alive = reader.alive_bitset();
-    let mut facets: Option<DocumentFacetSegment> = counting
-        .map(|c| c.for_segment(ordinal, reader))
-        .transpose()?;
     let mut runs: Vec<Masked> = Vec::new();
     loop {
         let doc: DocId = scorers.iter().map(|s| s.doc()).min().unwrap_or(TERMINATED);
@@ -191,9 +166,6 @@ fn segment(
         let Some(key) = keys.first(doc) else {
             continue;
         };
-        if let Some(f) = facets.as_mut() {
-            f.collect_key(doc, key);
-        }
         let passage = Masked {
             hit: DocHit {
                 key,
@@ -208,5 +180,5 @@ fn segment(
             _ => runs.push(passage),
         }
     }
-    Ok((runs, facets.map(SegmentCollector::harvest)))
+    Ok(runs)
 }
