@@ -214,3 +214,67 @@ pub(super) fn count_hits(searcher: &Searcher, docs: &[DocHit]) -> tantivy::Resul
         by_value,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::{doc, DocAddress, Index};
+
+    #[test]
+    fn hits_in_several_segments_count_each_document_once_by_its_facets() {
+        let (schema, fields) = crate::schema::build();
+        let index = Index::create_in_ram(schema);
+        crate::schema::register_analyzer(&index);
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let passage = |key: u64, facets: &[&str]| {
+            let mut d = doc!(fields.doc_key => key, fields.text => "debt bondage");
+            for f in facets {
+                d.add_facet(fields.facets, Facet::from(*f));
+            }
+            d
+        };
+        // Two commits, two segments; document 2 has a passage in each.
+        writer
+            .add_document(passage(1, &["/source/UNODC", "/year/2019"]))
+            .unwrap();
+        writer
+            .add_document(passage(2, &["/source/ILO", "/tag/fishing"]))
+            .unwrap();
+        writer.commit().unwrap();
+        writer
+            .add_document(passage(2, &["/source/ILO", "/tag/fishing"]))
+            .unwrap();
+        writer
+            .add_document(passage(3, &["/source/UNODC", "/tag/fishing", "/tag/asia"]))
+            .unwrap();
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), 2);
+        // One hit per document, as the ranking pass leaves them (document 2 by its passage in the
+        // second segment).
+        let hit = |key: u64, segment: u32, doc: u32| DocHit {
+            key,
+            score: 1.0,
+            best: DocAddress::new(segment, doc),
+            matches: 1,
+        };
+        // Segment order is not commit order: find each segment by its size and first key.
+        let first_key = |s: usize| {
+            let keys = searcher
+                .segment_reader(s as u32)
+                .fast_fields()
+                .u64(crate::schema::DOC_KEY);
+            keys.unwrap().first(0).unwrap()
+        };
+        let (a, b) = if first_key(0) == 1 { (0, 1) } else { (1, 0) };
+        let docs = [hit(1, a, 0), hit(2, b, 0), hit(3, b, 1)];
+        let counts = count_hits(&searcher, &docs).unwrap();
+        assert_eq!(counts.documents, 3);
+        let n = |f: &str| counts.by_value.get(&Facet::from(f)).copied().unwrap_or(0);
+        assert_eq!(n("/source/UNODC"), 2);
+        assert_eq!(n("/source/ILO"), 1);
+        assert_eq!(n("/tag/fishing"), 2);
+        assert_eq!(n("/tag/asia"), 1);
+        assert_eq!(n("/year/2019"), 1);
+    }
+}
