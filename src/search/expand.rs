@@ -13,7 +13,7 @@ use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query};
 use tantivy::Term;
 
 use super::bm25::{Bm25, Bm25TermQuery};
-use super::group::{DocHit, KeyMap};
+use super::group::{top_by, DocHit, KeyMap};
 use crate::highlight::Pattern;
 use crate::schema::{self, Fields};
 
@@ -120,16 +120,9 @@ pub(super) fn fuse(typed: Vec<DocHit>, mut expanded: Vec<DocHit>, limit: usize) 
     expanded
 }
 
-/// 1 / (K + rank) for the best `depth` of `(score, key)` pairs, ranked as `group::top` ranks
-/// documents (score, then key).
-fn rank_credit(mut ranking: Vec<(f32, u64)>, depth: usize) -> KeyMap<f32> {
-    let order = |a: &(f32, u64), b: &(f32, u64)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
-    if depth < ranking.len() {
-        ranking.select_nth_unstable_by(depth, order);
-        ranking.truncate(depth);
-    }
-    ranking.sort_unstable_by(order);
-    ranking
+/// 1 / (K + rank) for the best `depth` of `(score, key)` pairs, ranked as documents are.
+fn rank_credit(ranking: Vec<(f32, u64)>, depth: usize) -> KeyMap<f32> {
+    top_by(ranking, depth, |&pair| pair)
         .into_iter()
         .enumerate()
         .map(|(rank, (_, key))| (key, 1.0 / (FUSION_K + rank as f32 + 1.0)))

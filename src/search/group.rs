@@ -282,13 +282,59 @@ pub struct DocHit {
 }
 
 impl DocHit {
-    fn merge(&mut self, other: &DocHit) {
+    /// Take in another run of the same document: the better best passage, all the matches.
+    pub fn merge(&mut self, other: &DocHit) {
         if other.score > self.score {
             self.score = other.score;
             self.best = other.best;
         }
         self.matches += other.matches;
     }
+}
+
+/// Something gathered per run of a document's passages, and combined across runs.
+pub trait DocumentRun {
+    /// The document's key.
+    fn key(&self) -> u64;
+    /// Take in another run of the same document.
+    fn merge(&mut self, other: &Self);
+}
+
+impl DocumentRun for DocHit {
+    fn key(&self) -> u64 {
+        self.key
+    }
+
+    fn merge(&mut self, other: &Self) {
+        DocHit::merge(self, other);
+    }
+}
+
+/// Add one passage's entry to a segment's runs: a document's passages were written one after
+/// another, so they arrive as a run, and each run becomes one entry.
+pub fn extend_runs<T: DocumentRun>(runs: &mut Vec<T>, passage: T) {
+    match runs.last_mut() {
+        Some(run) if run.key() == passage.key() => run.merge(&passage),
+        _ => runs.push(passage),
+    }
+}
+
+/// One entry per document from the segments' runs. Runs of one document can repeat (its
+/// passages split across segments by parallel indexing, or interleaved by a merge).
+pub fn merge_runs<T: DocumentRun>(segments: Vec<Vec<T>>) -> Vec<T> {
+    let total: usize = segments.iter().map(Vec::len).sum();
+    let mut at: KeyMap<usize> = KeyMap::with_capacity_and_hasher(total, Default::default());
+    let mut docs: Vec<T> = Vec::with_capacity(total);
+    for run in segments.into_iter().flatten() {
+        match at.entry(run.key()) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(docs.len());
+                docs.push(run);
+            }
+            std::collections::hash_map::Entry::Occupied(slot) => docs[*slot.get()].merge(&run),
+        }
+    }
+    docs
 }
 
 /// Every matching document once, with its best passage and passage count.
@@ -415,22 +461,8 @@ impl Collector for DocCollector {
         self.scored
     }
 
-    /// Runs of one document can repeat (its passages split across segments by parallel
-    /// indexing, or interleaved by a merge): one entry per document remains.
     fn merge_fruits(&self, fruits: Vec<Vec<DocHit>>) -> tantivy::Result<Vec<DocHit>> {
-        let total: usize = fruits.iter().map(Vec::len).sum();
-        let mut at: KeyMap<usize> = KeyMap::with_capacity_and_hasher(total, Default::default());
-        let mut docs: Vec<DocHit> = Vec::with_capacity(total);
-        for hit in fruits.into_iter().flatten() {
-            match at.entry(hit.key) {
-                std::collections::hash_map::Entry::Vacant(slot) => {
-                    slot.insert(docs.len());
-                    docs.push(hit);
-                }
-                std::collections::hash_map::Entry::Occupied(slot) => docs[*slot.get()].merge(&hit),
-            }
-        }
-        Ok(docs)
+        Ok(merge_runs(fruits))
     }
 }
 
@@ -459,10 +491,7 @@ impl SegmentCollector for DocSegment {
             best: DocAddress::new(self.segment, doc),
             matches: 1,
         };
-        match self.runs.last_mut() {
-            Some(run) if run.key == key => run.merge(&hit),
-            _ => self.runs.push(hit),
-        }
+        extend_runs(&mut self.runs, hit);
     }
 
     fn harvest(self) -> Vec<DocHit> {
@@ -471,12 +500,21 @@ impl SegmentCollector for DocSegment {
 }
 
 /// The `limit` best documents, best first (ties by key, so results are stable).
-pub fn top(mut docs: Vec<DocHit>, limit: usize) -> Vec<DocHit> {
-    let order = |a: &DocHit, b: &DocHit| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key));
-    if limit < docs.len() {
-        docs.select_nth_unstable_by(limit, order);
-        docs.truncate(limit);
+pub fn top(docs: Vec<DocHit>, limit: usize) -> Vec<DocHit> {
+    top_by(docs, limit, |d| (d.score, d.key))
+}
+
+/// The `limit` best of `items` by their `(score, key)`, best first, ranked as [`top`] ranks
+/// documents.
+pub fn top_by<T>(mut items: Vec<T>, limit: usize, rank: impl Fn(&T) -> (Score, u64)) -> Vec<T> {
+    let order = |a: &T, b: &T| {
+        let ((sa, ka), (sb, kb)) = (rank(a), rank(b));
+        sb.total_cmp(&sa).then(ka.cmp(&kb))
+    };
+    if limit < items.len() {
+        items.select_nth_unstable_by(limit, order);
+        items.truncate(limit);
     }
-    docs.sort_unstable_by(order);
-    docs
+    items.sort_unstable_by(order);
+    items
 }

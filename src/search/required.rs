@@ -15,7 +15,7 @@ use tantivy::columnar::Column;
 use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Query, Scorer, Weight};
 use tantivy::{DocAddress, DocId, DocSet, Executor, Score, Searcher, SegmentReader, TERMINATED};
 
-use super::group::{DocHit, KeyMap};
+use super::group::{extend_runs, merge_runs, DocHit, DocumentRun};
 
 /// The most required groups a query may have: the groups a passage matched are kept as bits of a
 /// `u64` (more is a usage error, see `super::per_document`).
@@ -28,13 +28,13 @@ struct Masked {
     mask: u64,
 }
 
-impl Masked {
+impl DocumentRun for Masked {
+    fn key(&self) -> u64 {
+        self.hit.key
+    }
+
     fn merge(&mut self, other: &Masked) {
-        if other.hit.score > self.hit.score {
-            self.hit.score = other.hit.score;
-            self.hit.best = other.hit.best;
-        }
-        self.hit.matches += other.hit.matches;
+        self.hit.merge(&other.hit);
         self.mask |= other.mask;
     }
 }
@@ -70,11 +70,8 @@ pub fn rank(
     let constraint = constraint
         .map(|q| q.weight(EnableScoring::disabled_from_searcher(searcher)))
         .transpose()?;
-    let all: u64 = if required.len() == 64 {
-        u64::MAX
-    } else {
-        (1u64 << required.len()) - 1
-    };
+    // One bit per required group (there is at least one, so the shift stays below 64).
+    let all: u64 = u64::MAX >> (64 - required.len());
     let segments = searcher.segment_readers().iter().enumerate();
     let runs = executor.map(
         |(ordinal, reader)| {
@@ -88,20 +85,7 @@ pub fn rank(
         },
         segments,
     )?;
-    // A document's passages can sit in several segments: one entry per document remains.
-    let total: usize = runs.iter().map(Vec::len).sum();
-    let mut at: KeyMap<usize> = KeyMap::with_capacity_and_hasher(total, Default::default());
-    let mut docs: Vec<Masked> = Vec::with_capacity(total);
-    for run in runs.into_iter().flatten() {
-        match at.entry(run.hit.key) {
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(docs.len());
-                docs.push(run);
-            }
-            std::collections::hash_map::Entry::Occupied(slot) => docs[*slot.get()].merge(&run),
-        }
-    }
-    Ok(docs
+    Ok(merge_runs(runs)
         .into_iter()
         .filter(|d| d.mask == all)
         .map(|d| d.hit)
@@ -175,10 +159,7 @@ fn segment(
             },
             mask,
         };
-        match runs.last_mut() {
-            Some(run) if run.hit.key == key => run.merge(&passage),
-            _ => runs.push(passage),
-        }
+        extend_runs(&mut runs, passage);
     }
     Ok(runs)
 }
