@@ -185,9 +185,12 @@ pub fn snippet(
     }
     if start > 0 {
         // Begin at a word start.
+        // A whitespace character can be several bytes (U+00A0, U+202F in `§ 1597`): step over
+        // the whole character, never one byte into it.
         start = text[start..]
-            .find(char::is_whitespace)
-            .map_or(start, |i| start + i + 1)
+            .char_indices()
+            .find(|(_, c)| c.is_whitespace())
+            .map_or(start, |(i, c)| start + i + c.len_utf8())
             .min(first);
     }
     let mut end = (start + max).min(text.len());
@@ -329,6 +332,60 @@ mod tests {
         assert_eq!(marks, needle);
         assert!(text[w.clone()].starts_with(|c: char| c.is_alphanumeric()));
         assert!(text[..w.start].ends_with(' '));
+    }
+
+    /// Regression: `search "passport confiscation"` on US Code sections panicked ("start byte
+    /// index is not a char boundary; it is inside '\u{202f}'") when the window began just before
+    /// a multi-byte space.
+    #[test]
+    fn snippet_steps_over_multibyte_spaces() {
+        for space in ['\u{a0}', '\u{202f}', '\u{3000}'] {
+            for lead in 0..8 {
+                let text = format!(
+                    "{}§{space}1597 {} passport confiscation {}",
+                    "x".repeat(lead),
+                    format!("word{space}").repeat(30),
+                    "tail ".repeat(40)
+                );
+                let at = text.find("passport").unwrap();
+                let mark = Range {
+                    start: at,
+                    end: at + "passport".len(),
+                };
+                let marks = std::slice::from_ref(&mark);
+                for max in [40, 60, 80, 101, 140] {
+                    let (w, inside) = snippet(&text, marks, max);
+                    assert!(text.is_char_boundary(w.start) && text.is_char_boundary(w.end));
+                    assert!(w.start <= at && inside.contains(&mark));
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Any text, any highlights on character boundaries, any window size: the window and
+        /// its marks lie on character boundaries, so rendering can never slice inside one.
+        #[test]
+        fn snippet_never_cuts_a_character(
+            text in "\\PC{0,300}",
+            cuts in proptest::collection::vec(0usize..400, 0..8),
+            max in 1usize..200,
+        ) {
+            let mut bounds: Vec<usize> = cuts
+                .into_iter()
+                .map(|c| c.min(text.len()))
+                .filter(|&c| text.is_char_boundary(c))
+                .collect();
+            bounds.sort_unstable();
+            bounds.dedup();
+            let marks: Vec<Range<usize>> = bounds.chunks_exact(2).map(|p| p[0]..p[1]).collect();
+            let (w, inside) = snippet(&text, &marks, max);
+            proptest::prop_assert!(w.start <= w.end && w.end <= text.len());
+            proptest::prop_assert!(text.is_char_boundary(w.start) && text.is_char_boundary(w.end));
+            for m in &inside {
+                proptest::prop_assert!(m.start >= w.start && m.end <= w.end);
+            }
+        }
     }
 
     #[test]
