@@ -46,6 +46,26 @@ pub enum Error {
         hint: String,
     },
 
+    /// A query over one of the caps on what a query may cost (see `search::limits`).
+    #[error("query too costly: {found}, over the limit of {limit}; {hint}")]
+    QueryLimit {
+        /// What the query has.
+        found: String,
+        /// The cap.
+        limit: String,
+        /// How to narrow the query.
+        hint: &'static str,
+    },
+
+    /// A filter written inside a query (`year:abc`) could not be understood.
+    #[error("invalid filter `{filter}` in the query: {hint}")]
+    InvalidQueryFilter {
+        /// The filter as written, e.g. `year:99999`.
+        filter: String,
+        /// What is accepted instead.
+        hint: String,
+    },
+
     /// No document in the index matches the id or path given to `show`.
     #[error("no indexed document matches `{0}`: give a document id (or its first characters) or a path as shown by `tipdex search`")]
     DocumentNotFound(String),
@@ -84,6 +104,8 @@ impl Error {
             self,
             Error::NoIndex(_)
                 | Error::InvalidArgument { .. }
+                | Error::QueryLimit { .. }
+                | Error::InvalidQueryFilter { .. }
                 | Error::UnreadablePath { .. }
                 | Error::DocumentNotFound(_)
                 | Error::AmbiguousDocument { .. }

@@ -16,7 +16,11 @@ fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("tipdex: {err:#}");
+            // Errors echo what was typed (an id, a query, a path): never raw to the terminal.
+            eprintln!(
+                "tipdex: {}",
+                tipdex::output::safe::line(&format!("{err:#}"))
+            );
             match err.downcast_ref::<tipdex::Error>() {
                 Some(e) if e.is_usage() => ExitCode::from(2),
                 _ => ExitCode::from(1),

@@ -10,6 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{Context, DEFAULT_DATA};
 use tipdex::indexer::{index_roots, Change, IndexOptions, IndexReport, Progress};
+use tipdex::output::safe;
 use tipdex::store::Store;
 
 /// Arguments of `tipdex index`.
@@ -36,6 +37,10 @@ pub struct IndexArgs {
     /// Give up extracting one file after this many seconds
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub timeout: u64,
+    /// Follow symbolic links wherever they point (by default a link is followed only when its
+    /// target is inside a folder being indexed)
+    #[arg(long)]
+    pub follow_symlinks: bool,
     /// Commit after this many files, so an interrupted run keeps its work
     #[arg(long, value_name = "N", default_value_t = 5000)]
     pub commit_every: usize,
@@ -92,6 +97,7 @@ pub fn run_index(ctx: &Context, roots: &[PathBuf], args: &IndexArgs) -> anyhow::
         writer_memory: args.memory.saturating_mul(1024 * 1024),
         commit_every_docs: args.commit_every.max(1),
         extract_timeout: Duration::from_secs(args.timeout.max(1)),
+        follow_symlinks: args.follow_symlinks,
         ..IndexOptions::default()
     };
     let mut progress = ProgressView::new(args);
@@ -101,7 +107,11 @@ pub fn run_index(ctx: &Context, roots: &[PathBuf], args: &IndexArgs) -> anyhow::
         print_summary(ctx, &report)?;
     }
     for w in &report.warnings {
-        eprintln!("tipdex: warning: {}: {}", w.path.display(), w.reason);
+        eprintln!(
+            "tipdex: warning: {}: {}",
+            safe::line(&w.path.display().to_string()),
+            safe::line(&w.reason)
+        );
     }
     if report.is_clean() {
         Ok(ExitCode::SUCCESS)
@@ -165,8 +175,14 @@ impl ProgressView {
                         Change::Skipped => "skipped",
                         Change::Failed => "FAILED",
                     };
-                    let why = reason.map(|r| format!(": {r}")).unwrap_or_default();
-                    let line = format!("{what:>9}  {}{why}", path.display());
+                    // File names and reasons (which quote file contents) are shown inert.
+                    let why = reason
+                        .map(|r| format!(": {}", safe::line(r)))
+                        .unwrap_or_default();
+                    let line = format!(
+                        "{what:>9}  {}{why}",
+                        safe::line(&path.display().to_string())
+                    );
                     match &self.bar {
                         Some(bar) => bar.println(line),
                         None => eprintln!("{line}"),
@@ -203,7 +219,7 @@ fn print_summary(ctx: &Context, r: &IndexReport) -> std::io::Result<()> {
     writeln!(
         out,
         "indexed into {}: {} added, {} updated, {} moved, {} removed, {} unchanged, {} skipped, {} failed ({} passages written) in {:.2} s",
-        ctx.index_dir.display(),
+        safe::line(&ctx.index_dir.display().to_string()),
         r.added,
         r.updated,
         r.moved,
@@ -215,7 +231,15 @@ fn print_summary(ctx: &Context, r: &IndexReport) -> std::io::Result<()> {
         r.elapsed.as_secs_f64()
     )?;
     for (reason, n) in &r.skipped {
-        writeln!(out, "  skipped {n:>5}  {reason}")?;
+        writeln!(out, "  skipped {n:>5}  {}", safe::line(reason))?;
+    }
+    for t in &r.truncated {
+        writeln!(
+            out,
+            "  truncated  {}: {}",
+            safe::line(&t.path.display().to_string()),
+            safe::line(&t.reason)
+        )?;
     }
     writeln!(
         out,

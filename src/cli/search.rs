@@ -8,8 +8,8 @@ use clap::{Args, ValueEnum};
 
 use super::facets::FacetArg;
 use super::{finish, stdout, Context, FilterArgs};
-use tipdex::output::{csv, json, text};
-use tipdex::search::batch::{parse_queries, BatchQuery};
+use tipdex::output::{csv, json, safe, text};
+use tipdex::search::batch::{read_queries, BadLine, BatchQuery};
 use tipdex::search::{search, Expansion, FacetField, SearchRequest};
 
 /// Arguments of `tipdex search`.
@@ -61,15 +61,18 @@ pub enum SearchFormat {
     Csv,
 }
 
-/// Run the search(es) and print them.
+/// Run the search(es) and print them. In a batch a failing query (or an unreadable line) is
+/// reported on stderr with its line number and the others go on; the exit code is then 2 when
+/// every failure was the query's fault, else 1.
 pub fn run(ctx: &Context, args: &SearchArgs) -> anyhow::Result<ExitCode> {
     let filters = args.filters.to_filters()?;
     let queries = match &args.batch {
         Some(path) => read_batch(path)?,
-        None => vec![BatchQuery {
+        None => vec![Ok(BatchQuery {
             id: "1".into(),
             text: args.query.join(" "),
-        }],
+            line: 0,
+        })],
     };
     let store = ctx.open_for_reading()?;
     let reader = store.reader()?;
@@ -80,7 +83,21 @@ pub fn run(ctx: &Context, args: &SearchArgs) -> anyhow::Result<ExitCode> {
         csv::header(&mut out)?;
     }
     let mut collected = Vec::new();
-    for (i, q) in queries.iter().enumerate() {
+    let mut failures = Failures::default();
+    let mut shown = 0;
+    for q in &queries {
+        let q = match q {
+            Ok(q) => q,
+            Err(bad) => {
+                eprintln!(
+                    "tipdex: --batch line {}: {}",
+                    bad.line,
+                    safe::line(&bad.reason)
+                );
+                failures.usage += 1;
+                continue;
+            }
+        };
         let request = SearchRequest {
             query: q.text.clone(),
             filters: filters.clone(),
@@ -95,7 +112,20 @@ pub fn run(ctx: &Context, args: &SearchArgs) -> anyhow::Result<ExitCode> {
             },
             ..SearchRequest::default()
         };
-        let results = search(&store, &reader, &request)?;
+        let results = match search(&store, &reader, &request) {
+            Ok(r) => r,
+            Err(e) if batch => {
+                eprintln!(
+                    "tipdex: --batch line {} (query {}): {}",
+                    q.line,
+                    safe::line(&q.id),
+                    safe::line(&e.to_string())
+                );
+                failures.count(&e);
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
         let mut wire = json::search_json(&q.text, &request.filters, &results, cwd);
         if batch {
             wire.query_id = Some(q.id.clone());
@@ -103,10 +133,10 @@ pub fn run(ctx: &Context, args: &SearchArgs) -> anyhow::Result<ExitCode> {
         match args.format {
             SearchFormat::Text => {
                 if batch {
-                    if i > 0 {
+                    if shown > 0 {
                         writeln!(out)?;
                     }
-                    writeln!(out, "== {}: {}", q.id, q.text)?;
+                    writeln!(out, "== {}: {}", safe::line(&q.id), safe::line(&q.text))?;
                 }
                 text::search(&mut out, &q.text, &results, ctx.style, cwd)?;
             }
@@ -115,28 +145,54 @@ pub fn run(ctx: &Context, args: &SearchArgs) -> anyhow::Result<ExitCode> {
             SearchFormat::Json if batch => collected.push(wire),
             SearchFormat::Json => json::write(&mut out, &wire)?,
         }
+        shown += 1;
     }
     if batch && args.format == SearchFormat::Json {
         json::write(&mut out, &collected)?;
     }
-    finish(out)
+    let code = finish(out)?;
+    Ok(failures.exit_code(queries.len()).unwrap_or(code))
 }
 
-fn read_batch(path: &PathBuf) -> anyhow::Result<Vec<BatchQuery>> {
-    let text = if path.as_os_str() == "-" {
-        std::io::read_to_string(std::io::stdin())?
-    } else {
-        std::fs::read_to_string(path).map_err(|source| tipdex::Error::UnreadablePath {
-            path: path.clone(),
-            source,
-        })?
-    };
-    parse_queries(&text).map_err(|reason| {
-        tipdex::Error::InvalidArgument {
-            what: "--batch",
-            value: path.display().to_string(),
-            hint: reason,
+/// Queries of a batch that failed, by whose fault.
+#[derive(Default)]
+struct Failures {
+    /// The query's or the line's (exit 2 if all are).
+    usage: usize,
+    /// The machine's or the index's.
+    other: usize,
+}
+
+impl Failures {
+    fn count(&mut self, e: &tipdex::Error) {
+        if e.is_usage() {
+            self.usage += 1;
+        } else {
+            self.other += 1;
         }
-        .into()
-    })
+    }
+
+    fn exit_code(&self, total: usize) -> Option<ExitCode> {
+        let failed = self.usage + self.other;
+        if failed == 0 {
+            return None;
+        }
+        eprintln!("tipdex: {failed} of {total} batch lines failed; the others were answered");
+        Some(ExitCode::from(if self.other > 0 { 1 } else { 2 }))
+    }
+}
+
+/// The batch file's queries, each line read with a bounded buffer (see [`read_queries`]).
+fn read_batch(path: &PathBuf) -> anyhow::Result<Vec<Result<BatchQuery, BadLine>>> {
+    let unreadable = |source| tipdex::Error::UnreadablePath {
+        path: path.clone(),
+        source,
+    };
+    let read = if path.as_os_str() == "-" {
+        read_queries(std::io::stdin().lock())
+    } else {
+        let file = std::fs::File::open(path).map_err(unreadable)?;
+        read_queries(std::io::BufReader::new(file))
+    };
+    Ok(read.map_err(unreadable)?)
 }

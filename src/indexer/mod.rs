@@ -45,6 +45,9 @@ pub struct IndexOptions {
     pub commit_every: Duration,
     /// Extraction of one file gives up after this long.
     pub extract_timeout: Duration,
+    /// Follow symbolic links wherever they point; by default only those whose target is inside
+    /// an indexed root are followed.
+    pub follow_symlinks: bool,
 }
 
 impl Default for IndexOptions {
@@ -56,6 +59,7 @@ impl Default for IndexOptions {
             commit_every_docs: 5_000,
             commit_every: Duration::from_secs(30),
             extract_timeout: Duration::from_secs(60),
+            follow_symlinks: false,
         }
     }
 }
@@ -130,6 +134,9 @@ pub struct IndexReport {
     pub failed: Vec<FileProblem>,
     /// Files indexed with a problem worth fixing (e.g. a broken sidecar).
     pub warnings: Vec<FileProblem>,
+    /// Files indexed only in part (over the text or passage limits), with what was left out.
+    /// Not a failure: the file's start is searchable.
+    pub truncated: Vec<FileProblem>,
     /// Documents in the index after the run.
     pub documents_total: u64,
     /// Passages in the index after the run.
@@ -205,6 +212,7 @@ pub fn index_roots(
     let plan = plan::plan(
         &canonical_roots,
         index_dir_abs.as_deref(),
+        options.follow_symlinks,
         &existing,
         &mut report,
         progress,
@@ -278,7 +286,15 @@ pub fn index_roots(
                     }
                     let old_keys: HashSet<u64> = old.iter().map(|r| r.key).collect();
                     let mut change = Change::Added;
+                    let mut note = None;
                     for doc in &docs {
+                        if let Some(t) = &doc.record.truncated {
+                            report.truncated.push(FileProblem {
+                                path: candidate.path.clone(),
+                                reason: t.clone(),
+                            });
+                            note = Some(format!("truncated: {t}"));
+                        }
                         report.passages_written += write::document(&writer, fields, doc)?;
                         if old_keys.contains(&doc.record.key) {
                             report.updated += 1;
@@ -287,7 +303,7 @@ pub fn index_roots(
                             report.added += 1;
                         }
                     }
-                    (change, None)
+                    (change, note)
                 }
                 Outcome::Touched(records) => {
                     for record in &records {

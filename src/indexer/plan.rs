@@ -24,14 +24,19 @@ pub struct Plan {
 pub fn plan(
     roots: &[PathBuf],
     index_dir: Option<&Path>,
+    follow_symlinks: bool,
     existing: &HashMap<PathBuf, Vec<RecordSummary>>,
     report: &mut IndexReport,
     progress: &mut dyn FnMut(Progress),
 ) -> std::io::Result<Plan> {
     let mut candidates = Vec::new();
     let mut unreadable = Vec::new();
+    let links = ingest::walk::Links {
+        follow_all: follow_symlinks,
+        roots: roots.iter().filter_map(|r| r.canonicalize().ok()).collect(),
+    };
     for root in roots {
-        let walked = ingest::walk(root, index_dir)?;
+        let walked = ingest::walk(root, index_dir, &links)?;
         for (reason, n) in walked.skipped.by_reason {
             *report.skipped.entry(reason).or_default() += n;
         }

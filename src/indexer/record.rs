@@ -56,12 +56,16 @@ pub struct DocRecord {
     /// [`EXTRACTOR_VERSION`] of the run that extracted the text (0 before versions were kept).
     #[serde(default)]
     pub extractor: u32,
+    /// What was left out of a file too large to index whole (text or passages past the
+    /// limits), shown by `tipdex show`; absent when it was indexed whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub truncated: Option<String>,
 }
 
 /// Version of what extraction makes of a file (text, passages, metadata). Raised when a change
 /// gives existing files different text or passages (e.g. headings starting passages), so the
 /// next run re-extracts files whose bytes did not change instead of keeping a mix of both.
-pub const EXTRACTOR_VERSION: u32 = 1;
+pub const EXTRACTOR_VERSION: u32 = 2;
 
 impl DocRecord {
     /// Absolute path of the file.

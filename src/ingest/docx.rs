@@ -6,16 +6,27 @@
 //! parts and are left out: they repeat on every page or are not part of the running text.
 
 use std::borrow::Cow;
-use std::io::{Cursor, Read};
+use std::io::{BufRead, BufReader, Cursor, Read, Take};
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
+use super::{Stop, MAX_TEXT_BYTES, STOPPED};
 use crate::metadata::Hint;
 
-/// A decompressed part larger than this is refused: real documents are a few MB of XML, and a
-/// zip bomb must not exhaust memory before the caller's time limit can act.
-const MAX_PART_BYTES: u64 = 256 * 1024 * 1024;
+/// XML of the body read at most: real documents are a few MB of XML. It is parsed as it
+/// decompresses (only its text is kept), so this bounds time, not memory; past it the body is
+/// kept up to there and marked truncated.
+const MAX_PART_BYTES: usize = 256 * 1024 * 1024;
+
+/// Core properties are a few KB; a larger part is not metadata worth the memory.
+const MAX_PROPERTIES_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Small parts decompress in steps of this size, checking [`Stop`] between them.
+const READ_STEP: u64 = 1024 * 1024;
+
+/// XML events between two checks of [`Stop`].
+const EVENTS_PER_CHECK: usize = 4096;
 
 /// What a .docx file yielded.
 #[derive(Clone, Debug, Default)]
@@ -24,13 +35,16 @@ pub struct DocxText {
     pub text: String,
     /// Core properties (title, creator, created, language, keywords, subject), non-empty only.
     pub hints: Vec<Hint>,
+    /// Set when only the start of the body was kept, saying what was cut.
+    pub truncated: Option<String>,
 }
 
-/// Extract the body text and core properties of a .docx file. `Err` is a human-readable reason.
-pub fn extract_docx(bytes: &[u8]) -> Result<DocxText, String> {
+/// Extract the body text and core properties of a .docx file, giving up when `stop` is
+/// requested. `Err` is a human-readable reason.
+pub fn extract_docx(bytes: &[u8], stop: &Stop) -> Result<DocxText, String> {
     // The zip and XML crates are not expected to panic, but a crash on one hostile file must not
     // take down a batch of thousands.
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract_inner(bytes))) {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract_inner(bytes, stop))) {
         Ok(result) => result,
         Err(panic) => Err(format!(
             "DOCX library failed on this file: {}",
@@ -39,25 +53,55 @@ pub fn extract_docx(bytes: &[u8]) -> Result<DocxText, String> {
     }
 }
 
-fn extract_inner(bytes: &[u8]) -> Result<DocxText, String> {
+fn extract_inner(bytes: &[u8], stop: &Stop) -> Result<DocxText, String> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| format!("not a readable DOCX: corrupt or not a zip archive ({e})"))?;
-    let document = read_part(&mut zip, "word/document.xml")?.ok_or_else(|| {
-        "not a DOCX: word/document.xml is missing from the zip archive".to_string()
-    })?;
-    let text = body_text(&document)?;
+    let (text, truncated) = match zip.by_name("word/document.xml") {
+        Ok(part) => body_of(part, stop)?,
+        Err(zip::result::ZipError::FileNotFound) => {
+            return Err("not a DOCX: word/document.xml is missing from the zip archive".into())
+        }
+        Err(e) => return Err(format!("corrupt DOCX: cannot open word/document.xml ({e})")),
+    };
     // Properties are a bonus: a broken core.xml must not cost us the text.
-    let hints = match read_part(&mut zip, "docProps/core.xml") {
+    let hints = match read_part(&mut zip, "docProps/core.xml", stop) {
         Ok(Some(core)) => core_hints(&core),
         _ => Vec::new(),
     };
-    Ok(DocxText { text, hints })
+    Ok(DocxText {
+        text,
+        hints,
+        truncated,
+    })
 }
 
-/// The part's text, `None` when the archive has no such entry.
+/// The body's text and what was cut from it, parsed while the part decompresses: only the text
+/// is ever held, never the XML, so a part that expands enormously costs its kept text.
+fn body_of(part: impl Read, stop: &Stop) -> Result<(String, Option<String>), String> {
+    let mut input = BufReader::new(part.take(MAX_PART_BYTES as u64));
+    let head = input
+        .fill_buf()
+        .map_err(|e| format!("corrupt DOCX: cannot decompress word/document.xml ({e})"))?;
+    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+        // UTF-16 is legal XML though Word never writes it: decoded whole, within the limit.
+        let mut raw = Vec::new();
+        input
+            .read_to_end(&mut raw)
+            .map_err(|e| format!("corrupt DOCX: cannot decompress word/document.xml ({e})"))?;
+        let xml = decode_xml(raw);
+        return body_text(BufReader::new(xml.as_bytes().take(u64::MAX)), stop);
+    }
+    if head.starts_with(b"\xEF\xBB\xBF") {
+        input.consume(3);
+    }
+    body_text(input, stop)
+}
+
+/// A small part's text (`docProps/core.xml`), `None` when the archive has no such entry.
 fn read_part(
     zip: &mut zip::ZipArchive<Cursor<&[u8]>>,
     name: &str,
+    stop: &Stop,
 ) -> Result<Option<String>, String> {
     let file = match zip.by_name(name) {
         Ok(f) => f,
@@ -65,20 +109,30 @@ fn read_part(
         Err(e) => return Err(format!("corrupt DOCX: cannot open {name} ({e})")),
     };
     let mut raw = Vec::new();
-    file.take(MAX_PART_BYTES + 1)
-        .read_to_end(&mut raw)
-        .map_err(|e| format!("corrupt DOCX: cannot decompress {name} ({e})"))?;
-    if raw.len() as u64 > MAX_PART_BYTES {
+    let mut limited = file.take(MAX_PROPERTIES_BYTES + 1);
+    loop {
+        if stop.requested() {
+            return Err(STOPPED.into());
+        }
+        let n = (&mut limited)
+            .take(READ_STEP)
+            .read_to_end(&mut raw)
+            .map_err(|e| format!("corrupt DOCX: cannot decompress {name} ({e})"))?;
+        if n == 0 {
+            break;
+        }
+    }
+    if raw.len() as u64 > MAX_PROPERTIES_BYTES {
         return Err(format!(
-            "corrupt DOCX: {name} decompresses to over {MAX_PART_BYTES} bytes"
+            "corrupt DOCX: {name} decompresses to over {MAX_PROPERTIES_BYTES} bytes"
         ));
     }
-    Ok(Some(decode_xml(&raw)))
+    Ok(Some(decode_xml(raw)))
 }
 
 /// XML parts are UTF-8 in every Office version; UTF-16 is legal XML, so accept it rather than
 /// return mojibake.
-fn decode_xml(raw: &[u8]) -> String {
+fn decode_xml(raw: Vec<u8>) -> String {
     if let Some(rest) = raw.strip_prefix(b"\xEF\xBB\xBF") {
         return String::from_utf8_lossy(rest).into_owned();
     }
@@ -101,7 +155,8 @@ fn decode_xml(raw: &[u8]) -> String {
     if let Some(rest) = raw.strip_prefix(b"\xFE\xFF") {
         return utf16(rest, false);
     }
-    String::from_utf8_lossy(raw).into_owned()
+    // Valid UTF-8 (the usual case) becomes the String without a copy.
+    String::from_utf8(raw).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Text of `&name;` / `&#N;` references, which quick-xml reports apart from the text around them.
@@ -137,8 +192,13 @@ struct Para {
     heading: bool,
 }
 
-fn body_text(xml: &str) -> Result<String, String> {
-    let mut reader = Reader::from_str(xml);
+/// The body's paragraphs, and a note when they were cut: at [`MAX_TEXT_BYTES`] of text, or
+/// where the XML reached [`MAX_PART_BYTES`].
+fn body_text<R: Read>(
+    input: BufReader<Take<R>>,
+    stop: &Stop,
+) -> Result<(String, Option<String>), String> {
+    let mut reader = Reader::from_reader(input);
     reader.config_mut().trim_text(false);
     // Text boxes put whole paragraphs inside a run of the outer paragraph, so paragraphs nest.
     let mut stack: Vec<Para> = Vec::new();
@@ -147,10 +207,37 @@ fn body_text(xml: &str) -> Result<String, String> {
     // Inside <mc:Fallback> Word repeats the <mc:Choice> content for old readers: skip it, or
     // every text box would appear twice.
     let mut fallback_depth = 0usize;
+    let mut events = 0usize;
+    let mut kept = 0usize;
+    let mut truncated = None;
+    let mut buf = Vec::new();
     loop {
-        let event = reader
-            .read_event()
-            .map_err(|e| format!("corrupt DOCX: word/document.xml is not valid XML ({e})"))?;
+        events += 1;
+        if events.is_multiple_of(EVENTS_PER_CHECK) {
+            if stop.requested() {
+                return Err(STOPPED.into());
+            }
+            if kept > MAX_TEXT_BYTES {
+                truncated = Some(format!("text cut at {MAX_TEXT_BYTES} bytes"));
+                break;
+            }
+        }
+        buf.clear();
+        let event = match reader.read_event_into(&mut buf) {
+            Ok(event) => event,
+            // The XML limit can fall inside a tag; what came before it is kept.
+            Err(_) if reader.get_ref().get_ref().limit() == 0 => Event::Eof,
+            Err(e) => {
+                return Err(format!(
+                    "corrupt DOCX: word/document.xml is not valid XML ({e})"
+                ))
+            }
+        };
+        if matches!(event, Event::Eof) && reader.get_ref().get_ref().limit() == 0 {
+            truncated = Some(format!(
+                "word/document.xml cut at {MAX_PART_BYTES} bytes of XML"
+            ));
+        }
         match event {
             Event::Eof => break,
             Event::Start(e) => {
@@ -164,6 +251,7 @@ fn body_text(xml: &str) -> Result<String, String> {
                         if let Some(outer) = stack.last_mut() {
                             if !outer.text.trim().is_empty() {
                                 let text = std::mem::take(&mut outer.text);
+                                kept += text.len() + 1;
                                 done.push(Para {
                                     text,
                                     heading: outer.heading,
@@ -216,6 +304,7 @@ fn body_text(xml: &str) -> Result<String, String> {
                     "t" => in_text = false,
                     "p" => {
                         if let Some(p) = stack.pop() {
+                            kept += p.text.len() + 1;
                             done.push(p);
                         }
                     }
@@ -242,7 +331,7 @@ fn body_text(xml: &str) -> Result<String, String> {
     }
     // Unclosed paragraphs at the end of a damaged part still carry text worth keeping.
     done.extend(stack.into_iter().rev());
-    Ok(join_paragraphs(&done))
+    Ok((join_paragraphs(&done), truncated))
 }
 
 fn mark_heading(stack: &mut [Para], e: &BytesStart) {
@@ -369,7 +458,7 @@ mod tests {
 
     #[test]
     fn body_paragraphs_and_heading() {
-        let d = extract_docx(&valid()).unwrap();
+        let d = extract_docx(&valid(), &Stop::default()).unwrap();
         assert_eq!(
             d.text,
             "Forced Labour in Fishing\n\
@@ -380,7 +469,7 @@ mod tests {
 
     #[test]
     fn core_properties_become_hints() {
-        let d = extract_docx(&valid()).unwrap();
+        let d = extract_docx(&valid(), &Stop::default()).unwrap();
         let got: Vec<(&str, Vec<&str>, &str)> = d
             .hints
             .iter()
@@ -424,7 +513,7 @@ mod tests {
 <w:p><w:pPr><w:outlineLvl w:val="0"/></w:pPr><w:r><w:t>Überschrift</w:t></w:r></w:p>
 <w:p><w:pPr><w:pStyle w:val="Normal"/></w:pPr><w:r><w:t>Body &#8211; text</w:t><w:br/><w:t>next line</w:t></w:r></w:p>
 </w:body></w:document>"#;
-        let d = extract_docx(&docx(&[("word/document.xml", doc)])).unwrap();
+        let d = extract_docx(&docx(&[("word/document.xml", doc)]), &Stop::default()).unwrap();
         assert_eq!(
             d.text,
             "Intro.\n\nFindings\n\nÜberschrift\nBody – text\nnext line"
@@ -440,13 +529,14 @@ mod tests {
 <mc:Fallback><w:txbxContent><w:p><w:r><w:t>Boxed</w:t></w:r></w:p></w:txbxContent></mc:Fallback>
 </mc:AlternateContent></w:r><w:del><w:r><w:delText>gone</w:delText></w:r></w:del></w:p>
 </w:body></w:document>"#;
-        let d = extract_docx(&docx(&[("word/document.xml", doc)])).unwrap();
+        let d = extract_docx(&docx(&[("word/document.xml", doc)]), &Stop::default()).unwrap();
         assert_eq!(d.text, "Before\nBoxed");
     }
 
     #[test]
     fn missing_document_part() {
-        let err = extract_docx(&docx(&[("docProps/core.xml", CORE)])).unwrap_err();
+        let err =
+            extract_docx(&docx(&[("docProps/core.xml", CORE)]), &Stop::default()).unwrap_err();
         assert_eq!(
             err,
             "not a DOCX: word/document.xml is missing from the zip archive"
@@ -455,18 +545,23 @@ mod tests {
 
     #[test]
     fn not_a_zip() {
-        let err = extract_docx(b"PK\x03\x04 this is not really a zip").unwrap_err();
+        let err =
+            extract_docx(b"PK\x03\x04 this is not really a zip", &Stop::default()).unwrap_err();
         assert!(
             err.starts_with("not a readable DOCX: corrupt or not a zip archive"),
             "{err}"
         );
-        let err = extract_docx(&[]).unwrap_err();
+        let err = extract_docx(&[], &Stop::default()).unwrap_err();
         assert!(err.starts_with("not a readable DOCX"), "{err}");
     }
 
     #[test]
     fn broken_xml_is_a_reason() {
-        let err = extract_docx(&docx(&[("word/document.xml", "<w:body><w:p></w:x>")])).unwrap_err();
+        let err = extract_docx(
+            &docx(&[("word/document.xml", "<w:body><w:p></w:x>")]),
+            &Stop::default(),
+        )
+        .unwrap_err();
         assert!(
             err.starts_with("corrupt DOCX: word/document.xml is not valid XML"),
             "{err}"
@@ -475,10 +570,13 @@ mod tests {
 
     #[test]
     fn broken_core_xml_keeps_the_text() {
-        let d = extract_docx(&docx(&[
-            ("word/document.xml", DOCUMENT),
-            ("docProps/core.xml", "<cp:x><dc:title>T</dc:title></cp:y>"),
-        ]))
+        let d = extract_docx(
+            &docx(&[
+                ("word/document.xml", DOCUMENT),
+                ("docProps/core.xml", "<cp:x><dc:title>T</dc:title></cp:y>"),
+            ]),
+            &Stop::default(),
+        )
         .unwrap();
         assert!(d.text.starts_with("Forced Labour"));
     }
@@ -495,7 +593,7 @@ mod tests {
             state
         };
         for len in (0..good.len()).step_by(7) {
-            let _ = extract_docx(&good[..len]);
+            let _ = extract_docx(&good[..len], &Stop::default());
         }
         for _ in 0..400 {
             let mut bad = good.clone();
@@ -503,7 +601,49 @@ mod tests {
                 let i = (next() as usize) % bad.len();
                 bad[i] = next() as u8;
             }
-            let _ = extract_docx(&bad);
+            let _ = extract_docx(&bad, &Stop::default());
         }
+    }
+
+    /// `n` heading paragraphs of one word each, the shape that made a 0.9 MB DOCX expand to
+    /// 306,156 passages.
+    fn headings(n: usize, text: &str) -> Vec<u8> {
+        let para = format!(
+            r#"<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>"#
+        );
+        let doc = format!(
+            "<w:document><w:body>{}</w:body></w:document>",
+            para.repeat(n)
+        );
+        docx(&[("word/document.xml", &doc)])
+    }
+
+    #[test]
+    fn a_stopped_extraction_gives_up() {
+        let stop = Stop::default();
+        stop.stop();
+        assert_eq!(
+            extract_docx(&headings(10_000, "Trafficking"), &stop).unwrap_err(),
+            STOPPED
+        );
+    }
+
+    #[test]
+    fn text_past_the_limit_is_cut_with_a_note() {
+        // 20,000 paragraphs of 1 KB: 20 MB of text from a zip of a few hundred KB.
+        let long = "Trafficking ".repeat(84);
+        let d = extract_docx(&headings(20_000, &long), &Stop::default()).unwrap();
+        assert!(
+            d.text.len() <= MAX_TEXT_BYTES + (1 << 20),
+            "{}",
+            d.text.len()
+        );
+        assert!(d.text.len() > MAX_TEXT_BYTES / 2);
+        assert_eq!(
+            d.truncated.as_deref(),
+            Some(format!("text cut at {MAX_TEXT_BYTES} bytes").as_str())
+        );
+        let whole = extract_docx(&headings(1_000, &long), &Stop::default()).unwrap();
+        assert!(whole.truncated.is_none());
     }
 }

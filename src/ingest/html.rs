@@ -80,6 +80,7 @@ pub fn extract(html: &str) -> Result<Extracted, ExtractError> {
         embedded,
         pages: Vec::new(),
         sections: true,
+        truncated: None,
     })
 }
 

@@ -14,6 +14,7 @@ pub fn extract(source: &str) -> Extracted {
         embedded: Vec::new(),
         pages: Vec::new(),
         sections: true,
+        truncated: None,
     }
 }
 

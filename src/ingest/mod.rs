@@ -14,6 +14,8 @@ mod pdf;
 pub mod walk;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 pub use walk::{walk, Candidate, Format, Skipped, WalkError, WalkResult, SIDECAR_SUFFIX};
 
@@ -22,6 +24,33 @@ use crate::metadata::Hint;
 /// Files larger than this are skipped: the biggest real report we know is a few MB of text,
 /// and reading a multi-GB log into memory would stall the whole batch.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Extracted text kept per file. A 2,000-page report is about 6 MB of text; past this a file is
+/// a generated or hostile one (a 0.9 MB DOCX expanded to 306,156 passages), and its start is
+/// indexed with a note rather than all of it.
+pub const MAX_TEXT_BYTES: usize = 16 * 1024 * 1024;
+
+/// A request to stop an extraction the caller has given up on (its time limit passed). The
+/// extractors check it in their loops (DOCX decompression and XML events, PDF pages), so an
+/// abandoned extraction ends within moments and gives its memory and CPU back instead of
+/// running on beside the next files.
+#[derive(Clone, Debug, Default)]
+pub struct Stop(Arc<AtomicBool>);
+
+impl Stop {
+    /// Ask the extraction to stop.
+    pub fn stop(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    /// True once [`Stop::stop`] was called.
+    pub fn requested(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// The error an extractor returns when it saw [`Stop::requested`].
+pub const STOPPED: &str = "extraction stopped";
 
 /// What one document yielded.
 #[derive(Clone, Debug, Default)]
@@ -39,6 +68,8 @@ pub struct Extracted {
     /// cross. Set by the formats that know their headings (DOCX, Markdown, HTML); their text
     /// has blank lines nowhere else.
     pub sections: bool,
+    /// Set when only the start of the file was kept (over [`MAX_TEXT_BYTES`]): what was cut.
+    pub truncated: Option<String>,
 }
 
 /// Why a file could not be read as a document.
@@ -149,9 +180,18 @@ pub(crate) fn push_block(text: &mut String, block: &str, heading: bool) {
 
 /// Turn a file's bytes, in `format`, into text and hints.
 pub fn extract(bytes: &[u8], format: Format) -> Result<Extraction, ExtractError> {
-    let extracted = match format {
+    extract_until(bytes, format, &Stop::default())
+}
+
+/// [`extract`], giving up early when `stop` is requested.
+pub fn extract_until(
+    bytes: &[u8],
+    format: Format,
+    stop: &Stop,
+) -> Result<Extraction, ExtractError> {
+    let mut extracted = match format {
         Format::Pdf => {
-            let pdf = pdf::extract_pdf(bytes).map_err(|reason| {
+            let pdf = pdf::extract_pdf_until(bytes, stop).map_err(|reason| {
                 // Scanned and password-protected PDFs are not broken files: skip, don't fail.
                 if reason.starts_with("no text layer") || reason.starts_with("encrypted PDF") {
                     ExtractError::NoText(reason)
@@ -165,14 +205,16 @@ pub fn extract(bytes: &[u8], format: Format) -> Result<Extraction, ExtractError>
                 declared: Vec::new(),
                 embedded: pdf.hints,
                 sections: false,
+                truncated: pdf.truncated,
             }
         }
         Format::Docx => {
-            let docx = docx::extract_docx(bytes).map_err(ExtractError::Document)?;
+            let docx = docx::extract_docx(bytes, stop).map_err(ExtractError::Document)?;
             Extracted {
                 text: docx.text,
                 embedded: docx.hints,
                 sections: true,
+                truncated: docx.truncated,
                 ..Extracted::default()
             }
         }
@@ -193,6 +235,18 @@ pub fn extract(bytes: &[u8], format: Format) -> Result<Extraction, ExtractError>
     };
     if extracted.text.trim().is_empty() {
         return Err(ExtractError::Empty);
+    }
+    if extracted.pages.is_empty() && extracted.text.len() > MAX_TEXT_BYTES {
+        let mut cut = MAX_TEXT_BYTES;
+        while !extracted.text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        // An extractor that stopped at the limit itself has said so already.
+        let whole = extracted.text.len();
+        extracted
+            .truncated
+            .get_or_insert_with(|| format!("text cut at {MAX_TEXT_BYTES} of {whole} bytes"));
+        extracted.text.truncate(cut);
     }
     Ok(Extraction::Single(extracted))
 }

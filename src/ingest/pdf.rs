@@ -30,11 +30,20 @@ pub struct PdfText {
     pub pages: Vec<String>,
     /// Title, author, creation date, keywords from the info dictionary and XMP, non-empty only.
     pub hints: Vec<Hint>,
+    /// Set when pages past the text limit were left out.
+    pub truncated: Option<String>,
 }
 
 /// Extract the text of every page and the document's metadata. `Err` is a human-readable reason.
+#[cfg(test)]
 pub fn extract_pdf(bytes: &[u8]) -> Result<PdfText, String> {
-    match catch_unwind(AssertUnwindSafe(|| extract_inner(bytes))) {
+    extract_pdf_until(bytes, &super::Stop::default())
+}
+
+/// [`extract_pdf`], giving up between pages once `stop` is requested, and keeping pages up to
+/// [`super::MAX_TEXT_BYTES`] of text.
+pub fn extract_pdf_until(bytes: &[u8], stop: &super::Stop) -> Result<PdfText, String> {
+    match catch_unwind(AssertUnwindSafe(|| extract_inner(bytes, stop))) {
         Ok(result) => result,
         Err(panic) => Err(library_failed(&panic)),
     }
@@ -47,7 +56,7 @@ fn library_failed(panic: &Box<dyn std::any::Any + Send>) -> String {
     )
 }
 
-fn extract_inner(bytes: &[u8]) -> Result<PdfText, String> {
+fn extract_inner(bytes: &[u8], stop: &super::Stop) -> Result<PdfText, String> {
     let head = &bytes[..bytes.len().min(1024)];
     if find(head, b"%PDF-").is_none() {
         return Err("not a PDF: no %PDF- header at the start of the file".to_string());
@@ -77,10 +86,27 @@ fn extract_inner(bytes: &[u8]) -> Result<PdfText, String> {
 
     let mut pages = Vec::with_capacity(page_ids.len());
     let mut first_failure: Option<String> = None;
+    let mut text_bytes = 0;
+    let mut truncated = None;
     for (number, &id) in (1..).zip(&page_ids) {
+        if stop.requested() {
+            return Err(super::STOPPED.into());
+        }
+        if text_bytes > super::MAX_TEXT_BYTES {
+            truncated = Some(format!(
+                "pages {number}-{} left out: over {} bytes of text",
+                page_ids.len(),
+                super::MAX_TEXT_BYTES
+            ));
+            break;
+        }
         // One bad page (a broken font, a missing stream) must not cost the other pages.
         match catch_unwind(AssertUnwindSafe(|| page_text(&doc, number, id))) {
-            Ok(Ok(text)) => pages.push(clean_page(&text)),
+            Ok(Ok(text)) => {
+                let page = clean_page(&text);
+                text_bytes += page.len();
+                pages.push(page);
+            }
             Ok(Err(e)) => {
                 first_failure.get_or_insert_with(|| format!("corrupt PDF: {e}"));
                 pages.push(String::new());
@@ -94,7 +120,11 @@ fn extract_inner(bytes: &[u8]) -> Result<PdfText, String> {
     if pages.iter().all(|p| p.is_empty()) {
         return Err(first_failure.unwrap_or_else(|| "no text layer (scanned PDF?)".to_string()));
     }
-    Ok(PdfText { pages, hints })
+    Ok(PdfText {
+        pages,
+        hints,
+        truncated,
+    })
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {

@@ -82,12 +82,41 @@ pub struct WalkResult {
     pub errors: Vec<WalkError>,
 }
 
+/// Which symbolic links a walk follows.
+#[derive(Clone, Debug, Default)]
+pub struct Links {
+    /// Follow every link, wherever it points (`--follow-symlinks`).
+    pub follow_all: bool,
+    /// Canonical indexed roots: by default a link is followed only when its target lies inside
+    /// one of them, so a link to `/etc` or `/` cannot pull the file system into the index.
+    pub roots: Vec<PathBuf>,
+}
+
+impl Links {
+    /// Whether to follow the link at `path`. A link whose target cannot be resolved (missing)
+    /// is left to the walk, which reports it like a file that vanished.
+    fn follows(&self, path: &Path) -> bool {
+        self.follow_all
+            || match path.canonicalize() {
+                Ok(target) => self.roots.iter().any(|r| target.starts_with(r)),
+                Err(_) => true,
+            }
+    }
+}
+
+/// Skip reason of a link whose target is outside every indexed root.
+pub const LINK_OUTSIDE: &str =
+    "symbolic link out of the indexed folders (--follow-symlinks follows it)";
+/// Skip reason of a link back to a folder it is in (`ln -s . loop`): harmless, so not an error.
+pub const LINK_LOOP: &str = "symbolic link loop";
+
 /// Sidecar metadata files are read with their document, never indexed on their own.
 pub const SIDECAR_SUFFIX: &str = ".meta.json";
 
 /// List the indexable files under `root` (a file or a directory), skipping `exclude` (the index
-/// directory itself, when it lives inside the root) and hidden entries.
-pub fn walk(root: &Path, exclude: Option<&Path>) -> std::io::Result<WalkResult> {
+/// directory itself, when it lives inside the root), hidden entries, and the symbolic links
+/// `links` does not follow (counted as skipped, as are link loops).
+pub fn walk(root: &Path, exclude: Option<&Path>, links: &Links) -> std::io::Result<WalkResult> {
     let root = root.canonicalize()?;
     let exclude = exclude.and_then(|p| p.canonicalize().ok());
     let mut out = WalkResult::default();
@@ -97,6 +126,7 @@ pub fn walk(root: &Path, exclude: Option<&Path>) -> std::io::Result<WalkResult> 
     } else {
         root.clone()
     };
+    let outside = std::cell::Cell::new(0usize);
     let walker = walkdir::WalkDir::new(&root)
         .follow_links(true)
         .sort_by_file_name()
@@ -104,19 +134,26 @@ pub fn walk(root: &Path, exclude: Option<&Path>) -> std::io::Result<WalkResult> 
         .filter_entry(|e| {
             let hidden = e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
             let excluded = exclude.as_deref().is_some_and(|x| e.path() == x);
-            !hidden && !excluded
+            // Checked before the walk descends, so an outside folder is never listed.
+            let foreign = e.depth() > 0 && e.path_is_symlink() && !links.follows(e.path());
+            if foreign && !hidden && !excluded {
+                outside.set(outside.get() + 1);
+            }
+            !hidden && !excluded && !foreign
         });
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
+            Err(e) if e.loop_ancestor().is_some() => {
+                *out.skipped.by_reason.entry(LINK_LOOP.into()).or_default() += 1;
+                continue;
+            }
             Err(e) => {
                 let path = e
                     .path()
                     .map(Path::to_path_buf)
                     .unwrap_or_else(|| root.clone());
-                let reason = if e.loop_ancestor().is_some() {
-                    "symbolic link loop; skipped".to_string()
-                } else {
+                let reason = {
                     let why = e
                         .io_error()
                         .map(super::io_reason)
@@ -173,6 +210,12 @@ pub fn walk(root: &Path, exclude: Option<&Path>) -> std::io::Result<WalkResult> 
             mtime_ns: mtime_ns(&meta),
         });
     }
+    if outside.get() > 0 {
+        *out.skipped
+            .by_reason
+            .entry(LINK_OUTSIDE.into())
+            .or_default() += outside.get();
+    }
     Ok(out)
 }
 
@@ -217,10 +260,47 @@ mod tests {
         std::fs::write(d.join("b.xlsx"), "x").unwrap();
         std::fs::write(d.join("c.xlsx"), "x").unwrap();
         std::fs::write(d.join(".hidden.txt"), "x").unwrap();
-        let w = walk(d, None).unwrap();
+        let w = walk(d, None, &Links::default()).unwrap();
         let rels: Vec<_> = w.files.iter().map(|c| c.rel_path.as_str()).collect();
         assert_eq!(rels, ["UNODC/2019/a.txt"]);
         assert_eq!(w.skipped.by_reason["unsupported type .xlsx"], 2);
         assert!(w.errors.is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_are_followed_inside_the_roots_only_unless_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let (root, elsewhere) = (dir.path().join("root"), dir.path().join("elsewhere"));
+        std::fs::create_dir_all(root.join("reports")).unwrap();
+        std::fs::create_dir_all(&elsewhere).unwrap();
+        std::fs::write(root.join("reports/a.txt"), "x").unwrap();
+        std::fs::write(elsewhere.join("secret.txt"), "x").unwrap();
+        std::os::unix::fs::symlink(&elsewhere, root.join("out")).unwrap();
+        std::os::unix::fs::symlink(elsewhere.join("secret.txt"), root.join("s.txt")).unwrap();
+        std::os::unix::fs::symlink(root.join("reports"), root.join("in")).unwrap();
+        std::os::unix::fs::symlink(".", root.join("loop")).unwrap();
+        let inside = Links {
+            follow_all: false,
+            roots: vec![root.canonicalize().unwrap()],
+        };
+        let w = walk(&root, None, &inside).unwrap();
+        let rels: Vec<_> = w.files.iter().map(|c| c.rel_path.as_str()).collect();
+        assert_eq!(rels, ["in/a.txt", "reports/a.txt"]);
+        assert_eq!(w.skipped.by_reason[LINK_OUTSIDE], 2);
+        assert_eq!(w.skipped.by_reason[LINK_LOOP], 1);
+        assert!(w.errors.is_empty(), "{:?}", w.errors);
+
+        let all = Links {
+            follow_all: true,
+            ..inside
+        };
+        let w = walk(&root, None, &all).unwrap();
+        let rels: Vec<_> = w.files.iter().map(|c| c.rel_path.as_str()).collect();
+        assert_eq!(
+            rels,
+            ["in/a.txt", "out/secret.txt", "reports/a.txt", "s.txt"]
+        );
+        assert!(!w.skipped.by_reason.contains_key(LINK_OUTSIDE));
     }
 }

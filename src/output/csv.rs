@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use super::display_path;
+use super::{display_path, safe};
 use crate::search::SearchResults;
 
 /// Column names, in order.
@@ -63,8 +63,11 @@ fn row(out: &mut dyn Write, fields: impl Iterator<Item = String>) -> io::Result<
     writeln!(out, "{}", cells.join(","))
 }
 
-/// RFC 4180 quoting: fields with commas, quotes or line breaks are quoted, quotes doubled.
+/// A cell a spreadsheet shows as text: formula-leading cells neutralised (see
+/// [`safe::csv_cell`]), then RFC 4180 quoting: fields with commas, quotes or line breaks are
+/// quoted, quotes doubled.
 fn escape(field: &str) -> String {
+    let field = safe::csv_cell(field);
     if field.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", field.replace('"', "\"\""))
     } else {

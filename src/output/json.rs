@@ -261,6 +261,9 @@ pub struct ShowJson {
     pub indexed_at: i64,
     /// Start of the clean text.
     pub head: String,
+    /// What was left out of a file too large to index whole; absent when indexed whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub truncated: Option<String>,
 }
 
 /// The wire form of a record.
@@ -278,6 +281,7 @@ pub fn show_json(record: &DocRecord, cwd: Option<&Path>) -> ShowJson {
         hash: record.hash.clone(),
         indexed_at: record.indexed_at,
         head: record.head.clone(),
+        truncated: record.truncated.clone(),
     }
 }
 

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 use std::ops::Range;
 use std::path::Path;
 
-use super::display_path;
+use super::{display_path, safe};
 use crate::indexer::DocRecord;
 use crate::metadata::Field;
 use crate::search::{FacetTable, SearchResults};
@@ -49,22 +49,28 @@ pub fn search(
     style: Style,
     cwd: Option<&Path>,
 ) -> io::Result<()> {
-    if results.hits.is_empty() {
-        writeln!(out, "No documents match {query:?}.")?;
+    // With `--limit 0` nothing is listed, but the count line still answers "how many".
+    if results.total_documents == 0 {
+        writeln!(out, "No documents match {:?}.", safe::line(query))?;
         return Ok(());
     }
     for (i, hit) in results.hits.iter().enumerate() {
         let r = &hit.record;
-        writeln!(out, "{:>2}. {}", i + 1, style.title(r.display_title()))?;
+        writeln!(
+            out,
+            "{:>2}. {}",
+            i + 1,
+            style.title(&safe::line(r.display_title()))
+        )?;
         let mut meta = Vec::new();
         if let Some(d) = &r.metadata.date {
             meta.push(d.value.to_string());
         }
         if let Some(s) = &r.metadata.source {
-            meta.push(s.value.clone());
+            meta.push(safe::line(&s.value).into_owned());
         }
-        meta.push(display_path(r, cwd));
-        meta.push(format!("id {}", short_id(r)));
+        meta.push(safe::line(&display_path(r, cwd)).into_owned());
+        meta.push(format!("id {}", safe::line(short_id(r))));
         let matches = match hit.matching_passages {
             1 => "1 passage matches".to_string(),
             n => format!("{n} passages match"),
@@ -72,7 +78,8 @@ pub fn search(
         meta.push(matches);
         writeln!(out, "    {}", style.dim(&meta.join(" · ")))?;
         for p in &hit.passages {
-            let (window, marks) = snippet(&p.text, &p.highlights, SNIPPET_BYTES);
+            let highlights = usable_marks(&p.text, &p.highlights);
+            let (window, marks) = snippet(&p.text, &highlights, SNIPPET_BYTES);
             let mut line = String::new();
             if window.start > 0 {
                 line.push('…');
@@ -117,7 +124,7 @@ pub fn search(
                 .counts
                 .iter()
                 .take(FACET_VALUES_SHOWN)
-                .map(|c| format!("{} {}", c.value, c.documents))
+                .map(|c| format!("{} {}", safe::line(&c.value), c.documents))
                 .collect();
             if t.counts.len() > FACET_VALUES_SHOWN {
                 values.push(format!("… {} more", t.counts.len() - FACET_VALUES_SHOWN));
@@ -148,8 +155,26 @@ fn short_id(r: &DocRecord) -> &str {
     }
 }
 
+/// Highlights that can be cut out of `text`: in bounds, on character boundaries, in order and
+/// not overlapping. The search makes only such ranges; the renderer still never trusts them
+/// with a slice that could panic.
+fn usable_marks(text: &str, marks: &[Range<usize>]) -> Vec<Range<usize>> {
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(marks.len());
+    for m in marks {
+        let fits = m.start < m.end
+            && m.end <= text.len()
+            && text.is_char_boundary(m.start)
+            && text.is_char_boundary(m.end);
+        if fits && out.last().is_none_or(|last| last.end <= m.start) {
+            out.push(m.clone());
+        }
+    }
+    out
+}
+
 /// Newlines and runs of spaces inside a passage become single spaces, so each passage stays one
-/// block in the terminal; a space at either end is kept so segments join correctly.
+/// block in the terminal; a space at either end is kept so segments join correctly. Control and
+/// bidi characters are escaped (see [`safe`]).
 fn flatten(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut in_space = false;
@@ -164,7 +189,7 @@ fn flatten(s: &str) -> String {
             in_space = false;
         }
     }
-    out
+    safe::line(&out).into_owned()
 }
 
 /// Choose about `max` bytes of `text` around its first highlights, on word boundaries, and the
@@ -225,15 +250,15 @@ pub fn facets(
     writeln!(out, "{}", style.dim(&format!("{total} documents")))?;
     for t in tables {
         writeln!(out, "{}", style.title(t.field.name()))?;
-        let width = t
-            .counts
+        let values: Vec<_> = t.counts.iter().map(|c| safe::line(&c.value)).collect();
+        let width = values
             .iter()
-            .map(|c| c.value.chars().count())
+            .map(|v| v.chars().count())
             .max()
             .unwrap_or(0)
             .max(9);
-        for c in &t.counts {
-            writeln!(out, "  {:<width$}  {:>6}", c.value, c.documents)?;
+        for (v, c) in values.iter().zip(&t.counts) {
+            writeln!(out, "  {:<width$}  {:>6}", v, c.documents)?;
         }
         if let Some(n) = t.unknown.filter(|&n| n > 0) {
             writeln!(out, "  {:<width$}  {:>6}", "(unknown)", n)?;
@@ -249,18 +274,27 @@ pub fn show(
     style: Style,
     cwd: Option<&Path>,
 ) -> io::Result<()> {
-    writeln!(out, "{}", style.title(record.display_title()))?;
+    writeln!(out, "{}", style.title(&safe::line(record.display_title())))?;
     let m = &record.metadata;
     let row = |out: &mut dyn Write, name: &str, value: Option<(String, &str)>| -> io::Result<()> {
+        let name = safe::line(name);
         match value {
-            Some((v, from)) => {
-                writeln!(out, "  {name:<9} {v}  {}", style.dim(&format!("[{from}]")))
-            }
+            Some((v, from)) => writeln!(
+                out,
+                "  {name:<9} {}  {}",
+                safe::line(&v),
+                style.dim(&format!("[{}]", safe::line(from)))
+            ),
             None => writeln!(out, "  {name:<9} {}", style.dim("unknown")),
         }
     };
-    writeln!(out, "  {:<9} {}", "id", record.id)?;
-    writeln!(out, "  {:<9} {}", "path", display_path(record, cwd))?;
+    writeln!(out, "  {:<9} {}", "id", safe::line(&record.id))?;
+    writeln!(
+        out,
+        "  {:<9} {}",
+        "path",
+        safe::line(&display_path(record, cwd))
+    )?;
     row(out, "title", pair(&m.title))?;
     let date = m.date.as_ref().map(|d| {
         let precision = format!("{:?}", d.value.precision()).to_lowercase();
@@ -288,6 +322,9 @@ pub fn show(
         "  {:<9} {} ({} bytes of text)",
         "passages", record.passages, record.text_bytes
     )?;
+    if let Some(note) = &record.truncated {
+        writeln!(out, "  {:<9} {}", "truncated", safe::line(note))?;
+    }
     writeln!(out)?;
     let head: String = record.head.chars().take(400).collect();
     let more =
@@ -296,7 +333,7 @@ pub fn show(
         } else {
             ""
         };
-    writeln!(out, "{}{more}", head.trim_end())
+    writeln!(out, "{}{more}", safe::block(head.trim_end()))
 }
 
 fn pair<T: ToString>(f: &Option<Field<T>>) -> Option<(String, &str)> {

@@ -286,6 +286,30 @@ fn prefix_forms(typed: &str, analyzed: &[String]) -> Vec<String> {
     forms
 }
 
+/// The (field, prefix) pairs whose index terms a prefix clause expands to, for
+/// [`super::limits::check_prefixes`]. A prefix after other terms (`GLO.ACT*`) is a phrase
+/// prefix, which tantivy already caps at 50 expansions, so it has none to count.
+pub(super) fn prefix_expansions(fields: &Fields, clause: &Clause) -> Vec<(Field, String)> {
+    let Clause::Prefix(typed, target) = clause else {
+        return Vec::new();
+    };
+    let sequences = crate::analysis::query_term_sequences(typed);
+    let Some(terms) = sequences.first().filter(|t| t.len() == 1) else {
+        return Vec::new();
+    };
+    let targets = match target {
+        Target::Any => vec![fields.text, fields.title, fields.author],
+        Target::Text => vec![fields.text],
+        Target::Title => vec![fields.title],
+        Target::Author => vec![fields.author],
+    };
+    let forms = prefix_forms(typed, terms);
+    targets
+        .into_iter()
+        .flat_map(|f| forms.iter().map(move |p| (f, p.clone())))
+        .collect()
+}
+
 fn prefix_query(field: Field, typed: &str, terms: &[String]) -> Option<Box<dyn Query>> {
     if terms.len() > 1 {
         let ts = terms

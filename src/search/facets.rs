@@ -11,7 +11,6 @@ use super::bm25::Bm25;
 use super::build;
 use super::filters::Filters;
 use super::group::{DocCollector, DocHit};
-use super::query;
 use crate::error::Result;
 use crate::schema::KIND_DOC;
 use crate::store::Store;
@@ -84,9 +83,8 @@ pub fn facet_counts(
 ) -> Result<(u64, Vec<FacetTable>)> {
     let searcher = reader.searcher();
     let fields = &store.fields;
-    let parsed = query::parse(query_text);
     let mut filters = filters.clone();
-    filters.absorb(&parsed);
+    let parsed = super::parse_checked(store, &searcher, query_text, false, &mut filters)?;
 
     let counts = if parsed.is_unscored() && parsed.must_not.is_empty() {
         // Filters only: count the records themselves, one per document.

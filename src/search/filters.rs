@@ -27,21 +27,29 @@ impl Filters {
         *self == Filters::default()
     }
 
-    /// Add the filters written inside a query (`source:UNODC year:2019`). Malformed values
-    /// there are ignored, because the query language never errors.
-    pub fn absorb(&mut self, parsed: &ParsedQuery) {
+    /// Add the filters written inside a query (`source:UNODC year:2019`). A malformed year
+    /// is a usage error naming it: dropping it silently would widen the results unseen.
+    pub fn absorb(&mut self, parsed: &ParsedQuery) -> Result<()> {
         for (field, value) in &parsed.filters {
             match field {
                 FilterField::Source => self.sources.push(value.clone()),
                 FilterField::Tag => self.tags.push(value.clone()),
                 FilterField::Lang => self.langs.push(normalize_lang(value)),
                 FilterField::Year => {
-                    if let Ok(y) = YearRange::parse(value) {
-                        self.years.push(y);
-                    }
+                    let year = YearRange::parse(value).map_err(|e| Error::InvalidQueryFilter {
+                        filter: format!("year:{value}"),
+                        hint: match e {
+                            Error::InvalidArgument { hint, .. } => hint
+                                .replace("2015..2020", "year:2015..2020")
+                                .replace("a year like 2019", "year:2019"),
+                            other => other.to_string(),
+                        },
+                    })?;
+                    self.years.push(year);
                 }
             }
         }
+        Ok(())
     }
 }
 
@@ -166,6 +174,25 @@ mod tests {
         }
         let e = YearRange::parse("2020..2015").unwrap_err().to_string();
         assert!(e.contains("2015..2020"), "{e}");
+    }
+
+    #[test]
+    fn a_malformed_year_in_the_query_is_an_error_naming_it() {
+        for (query, shown) in [("x year:99999", "year:99999"), ("date:abc x", "year:abc")] {
+            let err = Filters::default()
+                .absorb(&crate::search::parse(query))
+                .unwrap_err();
+            assert!(err.is_usage());
+            let msg = err.to_string();
+            assert!(
+                msg.contains(&format!("`{shown}`")) && msg.contains("year:2019"),
+                "{msg}"
+            );
+        }
+        let mut ok = Filters::default();
+        ok.absorb(&crate::search::parse("year:2015..2020 source:UNODC"))
+            .unwrap();
+        assert_eq!((ok.years.len(), ok.sources.len()), (1, 1));
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod expand;
 pub mod facets;
 pub mod filters;
 mod group;
+pub mod limits;
 pub mod query;
 mod required;
 
@@ -319,6 +320,29 @@ fn feedback_terms(
     Ok(expand::feedback_terms(&texts, patterns, idf, expansion))
 }
 
+/// Parse `text` within the caps of [`limits`] and add the filters written in it to `filters`:
+/// every query, from the command line, a batch or a server, goes through here.
+fn parse_checked(
+    store: &Store,
+    searcher: &Searcher,
+    text: &str,
+    plain: bool,
+    filters: &mut Filters,
+) -> Result<ParsedQuery> {
+    limits::check_length(text)?;
+    let parsed = if plain {
+        query::parse_plain(text)
+    } else {
+        query::parse(text)
+    };
+    limits::check_clauses(&parsed)?;
+    limits::check_prefixes(searcher, &parsed, |c| {
+        build::prefix_expansions(&store.fields, c)
+    })?;
+    filters.absorb(&parsed)?;
+    Ok(parsed)
+}
+
 /// Run `request` against the last commit visible to `reader`.
 pub fn search(
     store: &Store,
@@ -326,17 +350,18 @@ pub fn search(
     request: &SearchRequest,
 ) -> Result<SearchResults> {
     let started = Instant::now();
-    let parsed = if request.plain {
-        query::parse_plain(&request.query)
-    } else {
-        query::parse(&request.query)
-    };
+    let searcher = reader.searcher();
     let mut filters = request.filters.clone();
-    filters.absorb(&parsed);
+    let parsed = parse_checked(
+        store,
+        &searcher,
+        &request.query,
+        request.plain,
+        &mut filters,
+    )?;
     let mut analyzer = schema::analyzer();
     let compiled = build::compile(&store.fields, &parsed, &filters, request.bm25);
 
-    let searcher = reader.searcher();
     let stats = PassageStats::new(store, &searcher)?;
     let PerDocument { query, ranked } =
         per_document(store, &searcher, &compiled, &filters, Some(&stats))?;

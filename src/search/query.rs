@@ -15,8 +15,10 @@
 //! ```
 //! Unknown `field:` prefixes are searched as plain words, and stray punctuation is ignored.
 
+use std::collections::HashSet;
+
 /// Where a clause is searched.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Target {
     /// Passage text and document title.
     Any,
@@ -29,7 +31,7 @@ pub enum Target {
 }
 
 /// One searchable unit of the query.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Clause {
     /// A single typed word (it may still analyze into several terms, e.g. `GLO.ACT`).
     Word(String, Target),
@@ -40,7 +42,7 @@ pub enum Clause {
 }
 
 /// Facet filters that can be written inside the query.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FilterField {
     /// `source:`
     Source,
@@ -74,6 +76,29 @@ impl ParsedQuery {
     /// Clauses whose matches should be highlighted.
     pub fn positive_clauses(&self) -> impl Iterator<Item = &Clause> {
         self.should.iter().chain(&self.must).flatten()
+    }
+
+    /// Merge repeated parts, keeping the first of each: a clause repeated in a group, a group
+    /// repeated (an optional group that is also required is required), an exclusion or a filter
+    /// repeated. Repeating a word adds nothing to what matches, so it must add nothing to the
+    /// cost (`traffick* ` × 10,000 was 10,000 prefix expansions).
+    pub fn dedup(&mut self) {
+        fn first_of_each<T: Clone + Eq + std::hash::Hash>(
+            items: &mut Vec<T>,
+            seen: &mut HashSet<T>,
+        ) {
+            items.retain(|item| seen.insert(item.clone()));
+        }
+        let mut seen_clauses = HashSet::new();
+        for group in self.must.iter_mut().chain(self.should.iter_mut()) {
+            seen_clauses.clear();
+            first_of_each(group, &mut seen_clauses);
+        }
+        let mut seen_groups = HashSet::new();
+        first_of_each(&mut self.must, &mut seen_groups);
+        first_of_each(&mut self.should, &mut seen_groups);
+        first_of_each(&mut self.must_not, &mut HashSet::new());
+        first_of_each(&mut self.filters, &mut HashSet::new());
     }
 }
 
@@ -172,6 +197,7 @@ pub fn parse(input: &str) -> ParsedQuery {
         pending_or = false;
         pending_and = false;
     }
+    out.dedup();
     out
 }
 
@@ -180,14 +206,16 @@ pub fn parse(input: &str) -> ParsedQuery {
 /// verbatim question should match; on SciFact train it raised nDCG@10 0.692 -> 0.699 and
 /// Recall@100 0.924 -> 0.930 (test: 0.691 -> 0.690, 0.911 -> 0.912).
 pub fn parse_plain(input: &str) -> ParsedQuery {
-    ParsedQuery {
+    let mut out = ParsedQuery {
         should: input
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| has_word_char(w))
             .map(|w| vec![Clause::Word(w.to_string(), Target::Any)])
             .collect(),
         ..ParsedQuery::default()
-    }
+    };
+    out.dedup();
+    out
 }
 
 enum Classified {
@@ -398,6 +426,22 @@ mod tests {
         let words: Vec<_> = q.should.iter().map(|g| g[0].clone()).collect();
         assert_eq!(words, ["IL", "6", "raises", "risk", "OR", "x"].map(w));
         assert!(q.must_not.is_empty() && q.filters.is_empty());
+    }
+
+    #[test]
+    fn repeated_parts_are_merged() {
+        let q = parse(&"traffick* ".repeat(10_000));
+        assert_eq!(
+            q.should,
+            vec![vec![Clause::Prefix("traffick".into(), Target::Any)]]
+        );
+        let q = parse("a b a +b c OR c OR d -x -x year:2019 year:2019");
+        assert_eq!(q.must, vec![vec![w("b")]]);
+        assert_eq!(q.should, vec![vec![w("a")], vec![w("c"), w("d")]]);
+        assert_eq!(q.must_not, vec![w("x")]);
+        assert_eq!(q.filters.len(), 1);
+        let q = parse_plain("victims of victims");
+        assert_eq!(q.should, vec![vec![w("victims")], vec![w("of")]]);
     }
 
     #[test]

@@ -209,7 +209,7 @@ fn hostile_files_are_skipped_or_failed_with_reasons_and_the_rest_indexed() {
         assert!(line.contains(reason), "{line}");
     }
     #[cfg(unix)]
-    assert!(run.stderr.contains("symbolic link loop"), "{}", run.stderr);
+    assert!(run.stdout.contains("symbolic link loop"), "{}", run.stdout);
     #[cfg(unix)]
     assert!(
         run.stderr

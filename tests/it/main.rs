@@ -4,6 +4,7 @@ mod crash;
 mod errors;
 mod formats;
 mod harness;
+mod hostile;
 mod incremental;
 mod metadata;
 mod search;

@@ -1,0 +1,103 @@
+//! What one query may cost, checked before it runs: the same caps for the command line, a
+//! batch and any server, so no query text can take minutes or gigabytes.
+//!
+//! Without them `traffick* ` × 10,000 (100 KB, it fits in argv) took 23 s and 4 GB, and 26
+//! two-letter prefixes × 40 (4 KB) took 17 s. Each cap is a usage error saying the limit and how
+//! to narrow the query. Repeated clauses are merged by the parser first ([`ParsedQuery::dedup`]),
+//! so repeating a word costs nothing and never trips a cap.
+
+use tantivy::schema::Field;
+use tantivy::Searcher;
+
+use super::query::{Clause, ParsedQuery};
+use crate::error::{Error, Result};
+
+/// Longest query text, in bytes. Questions pasted whole are a few hundred bytes.
+pub const MAX_QUERY_BYTES: usize = 8 * 1024;
+
+/// Most distinct words, phrases and prefixes in one query (optional, required and excluded).
+/// Each clause is a scorer over three fields; a long pasted paragraph has about 100 words.
+pub const MAX_CLAUSES: usize = 128;
+
+/// Most index terms the query's prefixes (`traffick*`) may expand to, summed over fields and
+/// segments. Each expanded term's postings are read for every search; a 2-letter prefix in a
+/// large collection can reach thousands, `traffick*` a few dozen.
+pub const MAX_PREFIX_TERMS: usize = 10_000;
+
+/// The query text is within [`MAX_QUERY_BYTES`]. Checked before parsing, so an over-long query
+/// costs nothing.
+pub fn check_length(query: &str) -> Result<()> {
+    if query.len() > MAX_QUERY_BYTES {
+        return Err(Error::QueryLimit {
+            found: format!("{} bytes", query.len()),
+            limit: format!("{MAX_QUERY_BYTES} bytes"),
+            hint: "shorten it to the words that matter (repeated words count once)",
+        });
+    }
+    Ok(())
+}
+
+/// The parsed (and merged) query has at most [`MAX_CLAUSES`] distinct clauses.
+pub fn check_clauses(parsed: &ParsedQuery) -> Result<()> {
+    let n = parsed
+        .should
+        .iter()
+        .chain(&parsed.must)
+        .map(Vec::len)
+        .sum::<usize>()
+        + parsed.must_not.len();
+    if n > MAX_CLAUSES {
+        return Err(Error::QueryLimit {
+            found: format!("{n} distinct words, phrases and prefixes"),
+            limit: format!("{MAX_CLAUSES}"),
+            hint: "keep the words that matter, or split it into several searches",
+        });
+    }
+    Ok(())
+}
+
+/// The query's prefixes expand to at most [`MAX_PREFIX_TERMS`] terms in the index. Counting
+/// stops at the limit, so the check itself is bounded too.
+pub fn check_prefixes(
+    searcher: &Searcher,
+    parsed: &ParsedQuery,
+    expansions: impl Fn(&Clause) -> Vec<(Field, String)>,
+) -> Result<()> {
+    let mut visited = 0usize;
+    let clauses = parsed
+        .should
+        .iter()
+        .chain(&parsed.must)
+        .flatten()
+        .chain(&parsed.must_not);
+    for clause in clauses {
+        let Clause::Prefix(typed, _) = clause else {
+            continue;
+        };
+        for (field, prefix) in expansions(clause) {
+            for segment in searcher.segment_readers() {
+                let index = segment.inverted_index(field)?;
+                let mut terms = index
+                    .terms()
+                    .range()
+                    .ge(prefix.as_bytes())
+                    .into_stream()
+                    .map_err(|e| Error::Engine(e.into()))?;
+                while terms.advance() {
+                    if !terms.key().starts_with(prefix.as_bytes()) {
+                        break;
+                    }
+                    visited += 1;
+                    if visited > MAX_PREFIX_TERMS {
+                        return Err(Error::QueryLimit {
+                            found: format!("prefixes expanding to more than {MAX_PREFIX_TERMS} index terms (at `{typed}*`)"),
+                            limit: format!("{MAX_PREFIX_TERMS} terms"),
+                            hint: "use longer prefixes (more letters before the *) or fewer of them",
+                        });
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
