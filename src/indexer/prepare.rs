@@ -571,6 +571,47 @@ mod tests {
         }
     }
 
+    #[test]
+    fn passages_past_the_limit_are_left_out_with_a_note() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sections.md");
+        // Every heading starts a passage: 21,000 sections of 50 words, 6.5 MB.
+        let section = format!("{}.", "labour ".repeat(50).trim_end());
+        let md: String = (0..21_000)
+            .map(|i| format!("# Part {i}\n\n{section}\n\n"))
+            .collect();
+        std::fs::write(&path, md).unwrap();
+        let candidate = Candidate {
+            path: path.clone(),
+            root: dir.path().to_path_buf(),
+            rel_path: "sections.md".into(),
+            format: Format::Markdown,
+            size: 0,
+            mtime_ns: 0,
+        };
+        let records = |_key: u64| None;
+        let outcome = prepare(
+            &candidate,
+            &[],
+            &HashMap::new(),
+            &records,
+            64 << 20,
+            Duration::from_secs(600),
+            0,
+        );
+        let Outcome::Indexed { docs, .. } = outcome else {
+            panic!("expected a document, got {outcome:?}");
+        };
+        let doc = &docs[0];
+        assert_eq!(doc.passages.len(), MAX_PASSAGES);
+        assert_eq!(doc.record.passages as usize, MAX_PASSAGES);
+        assert_eq!(
+            doc.record.truncated.as_deref(),
+            Some("first 20000 of 21000 passages indexed")
+        );
+        assert_eq!(doc.text.len(), doc.passages.last().unwrap().end);
+    }
+
     fn failed_reason(outcome: Outcome) -> String {
         match outcome {
             Outcome::Failed(reason) => reason,

@@ -27,8 +27,10 @@ pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Extracted text kept per file. A 2,000-page report is about 6 MB of text; past this a file is
 /// a generated or hostile one (a 0.9 MB DOCX expanded to 306,156 passages), and its start is
-/// indexed with a note rather than all of it.
-pub const MAX_TEXT_BYTES: usize = 16 * 1024 * 1024;
+/// indexed with a note rather than all of it. A run holds one chunk of prepared files (32 on
+/// two cores) at once, so this also bounds a run's memory: 24 such DOCX files with 16 MB each
+/// peaked at 498 MB.
+pub const MAX_TEXT_BYTES: usize = 8 * 1024 * 1024;
 
 /// A request to stop an extraction the caller has given up on (its time limit passed). The
 /// extractors check it in their loops (DOCX decompression and XML events, PDF pages), so an
