@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{finish, stdout, Context, OutputFormat};
-use tipdex::output::json;
+use tipdex::output::{json, safe};
 use tipdex::store::Store;
 
 /// Arguments of `tipdex status`.
@@ -28,12 +28,14 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<ExitCode> {
     match args.format {
         OutputFormat::Json => json::write(&mut out, &status)?,
         OutputFormat::Text => {
-            writeln!(out, "index         {}", ctx.index_dir.display())?;
+            // Paths come from the command line and the file system: shown inert.
+            let index = ctx.index_dir.display().to_string();
+            writeln!(out, "index         {}", safe::line(&index))?;
             writeln!(out, "documents     {docs}")?;
             writeln!(out, "passages      {passages}")?;
             writeln!(out, "size on disk  {}", human_bytes(status.size_bytes))?;
             for root in &status.roots {
-                writeln!(out, "root          {root}")?;
+                writeln!(out, "root          {}", safe::line(root))?;
             }
             let last = info
                 .last_indexed

@@ -47,9 +47,15 @@ pub fn compile(fields: &Fields, parsed: &ParsedQuery, filters: &Filters, bm25: B
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
 
     let mut should_groups = Vec::new();
-    for group in &parsed.should {
+    for (i, group) in parsed.should.iter().enumerate() {
         if let Some(q) = group_query(fields, bm25, group, &mut patterns) {
-            should_groups.push(q);
+            // A group written n times scores as n copies would (their sum), run once.
+            let repeats = parsed.should_repeats.get(i).copied().unwrap_or(1);
+            should_groups.push(if repeats > 1 {
+                Box::new(BoostQuery::new(q, repeats as f32)) as Box<dyn Query>
+            } else {
+                q
+            });
         }
     }
     let mut must_groups = Vec::new();

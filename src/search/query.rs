@@ -59,6 +59,10 @@ pub enum FilterField {
 pub struct ParsedQuery {
     /// Optional groups: each is an OR of clauses; matching more groups ranks higher.
     pub should: Vec<Vec<Clause>>,
+    /// How many times each optional group was written, when some was written more than once
+    /// (empty: once each). A repeated word is one clause to run but keeps its weight, as BM25's
+    /// sum over the query's words gives it.
+    pub should_repeats: Vec<u32>,
     /// Required groups.
     pub must: Vec<Vec<Clause>>,
     /// Excluded clauses.
@@ -79,8 +83,8 @@ impl ParsedQuery {
     }
 
     /// Merge repeated parts, keeping the first of each: a clause repeated in a group, a group
-    /// repeated (an optional group that is also required is required), an exclusion or a filter
-    /// repeated. Repeating a word adds nothing to what matches, so it must add nothing to the
+    /// repeated (an optional group that is also required is required; an optional group's
+    /// copies are counted in `should_repeats`), an exclusion or a filter repeated. Repeating a word adds nothing to what matches, so it must add nothing to the
     /// cost (`traffick* ` × 10,000 was 10,000 prefix expansions).
     pub fn dedup(&mut self) {
         fn first_of_each<T: Clone + Eq + std::hash::Hash>(
@@ -96,7 +100,29 @@ impl ParsedQuery {
         }
         let mut seen_groups = HashSet::new();
         first_of_each(&mut self.must, &mut seen_groups);
-        first_of_each(&mut self.should, &mut seen_groups);
+        // Optional groups keep a count of their copies (see `should_repeats`).
+        let mut kept: Vec<Vec<Clause>> = Vec::with_capacity(self.should.len());
+        let mut repeats: Vec<u32> = Vec::with_capacity(self.should.len());
+        let mut index: std::collections::HashMap<Vec<Clause>, usize> = Default::default();
+        for group in std::mem::take(&mut self.should) {
+            if seen_groups.contains(&group) {
+                continue;
+            }
+            match index.get(&group) {
+                Some(&i) => repeats[i] += 1,
+                None => {
+                    index.insert(group.clone(), kept.len());
+                    kept.push(group);
+                    repeats.push(1);
+                }
+            }
+        }
+        self.should = kept;
+        self.should_repeats = if repeats.iter().all(|&n| n == 1) {
+            Vec::new()
+        } else {
+            repeats
+        };
         first_of_each(&mut self.must_not, &mut HashSet::new());
         first_of_each(&mut self.filters, &mut HashSet::new());
     }
@@ -435,6 +461,7 @@ mod tests {
             q.should,
             vec![vec![Clause::Prefix("traffick".into(), Target::Any)]]
         );
+        assert_eq!(q.should_repeats, [10_000]);
         let q = parse("a b a +b c OR c OR d -x -x year:2019 year:2019");
         assert_eq!(q.must, vec![vec![w("b")]]);
         assert_eq!(q.should, vec![vec![w("a")], vec![w("c"), w("d")]]);
@@ -442,6 +469,8 @@ mod tests {
         assert_eq!(q.filters.len(), 1);
         let q = parse_plain("victims of victims");
         assert_eq!(q.should, vec![vec![w("victims")], vec![w("of")]]);
+        assert_eq!(q.should_repeats, [2, 1]);
+        assert!(parse("victims of").should_repeats.is_empty());
     }
 
     #[test]
