@@ -101,3 +101,67 @@ pub fn check_prefixes(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::{doc, Index};
+
+    /// A passage of `n` distinct words, all starting with "ab".
+    fn searcher_with_words(n: usize) -> (Searcher, crate::schema::Fields) {
+        let (schema, fields) = crate::schema::build();
+        let index = Index::create_in_ram(schema);
+        crate::schema::register_analyzer(&index);
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let word = |mut i: usize| {
+            let mut w = String::from("ab");
+            for _ in 0..4 {
+                w.push((b'a' + (i % 26) as u8) as char);
+                i /= 26;
+            }
+            w
+        };
+        let text: Vec<String> = (0..n).map(word).collect();
+        writer
+            .add_document(doc!(fields.doc_key => 1u64, fields.text => text.join(" ")))
+            .unwrap();
+        writer.commit().unwrap();
+        (index.reader().unwrap().searcher(), fields)
+    }
+
+    fn check(searcher: &Searcher, fields: &crate::schema::Fields, query: &str) -> Result<()> {
+        let parsed = super::super::query::parse(query);
+        check_prefixes(searcher, &parsed, |c| {
+            super::super::build::prefix_expansions(fields, c)
+        })
+    }
+
+    #[test]
+    fn prefixes_expanding_past_the_cap_are_a_usage_error() {
+        let (searcher, fields) = searcher_with_words(MAX_PREFIX_TERMS + 2_000);
+        let err = check(&searcher, &fields, "labour ab*").unwrap_err();
+        assert!(err.is_usage());
+        assert!(
+            err.to_string().contains("(at `ab*`)")
+                && err.to_string().contains("use longer prefixes"),
+            "{err}"
+        );
+        // A longer prefix narrows it: 1/26 of the words.
+        check(&searcher, &fields, "abb*").unwrap();
+    }
+
+    #[test]
+    fn length_and_clause_caps_say_the_limit() {
+        assert!(check_length(&"x".repeat(MAX_QUERY_BYTES)).is_ok());
+        let err = check_length(&"x".repeat(MAX_QUERY_BYTES + 1)).unwrap_err();
+        assert!(
+            err.is_usage() && err.to_string().contains("8192 bytes"),
+            "{err}"
+        );
+        let words: String = (0..=MAX_CLAUSES).map(|i| format!("w{i} ")).collect();
+        let err = check_clauses(&super::super::query::parse(&words)).unwrap_err();
+        assert!(err.to_string().contains("129 distinct"), "{err}");
+        let repeated = "w1 ".repeat(MAX_CLAUSES * 4);
+        check_clauses(&super::super::query::parse(&repeated)).unwrap();
+    }
+}
