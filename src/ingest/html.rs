@@ -81,6 +81,7 @@ pub fn extract(html: &str) -> Result<Extracted, ExtractError> {
         pages: Vec::new(),
         sections: true,
         truncated: None,
+        cover: Vec::new(),
     })
 }
 
