@@ -797,4 +797,219 @@ mod tests {
             report.join("\n")
         );
     }
+
+    /// Every US Code section of the shared corpus is titled by its § heading, with the title
+    /// and chapter headings as its context and out of its text and source.
+    #[test]
+    fn us_code_sections_are_titled_by_their_section_heading() {
+        let Some(prepared) = prepare_shared("uscode-trafficking") else {
+            return;
+        };
+        let sections: Vec<_> = prepared
+            .iter()
+            .filter(|(rel, _)| rel.contains("/ch") || rel.contains("-ch"))
+            .collect();
+        assert_eq!(sections.len(), 165);
+        for (rel, record) in sections {
+            let m = &record.metadata;
+            let title = &m.title.as_ref().unwrap().value;
+            assert!(title.starts_with("§ "), "{rel}: title {title:?}");
+            let context = &m.context.as_ref().unwrap().value;
+            assert!(
+                context.starts_with("Title ") && context.contains(" › CHAPTER "),
+                "{rel}: context {context:?}"
+            );
+            assert_eq!(
+                m.source, None,
+                "{rel}: a statute section names no publisher"
+            );
+            assert!(
+                !record.head.contains("CHAPTER "),
+                "{rel}: {:?}",
+                record.head
+            );
+        }
+    }
+
+    /// The record `tipdex index` makes of a PDF with these bytes, saved as `name`.
+    fn prepare_pdf(bytes: &[u8], name: &str) -> DocRecord {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let candidate = Candidate {
+            path,
+            root: dir.path().to_path_buf(),
+            rel_path: name.into(),
+            format: Format::Pdf,
+            size: bytes.len() as u64,
+            mtime_ns: 0,
+        };
+        let records = |_key: u64| None;
+        let outcome = prepare(
+            &candidate,
+            &[],
+            &HashMap::new(),
+            &records,
+            u64::MAX,
+            Duration::from_secs(60),
+            0,
+        );
+        let Outcome::Indexed { mut docs, .. } = outcome else {
+            panic!("{name} was not indexed");
+        };
+        docs.remove(0).record
+    }
+
+    fn field(f: &Option<metadata::Field<String>>) -> (String, String) {
+        let f = f.as_ref().expect("a value");
+        (f.value.clone(), f.from.clone())
+    }
+
+    const BODY: &str = "Workers were recruited with false promises and held by debt in the camps.";
+
+    #[test]
+    fn a_banner_above_a_two_line_cover_title_is_not_the_title() {
+        use crate::ingest::pdf_fixture::{body_lines, line, pdf};
+        let mut cover = vec![
+            // Set as large as the title and just above it: only its words tell it apart.
+            line(36, 640, "CONFIDENTIAL - DRAFT"),
+            line(36, 600, "Forced Labour in"),
+            line(36, 560, "Inland Fisheries"),
+            line(20, 520, "A Field Assessment"),
+        ];
+        cover.extend(body_lines(300, 4, BODY));
+        let inside = body_lines(700, 30, BODY);
+        let r = prepare_pdf(&pdf(&[cover, inside], &[]), "report.pdf");
+        assert_eq!(
+            field(&r.metadata.title),
+            (
+                "Forced Labour in Inland Fisheries: A Field Assessment".into(),
+                "pdf cover: largest text, page 1".into()
+            )
+        );
+    }
+
+    #[test]
+    fn a_letter_spaced_cover_date_is_a_date_and_not_the_title() {
+        use crate::ingest::pdf_fixture::{body_lines, line, pdf, Drawn};
+        let mut cover = vec![
+            Drawn {
+                size: 14,
+                y: 700,
+                tracking: 5.0,
+                text: "APRIL 2017",
+            },
+            line(40, 500, "Labour Inspection Review"),
+        ];
+        cover.extend(body_lines(300, 3, BODY));
+        let r = prepare_pdf(
+            &pdf(
+                &[cover, body_lines(700, 30, BODY)],
+                &[("CreationDate", "D:20190301000000Z")],
+            ),
+            "review.pdf",
+        );
+        assert_eq!(
+            r.metadata.title.as_ref().unwrap().value,
+            "Labour Inspection Review"
+        );
+        let date = r.metadata.date.as_ref().unwrap();
+        assert_eq!(
+            (date.value.to_string(), date.from.as_str()),
+            ("2017-04".to_string(), "pdf cover: date line, page 1")
+        );
+    }
+
+    #[test]
+    fn a_cover_letter_defers_to_the_cover_after_it() {
+        use crate::ingest::pdf_fixture::{body_lines, line, pdf};
+        let mut letter = vec![
+            line(22, 740, "Regional Support Office"),
+            line(11, 700, "Dear colleagues,"),
+        ];
+        letter.extend(body_lines(680, 8, BODY));
+        letter.push(line(11, 500, "Kind regards,"));
+        let mut cover = vec![line(40, 520, "Shelter Standards Handbook")];
+        cover.extend(body_lines(300, 2, BODY));
+        let r = prepare_pdf(
+            &pdf(&[letter, cover, body_lines(700, 30, BODY)], &[]),
+            "handbook.pdf",
+        );
+        assert_eq!(
+            field(&r.metadata.title),
+            (
+                "Shelter Standards Handbook".into(),
+                "pdf cover: largest text, page 2".into()
+            )
+        );
+    }
+
+    #[test]
+    fn a_file_name_in_the_title_field_is_not_the_title() {
+        use crate::ingest::pdf_fixture::{body_lines, line, pdf};
+        // One font size throughout: no cover to read, so the first text line titles it.
+        let mut page = vec![line(11, 740, "Guidance on Victim Referral")];
+        page.extend(body_lines(720, 30, BODY));
+        let bytes = pdf(
+            &[page.clone()],
+            &[("Title", "Microsoft Word - referral_v3.docx")],
+        );
+        let r = prepare_pdf(&bytes, "referral_v3.pdf");
+        assert_eq!(
+            field(&r.metadata.title),
+            ("Guidance on Victim Referral".into(), "text: line 1".into())
+        );
+        let bytes = pdf(
+            &[page.clone()],
+            &[("Title", "Draft Referral Guide - v5.docx")],
+        );
+        assert_eq!(
+            prepare_pdf(&bytes, "x.pdf").metadata.title.unwrap().value,
+            "Guidance on Victim Referral"
+        );
+        // A real title in the field counts when the cover has no display type.
+        let bytes = pdf(&[page], &[("Title", "National Referral Guidance 2020")]);
+        assert_eq!(
+            field(&prepare_pdf(&bytes, "x.pdf").metadata.title),
+            (
+                "National Referral Guidance 2020".into(),
+                "pdf info /Title".into()
+            )
+        );
+    }
+
+    #[test]
+    fn one_font_size_throughout_has_no_cover_title() {
+        use crate::ingest::pdf_fixture::{body_lines, pdf};
+        let bytes = pdf(&[body_lines(740, 30, BODY), body_lines(740, 30, BODY)], &[]);
+        let r = prepare_pdf(&bytes, "field_notes_2019.pdf");
+        // Every line is running text: the title is the file name made readable.
+        assert_eq!(
+            field(&r.metadata.title),
+            ("field notes 2019".into(), metadata::FROM_FILE_NAME.into())
+        );
+    }
+
+    #[test]
+    fn a_copyright_line_on_page_two_names_the_publisher_in_its_canonical_form() {
+        use crate::ingest::pdf_fixture::{body_lines, line, pdf};
+        let mut cover = vec![line(40, 520, "Migrant Workers at Risk")];
+        cover.extend(body_lines(300, 2, BODY));
+        let mut colophon = body_lines(700, 10, BODY);
+        colophon.push(line(
+            9,
+            120,
+            "© 2022 International Organization for Migration",
+        ));
+        let r = prepare_pdf(
+            &pdf(
+                &[cover, colophon, body_lines(700, 30, BODY)],
+                &[("Author", "Jane Smith")],
+            ),
+            "migrants.pdf",
+        );
+        let (value, from) = field(&r.metadata.source);
+        assert_eq!(value, "IOM");
+        assert!(from.starts_with("text: '©' line "), "{from}");
+    }
 }

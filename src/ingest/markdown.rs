@@ -219,4 +219,46 @@ mod tests {
             "§ 1589. Forced labor\n(a) Whoever knowingly\n(b) Whoever benefits\nEnd."
         );
     }
+
+    #[test]
+    fn an_opening_heading_chain_titles_the_section_and_leaves_the_text() {
+        let e = extract(
+            "# Title 18— CRIMES\n### CHAPTER 77— PEONAGE, SLAVERY\n#### § 1589. Forced labor\n##### (a) Offense\n\nWhoever knowingly provides labor.\n\n## Notes\n\nMore.\n",
+        );
+        let hint = |k: &str| {
+            e.embedded
+                .iter()
+                .find(|h| h.key == k)
+                .map(|h| (h.values[0].clone(), h.from.clone()))
+        };
+        assert_eq!(
+            hint("title"),
+            Some((
+                "§ 1589. Forced labor".into(),
+                "markdown heading chain".into()
+            ))
+        );
+        assert_eq!(
+            hint("context").map(|h| h.0).as_deref(),
+            Some("Title 18— CRIMES › CHAPTER 77— PEONAGE, SLAVERY")
+        );
+        // The subdivision label stays: it is this file's own text, not the breadcrumb.
+        assert_eq!(
+            e.text,
+            "(a) Offense\nWhoever knowingly provides labor.\n\nNotes\nMore."
+        );
+    }
+
+    #[test]
+    fn one_heading_or_headings_that_do_not_nest_are_no_chain() {
+        let e = extract("# Report\n\nBody.\n");
+        assert!(e.embedded.is_empty());
+        assert_eq!(e.text, "Report\nBody.");
+        let e = extract("## Part one\n# Part two\n\nBody.\n");
+        assert!(e.embedded.is_empty());
+        // A document of headings only keeps them as its text.
+        let e = extract("# A\n## B\n");
+        assert!(e.embedded.is_empty());
+        assert_eq!(e.text, "A\n\nB");
+    }
 }

@@ -11,6 +11,8 @@ mod html;
 pub mod jsonl;
 mod markdown;
 mod pdf;
+#[cfg(test)]
+pub(crate) mod pdf_fixture;
 mod pdf_lines;
 pub mod walk;
 

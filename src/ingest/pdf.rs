@@ -956,4 +956,43 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn cover_lines_carry_their_size_and_letter_spaced_words_are_whole() {
+        use super::super::pdf_fixture::{line, pdf, Drawn};
+        let bytes = pdf(
+            &[
+                vec![
+                    Drawn {
+                        size: 14,
+                        y: 700,
+                        tracking: 5.0,
+                        text: "APRIL 2017",
+                    },
+                    line(40, 500, "Labour Inspection"),
+                    line(11, 300, "Body text."),
+                ],
+                vec![line(11, 700, "Second page.")],
+                vec![line(11, 700, "Third page.")],
+                vec![line(11, 700, "Fourth page.")],
+            ],
+            &[],
+        );
+        let cover: Vec<(u32, f32, String)> = extract_pdf(&bytes)
+            .unwrap()
+            .cover
+            .into_iter()
+            .map(|l| (l.page, l.size, l.text))
+            .collect();
+        assert_eq!(
+            cover,
+            [
+                (1, 14.0, "APRIL 2017".to_string()),
+                (1, 40.0, "Labour Inspection".to_string()),
+                (1, 11.0, "Body text.".to_string()),
+                (2, 11.0, "Second page.".to_string()),
+                (3, 11.0, "Third page.".to_string()),
+            ]
+        );
+    }
 }

@@ -99,11 +99,23 @@ static SALUTATION: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// Address words printed on covers ("To", "From", "For"), which are never a title alone.
 static ADDRESS_WORD: LazyLock<Regex> = LazyLock::new(|| rx(r"(?i)^(?:to|from|for|by|and|of)$"));
+/// Words of the banners stamped on covers and pages; a line made only of them (with page
+/// numbers and separators) is a banner.
 static BANNER: LazyLock<Regex> = LazyLock::new(|| {
     rx(
-        r"(?i)^(?:confidential|strictly confidential|draft|final draft|for official use only|restricted|internal use only|not for (?:public )?distribution|embargoed\b.*|sensitive|unclassified|classified|page|p\.|sample|preview|advance (?:unedited )?(?:copy|version))(?:\s*(?:page|p\.)?\s*\d*(?:\s*(?:of|/)\s*\d+)?)?$",
+        r"(?i)\b(?:strictly|confidential|draft|final|for|official|use|only|restricted|internal|not|public|distribution|embargoed|until|sensitive|unclassified|classified|sample|preview|advance|unedited|copy|version|page|p)\b",
     )
 });
+
+/// Whether a line is a banner: nothing left once banner words, numbers and separators go.
+fn banner(text: &str) -> bool {
+    BANNER.is_match(text)
+        && !BANNER
+            .replace_all(text, "")
+            .chars()
+            .any(char::is_alphabetic)
+}
+
 static PAGE_NUMBER: LazyLock<Regex> =
     LazyLock::new(|| rx(r"(?i)^(?:page\s*)?[\divxlc]{1,6}(?:\s*(?:of|/)\s*\d+)?$"));
 static URLISH: LazyLock<Regex> =
@@ -124,7 +136,7 @@ fn letter_page(lines: &[&SizedLine]) -> bool {
 fn title_line(text: &str, running: &HashMap<String, usize>) -> bool {
     let t = text.trim();
     t.chars().filter(|c| c.is_alphabetic()).count() >= 2
-        && !BANNER.is_match(t)
+        && !banner(t)
         && !PAGE_NUMBER.is_match(t)
         && !SALUTATION.is_match(t)
         && !ADDRESS_WORD.is_match(t)

@@ -62,6 +62,9 @@ pub fn search(
             i + 1,
             style.title(&safe::line(r.display_title()))
         )?;
+        if let Some(c) = &r.metadata.context {
+            writeln!(out, "    {}", style.dim(&safe::line(&c.value)))?;
+        }
         let mut meta = Vec::new();
         if let Some(d) = &r.metadata.date {
             meta.push(d.value.to_string());
@@ -306,6 +309,7 @@ pub fn show(
     row(out, "url", pair(&m.url))?;
     row(out, "license", pair(&m.license))?;
     row(out, "place", pair(&m.place))?;
+    row(out, "context", pair(&m.context))?;
     row(
         out,
         "tags",

@@ -165,3 +165,53 @@ fn no_boilerplate_in_any_passage() {
         }
     }
 }
+
+/// Sections split one per file share their heading chain; its words belong to each file's
+/// context, so a word of the breadcrumb does not match every section.
+#[test]
+fn a_breadcrumb_heading_does_not_match_every_section() {
+    let env = Env::empty();
+    let chain = "# Title 18— CRIMES AND CRIMINAL PROCEDURE\n### CHAPTER 77— PEONAGE, SLAVERY, AND TRAFFICKING IN PERSONS\n";
+    env.write(
+        "s1581.md",
+        format!("{chain}#### § 1581. Peonage; obstructing enforcement\n\nWhoever holds any person to a condition of peonage shall be fined.\n"),
+    );
+    env.write(
+        "s1583.md",
+        format!("{chain}#### § 1583. Enticement into slavery\n\nWhoever kidnaps any other person with the intent that such other person be sold into involuntary servitude, or held as a slave, shall be fined.\n"),
+    );
+    env.write(
+        "s1592.md",
+        format!("{chain}#### § 1592. Unlawful conduct with respect to documents\n\nWhoever knowingly destroys any actual or purported passport shall be fined.\n"),
+    );
+    env.index();
+    assert_eq!(env.hit_files(&["peonage"]), ["s1581.md"]);
+    assert_eq!(env.hit_files(&["criminal procedure"]), Vec::<String>::new());
+    let d = show(&env, "s1592.md");
+    assert_eq!(
+        value(&d, "title"),
+        "§ 1592. Unlawful conduct with respect to documents"
+    );
+    assert_eq!(
+        value(&d, "context"),
+        "Title 18— CRIMES AND CRIMINAL PROCEDURE › CHAPTER 77— PEONAGE, SLAVERY, AND TRAFFICKING IN PERSONS"
+    );
+    let hit = &env.search_json(&["passport"])["hits"][0];
+    assert_eq!(
+        hit["context"],
+        "Title 18— CRIMES AND CRIMINAL PROCEDURE › CHAPTER 77— PEONAGE, SLAVERY, AND TRAFFICKING IN PERSONS"
+    );
+    let text = env
+        .run(&["search", "passport", "--color", "never"])
+        .ok()
+        .stdout;
+    assert!(
+        text.contains("Title 18— CRIMES AND CRIMINAL PROCEDURE › CHAPTER 77"),
+        "{text}"
+    );
+    let shown = env
+        .run(&["show", "data/s1592.md", "--color", "never"])
+        .ok()
+        .stdout;
+    assert!(shown.contains("context   Title 18— CRIMES"), "{shown}");
+}
