@@ -38,8 +38,8 @@ pub struct Prepared {
     pub text: String,
     /// Passage byte ranges into `text`.
     pub passages: Vec<Range<usize>>,
-    /// Page (1-based) where each passage starts, for paged formats; empty otherwise.
-    pub pages: Vec<u32>,
+    /// Pages (1-based) where each passage starts and ends, for paged formats; empty otherwise.
+    pub pages: Vec<(u32, u32)>,
 }
 
 /// What became of one file.
@@ -345,6 +345,10 @@ impl Base<'_> {
         let mut passages = if sections {
             // clean keeps blank lines between kept lines, so the section starts survive it.
             split_sections(&text, &blank_line_starts(&text), PassageConfig::default())
+        } else if !page_starts.is_empty() {
+            // A passage cited by its page must lie on it: passages never cross a page break
+            // (only a page of a single line joins the next, see `split_sections`).
+            split_sections(&text, &page_starts, PassageConfig::default())
         } else {
             split(&text, PassageConfig::default())
         };
@@ -368,10 +372,16 @@ impl Base<'_> {
             // Nothing past the last passage is searchable, so nothing past it is kept.
             text.truncate(passages.last().map_or(0, |p| p.end));
         }
+        let page_of = |at: usize| page_starts.partition_point(|&start| start <= at) as u32;
         let pages = passages
             .iter()
-            .map(|p| page_starts.partition_point(|&start| start <= p.start) as u32)
             .filter(|_| !page_starts.is_empty())
+            .map(|p| {
+                (
+                    page_of(p.start),
+                    page_of(p.end.saturating_sub(1).max(p.start)),
+                )
+            })
             .collect();
         let key = match &item {
             Some(id) => item_key(&c.path, id),
@@ -1011,5 +1021,60 @@ mod tests {
         let (value, from) = field(&r.metadata.source);
         assert_eq!(value, "IOM");
         assert!(from.starts_with("text: '©' line "), "{from}");
+    }
+
+    #[test]
+    fn passages_do_not_cross_page_breaks_and_carry_their_pages() {
+        use crate::ingest::pdf_fixture::{body_lines, line, pdf};
+        let mut second = vec![line(
+            11,
+            740,
+            "Crews were kept in debt bondage at sea for years.",
+        )];
+        second.extend(body_lines(720, 3, BODY));
+        let pages = [
+            body_lines(740, 3, BODY),
+            second,
+            vec![line(11, 740, "Annex")],
+            body_lines(740, 3, BODY),
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pages.pdf");
+        let bytes = pdf(&pages, &[]);
+        std::fs::write(&path, &bytes).unwrap();
+        let candidate = Candidate {
+            path,
+            root: dir.path().to_path_buf(),
+            rel_path: "pages.pdf".into(),
+            format: Format::Pdf,
+            size: bytes.len() as u64,
+            mtime_ns: 0,
+        };
+        let records = |_key: u64| None;
+        let Outcome::Indexed { docs, .. } = prepare(
+            &candidate,
+            &[],
+            &HashMap::new(),
+            &records,
+            u64::MAX,
+            Duration::from_secs(60),
+            0,
+        ) else {
+            panic!("not indexed");
+        };
+        let doc = &docs[0];
+        let placed: Vec<(&str, (u32, u32))> = doc
+            .passages
+            .iter()
+            .zip(&doc.pages)
+            .map(|(r, &p)| (&doc.text[r.clone()], p))
+            .collect();
+        let bondage = placed.iter().find(|(t, _)| t.contains("bondage")).unwrap();
+        assert!(bondage.0.starts_with("Crews were kept"), "{placed:?}");
+        assert_eq!(bondage.1, (2, 2));
+        assert_eq!(placed[0].1, (1, 1));
+        // A page of one line (a divider) joins the page after it: the passage spans both.
+        let annex = placed.iter().find(|(t, _)| t.starts_with("Annex")).unwrap();
+        assert_eq!(annex.1, (3, 4));
     }
 }
