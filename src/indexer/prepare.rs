@@ -14,7 +14,7 @@ use super::record::{
     content_hash, doc_id, doc_key, item_key, raw_rel_path, DocRecord, FileStamp, RecordSummary,
     EXTRACTOR_VERSION,
 };
-use crate::clean::clean;
+use crate::clean::{clean, strip_page_furniture};
 use crate::ingest::{
     self, walk::mtime_ns, Candidate, ExtractError, Extraction, Format, SIDECAR_SUFFIX,
 };
@@ -420,7 +420,7 @@ impl Base<'_> {
 fn clean_pages(pages: &[String]) -> (String, Vec<usize>) {
     let mut text = String::new();
     let mut starts = Vec::with_capacity(pages.len());
-    for page in pages {
+    for page in &strip_page_furniture(pages) {
         let cleaned = clean(page);
         if !text.is_empty() && !cleaned.is_empty() {
             text.push_str("\n\n");
@@ -875,8 +875,6 @@ mod tests {
         (f.value.clone(), f.from.clone())
     }
 
-    const BODY: &str = "Workers were recruited with false promises and held by debt in the camps.";
-
     #[test]
     fn a_banner_above_a_two_line_cover_title_is_not_the_title() {
         use crate::ingest::pdf_fixture::{body_lines, line, pdf};
@@ -887,8 +885,8 @@ mod tests {
             line(36, 560, "Inland Fisheries"),
             line(20, 520, "A Field Assessment"),
         ];
-        cover.extend(body_lines(300, 4, BODY));
-        let inside = body_lines(700, 30, BODY);
+        cover.extend(body_lines(1, 300, 4));
+        let inside = body_lines(2, 700, 30);
         let r = prepare_pdf(&pdf(&[cover, inside], &[]), "report.pdf");
         assert_eq!(
             field(&r.metadata.title),
@@ -907,14 +905,14 @@ mod tests {
                 size: 14,
                 y: 700,
                 tracking: 5.0,
-                text: "APRIL 2017",
+                text: "APRIL 2017".into(),
             },
             line(40, 500, "Labour Inspection Review"),
         ];
-        cover.extend(body_lines(300, 3, BODY));
+        cover.extend(body_lines(3, 300, 3));
         let r = prepare_pdf(
             &pdf(
-                &[cover, body_lines(700, 30, BODY)],
+                &[cover, body_lines(4, 700, 30)],
                 &[("CreationDate", "D:20190301000000Z")],
             ),
             "review.pdf",
@@ -937,12 +935,12 @@ mod tests {
             line(22, 740, "Regional Support Office"),
             line(11, 700, "Dear colleagues,"),
         ];
-        letter.extend(body_lines(680, 8, BODY));
+        letter.extend(body_lines(5, 680, 8));
         letter.push(line(11, 500, "Kind regards,"));
         let mut cover = vec![line(40, 520, "Shelter Standards Handbook")];
-        cover.extend(body_lines(300, 2, BODY));
+        cover.extend(body_lines(6, 300, 2));
         let r = prepare_pdf(
-            &pdf(&[letter, cover, body_lines(700, 30, BODY)], &[]),
+            &pdf(&[letter, cover, body_lines(7, 700, 30)], &[]),
             "handbook.pdf",
         );
         assert_eq!(
@@ -959,7 +957,7 @@ mod tests {
         use crate::ingest::pdf_fixture::{body_lines, line, pdf};
         // One font size throughout: no cover to read, so the first text line titles it.
         let mut page = vec![line(11, 740, "Guidance on Victim Referral")];
-        page.extend(body_lines(720, 30, BODY));
+        page.extend(body_lines(8, 720, 30));
         let bytes = pdf(
             &[page.clone()],
             &[("Title", "Microsoft Word - referral_v3.docx")],
@@ -991,7 +989,7 @@ mod tests {
     #[test]
     fn one_font_size_throughout_has_no_cover_title() {
         use crate::ingest::pdf_fixture::{body_lines, pdf};
-        let bytes = pdf(&[body_lines(740, 30, BODY), body_lines(740, 30, BODY)], &[]);
+        let bytes = pdf(&[body_lines(9, 740, 30), body_lines(10, 740, 30)], &[]);
         let r = prepare_pdf(&bytes, "field_notes_2019.pdf");
         // Every line is running text: the title is the file name made readable.
         assert_eq!(
@@ -1004,8 +1002,8 @@ mod tests {
     fn a_copyright_line_on_page_two_names_the_publisher_in_its_canonical_form() {
         use crate::ingest::pdf_fixture::{body_lines, line, pdf};
         let mut cover = vec![line(40, 520, "Migrant Workers at Risk")];
-        cover.extend(body_lines(300, 2, BODY));
-        let mut colophon = body_lines(700, 10, BODY);
+        cover.extend(body_lines(11, 300, 2));
+        let mut colophon = body_lines(12, 700, 10);
         colophon.push(line(
             9,
             120,
@@ -1013,7 +1011,7 @@ mod tests {
         ));
         let r = prepare_pdf(
             &pdf(
-                &[cover, colophon, body_lines(700, 30, BODY)],
+                &[cover, colophon, body_lines(13, 700, 30)],
                 &[("Author", "Jane Smith")],
             ),
             "migrants.pdf",
@@ -1031,12 +1029,12 @@ mod tests {
             740,
             "Crews were kept in debt bondage at sea for years.",
         )];
-        second.extend(body_lines(720, 3, BODY));
+        second.extend(body_lines(14, 720, 3));
         let pages = [
-            body_lines(740, 3, BODY),
+            body_lines(15, 740, 3),
             second,
             vec![line(11, 740, "Annex")],
-            body_lines(740, 3, BODY),
+            body_lines(16, 740, 3),
         ];
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("pages.pdf");

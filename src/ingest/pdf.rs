@@ -967,7 +967,7 @@ mod tests {
                         size: 14,
                         y: 700,
                         tracking: 5.0,
-                        text: "APRIL 2017",
+                        text: "APRIL 2017".into(),
                     },
                     line(40, 500, "Labour Inspection"),
                     line(11, 300, "Body text."),

@@ -1,17 +1,19 @@
 //! PDFs built for tests, with the layout traits the cover rules read: font sizes, positions,
 //! letter spacing and info-dictionary fields.
 
+use std::borrow::Cow;
+
 use lopdf::content::{Content, Operation};
 use lopdf::{dictionary, Document, Object, Stream};
 
 /// One line drawn in Helvetica: size in points, baseline in points from the bottom of a US
 /// Letter page, extra space after each character (PDF `Tc`, letter spacing) and its text.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub(crate) struct Drawn<'a> {
     pub size: i64,
     pub y: i64,
     pub tracking: f32,
-    pub text: &'a str,
+    pub text: Cow<'a, str>,
 }
 
 /// A line in `size`-point type at height `y`.
@@ -20,13 +22,36 @@ pub(crate) fn line(size: i64, y: i64, text: &str) -> Drawn<'_> {
         size,
         y,
         tracking: 0.0,
-        text,
+        text: text.into(),
     }
 }
 
-/// Running text: `words` repeated into 11-point lines from `y` down, `n` of them.
-pub(crate) fn body_lines(y: i64, n: usize, words: &'static str) -> Vec<Drawn<'static>> {
-    (0..n).map(|i| line(11, y - 14 * i as i64, words)).collect()
+/// Running text: `n` 11-point lines from `y` down, each different from every line of every
+/// other call with another `seed` (repeated lines would read as running headers).
+pub(crate) fn body_lines(seed: usize, y: i64, n: usize) -> Vec<Drawn<'static>> {
+    const SENTENCES: [&str; 4] = [
+        "Workers were recruited with false promises and held by debt in the camps",
+        "Inspectors found passports kept by the employer and wages withheld for months",
+        "The shelter referred the survivors to legal aid and to medical care",
+        "Recruiters charged fees that the workers could never repay from their wages",
+    ];
+    (0..n)
+        .map(|i| {
+            // A letter code unique to (seed, i): digits would not tell lines apart.
+            let code: String = format!("{:03}{:02}", seed % 1000, i % 100)
+                .bytes()
+                .map(|b| char::from(b'a' + (b - b'0')))
+                .collect();
+            let text = format!(
+                "{} near site {code}.",
+                SENTENCES[(seed + i) % SENTENCES.len()]
+            );
+            Drawn {
+                text: text.into(),
+                ..line(11, y - 14 * i as i64, "")
+            }
+        })
+        .collect()
 }
 
 /// A PDF of `pages` with the given info-dictionary entries.
