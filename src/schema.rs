@@ -71,8 +71,7 @@ pub struct Fields {
     pub start: Field,
     /// Byte offset where the passage ends in the document text.
     pub end: Field,
-    /// Page (1-based) where the passage starts, for paged formats (PDF); a second value is
-    /// the page it ends on when that is another one.
+    /// Page (1-based) where the passage starts, for paged formats (PDF).
     pub page: Field,
 }
 

@@ -38,8 +38,8 @@ pub struct Prepared {
     pub text: String,
     /// Passage byte ranges into `text`.
     pub passages: Vec<Range<usize>>,
-    /// Pages (1-based) where each passage starts and ends, for paged formats; empty otherwise.
-    pub pages: Vec<(u32, u32)>,
+    /// Page (1-based) of each passage, for paged formats; empty otherwise.
+    pub pages: Vec<u32>,
 }
 
 /// What became of one file.
@@ -346,9 +346,9 @@ impl Base<'_> {
             // clean keeps blank lines between kept lines, so the section starts survive it.
             split_sections(&text, &blank_line_starts(&text), PassageConfig::default())
         } else if !page_starts.is_empty() {
-            // A passage cited by its page must lie on it: passages never cross a page break
-            // (only a page of a single line joins the next, see `split_sections`).
-            split_sections(&text, &page_starts, PassageConfig::default())
+            // A passage cited by its page must lie on it: each page is split on its own, so no
+            // passage crosses a page break.
+            split_pages(&text, &page_starts)
         } else {
             split(&text, PassageConfig::default())
         };
@@ -372,16 +372,10 @@ impl Base<'_> {
             // Nothing past the last passage is searchable, so nothing past it is kept.
             text.truncate(passages.last().map_or(0, |p| p.end));
         }
-        let page_of = |at: usize| page_starts.partition_point(|&start| start <= at) as u32;
         let pages = passages
             .iter()
+            .map(|p| page_starts.partition_point(|&start| start <= p.start) as u32)
             .filter(|_| !page_starts.is_empty())
-            .map(|p| {
-                (
-                    page_of(p.start),
-                    page_of(p.end.saturating_sub(1).max(p.start)),
-                )
-            })
             .collect();
         let key = match &item {
             Some(id) => item_key(&c.path, id),
@@ -413,6 +407,20 @@ impl Base<'_> {
             pages,
         })
     }
+}
+
+/// Passages of each page on its own (`starts`: where each page begins in `text`).
+fn split_pages(text: &str, starts: &[usize]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    for (i, &from) in starts.iter().enumerate() {
+        let to = starts.get(i + 1).copied().unwrap_or(text.len());
+        out.extend(
+            split(&text[from..to], PassageConfig::default())
+                .into_iter()
+                .map(|r| r.start + from..r.end + from),
+        );
+    }
+    out
 }
 
 /// Clean each page on its own (page furniture repeats per page) and join them, returning the
@@ -454,10 +462,13 @@ fn moved_record(
         ..MetaInput::default()
     });
     let mut m = old.metadata.clone();
-    if m.title
-        .as_ref()
-        .is_some_and(|t| t.from == metadata::FROM_FILE_NAME)
-    {
+    let from_name = |from: &str| from == metadata::FROM_FILE_NAME;
+    // The first sentence titles a file only while its name is an identifier; under a real
+    // name the name wins again, as a fresh extraction would decide.
+    let from_sentence = |from: &str| from.starts_with(metadata::FROM_FIRST_SENTENCE);
+    if m.title.as_ref().is_some_and(|t| {
+        from_name(&t.from) || (from_sentence(&t.from) && !metadata::identifier_like(file_name))
+    }) {
         m.title = from_path.title;
     }
     // The folder rule is the last resort, so it applies when the source came from the old
@@ -1061,7 +1072,7 @@ mod tests {
             panic!("not indexed");
         };
         let doc = &docs[0];
-        let placed: Vec<(&str, (u32, u32))> = doc
+        let placed: Vec<(&str, u32)> = doc
             .passages
             .iter()
             .zip(&doc.pages)
@@ -1069,10 +1080,10 @@ mod tests {
             .collect();
         let bondage = placed.iter().find(|(t, _)| t.contains("bondage")).unwrap();
         assert!(bondage.0.starts_with("Crews were kept"), "{placed:?}");
-        assert_eq!(bondage.1, (2, 2));
-        assert_eq!(placed[0].1, (1, 1));
-        // A page of one line (a divider) joins the page after it: the passage spans both.
-        let annex = placed.iter().find(|(t, _)| t.starts_with("Annex")).unwrap();
-        assert_eq!(annex.1, (3, 4));
+        assert_eq!(bondage.1, 2);
+        assert_eq!(placed[0].1, 1);
+        // Even a page of one line is a passage of its own page.
+        assert!(placed.contains(&("Annex", 3)), "{placed:?}");
+        assert_eq!(placed.last().unwrap().1, 4);
     }
 }

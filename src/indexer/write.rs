@@ -25,7 +25,7 @@ pub fn document(writer: &IndexWriter, fields: &Fields, prepared: &Prepared) -> R
             ordinal: ordinal as u64,
             start: range.start,
             end: range.end,
-            pages: prepared.pages.get(ordinal).copied(),
+            page: prepared.pages.get(ordinal).copied(),
         };
         writer.add_document(passage_document(
             fields,
@@ -81,15 +81,7 @@ pub fn moved(
             ordinal: number(fields.ordinal).unwrap_or(0),
             start: number(fields.start).unwrap_or(0) as usize,
             end: number(fields.end).unwrap_or(0) as usize,
-            pages: {
-                let all: Vec<u32> = d
-                    .get_all(fields.page)
-                    .filter_map(|v| v.as_u64())
-                    .map(|p| p as u32)
-                    .collect();
-                all.first()
-                    .map(|&first| (first, *all.last().unwrap_or(&first)))
-            },
+            page: number(fields.page).map(|p| p as u32),
         };
         passages.push((place, text));
     }
@@ -139,8 +131,7 @@ struct Place {
     ordinal: u64,
     start: usize,
     end: usize,
-    /// First and last page of the passage (paged formats).
-    pages: Option<(u32, u32)>,
+    page: Option<u32>,
 }
 
 fn passage_document(
@@ -158,12 +149,8 @@ fn passage_document(
         fields.start => place.start as u64,
         fields.end => place.end as u64,
     );
-    // The page field holds the first page, and the last when the passage runs onto another.
-    if let Some((first, last)) = place.pages {
-        d.add_u64(fields.page, u64::from(first));
-        if last != first {
-            d.add_u64(fields.page, u64::from(last));
-        }
+    if let Some(page) = place.page {
+        d.add_u64(fields.page, u64::from(page));
     }
     if let Some(title) = &record.metadata.title {
         d.add_text(fields.title, &title.value);

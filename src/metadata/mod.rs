@@ -27,6 +27,10 @@ use hints::{classify, normalize_key, Key};
 
 /// Provenance of a title taken from the file name.
 pub const FROM_FILE_NAME: &str = "file name";
+/// Provenance prefix of a title taken from the text's first sentence.
+pub const FROM_FIRST_SENTENCE: &str = "text: first sentence";
+pub use text_cues::identifier_like;
+
 /// Provenance of a source taken from the first folder under the indexed root.
 pub const FROM_FOLDER: &str = "folder";
 

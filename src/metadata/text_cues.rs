@@ -682,7 +682,7 @@ pub(crate) fn title(lines: &[Line]) -> Option<Field<String>> {
 
 /// Whether a file name is an identifier rather than words: a hash, a number, a code
 /// ("004_4e25dece879ac80b.txt", "IMG_2031.pdf").
-pub(crate) fn identifier_like(file_name: &str) -> bool {
+pub fn identifier_like(file_name: &str) -> bool {
     let stem = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
     let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
     let parts: Vec<&str> = stem
@@ -728,7 +728,12 @@ pub(crate) fn first_sentence(lines: &[Line]) -> Option<Field<String>> {
         title.push_str(word);
     }
     let title = title.trim_end_matches([',', ';', ':']).to_string();
-    clean(&title).map(|value| field(value, format!("text: first sentence, line {}", l.no)))
+    clean(&title).map(|value| {
+        field(
+            value,
+            format!("{}, line {}", super::FROM_FIRST_SENTENCE, l.no),
+        )
+    })
 }
 
 /// Whether an embedded title is the producing program's placeholder rather than a title.

@@ -33,9 +33,6 @@ pub struct PassageJson {
     pub end: usize,
     /// Page where the passage starts (PDF), or null.
     pub page: Option<u32>,
-    /// Page where it ends, present only when the passage runs onto another page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub page_end: Option<u32>,
     /// BM25 score.
     pub score: f32,
     /// Passage text.
@@ -157,7 +154,6 @@ fn hit_json(rank: usize, hit: &SearchHit, cwd: Option<&Path>) -> HitJson {
                 start: p.start,
                 end: p.end,
                 page: p.page,
-                page_end: p.page_end,
                 score: p.score,
                 text: p.text.clone(),
                 highlights: p

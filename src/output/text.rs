@@ -100,10 +100,9 @@ pub fn search(
             writeln!(
                 out,
                 "    {} {line}",
-                style.dim(&match (p.page, p.page_end) {
-                    (Some(page), Some(end)) => format!("pp. {page}–{end}"),
-                    (Some(page), None) => format!("p. {page}"),
-                    (None, _) => format!("¶{}", p.ordinal + 1),
+                style.dim(&match p.page {
+                    Some(page) => format!("p. {page}"),
+                    None => format!("¶{}", p.ordinal + 1),
                 })
             )?;
         }

@@ -90,8 +90,6 @@ pub struct PassageHit {
     pub end: usize,
     /// Page where the passage starts (PDF), if the format has pages.
     pub page: Option<u32>,
-    /// Page where it ends, when that is another page.
-    pub page_end: Option<u32>,
     /// The passage text.
     pub text: String,
     /// BM25 score of the passage.
@@ -470,11 +468,6 @@ pub fn search(
                 page: doc
                     .get_first(store.fields.page)
                     .and_then(|v| v.as_u64())
-                    .map(|p| p as u32),
-                page_end: doc
-                    .get_all(store.fields.page)
-                    .filter_map(|v| v.as_u64())
-                    .nth(1)
                     .map(|p| p as u32),
                 end: number(store.fields.end) as usize,
                 highlights,
