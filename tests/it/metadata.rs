@@ -215,3 +215,31 @@ fn a_breadcrumb_heading_does_not_match_every_section() {
         .stdout;
     assert!(shown.contains("context   Title 18— CRIMES"), "{shown}");
 }
+
+/// One organisation is one source: its short and long names are the same filter and one facet.
+#[test]
+fn short_and_long_names_of_an_organisation_are_one_source() {
+    let env = Env::empty();
+    env.write(
+        "a.txt",
+        "Forced labour in fishing\nCrews were held at sea.\n© 2021 United Nations Office on Drugs and Crime\n",
+    );
+    env.write(
+        "b.txt",
+        "Debt bondage in brick kilns\nFamilies owed the kiln owners.\n© 2022 UNODC. All rights reserved.\n",
+    );
+    env.index();
+    for filter in ["UNODC", "United Nations Office on Drugs and Crime", "unodc"] {
+        let mut files = env.hit_files(&["held OR owed", "--source", filter]);
+        files.sort();
+        assert_eq!(files, ["a.txt", "b.txt"], "--source {filter:?}");
+    }
+    let facets = env.run(&["facets", "--format", "json"]).ok().json();
+    let sources: Vec<(String, u64)> = facets["facets"]["source"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| Some((v["value"].as_str()?.to_string(), v["documents"].as_u64()?)))
+        .collect();
+    assert_eq!(sources, [("UNODC".to_string(), 2)], "{facets}");
+}
