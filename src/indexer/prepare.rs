@@ -702,7 +702,8 @@ mod tests {
     fn prepare_shared(folder: &str) -> Option<Vec<(String, DocRecord)>> {
         let root =
             Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpora")).join(folder);
-        let Ok(walked) = crate::ingest::walk(&root, None) else {
+        let Ok(walked) = crate::ingest::walk(&root, None, &crate::ingest::walk::Links::default())
+        else {
             eprintln!("skipped: {} is not on this machine", root.display());
             return None;
         };
