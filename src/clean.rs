@@ -171,6 +171,92 @@ pub fn clean(text: &str) -> String {
     out
 }
 
+/// Lines at the top or bottom of a page that may be running headers, footers or page numbers.
+const PAGE_EDGE_LINES: usize = 3;
+
+static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:page\s+|p\.\s*)?(?:\d{1,4}|[ivxlc]{1,7})(?:\s*(?:of|/)\s*\d{1,4})?$")
+        .expect("static regex")
+});
+/// A table-of-contents entry: a title, dot leaders, a page number.
+static DOT_LEADER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\.\s?){4,}\s*(?:\d{1,4}|[ivxlc]{1,7})$|…{2,}\s*\d{1,4}$").expect("static regex")
+});
+/// A line that is only a link (a footnote's URL, or the rest of one broken over lines).
+static BARE_URL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(?:\d{1,3}\s+)?(?:(?:https?://|www\.)\S+|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:org|com|net|gov|int|edu|eu|mil)/\S*)$",
+    )
+    .expect("static regex")
+});
+
+/// A line reduced for comparing across pages: its letters, lowercase (page numbers and dates
+/// in running headers differ from page to page).
+fn furniture_key(line: &str) -> String {
+    line.chars()
+        .filter(|c| c.is_alphabetic())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The first and last lines of a page, where furniture sits.
+fn edge_lines(page: &str) -> impl Iterator<Item = &str> {
+    let lines: Vec<&str> = page
+        .lines()
+        .map(trim_line)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let edge = lines.len().min(PAGE_EDGE_LINES);
+    let mut out: Vec<&str> = lines[..edge].to_vec();
+    out.extend_from_slice(&lines[lines.len() - edge..]);
+    out.into_iter()
+}
+
+/// Remove page furniture from the pages of a paged document (PDF): running headers and
+/// footers (the same line, numbers aside, at the top or bottom of at least a third of the
+/// pages and of three), page-number lines at a page's edges, table-of-contents lines with dot
+/// leaders, and lines that are only a URL. They are print layout, not text a passage should
+/// hold or match.
+pub fn strip_page_furniture(pages: &[String]) -> Vec<String> {
+    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for page in pages {
+        let mut keys: Vec<String> = edge_lines(page)
+            .map(furniture_key)
+            .filter(|k| k.len() >= 4)
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        for k in keys {
+            *counts.entry(k).or_default() += 1;
+        }
+    }
+    let needed = (pages.len() / 3).max(3);
+    pages
+        .iter()
+        .map(|page| {
+            let edges: Vec<&str> = edge_lines(page).collect();
+            let mut out = String::with_capacity(page.len());
+            for raw in page.split('\n') {
+                let line = trim_line(raw);
+                let at_edge = !line.is_empty() && edges.contains(&line);
+                let running = at_edge
+                    && counts
+                        .get(&furniture_key(line))
+                        .is_some_and(|&n| n >= needed);
+                let furniture = running
+                    || (at_edge && PAGE_NUMBER.is_match(line))
+                    || DOT_LEADER.is_match(line)
+                    || BARE_URL.is_match(line);
+                if !furniture {
+                    out.push_str(raw);
+                }
+                out.push('\n');
+            }
+            out
+        })
+        .collect()
+}
+
 /// Trims Unicode whitespace (which covers NBSP and `\r`) plus the invisible
 /// characters that extraction leaves at line edges.
 fn trim_line(line: &str) -> &str {
@@ -253,6 +339,38 @@ fn count_words_capped(line: &str, cap: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use super::strip_page_furniture;
+
+    #[test]
+    fn page_furniture_is_not_text() {
+        let page = |n: usize, body: &str| {
+            format!("IN HARM'S WAY: A REPORT {n}\n{body}\nwww.example.org/report\n{n}")
+        };
+        let bodies = [
+            "Survivors described debt.",
+            "Threats kept them.",
+            "Wages were withheld.",
+            "Passports were taken.",
+            "Recruiters lied.",
+            "Shelters helped.",
+        ];
+        let mut pages: Vec<String> = (1..=6).map(|n| page(n, bodies[n - 1])).collect();
+        pages[1] = "Contents\nIntroduction .......... 3\nFindings . . . . . . . 12\n2".into();
+        pages[2].push_str("\n4 https://example.org/footnote-source\nExploitation continued.");
+        let out = strip_page_furniture(&pages);
+        assert_eq!(out[0].trim(), "Survivors described debt.");
+        assert_eq!(out[1].trim(), "Contents");
+        assert_eq!(
+            out[2].split_whitespace().collect::<Vec<_>>().join(" "),
+            "Wages were withheld. Exploitation continued."
+        );
+        // A line seen on two pages only is text, whatever its place.
+        let few = vec![
+            "Summary\nText one.".to_string(),
+            "Summary\nText two.".to_string(),
+        ];
+        assert_eq!(strip_page_furniture(&few)[0].trim(), "Summary\nText one.");
+    }
     use super::*;
 
     const DOC_000: &str = include_str!("../data/000_2856f766485e6e1f.txt");

@@ -1,5 +1,6 @@
 //! `tipdex index`.
 
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -104,7 +105,7 @@ pub fn run_index(ctx: &Context, roots: &[PathBuf], args: &IndexArgs) -> anyhow::
     let report = index_roots(&ctx.index_dir, roots, &options, &mut |p| progress.update(p))?;
     progress.finish();
     if !args.quiet {
-        print_summary(ctx, &report)?;
+        print_summary(ctx, &report, args.verbose)?;
     }
     for w in &report.warnings {
         eprintln!(
@@ -214,7 +215,10 @@ impl ProgressView {
     }
 }
 
-fn print_summary(ctx: &Context, r: &IndexReport) -> std::io::Result<()> {
+/// Files named per reason in the summary; `--verbose` names all.
+const NAMED_PER_REASON: usize = 10;
+
+fn print_summary(ctx: &Context, r: &IndexReport, verbose: bool) -> std::io::Result<()> {
     let mut out = super::stdout();
     writeln!(
         out,
@@ -230,8 +234,32 @@ fn print_summary(ctx: &Context, r: &IndexReport) -> std::io::Result<()> {
         r.passages_written,
         r.elapsed.as_secs_f64()
     )?;
+    let shown = if verbose {
+        usize::MAX
+    } else {
+        NAMED_PER_REASON
+    };
+    let named = |out: &mut dyn Write, paths: &[&std::path::Path]| -> std::io::Result<()> {
+        for p in paths.iter().take(shown) {
+            writeln!(out, "      {}", safe::line(&p.display().to_string()))?;
+        }
+        if paths.len() > shown {
+            writeln!(
+                out,
+                "      … and {} more (--verbose lists all)",
+                paths.len() - shown
+            )?;
+        }
+        Ok(())
+    };
     for (reason, n) in &r.skipped {
         writeln!(out, "  skipped {n:>5}  {}", safe::line(reason))?;
+        let paths: Vec<&std::path::Path> = r
+            .skipped_files
+            .get(reason)
+            .map(|v| v.iter().map(|p| p.as_path()).collect())
+            .unwrap_or_default();
+        named(&mut out, &paths)?;
     }
     for t in &r.truncated {
         writeln!(
@@ -240,6 +268,14 @@ fn print_summary(ctx: &Context, r: &IndexReport) -> std::io::Result<()> {
             safe::line(&t.path.display().to_string()),
             safe::line(&t.reason)
         )?;
+    }
+    let mut failed: BTreeMap<&str, Vec<&std::path::Path>> = BTreeMap::new();
+    for f in &r.failed {
+        failed.entry(f.reason.as_str()).or_default().push(&f.path);
+    }
+    for (reason, paths) in &failed {
+        writeln!(out, "  failed  {:>5}  {}", paths.len(), safe::line(reason))?;
+        named(&mut out, paths)?;
     }
     writeln!(
         out,

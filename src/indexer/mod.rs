@@ -130,6 +130,9 @@ pub struct IndexReport {
     pub passages_written: usize,
     /// Files not indexed on purpose, counted by reason.
     pub skipped: BTreeMap<String, usize>,
+    /// The files behind `skipped`, by reason, for the reasons decided per file (too large,
+    /// empty, nothing left after cleaning); the walk's reasons (unsupported types) count only.
+    pub skipped_files: BTreeMap<String, Vec<PathBuf>>,
     /// Files that failed.
     pub failed: Vec<FileProblem>,
     /// Files indexed with a problem worth fixing (e.g. a broken sidecar).
@@ -329,6 +332,11 @@ pub fn index_roots(
                         report.removed += 1;
                     }
                     *report.skipped.entry(reason.clone()).or_default() += 1;
+                    report
+                        .skipped_files
+                        .entry(reason.clone())
+                        .or_default()
+                        .push(candidate.path.clone());
                     (Change::Skipped, Some(reason))
                 }
                 Outcome::Failed(reason) => {

@@ -14,11 +14,11 @@ use super::record::{
     content_hash, doc_id, doc_key, item_key, raw_rel_path, DocRecord, FileStamp, RecordSummary,
     EXTRACTOR_VERSION,
 };
-use crate::clean::clean;
+use crate::clean::{clean, strip_page_furniture};
 use crate::ingest::{
     self, walk::mtime_ns, Candidate, ExtractError, Extraction, Format, SIDECAR_SUFFIX,
 };
-use crate::metadata::{self, Hint, MetaInput};
+use crate::metadata::{self, Hint, MetaInput, SizedLine};
 use crate::passage::{blank_line_starts, split, split_sections, PassageConfig};
 
 /// Characters of clean text kept in the record for `tipdex show`.
@@ -38,7 +38,7 @@ pub struct Prepared {
     pub text: String,
     /// Passage byte ranges into `text`.
     pub passages: Vec<Range<usize>>,
-    /// Page (1-based) where each passage starts, for paged formats; empty otherwise.
+    /// Page (1-based) of each passage, for paged formats; empty otherwise.
     pub pages: Vec<u32>,
 }
 
@@ -158,7 +158,12 @@ pub fn prepare(
             declared.extend(e.declared);
             let mut base = base;
             base.truncated = e.truncated;
-            match base.document(None, &e.text, &e.pages, e.sections, declared, e.embedded) {
+            let hints = Hints {
+                declared,
+                embedded: e.embedded,
+                cover: &e.cover,
+            };
+            match base.document(None, &e.text, &e.pages, e.sections, hints) {
                 Some(doc) => Outcome::Indexed {
                     docs: vec![doc],
                     warnings,
@@ -176,7 +181,12 @@ pub fn prepare(
                     // A line's own fields are more specific than a sidecar for the whole file.
                     let mut declared = d.hints;
                     declared.extend(sidecar_hints.iter().cloned());
-                    base.document(Some(d.id), &d.text, &[], false, declared, Vec::new())
+                    let hints = Hints {
+                        declared,
+                        embedded: Vec::new(),
+                        cover: &[],
+                    };
+                    base.document(Some(d.id), &d.text, &[], false, hints)
                 })
                 .collect();
             if prepared.is_empty() {
@@ -284,6 +294,13 @@ fn extract_guarded(
 /// Name of extraction threads, so the binary's panic hook can keep their caught panics quiet.
 pub const EXTRACT_THREAD: &str = "tipdex-extract";
 
+/// What a document says about itself besides its text.
+struct Hints<'a> {
+    declared: Vec<Hint>,
+    embedded: Vec<Hint>,
+    cover: &'a [SizedLine],
+}
+
 /// What every document of one file shares.
 struct Base<'a> {
     candidate: &'a Candidate,
@@ -305,16 +322,17 @@ impl Base<'_> {
         raw: &str,
         pages: &[String],
         sections: bool,
-        declared: Vec<Hint>,
-        embedded: Vec<Hint>,
+        hints: Hints,
     ) -> Option<Prepared> {
         let c = self.candidate;
         let file_name = c.rel_path.rsplit('/').next().unwrap_or(&c.rel_path);
         let folder = c.rel_path.split_once('/').map(|(first, _)| first);
         let metadata = metadata::extract(&MetaInput {
             text: raw,
-            declared,
-            embedded,
+            declared: hints.declared,
+            embedded: hints.embedded,
+            cover: hints.cover,
+            pages,
             folder,
             // A collection's documents are named by their ids, not by the file's name.
             file_name: item.as_deref().unwrap_or(file_name),
@@ -327,6 +345,10 @@ impl Base<'_> {
         let mut passages = if sections {
             // clean keeps blank lines between kept lines, so the section starts survive it.
             split_sections(&text, &blank_line_starts(&text), PassageConfig::default())
+        } else if !page_starts.is_empty() {
+            // A passage cited by its page must lie on it: each page is split on its own, so no
+            // passage crosses a page break.
+            split_pages(&text, &page_starts)
         } else {
             split(&text, PassageConfig::default())
         };
@@ -387,12 +409,26 @@ impl Base<'_> {
     }
 }
 
+/// Passages of each page on its own (`starts`: where each page begins in `text`).
+fn split_pages(text: &str, starts: &[usize]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    for (i, &from) in starts.iter().enumerate() {
+        let to = starts.get(i + 1).copied().unwrap_or(text.len());
+        out.extend(
+            split(&text[from..to], PassageConfig::default())
+                .into_iter()
+                .map(|r| r.start + from..r.end + from),
+        );
+    }
+    out
+}
+
 /// Clean each page on its own (page furniture repeats per page) and join them, returning the
 /// byte offset where each page starts in the joined text.
 fn clean_pages(pages: &[String]) -> (String, Vec<usize>) {
     let mut text = String::new();
     let mut starts = Vec::with_capacity(pages.len());
-    for page in pages {
+    for page in &strip_page_furniture(pages) {
         let cleaned = clean(page);
         if !text.is_empty() && !cleaned.is_empty() {
             text.push_str("\n\n");
@@ -426,10 +462,13 @@ fn moved_record(
         ..MetaInput::default()
     });
     let mut m = old.metadata.clone();
-    if m.title
-        .as_ref()
-        .is_some_and(|t| t.from == metadata::FROM_FILE_NAME)
-    {
+    let from_name = |from: &str| from == metadata::FROM_FILE_NAME;
+    // The first sentence titles a file only while its name is an identifier; under a real
+    // name the name wins again, as a fresh extraction would decide.
+    let from_sentence = |from: &str| from.starts_with(metadata::FROM_FIRST_SENTENCE);
+    if m.title.as_ref().is_some_and(|t| {
+        from_name(&t.from) || (from_sentence(&t.from) && !metadata::identifier_like(file_name))
+    }) {
         m.title = from_path.title;
     }
     // The folder rule is the last resort, so it applies when the source came from the old
@@ -697,5 +736,396 @@ mod tests {
         let garbage: Vec<u8> = (0..3000u32).map(|i| (i * 31 % 256) as u8).collect();
         let result = extract_guarded(garbage, Format::Pdf, Duration::from_secs(30));
         assert!(result.is_err());
+    }
+
+    /// Prepare every file of a folder of the shared corpus as `tipdex index` would; `None` when
+    /// this machine does not have it.
+    fn prepare_shared(folder: &str) -> Option<Vec<(String, DocRecord)>> {
+        let root =
+            Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpora")).join(folder);
+        let Ok(walked) = crate::ingest::walk(&root, None, &crate::ingest::walk::Links::default())
+        else {
+            eprintln!("skipped: {} is not on this machine", root.display());
+            return None;
+        };
+        let mut out = Vec::new();
+        for candidate in &walked.files {
+            let records = |_key: u64| None;
+            let outcome = prepare(
+                candidate,
+                &[],
+                &HashMap::new(),
+                &records,
+                u64::MAX,
+                Duration::from_secs(120),
+                0,
+            );
+            if let Outcome::Indexed { docs, .. } = outcome {
+                for d in docs {
+                    out.push((candidate.rel_path.clone(), d.record));
+                }
+            }
+        }
+        Some(out)
+    }
+
+    /// Letters and digits only, lowercase: titles compare case-, punctuation- and
+    /// space-insensitively.
+    fn squash(s: &str) -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    }
+
+    /// The metadata gold of the real reports (title, publisher, printed year, judged by
+    /// reading them) against what indexing decides.
+    #[test]
+    fn real_reports_meet_the_metadata_gold() {
+        let gold_path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/eval/metadata/pdf-reports.tsv"
+        );
+        let Ok(gold) = std::fs::read_to_string(gold_path) else {
+            eprintln!("skipped: {gold_path} is not on this machine");
+            return;
+        };
+        let Some(prepared) = prepare_shared("pdf-reports") else {
+            return;
+        };
+        let (mut titles, mut sources, mut rows) = (0, 0, 0);
+        let mut report = Vec::new();
+        for line in gold.lines().skip(1) {
+            let cols: Vec<&str> = line.split('\t').collect();
+            let [file, title, source, year] = cols[..] else {
+                continue;
+            };
+            rows += 1;
+            let record = &prepared
+                .iter()
+                .find(|(rel, _)| rel == file)
+                .unwrap_or_else(|| panic!("{file} was not indexed"))
+                .1;
+            let m = &record.metadata;
+            let got_title = m
+                .title
+                .as_ref()
+                .map(|t| t.value.clone())
+                .unwrap_or_default();
+            let show = |f: &Option<metadata::Field<String>>| {
+                f.as_ref().map(|f| format!("{} [{}]", f.value, f.from))
+            };
+            eprintln!(
+                "{file}\n  title {:?}\n  source {:?}\n  date {:?}",
+                show(&m.title),
+                show(&m.source),
+                m.date.as_ref().map(|d| format!("{} [{}]", d.value, d.from))
+            );
+            if squash(&got_title) == squash(title) {
+                titles += 1;
+            } else {
+                report.push(format!("{file}: title {got_title:?}, want {title:?}"));
+            }
+            let got_source = m.source.as_ref().map(|s| s.value.clone());
+            let source_right = match (source, &got_source) {
+                ("-", None) => true,
+                ("-", Some(s)) => {
+                    panic!("{file}: source {s:?} guessed where the document names none")
+                }
+                (want, Some(got)) => want.split(" || ").any(|w| squash(w) == squash(got)),
+                (_, None) => false,
+            };
+            if source_right {
+                sources += 1;
+            } else {
+                report.push(format!("{file}: source {got_source:?}, want {source:?}"));
+            }
+            if year != "-" {
+                let got_year = m
+                    .date
+                    .as_ref()
+                    .map(|d| d.value.to_string()[..4].to_string());
+                assert_eq!(got_year.as_deref(), Some(year), "{file}: printed year");
+            }
+        }
+        assert_eq!(rows, 13, "the gold lists 13 reports");
+        eprintln!(
+            "titles {titles}/13, sources {sources}/13\n{}",
+            report.join("\n")
+        );
+        assert!(titles >= 12, "titles {titles}/13:\n{}", report.join("\n"));
+        assert!(
+            sources >= 11,
+            "sources {sources}/13:\n{}",
+            report.join("\n")
+        );
+    }
+
+    /// Every US Code section of the shared corpus is titled by its § heading, with the title
+    /// and chapter headings as its context and out of its text and source.
+    #[test]
+    fn us_code_sections_are_titled_by_their_section_heading() {
+        let Some(prepared) = prepare_shared("uscode-trafficking") else {
+            return;
+        };
+        let sections: Vec<_> = prepared
+            .iter()
+            .filter(|(rel, _)| rel.contains("/ch") || rel.contains("-ch"))
+            .collect();
+        assert_eq!(sections.len(), 165);
+        for (rel, record) in sections {
+            let m = &record.metadata;
+            let title = &m.title.as_ref().unwrap().value;
+            assert!(title.starts_with("§ "), "{rel}: title {title:?}");
+            let context = &m.context.as_ref().unwrap().value;
+            assert!(
+                context.starts_with("Title ") && context.contains(" › CHAPTER "),
+                "{rel}: context {context:?}"
+            );
+            assert_eq!(
+                m.source, None,
+                "{rel}: a statute section names no publisher"
+            );
+            assert!(
+                !record.head.contains("CHAPTER "),
+                "{rel}: {:?}",
+                record.head
+            );
+        }
+    }
+
+    /// The record `tipdex index` makes of a PDF with these bytes, saved as `name`.
+    fn prepare_pdf(bytes: &[u8], name: &str) -> DocRecord {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let candidate = Candidate {
+            path,
+            root: dir.path().to_path_buf(),
+            rel_path: name.into(),
+            format: Format::Pdf,
+            size: bytes.len() as u64,
+            mtime_ns: 0,
+        };
+        let records = |_key: u64| None;
+        let outcome = prepare(
+            &candidate,
+            &[],
+            &HashMap::new(),
+            &records,
+            u64::MAX,
+            Duration::from_secs(60),
+            0,
+        );
+        let Outcome::Indexed { mut docs, .. } = outcome else {
+            panic!("{name} was not indexed");
+        };
+        docs.remove(0).record
+    }
+
+    fn field(f: &Option<metadata::Field<String>>) -> (String, String) {
+        let f = f.as_ref().expect("a value");
+        (f.value.clone(), f.from.clone())
+    }
+
+    #[test]
+    fn a_banner_above_a_two_line_cover_title_is_not_the_title() {
+        use crate::ingest::pdf_fixture::{body_lines, line, pdf};
+        let mut cover = vec![
+            // Set as large as the title and just above it: only its words tell it apart.
+            line(36, 640, "CONFIDENTIAL - DRAFT"),
+            line(36, 600, "Forced Labour in"),
+            line(36, 560, "Inland Fisheries"),
+            line(20, 520, "A Field Assessment"),
+        ];
+        cover.extend(body_lines(1, 300, 4));
+        let inside = body_lines(2, 700, 30);
+        let r = prepare_pdf(&pdf(&[cover, inside], &[]), "report.pdf");
+        assert_eq!(
+            field(&r.metadata.title),
+            (
+                "Forced Labour in Inland Fisheries: A Field Assessment".into(),
+                "pdf cover: largest text, page 1".into()
+            )
+        );
+    }
+
+    #[test]
+    fn a_letter_spaced_cover_date_is_a_date_and_not_the_title() {
+        use crate::ingest::pdf_fixture::{body_lines, line, pdf, Drawn};
+        let mut cover = vec![
+            Drawn {
+                size: 14,
+                y: 700,
+                tracking: 5.0,
+                text: "APRIL 2017".into(),
+            },
+            line(40, 500, "Labour Inspection Review"),
+        ];
+        cover.extend(body_lines(3, 300, 3));
+        let r = prepare_pdf(
+            &pdf(
+                &[cover, body_lines(4, 700, 30)],
+                &[("CreationDate", "D:20190301000000Z")],
+            ),
+            "review.pdf",
+        );
+        assert_eq!(
+            r.metadata.title.as_ref().unwrap().value,
+            "Labour Inspection Review"
+        );
+        let date = r.metadata.date.as_ref().unwrap();
+        assert_eq!(
+            (date.value.to_string(), date.from.as_str()),
+            ("2017-04".to_string(), "pdf cover: date line, page 1")
+        );
+    }
+
+    #[test]
+    fn a_cover_letter_defers_to_the_cover_after_it() {
+        use crate::ingest::pdf_fixture::{body_lines, line, pdf};
+        let mut letter = vec![
+            line(22, 740, "Regional Support Office"),
+            line(11, 700, "Dear colleagues,"),
+        ];
+        letter.extend(body_lines(5, 680, 8));
+        letter.push(line(11, 500, "Kind regards,"));
+        let mut cover = vec![line(40, 520, "Shelter Standards Handbook")];
+        cover.extend(body_lines(6, 300, 2));
+        let r = prepare_pdf(
+            &pdf(&[letter, cover, body_lines(7, 700, 30)], &[]),
+            "handbook.pdf",
+        );
+        assert_eq!(
+            field(&r.metadata.title),
+            (
+                "Shelter Standards Handbook".into(),
+                "pdf cover: largest text, page 2".into()
+            )
+        );
+    }
+
+    #[test]
+    fn a_file_name_in_the_title_field_is_not_the_title() {
+        use crate::ingest::pdf_fixture::{body_lines, line, pdf};
+        // One font size throughout: no cover to read, so the first text line titles it.
+        let mut page = vec![line(11, 740, "Guidance on Victim Referral")];
+        page.extend(body_lines(8, 720, 30));
+        let bytes = pdf(
+            &[page.clone()],
+            &[("Title", "Microsoft Word - referral_v3.docx")],
+        );
+        let r = prepare_pdf(&bytes, "referral_v3.pdf");
+        assert_eq!(
+            field(&r.metadata.title),
+            ("Guidance on Victim Referral".into(), "text: line 1".into())
+        );
+        let bytes = pdf(
+            &[page.clone()],
+            &[("Title", "Draft Referral Guide - v5.docx")],
+        );
+        assert_eq!(
+            prepare_pdf(&bytes, "x.pdf").metadata.title.unwrap().value,
+            "Guidance on Victim Referral"
+        );
+        // A real title in the field counts when the cover has no display type.
+        let bytes = pdf(&[page], &[("Title", "National Referral Guidance 2020")]);
+        assert_eq!(
+            field(&prepare_pdf(&bytes, "x.pdf").metadata.title),
+            (
+                "National Referral Guidance 2020".into(),
+                "pdf info /Title".into()
+            )
+        );
+    }
+
+    #[test]
+    fn one_font_size_throughout_has_no_cover_title() {
+        use crate::ingest::pdf_fixture::{body_lines, pdf};
+        let bytes = pdf(&[body_lines(9, 740, 30), body_lines(10, 740, 30)], &[]);
+        let r = prepare_pdf(&bytes, "field_notes_2019.pdf");
+        // Every line is running text: the title is the file name made readable.
+        assert_eq!(
+            field(&r.metadata.title),
+            ("field notes 2019".into(), metadata::FROM_FILE_NAME.into())
+        );
+    }
+
+    #[test]
+    fn a_copyright_line_on_page_two_names_the_publisher_in_its_canonical_form() {
+        use crate::ingest::pdf_fixture::{body_lines, line, pdf};
+        let mut cover = vec![line(40, 520, "Migrant Workers at Risk")];
+        cover.extend(body_lines(11, 300, 2));
+        let mut colophon = body_lines(12, 700, 10);
+        colophon.push(line(
+            9,
+            120,
+            "© 2022 International Organization for Migration",
+        ));
+        let r = prepare_pdf(
+            &pdf(
+                &[cover, colophon, body_lines(13, 700, 30)],
+                &[("Author", "Jane Smith")],
+            ),
+            "migrants.pdf",
+        );
+        let (value, from) = field(&r.metadata.source);
+        assert_eq!(value, "IOM");
+        assert!(from.starts_with("text: '©' line "), "{from}");
+    }
+
+    #[test]
+    fn passages_do_not_cross_page_breaks_and_carry_their_pages() {
+        use crate::ingest::pdf_fixture::{body_lines, line, pdf};
+        let mut second = vec![line(
+            11,
+            740,
+            "Crews were kept in debt bondage at sea for years.",
+        )];
+        second.extend(body_lines(14, 720, 3));
+        let pages = [
+            body_lines(15, 740, 3),
+            second,
+            vec![line(11, 740, "Annex")],
+            body_lines(16, 740, 3),
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pages.pdf");
+        let bytes = pdf(&pages, &[]);
+        std::fs::write(&path, &bytes).unwrap();
+        let candidate = Candidate {
+            path,
+            root: dir.path().to_path_buf(),
+            rel_path: "pages.pdf".into(),
+            format: Format::Pdf,
+            size: bytes.len() as u64,
+            mtime_ns: 0,
+        };
+        let records = |_key: u64| None;
+        let Outcome::Indexed { docs, .. } = prepare(
+            &candidate,
+            &[],
+            &HashMap::new(),
+            &records,
+            u64::MAX,
+            Duration::from_secs(60),
+            0,
+        ) else {
+            panic!("not indexed");
+        };
+        let doc = &docs[0];
+        let placed: Vec<(&str, u32)> = doc
+            .passages
+            .iter()
+            .zip(&doc.pages)
+            .map(|(r, &p)| (&doc.text[r.clone()], p))
+            .collect();
+        let bondage = placed.iter().find(|(t, _)| t.contains("bondage")).unwrap();
+        assert!(bondage.0.starts_with("Crews were kept"), "{placed:?}");
+        assert_eq!(bondage.1, 2);
+        assert_eq!(placed[0].1, 1);
+        // Even a page of one line is a passage of its own page.
+        assert!(placed.contains(&("Annex", 3)), "{placed:?}");
+        assert_eq!(placed.last().unwrap().1, 4);
     }
 }

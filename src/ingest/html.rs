@@ -74,29 +74,53 @@ pub fn extract(html: &str) -> Result<Extracted, ExtractError> {
         .allow_width_overflow()
         .string_from_read(body.as_bytes(), 10_000)
         .map_err(|e| ExtractError::Html(e.to_string()))?;
+    let (text, chain) = sections_at_headings(&text);
+    // The page's own opening headings are more specific than its <title>, which usually
+    // carries the site's name too.
+    let embedded = match chain {
+        Some(chain) => {
+            let mut hints = super::chain_hints(&chain, "html heading chain");
+            hints.extend(embedded);
+            hints
+        }
+        None => embedded,
+    };
     Ok(Extracted {
-        text: sections_at_headings(&text),
+        text,
         declared: Vec::new(),
         embedded,
         pages: Vec::new(),
         sections: true,
         truncated: None,
+        cover: Vec::new(),
     })
 }
 
 /// html2text sets every block off with a blank line and marks headings with `#`s. Keep one
 /// blank line before each heading and none elsewhere, so headings start sections that passages
 /// do not cross (see [`Extracted::sections`]), and drop the marks, which are not the page's text.
-fn sections_at_headings(text: &str) -> String {
+/// The headings the page opens with, if they nest, become a heading chain and leave the text.
+fn sections_at_headings(text: &str) -> (String, Option<super::HeadingChain>) {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    let openers: Vec<(u8, &str)> = lines
+        .iter()
+        .map_while(|l| {
+            let marks = l.bytes().take_while(|&b| b == b'#').count();
+            heading_text(l).map(|h| (marks as u8, h))
+        })
+        .collect();
+    let chain = super::heading_chain(&openers).filter(|c| lines.len() > c.consumed);
+    let skip = chain.as_ref().map_or(0, |c| c.consumed);
     let mut out = String::with_capacity(text.len());
-    for line in text.lines().map(str::trim_end) {
-        if line.trim().is_empty() {
-            continue;
-        }
+    for line in &lines[skip..] {
         let heading = heading_text(line);
         super::push_block(&mut out, heading.unwrap_or(line), heading.is_some());
     }
-    out
+    (out, chain)
 }
 
 /// The text of a line html2text made from `<h1>`…`<h6>` (`## Findings` → `Findings`).
@@ -221,6 +245,27 @@ fn decode_entities(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_opening_heading_chain_titles_the_page_before_its_title_tag() {
+        let e = extract(
+            "<html><head><title>Site | Laws</title></head><body><h1>Title 22</h1><h2>Chapter 78</h2>\
+             <h3>Sec. 7105. Protection of victims</h3><p>The Secretary shall act.</p></body></html>",
+        )
+        .unwrap();
+        let first = |k: &str| {
+            e.embedded
+                .iter()
+                .find(|h| h.key == k)
+                .map(|h| h.values[0].clone())
+        };
+        assert_eq!(
+            first("title").as_deref(),
+            Some("Sec. 7105. Protection of victims")
+        );
+        assert_eq!(first("context").as_deref(), Some("Title 22 › Chapter 78"));
+        assert_eq!(e.text, "The Secretary shall act.");
+    }
 
     #[test]
     fn headings_open_sections_and_lose_their_marks() {

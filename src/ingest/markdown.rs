@@ -2,19 +2,36 @@
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
-use super::Extracted;
+use std::ops::Range;
+
+use super::{chain_hints, heading_chain, Extracted};
 use crate::metadata::Hint;
 
 /// Convert a Markdown document.
 pub fn extract(source: &str) -> Extracted {
     let (front, body) = split_front_matter(source);
+    let (mut text, opening) = to_text(body);
+    let mut embedded = Vec::new();
+    let openers: Vec<(u8, &str)> = opening
+        .iter()
+        .map(|(level, range)| (*level, &text[range.clone()]))
+        .collect();
+    if let Some(chain) = heading_chain(&openers) {
+        let rest = text[opening[chain.consumed - 1].1.end..].trim_start();
+        // A document that is nothing but its headings keeps them as its text.
+        if !rest.is_empty() {
+            embedded = chain_hints(&chain, "markdown heading chain");
+            text = rest.to_string();
+        }
+    }
     Extracted {
-        text: to_text(body),
+        text,
         declared: front.map(parse_front_matter).unwrap_or_default(),
-        embedded: Vec::new(),
+        embedded,
         pages: Vec::new(),
         sections: true,
         truncated: None,
+        cover: Vec::new(),
     }
 }
 
@@ -85,8 +102,13 @@ fn push_value(values: &mut Vec<String>, raw: &str) {
 
 /// Render Markdown as plain text: one paragraph, heading or list item per line, link and image
 /// text kept, markup dropped. A blank line comes before each heading and nowhere else, so
-/// headings start sections that passages do not cross (see [`Extracted::sections`]).
-fn to_text(body: &str) -> String {
+/// headings start sections that passages do not cross (see [`Extracted::sections`]). Also
+/// returns the level and byte range of each heading that opens the document, before any
+/// other block.
+fn to_text(body: &str) -> (String, Vec<(u8, Range<usize>)>) {
+    let mut opening = Vec::new();
+    let mut heading: Option<(u8, usize)> = None;
+    let mut body_seen = false;
     let mut out = String::with_capacity(body.len());
     let block_break = |out: &mut String| {
         while out.ends_with(' ') {
@@ -99,7 +121,10 @@ fn to_text(body: &str) -> String {
     let mut in_code = false;
     for event in Parser::new(body) {
         match event {
-            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::Start(Tag::CodeBlock(_)) => {
+                in_code = true;
+                body_seen = true;
+            }
             Event::End(TagEnd::CodeBlock) => {
                 in_code = false;
                 block_break(&mut out);
@@ -111,10 +136,27 @@ fn to_text(body: &str) -> String {
                     out.push('\n');
                 }
             }
-            Event::Start(Tag::Heading { .. }) => {
+            Event::Start(Tag::Heading { level, .. }) => {
                 block_break(&mut out);
                 if !out.is_empty() && !out.ends_with("\n\n") {
                     out.push('\n');
+                }
+                heading = Some((level as u8, out.len()));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, start)) = heading.take() {
+                    if !body_seen {
+                        opening.push((level, start..out.trim_end().len().max(start)));
+                    }
+                }
+                block_break(&mut out);
+            }
+            Event::Text(_) | Event::Code(_) | Event::Start(Tag::Image { .. })
+                if heading.is_none() && !body_seen =>
+            {
+                body_seen = true;
+                if let Event::Text(t) | Event::Code(t) = event {
+                    out.push_str(&t);
                 }
             }
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
@@ -123,14 +165,20 @@ fn to_text(body: &str) -> String {
             Event::Start(Tag::Item) if !out.is_empty() && !out.ends_with('\n') => {
                 out.push('\n');
             }
-            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::BlockQuote(_))
+            Event::End(TagEnd::Paragraph | TagEnd::BlockQuote(_))
             | Event::End(TagEnd::List(_) | TagEnd::Table) => block_break(&mut out),
             Event::End(TagEnd::TableCell) => out.push_str(" | "),
             Event::End(TagEnd::TableRow | TagEnd::TableHead) => out.push('\n'),
             _ => {}
         }
     }
-    out.trim().to_string()
+    let trimmed = out.trim_start().len();
+    let lead = out.len() - trimmed;
+    let opening = opening
+        .into_iter()
+        .map(|(level, r)| (level, r.start - lead..r.end - lead))
+        .collect();
+    (out.trim().to_string(), opening)
 }
 
 #[cfg(test)]
@@ -170,5 +218,47 @@ mod tests {
             e.text,
             "§ 1589. Forced labor\n(a) Whoever knowingly\n(b) Whoever benefits\nEnd."
         );
+    }
+
+    #[test]
+    fn an_opening_heading_chain_titles_the_section_and_leaves_the_text() {
+        let e = extract(
+            "# Title 18— CRIMES\n### CHAPTER 77— PEONAGE, SLAVERY\n#### § 1589. Forced labor\n##### (a) Offense\n\nWhoever knowingly provides labor.\n\n## Notes\n\nMore.\n",
+        );
+        let hint = |k: &str| {
+            e.embedded
+                .iter()
+                .find(|h| h.key == k)
+                .map(|h| (h.values[0].clone(), h.from.clone()))
+        };
+        assert_eq!(
+            hint("title"),
+            Some((
+                "§ 1589. Forced labor".into(),
+                "markdown heading chain".into()
+            ))
+        );
+        assert_eq!(
+            hint("context").map(|h| h.0).as_deref(),
+            Some("Title 18— CRIMES › CHAPTER 77— PEONAGE, SLAVERY")
+        );
+        // The subdivision label stays: it is this file's own text, not the breadcrumb.
+        assert_eq!(
+            e.text,
+            "(a) Offense\nWhoever knowingly provides labor.\n\nNotes\nMore."
+        );
+    }
+
+    #[test]
+    fn one_heading_or_headings_that_do_not_nest_are_no_chain() {
+        let e = extract("# Report\n\nBody.\n");
+        assert!(e.embedded.is_empty());
+        assert_eq!(e.text, "Report\nBody.");
+        let e = extract("## Part one\n# Part two\n\nBody.\n");
+        assert!(e.embedded.is_empty());
+        // A document of headings only keeps them as its text.
+        let e = extract("# A\n## B\n");
+        assert!(e.embedded.is_empty());
+        assert_eq!(e.text, "A\n\nB");
     }
 }

@@ -11,6 +11,9 @@ mod html;
 pub mod jsonl;
 mod markdown;
 mod pdf;
+#[cfg(test)]
+pub(crate) mod pdf_fixture;
+mod pdf_lines;
 pub mod walk;
 
 use std::path::Path;
@@ -19,7 +22,7 @@ use std::sync::Arc;
 
 pub use walk::{walk, Candidate, Format, Skipped, WalkError, WalkResult, SIDECAR_SUFFIX};
 
-use crate::metadata::Hint;
+use crate::metadata::{Hint, SizedLine};
 
 /// Files larger than this are skipped: the biggest real report we know is a few MB of text,
 /// and reading a multi-GB log into memory would stall the whole batch.
@@ -72,6 +75,8 @@ pub struct Extracted {
     pub sections: bool,
     /// Set when only the start of the file was kept (over [`MAX_TEXT_BYTES`]): what was cut.
     pub truncated: Option<String>,
+    /// PDF: the printed lines of the first pages with their font sizes.
+    pub cover: Vec<SizedLine>,
 }
 
 /// Why a file could not be read as a document.
@@ -180,6 +185,69 @@ pub(crate) fn push_block(text: &mut String, block: &str, heading: bool) {
     text.push_str(block);
 }
 
+/// The headings a document opens with, nested one inside the next (Title › Chapter › Section),
+/// as a breadcrumb: the most specific heading titles the document and the ones above it are
+/// its context. Both are the same in every file of a split collection, so they belong to the
+/// document's metadata, not to the text its first passage is matched on.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct HeadingChain {
+    /// The most specific heading of the chain that is not a bare subdivision label.
+    pub title: String,
+    /// The headings above the title, outermost first.
+    pub context: Vec<String>,
+    /// How many of the opening headings the chain consumed (title included); the ones after
+    /// it (subdivision labels such as "(a) Purposes") stay in the text.
+    pub consumed: usize,
+}
+
+/// The chain in `openers`, the (level, text) of the headings before any other block; `None`
+/// unless at least two nest. A heading that is only a subdivision label ("(a) Findings",
+/// "(2) Reports") names a part of the section, not a document, so it never titles one.
+pub(crate) fn heading_chain(openers: &[(u8, &str)]) -> Option<HeadingChain> {
+    if openers.len() < 2 {
+        return None;
+    }
+    let mut nested = 1;
+    while nested < openers.len() && openers[nested].0 > openers[nested - 1].0 {
+        nested += 1;
+    }
+    let is_label = |t: &str| {
+        let t = t.trim_start();
+        t.starts_with('(')
+            && t.find(')').is_some_and(|close| {
+                (2..=5).contains(&close) && t[1..close].chars().all(char::is_alphanumeric)
+            })
+    };
+    let title_at = (0..nested).rev().find(|&i| !is_label(openers[i].1))?;
+    if title_at == 0 {
+        return None;
+    }
+    Some(HeadingChain {
+        title: openers[title_at].1.trim().to_string(),
+        context: openers[..title_at]
+            .iter()
+            .map(|(_, t)| t.trim().to_string())
+            .collect(),
+        consumed: title_at + 1,
+    })
+}
+
+/// The hints a heading chain gives: its title, and its context joined as a breadcrumb.
+pub(crate) fn chain_hints(chain: &HeadingChain, from: &str) -> Vec<Hint> {
+    vec![
+        Hint {
+            key: "title".into(),
+            values: vec![chain.title.clone()],
+            from: from.into(),
+        },
+        Hint {
+            key: "context".into(),
+            values: vec![chain.context.join(" › ")],
+            from: from.into(),
+        },
+    ]
+}
+
 /// Turn a file's bytes, in `format`, into text and hints.
 pub fn extract(bytes: &[u8], format: Format) -> Result<Extraction, ExtractError> {
     extract_until(bytes, format, &Stop::default())
@@ -208,6 +276,7 @@ pub fn extract_until(
                 embedded: pdf.hints,
                 sections: false,
                 truncated: pdf.truncated,
+                cover: pdf.cover,
             }
         }
         Format::Docx => {

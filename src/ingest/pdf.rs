@@ -13,7 +13,8 @@ use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use crate::metadata::Hint;
+use super::pdf_lines::Recorder;
+use crate::metadata::{Hint, SizedLine};
 
 /// A page tree with more leaves than this is treated as corrupt: the largest real reports have
 /// a few thousand pages, and a cyclic tree would otherwise be walked until memory runs out.
@@ -32,6 +33,8 @@ pub struct PdfText {
     pub hints: Vec<Hint>,
     /// Set when pages past the text limit were left out.
     pub truncated: Option<String>,
+    /// The printed lines of the first pages with their font sizes, in drawing order.
+    pub cover: Vec<SizedLine>,
 }
 
 /// Extract the text of every page and the document's metadata. `Err` is a human-readable reason.
@@ -85,6 +88,7 @@ fn extract_inner(bytes: &[u8], stop: &super::Stop) -> Result<PdfText, String> {
     hints.extend(xmp_hints(&doc));
 
     let mut pages = Vec::with_capacity(page_ids.len());
+    let mut cover = Vec::new();
     let mut first_failure: Option<String> = None;
     let mut text_bytes = 0;
     let mut truncated = None;
@@ -102,10 +106,14 @@ fn extract_inner(bytes: &[u8], stop: &super::Stop) -> Result<PdfText, String> {
         }
         // One bad page (a broken font, a missing stream) must not cost the other pages.
         match catch_unwind(AssertUnwindSafe(|| page_text(&doc, number, id))) {
-            Ok(Ok(text)) => {
+            Ok(Ok((text, lines))) => {
                 let page = clean_page(&text);
                 text_bytes += page.len();
                 pages.push(page);
+                cover.extend(lines.into_iter().filter_map(|mut l| {
+                    l.text = clean_page(&l.text);
+                    (!l.text.is_empty()).then_some(l)
+                }));
             }
             Ok(Err(e)) => {
                 first_failure.get_or_insert_with(|| format!("corrupt PDF: {e}"));
@@ -124,6 +132,7 @@ fn extract_inner(bytes: &[u8], stop: &super::Stop) -> Result<PdfText, String> {
         pages,
         hints,
         truncated,
+        cover,
     })
 }
 
@@ -247,13 +256,19 @@ fn visit_form<'a>(
     Ok(())
 }
 
-fn page_text(doc: &Document, number: u32, page_id: ObjectId) -> Result<String, String> {
+/// A page's plain text, and its printed lines with their sizes when it is one of the first.
+fn page_text(
+    doc: &Document,
+    number: u32,
+    page_id: ObjectId,
+) -> Result<(String, Vec<SizedLine>), String> {
     check_forms(doc, page_id).map_err(|e| format!("page {number}: {e}"))?;
     let mut text = String::new();
-    let mut output = pdf_extract::PlainTextOutput::new(&mut text);
+    let mut output = Recorder::new(&mut text);
     pdf_extract::output_doc_page(doc, &mut output, number)
         .map_err(|e| format!("page {number}: {e}"))?;
-    Ok(text)
+    let lines = std::mem::take(&mut output.lines);
+    Ok((text, lines))
 }
 
 /// Info dictionary entries we map, with the key spelled as the PDF spells it. Left out:
@@ -940,5 +955,44 @@ mod tests {
                 Some("Combating Child Sex Trafficking: A Guide for Law Enforcement Leaders")
             );
         }
+    }
+
+    #[test]
+    fn cover_lines_carry_their_size_and_letter_spaced_words_are_whole() {
+        use super::super::pdf_fixture::{line, pdf, Drawn};
+        let bytes = pdf(
+            &[
+                vec![
+                    Drawn {
+                        size: 14,
+                        y: 700,
+                        tracking: 5.0,
+                        text: "APRIL 2017".into(),
+                    },
+                    line(40, 500, "Labour Inspection"),
+                    line(11, 300, "Body text."),
+                ],
+                vec![line(11, 700, "Second page.")],
+                vec![line(11, 700, "Third page.")],
+                vec![line(11, 700, "Fourth page.")],
+            ],
+            &[],
+        );
+        let cover: Vec<(u32, f32, String)> = extract_pdf(&bytes)
+            .unwrap()
+            .cover
+            .into_iter()
+            .map(|l| (l.page, l.size, l.text))
+            .collect();
+        assert_eq!(
+            cover,
+            [
+                (1, 14.0, "APRIL 2017".to_string()),
+                (1, 40.0, "Labour Inspection".to_string()),
+                (1, 11.0, "Body text.".to_string()),
+                (2, 11.0, "Second page.".to_string()),
+                (3, 11.0, "Third page.".to_string()),
+            ]
+        );
     }
 }

@@ -12,6 +12,8 @@ pub(crate) enum Key {
     Url,
     License,
     Place,
+    /// The headings above the title (a breadcrumb).
+    Context,
     Tags,
     Language,
     /// Not a known field: kept in `Metadata::extra`.
@@ -60,6 +62,7 @@ pub(crate) fn classify(key: &str) -> Key {
         | "dcterms.subject" | "article:tag" | "citation_keywords" => Key::Tags,
         "language" | "lang" | "dc.language" | "dcterms.language" | "og:locale" => Key::Language,
         "place" | "location" | "dateline" => Key::Place,
+        "context" | "breadcrumb" | "breadcrumbs" => Key::Context,
         _ => Key::Other,
     }
 }

@@ -7,7 +7,9 @@
 //! every value. A wrong guess is worse than "unknown": every text rule
 //! prefers to give up.
 
+mod cover;
 pub mod date;
+mod gazetteer;
 mod hints;
 mod lang;
 mod source;
@@ -15,7 +17,9 @@ mod text_cues;
 
 use std::collections::BTreeMap;
 
+pub use cover::SizedLine;
 pub use date::{Date, Precision};
+pub use gazetteer::canonical_source;
 pub use hints::sidecar_hints;
 pub use lang::normalize_language;
 
@@ -23,6 +27,10 @@ use hints::{classify, normalize_key, Key};
 
 /// Provenance of a title taken from the file name.
 pub const FROM_FILE_NAME: &str = "file name";
+/// Provenance prefix of a title taken from the text's first sentence.
+pub const FROM_FIRST_SENTENCE: &str = "text: first sentence";
+pub use text_cues::identifier_like;
+
 /// Provenance of a source taken from the first folder under the indexed root.
 pub const FROM_FOLDER: &str = "folder";
 
@@ -52,6 +60,10 @@ pub struct Metadata {
     pub license: Option<Field<String>>,
     /// Place the document was written about or from (e.g. a dateline's city).
     pub place: Option<Field<String>>,
+    /// The headings above the title in the document's opening heading chain, outermost
+    /// first, joined by " › " (e.g. "Title 22— … › CHAPTER 78— …").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<Field<String>>,
     /// Tags/keywords, trimmed and de-duplicated.
     pub tags: Option<Field<Vec<String>>>,
     /// ISO 639-1 where one exists ("en"), else 639-3.
@@ -84,6 +96,10 @@ pub struct MetaInput<'a> {
     pub folder: Option<&'a str>,
     /// File name without directories, e.g. "004_4e25dece879ac80b.txt".
     pub file_name: &'a str,
+    /// PDF: the printed lines of the first pages with their sizes (the cover rules read them).
+    pub cover: &'a [SizedLine],
+    /// PDF: the text of each page (repeated footers name the publisher).
+    pub pages: &'a [String],
 }
 
 /// Trims and collapses internal whitespace; an empty value counts as absent.
@@ -99,6 +115,24 @@ fn ranked<'a>(input: &'a MetaInput) -> impl Iterator<Item = (&'a Hint, bool)> + 
         .iter()
         .map(|h| (h, true))
         .chain(input.embedded.iter().map(|h| (h, false)))
+}
+
+/// The first hint of `hints` for `key` whose values `parse` accepts.
+fn from_list<T>(
+    hints: &[Hint],
+    declared: bool,
+    key: Key,
+    parse: impl Fn(&[String], bool) -> Option<T>,
+) -> Option<Field<T>> {
+    hints
+        .iter()
+        .filter(|h| classify(&h.key) == key)
+        .find_map(|h| {
+            parse(&h.values, declared).map(|value| Field {
+                value,
+                from: h.from.clone(),
+            })
+        })
 }
 
 /// The first hint for `key` whose values `parse` accepts; unparseable hints fall through.
@@ -122,13 +156,24 @@ fn first<T>(values: &[String], f: impl Fn(&str) -> Option<T>) -> Option<T> {
     values.iter().find_map(|v| f(v))
 }
 
-fn file_stem(name: &str) -> Option<String> {
+/// The file name as a reader would write it: no extension, and "_" or the "-" of a slug
+/// ("in-harms-way") read as the spaces they stand for.
+fn readable_file_name(name: &str) -> Option<String> {
     let name = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let stem = match name.rsplit_once('.') {
         Some((stem, _)) if !stem.is_empty() => stem,
         _ => name,
     };
-    clean(stem)
+    let slug = !stem.contains(' ');
+    let spaced: String = stem
+        .chars()
+        .map(|c| match c {
+            '_' => ' ',
+            '-' if slug => ' ',
+            c => c,
+        })
+        .collect();
+    clean(&spaced).or_else(|| clean(stem))
 }
 
 /// Decide every field by the order of trust: declared > embedded > cues in the text > folder (source only) > file name (title only) > unknown.
@@ -136,25 +181,64 @@ pub fn extract(input: &MetaInput) -> Metadata {
     let lines = text_cues::non_empty_lines(input.text);
     let dateline = text_cues::dateline(&lines);
 
-    let title = from_hints(input, Key::Title, |vs, declared| {
-        first(vs, |v| {
-            clean(v).filter(|t| declared || !text_cues::junk_title(t))
+    let title_hint = |hints: &[Hint], declared: bool| {
+        from_list(hints, declared, Key::Title, |vs, declared| {
+            first(vs, |v| {
+                clean(v).filter(|t| declared || !text_cues::junk_title(t))
+            })
         })
-    })
-    .or_else(|| text_cues::title(&lines))
-    .or_else(|| {
-        file_stem(input.file_name).map(|value| Field {
-            value,
-            from: FROM_FILE_NAME.to_string(),
+    };
+    // The cover is what a reader cites; a PDF's Title field is often a working name.
+    let title = title_hint(&input.declared, true)
+        .or_else(|| cover::title(input.cover, input.pages))
+        .or_else(|| title_hint(&input.embedded, false))
+        .or_else(|| text_cues::title(&lines))
+        .or_else(|| {
+            let name = readable_file_name(input.file_name)?;
+            Some(Field {
+                value: name,
+                from: FROM_FILE_NAME.to_string(),
+            })
+            .filter(|_| !text_cues::identifier_like(input.file_name))
         })
-    });
+        .or_else(|| text_cues::first_sentence(&lines))
+        .or_else(|| {
+            readable_file_name(input.file_name).map(|value| Field {
+                value,
+                from: FROM_FILE_NAME.to_string(),
+            })
+        });
 
-    let date = from_hints(input, Key::Date, |vs, _| first(vs, Date::parse))
+    let date_hint = |hints: &[Hint], declared: bool| {
+        from_list(hints, declared, Key::Date, |vs, _| first(vs, Date::parse))
+    };
+    // A date printed on the cover beats the file's creation date, which records when the PDF
+    // was made, not when the document was published.
+    let date = date_hint(&input.declared, true)
+        .or_else(|| cover::date(input.cover))
+        .or_else(|| date_hint(&input.embedded, false))
         .or_else(|| text_cues::date(&lines, dateline.as_ref()));
 
     let source = from_hints(input, Key::Source, |vs, _| first(vs, clean))
-        .or_else(|| source::from_text(input.text, &lines))
-        .or_else(|| source::from_folder(input.folder));
+        .or_else(|| source::from_text(&lines))
+        .or_else(|| source::from_author_hints(&input.embedded))
+        .or_else(|| source::contact_email(input.text))
+        .or_else(|| source::from_cover(input.cover))
+        .or_else(|| source::from_running_lines(input.pages, input.text))
+        .or_else(|| source::from_figure_sources(&lines))
+        // Mentions count only in a report (paged); an article or essay names the bodies it
+        // writes about.
+        .or_else(|| {
+            (!input.pages.is_empty())
+                .then(|| source::dominant_organisation(input.text))
+                .flatten()
+        })
+        .or_else(|| source::from_folder(input.folder))
+        // One name per organisation, however the document wrote it.
+        .map(|f| Field {
+            value: canonical_source(&f.value),
+            from: f.from,
+        });
 
     let author = from_hints(input, Key::Author, |vs, declared| {
         let names: Vec<String> = vs
@@ -183,6 +267,8 @@ pub fn extract(input: &MetaInput) -> Metadata {
             from: format!("text: dateline {}", dl.line),
         })
     });
+
+    let context = from_hints(input, Key::Context, |vs, _| first(vs, clean));
 
     let tags = from_hints(input, Key::Tags, |vs, _| {
         let tags = text_cues::split_tags(vs.iter().map(String::as_str));
@@ -231,6 +317,7 @@ pub fn extract(input: &MetaInput) -> Metadata {
         url,
         license,
         place,
+        context,
         tags,
         language,
         extra,

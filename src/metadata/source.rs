@@ -5,6 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::gazetteer;
 use super::text_cues::Line;
 use super::{clean, Field};
 
@@ -59,6 +60,13 @@ static COPYRIGHT_MARK: LazyLock<Regex> =
     LazyLock::new(|| rx(r"^(?:\[\d+\]\s*)?(?i:copyright)\b(?:\s*(?:\([cC]\)|©))?|©|\(C\)"));
 static ORIGINALLY: LazyLock<Regex> = LazyLock::new(|| {
     rx(r"(?i)\b(?:originally|first)\s+(?:published|appeared|posted)\s+(?:by|in|on|at)\s+")
+});
+/// Phrases that name who issued the document; the name after them must be an organisation,
+/// since "prepared by" is as often followed by the people who wrote it.
+static ISSUED_BY: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"(?i)^(?:published|prepared|produced|issued|compiled)\s+(?:and\s+\w+\s+)?by:?\s+(?:the\s+)?|\b(?:report|guide|document|publication|study|toolkit|brief|handbook|manual|resource)\s+(?:was\s+|is\s+|has\s+been\s+)?(?:published|prepared|produced|issued)\s+by\s+(?:the\s+)?|\b(?:data|information|findings|statistics)\s+(?:reported|published|presented|collected|compiled)\s+by\s+(?:the\s+)?|\bwithout\s+(?:the\s+)?(?:prior\s+)?(?:written\s+)?permission\s+(?:from|of)\s+(?:the\s+)?",
+    )
 });
 /// What may sit between a copyright mark and the holder's name.
 static LEAD: LazyLock<Regex> =
@@ -161,10 +169,16 @@ static CREDIT: LazyLock<Regex> = LazyLock::new(|| {
     rx(r"(?i)\b(?:photo\w*|image|picture|credit|illustration|cover|map|graphic|logo)s?\b")
 });
 
-fn copyright_line(l: &Line) -> Option<Field<String>> {
+fn copyright_line(l: &Line, labels: bool) -> Option<Field<String>> {
     // Photo credits ("Photo: © UNICEF/Smith") name the picture's owner, not the publisher.
     let credit = CREDIT.is_match(l.text);
-    for m in COPYRIGHT_MARK.find_iter(l.text).filter(|_| !credit) {
+    // In a text whose paragraphs are lettered "(A)", "(B)", a line opening "(C) Briefings" is
+    // subparagraph C, not a copyright mark.
+    let label = |m: &regex::Match| labels && m.start() == 0 && m.as_str() == "(C)";
+    for m in COPYRIGHT_MARK
+        .find_iter(l.text)
+        .filter(|m| !credit && !label(m))
+    {
         if let Some(name) = holder_after_mark(&l.text[m.end()..]) {
             let mark = m
                 .as_str()
@@ -176,6 +190,17 @@ fn copyright_line(l: &Line) -> Option<Field<String>> {
             });
         }
     }
+    if let Some(m) = ISSUED_BY.find(l.text) {
+        if let Some((name, _)) = name_run(&l.text[m.end()..]) {
+            if let Some(org) = organisation_name(&name) {
+                let phrase = m.as_str().split_whitespace().collect::<Vec<_>>().join(" ");
+                return Some(Field {
+                    value: org,
+                    from: format!("text: '{phrase}' line {}", l.no),
+                });
+            }
+        }
+    }
     let m = ORIGINALLY.find(l.text)?;
     let (name, _) = name_run(&l.text[m.end()..])?;
     let phrase = m.as_str().split_whitespace().collect::<Vec<_>>().join(" ");
@@ -184,6 +209,222 @@ fn copyright_line(l: &Line) -> Option<Field<String>> {
         from: format!("text: '{phrase}' line {}", l.no),
     })
 }
+
+static UNIVERSITY: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?:(?:[A-Z][\w.'’&-]*\s+){1,4}University|University\s+of\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+(?:at\s+)?[A-Z][\w'’-]*){0,3})\b",
+    )
+});
+
+/// Title case for a name printed in capitals ("ARIZONA STATE UNIVERSITY"); acronyms of up to
+/// five letters stay as they are, since a capitals-only line is more often a name than an
+/// acronym string.
+fn uncapitalise(name: &str) -> String {
+    let letters: Vec<char> = name.chars().filter(|c| c.is_alphabetic()).collect();
+    if letters.len() < 8 || letters.iter().any(|c| c.is_lowercase()) {
+        return name.to_string();
+    }
+    name.split_whitespace()
+        .map(|w| {
+            let lower = w.to_lowercase();
+            if ["of", "and", "for", "the", "on", "at", "in"].contains(&lower.as_str()) {
+                return lower;
+            }
+            let mut cs = lower.chars();
+            cs.next()
+                .map(|c| c.to_uppercase().chain(cs).collect())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The organisation a name denotes: one the gazetteer knows, a university, or a capitalised
+/// name with an organisation word ("… Foundation", "Ministry of …").
+pub(crate) fn organisation_name(name: &str) -> Option<String> {
+    let name = uncapitalise(name.trim().trim_end_matches(['.', ',', ';', ':']));
+    if let Some(org) = gazetteer::organisation(&name) {
+        return Some(org.to_string());
+    }
+    if let Some(m) = UNIVERSITY.find(&name) {
+        return Some(m.as_str().to_string());
+    }
+    super::text_cues::organisation_name(&name)
+}
+
+/// A PDF's Author field when it names an organisation: "Blue Campaign - Department of Homeland
+/// Security" names two, the first being the more specific.
+pub(crate) fn from_author_hints(hints: &[super::Hint]) -> Option<Field<String>> {
+    hints
+        .iter()
+        .filter(|h| super::hints::classify(&h.key) == super::hints::Key::Author)
+        .find_map(|h| {
+            h.values.iter().find_map(|v| {
+                let org = std::iter::once(v.as_str())
+                    .chain(
+                        v.split([';', ','])
+                            .chain(v.split(" - "))
+                            .chain(v.split(" – ")),
+                    )
+                    .find_map(organisation_name)?;
+                Some(Field {
+                    value: org,
+                    from: format!("{} (an organisation)", h.from),
+                })
+            })
+        })
+}
+
+/// An organisation printed on a line of its own on the first two pages (cover, title page).
+pub(crate) fn from_cover(cover: &[super::SizedLine]) -> Option<Field<String>> {
+    cover
+        .iter()
+        .filter(|l| l.page <= 2 && l.text.split_whitespace().count() <= 12)
+        .find_map(|l| {
+            let text = uncapitalise(l.text.trim());
+            let org = gazetteer::organisation(&text)
+                .map(str::to_string)
+                .or_else(|| UNIVERSITY.find(&text).map(|m| m.as_str().to_string()))?;
+            Some(Field {
+                value: org,
+                from: format!("pdf cover: organisation line, page {}", l.page),
+            })
+        })
+}
+
+static DOMAIN_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"(?i)^(?:https?://)?(?:www\.)?((?:[a-z0-9-]+\.)*([a-z0-9-]+)\.(?:org|com|net|gov|int|edu|info|eu|ngo|mil|ca|uk|au))/?$",
+    )
+});
+
+/// The capitalised name in `text` whose letters spell `label` ("eyesupappalachia" is "Eyes Up
+/// Appalachia"), so a web domain can name its owner as the owner writes itself.
+fn name_spelling(text: &str, label: &str) -> Option<String> {
+    let label = label.replace('-', "");
+    if label.len() < 4 {
+        return None;
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    for start in 0..words.len() {
+        let mut spelled = String::new();
+        for end in start..words.len().min(start + 6) {
+            let w = words[end].trim_matches(|c: char| !c.is_alphanumeric());
+            if !w.starts_with(char::is_uppercase) {
+                break;
+            }
+            spelled.extend(
+                w.chars()
+                    .filter(|c| c.is_alphanumeric())
+                    .flat_map(char::to_lowercase),
+            );
+            if spelled == label {
+                let name: Vec<&str> = words[start..=end]
+                    .iter()
+                    .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+                    .collect();
+                return Some(name.join(" "));
+            }
+            if !label.starts_with(&spelled) {
+                break;
+            }
+        }
+    }
+    None
+}
+
+/// A line at the top or bottom of most pages that is an organisation or its web address:
+/// a running footer names who issued the document.
+pub(crate) fn from_running_lines(pages: &[String], text: &str) -> Option<Field<String>> {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for page in pages {
+        let lines: Vec<&str> = page
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        let edge = lines.len().min(3);
+        let mut seen: Vec<&str> = lines[..edge]
+            .iter()
+            .chain(&lines[lines.len() - edge..])
+            .copied()
+            .collect();
+        seen.sort_unstable();
+        seen.dedup();
+        for l in seen {
+            match counts.iter_mut().find(|c| c.0 == l) {
+                Some(c) => c.1 += 1,
+                None => counts.push((l, 1)),
+            }
+        }
+    }
+    let needed = (pages.len() / 2).max(3);
+    counts
+        .iter()
+        .filter(|(_, n)| *n >= needed)
+        .find_map(|(line, n)| {
+            let org = match DOMAIN_LINE.captures(line) {
+                Some(c) => organisation_for_domain(c.get(1)?.as_str())
+                    .map(str::to_string)
+                    .or_else(|| name_spelling(text, c.get(2)?.as_str()))?,
+                None => gazetteer::organisation(line)?.to_string(),
+            };
+            Some(Field {
+                value: org,
+                from: format!("text: running footer '{line}' on {n} pages"),
+            })
+        })
+}
+
+/// The organisation the text names far more often than any other (by any of its names), when
+/// it is named often: a report mentions its publisher throughout.
+pub(crate) fn dominant_organisation(text: &str) -> Option<Field<String>> {
+    let mut counts = gazetteer::mentions(text);
+    // Umbrella bodies are named in any text about international law, by whoever wrote it.
+    counts.retain(|c| !UMBRELLA.contains(&c.0));
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
+    let (org, n) = *counts.first()?;
+    let runner_up = counts.get(1).map_or(0, |c| c.1);
+    (n >= DOMINANT_MENTIONS && n >= 2 * runner_up.max(1)).then(|| Field {
+        value: org.to_string(),
+        from: format!("text: named {n} times (next organisation {runner_up})"),
+    })
+}
+
+const UMBRELLA: &[&str] = &["United Nations", "European Union"];
+
+static FIGURE_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
+    rx(
+        r"^(?i:sources?):\s+(?:the\s+)?(.{2,80}?)\s+(?i:elaboration|calculations?|analysis|estimates|compilation)\b",
+    )
+});
+
+/// The organisation credited as the maker of the document's figures ("Source: UNODC
+/// elaboration of national data") on two lines or more: whoever analysed the data published it.
+pub(crate) fn from_figure_sources(lines: &[Line]) -> Option<Field<String>> {
+    let mut counts: Vec<(String, usize, usize)> = Vec::new();
+    for l in lines.iter().filter(|l| l.text.len() <= 400) {
+        let Some(c) = FIGURE_SOURCE.captures(l.text) else {
+            continue;
+        };
+        let Some(org) = organisation_name(c.get(1)?.as_str()) else {
+            continue;
+        };
+        match counts.iter_mut().find(|c| c.0 == org) {
+            Some(c) => c.1 += 1,
+            None => counts.push((org, 1, l.no)),
+        }
+    }
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
+    let (org, n, first) = counts.into_iter().next().filter(|c| c.1 >= 2)?;
+    Some(Field {
+        value: org,
+        from: format!("text: 'Source: … elaboration' on {n} figures (first line {first})"),
+    })
+}
+
+/// How often an organisation must be named to be taken as the publisher by mentions alone.
+const DOMINANT_MENTIONS: usize = 8;
 
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     rx(r"(?i)\b[a-z0-9._%+\-]+@((?:[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?\.)+[a-z]{2,})\b")
@@ -228,7 +469,7 @@ fn sentence_around(text: &str, start: usize, end: usize) -> (&str, &str) {
     (before, after)
 }
 
-fn contact_email(text: &str) -> Option<Field<String>> {
+pub(crate) fn contact_email(text: &str) -> Option<Field<String>> {
     for c in EMAIL.captures_iter(text) {
         let (Some(all), Some(domain)) = (c.get(0), c.get(1)) else {
             continue;
@@ -252,28 +493,55 @@ fn contact_email(text: &str) -> Option<Field<String>> {
     None
 }
 
-/// The publisher named in the text: a copyright or "originally published by"
-/// line, else the organisation behind a contact e-mail address.
-pub(crate) fn from_text(text: &str, lines: &[Line]) -> Option<Field<String>> {
+/// The publisher named in the text: a copyright, "originally published by", "published by",
+/// "data reported by" or "without permission from" line.
+pub(crate) fn from_text(lines: &[Line]) -> Option<Field<String>> {
+    let labels = lines
+        .iter()
+        .any(|l| l.text.starts_with("(A)") || l.text.starts_with("(B)"));
     lines
         .iter()
         .filter(|l| l.text.len() <= 400)
         .filter(|l| {
+            let lower = l.text.to_ascii_lowercase();
             l.text.contains('©')
                 || l.text.contains("(C)")
-                || l.text.to_ascii_lowercase().contains("copyright")
-                || l.text.to_ascii_lowercase().contains("published")
-                || l.text.to_ascii_lowercase().contains("appeared")
-                || l.text.to_ascii_lowercase().contains("posted")
+                || [
+                    "copyright",
+                    "published",
+                    "appeared",
+                    "posted",
+                    "prepared",
+                    "produced",
+                    "issued",
+                    "compiled",
+                    "permission",
+                    "reported",
+                    "presented",
+                    "collected",
+                ]
+                .iter()
+                .any(|w| lower.contains(w))
         })
-        .find_map(copyright_line)
-        .or_else(|| contact_email(text))
+        .find_map(|l| copyright_line(l, labels))
 }
 
-/// The first folder under the root as a source, unless it is only a year or number.
+/// The first folder under the root as a source, when it reads like a name ("UNODC", "Walk
+/// Free"): a year, a number or an identifier such as `title-22-ch78` or `pdf-reports` is how
+/// someone filed the files, not who published them.
 pub(crate) fn from_folder(folder: Option<&str>) -> Option<Field<String>> {
     let name = clean(folder?)?;
-    if !name.chars().any(char::is_alphabetic) {
+    let capital = name.chars().any(char::is_uppercase);
+    let slug = !name.contains(' ')
+        && name.contains(['-', '_'])
+        && name
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .all(char::is_lowercase);
+    let coded = name.split([' ', '-', '_']).any(|part| {
+        part.chars().any(|c| c.is_ascii_digit()) && part.chars().any(char::is_alphabetic)
+    });
+    if !name.chars().any(char::is_alphabetic) || slug || coded || !capital {
         return None;
     }
     Some(Field {
@@ -288,7 +556,9 @@ mod tests {
     use super::*;
 
     fn src(text: &str) -> Option<(String, String)> {
-        from_text(text, &non_empty_lines(text)).map(|f| (f.value, f.from))
+        from_text(&non_empty_lines(text))
+            .or_else(|| contact_email(text))
+            .map(|f| (f.value, f.from))
     }
 
     #[test]

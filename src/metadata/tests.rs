@@ -16,6 +16,7 @@ fn input<'a>(text: &'a str, file_name: &'a str) -> MetaInput<'a> {
         embedded: Vec::new(),
         folder: None,
         file_name,
+        ..MetaInput::default()
     }
 }
 
@@ -129,8 +130,12 @@ fn seed_004() {
     assert!(from(&m.source)
         .unwrap()
         .starts_with("text: contact e-mail domain unodc.org (line "));
-    assert_eq!(value(&m.title).as_deref(), Some("004_4e25dece879ac80b"));
-    assert_eq!(from(&m.title), Some("file name"));
+    // The file name is a hash: the first sentence, cut at a word, is a title a reader can use.
+    assert_eq!(
+        value(&m.title).as_deref(),
+        Some("Trafficking in persons and smuggling of migrants are global problems affecting…")
+    );
+    assert_eq!(from(&m.title), Some("text: first sentence, line 1"));
 }
 
 #[test]
@@ -298,6 +303,7 @@ fn weird_inputs_do_not_panic() {
                 embedded: vec![hint("lang", text, "html"), hint("title", text, "html")],
                 folder: Some(text),
                 file_name: name,
+                ..MetaInput::default()
             });
             let _ = serde_json::to_string(&m).unwrap();
         }

@@ -126,6 +126,13 @@ const NOT_PLACE: &[&str] = &[
     "advisory",
     "event",
     "events",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
 ];
 const CONNECTORS: &[&str] = &[
     "of", "de", "del", "della", "la", "le", "and", "upon", "on", "am", "an", "der", "du", "da",
@@ -171,7 +178,15 @@ fn place_from(s: &str) -> Option<String> {
 fn parse_dateline(text: &str) -> Option<(Date, Option<String>)> {
     let mut parts = DASH.split(text);
     let head = parts.next()?.trim();
-    let second = parts.next()?.trim();
+    // A dateline on a line of its own ("Vienna, 3 March 2021") has no dash: the date closes it.
+    let Some(second) = parts.next().map(str::trim) else {
+        let (place, date) = head.rsplit_once(',')?;
+        let date = header_date(date.trim())?;
+        let place = place.trim();
+        return (heading_like(place) && !place.is_empty())
+            .then(|| (date, place_from(place)))
+            .filter(|(_, p)| p.is_some());
+    };
     if let Some(date) = header_date(second) {
         if heading_like(head) {
             return Some((date, place_from(head)));
@@ -299,7 +314,7 @@ const ORG_WORDS: &[&str] = &[
     "union",
 ];
 
-fn organisation_name(s: &str) -> Option<String> {
+pub(crate) fn organisation_name(s: &str) -> Option<String> {
     let s = s.trim_end_matches(['.', ',', ';', ':']);
     let words: Vec<&str> = s.split_whitespace().collect();
     let org = words
@@ -663,6 +678,62 @@ pub(crate) fn title(lines: &[Line]) -> Option<Field<String>> {
     header
         .iter()
         .find_map(|l| title_candidate(l.text).map(|t| field(t, format!("text: line {}", l.no))))
+}
+
+/// Whether a file name is an identifier rather than words: a hash, a number, a code
+/// ("004_4e25dece879ac80b.txt", "IMG_2031.pdf").
+pub fn identifier_like(file_name: &str) -> bool {
+    let stem = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
+    let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
+    let parts: Vec<&str> = stem
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|p| !p.is_empty())
+        .collect();
+    // A word is three letters or more with no digit; a hash is eight or more hex characters.
+    let words = parts
+        .iter()
+        .filter(|p| p.chars().count() >= 3 && p.chars().all(char::is_alphabetic))
+        .count();
+    let hash = parts.iter().any(|p| {
+        p.len() >= 8
+            && p.chars().all(|c| c.is_ascii_hexdigit())
+            && p.chars().any(|c| c.is_ascii_digit())
+    });
+    words == 0 || hash
+}
+
+/// The document's first sentence, cut at a word, as a title a reader can use when the text
+/// has no title line and its file name is an identifier.
+pub(crate) fn first_sentence(lines: &[Line]) -> Option<Field<String>> {
+    const MAX_CHARS: usize = 80;
+    let l = lines
+        .iter()
+        .find(|l| l.text.chars().filter(|c| c.is_alphabetic()).count() >= 10)?;
+    let sentence = l
+        .text
+        .split_inclusive(". ")
+        .next()
+        .unwrap_or(l.text)
+        .trim()
+        .trim_end_matches('.');
+    let mut title = String::new();
+    for word in sentence.split_whitespace() {
+        if title.chars().count() + word.chars().count() + 1 > MAX_CHARS {
+            title.push('…');
+            break;
+        }
+        if !title.is_empty() {
+            title.push(' ');
+        }
+        title.push_str(word);
+    }
+    let title = title.trim_end_matches([',', ';', ':']).to_string();
+    clean(&title).map(|value| {
+        field(
+            value,
+            format!("{}, line {}", super::FROM_FIRST_SENTENCE, l.no),
+        )
+    })
 }
 
 /// Whether an embedded title is the producing program's placeholder rather than a title.

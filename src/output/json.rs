@@ -52,6 +52,10 @@ pub struct HitJson {
     pub path: String,
     /// Title (the file name when none is known).
     pub title: String,
+    /// The headings above the title ("Title 22— … › CHAPTER 78— …"), when the document
+    /// opens with a heading chain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
     /// Date at its precision (`2019-02-21`, `2025-06`, `2019`), or null.
     pub date: Option<String>,
     /// `day`, `month` or `year`, or null.
@@ -133,6 +137,7 @@ fn hit_json(rank: usize, hit: &SearchHit, cwd: Option<&Path>) -> HitJson {
         id: hit.record.id.clone(),
         path: display_path(&hit.record, cwd),
         title: hit.record.display_title().to_string(),
+        context: m.context.as_ref().map(|c| c.value.clone()),
         date: m.date.as_ref().map(|d| d.value.to_string()),
         date_precision: m.date.as_ref().map(|d| d.value.precision()),
         source: m.source.as_ref().map(|s| s.value.clone()),

@@ -62,6 +62,9 @@ pub fn search(
             i + 1,
             style.title(&safe::line(r.display_title()))
         )?;
+        if let Some(c) = &r.metadata.context {
+            writeln!(out, "    {}", style.dim(&safe::line(&c.value)))?;
+        }
         let mut meta = Vec::new();
         if let Some(d) = &r.metadata.date {
             meta.push(d.value.to_string());
@@ -192,8 +195,28 @@ fn flatten(s: &str) -> String {
     safe::line(&out).into_owned()
 }
 
-/// Choose about `max` bytes of `text` around its first highlights, on word boundaries, and the
-/// highlights that fall inside.
+/// Where the window with the most different matched words starts: the best match of a long
+/// passage, not a stray first word ("national …" before "national referral mechanism").
+fn densest_window(text: &str, marks: &[Range<usize>], span: usize) -> usize {
+    let word = |m: &Range<usize>| text.get(m.clone()).map(str::to_lowercase);
+    let mut best = (0, marks.first().map_or(0, |m| m.start));
+    for (i, m) in marks.iter().enumerate() {
+        let mut words: Vec<Option<String>> = marks[i..]
+            .iter()
+            .take_while(|n| n.end <= m.start + span)
+            .map(word)
+            .collect();
+        words.sort();
+        words.dedup();
+        if words.len() > best.0 {
+            best = (words.len(), m.start);
+        }
+    }
+    best.1
+}
+
+/// Choose about `max` bytes of `text` around its best highlights (the window with the most
+/// different matched words), on word boundaries, and the highlights that fall inside.
 pub fn snippet(
     text: &str,
     marks: &[Range<usize>],
@@ -202,8 +225,8 @@ pub fn snippet(
     if text.len() <= max {
         return (0..text.len(), marks.to_vec());
     }
-    let first = marks.first().map_or(0, |m| m.start);
-    // Some context before the first match, then fill forward.
+    let first = densest_window(text, marks, max - max / 4);
+    // Some context before the best match, then fill forward.
     let mut start = first.saturating_sub(max / 4);
     while start > 0 && !text.is_char_boundary(start) {
         start -= 1;
@@ -306,6 +329,7 @@ pub fn show(
     row(out, "url", pair(&m.url))?;
     row(out, "license", pair(&m.license))?;
     row(out, "place", pair(&m.place))?;
+    row(out, "context", pair(&m.context))?;
     row(
         out,
         "tags",
@@ -430,5 +454,28 @@ mod tests {
         let text = "é".repeat(400);
         let (w, _) = snippet(&text, &[], 101);
         assert!(text.is_char_boundary(w.start) && text.is_char_boundary(w.end));
+    }
+
+    #[test]
+    fn snippet_shows_the_window_with_most_matched_words() {
+        let text = format!(
+            "national {} the national referral mechanism works {}",
+            "filler words here ".repeat(40),
+            "tail ".repeat(40)
+        );
+        let mark = |w: &str, from: usize| {
+            let at = from + text[from..].find(w).unwrap();
+            at..at + w.len()
+        };
+        let second = text.find("the national").unwrap();
+        let marks = vec![
+            mark("national", 0),
+            mark("national", second),
+            mark("referral", second),
+            mark("mechanism", second),
+        ];
+        let (w, shown) = snippet(&text, &marks, 200);
+        assert!(text[w].contains("national referral mechanism"));
+        assert_eq!(shown.len(), 3);
     }
 }

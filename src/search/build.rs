@@ -133,7 +133,14 @@ pub fn filter_clauses(fields: &Fields, filters: &Filters) -> Vec<Box<dyn Query>>
             .collect();
         Some(Box::new(BooleanQuery::new(qs)))
     };
-    out.extend(any_of("source", &filters.sources));
+    // Sources are stored under the gazetteer's one name per organisation, so a filter by
+    // any of its names ("UNODC", "United Nations Office on Drugs and Crime") finds them.
+    let sources: Vec<String> = filters
+        .sources
+        .iter()
+        .flat_map(|s| [s.clone(), crate::metadata::canonical_source(s)])
+        .collect();
+    out.extend(any_of("source", &sources));
     out.extend(any_of("tag", &filters.tags));
     out.extend(any_of("lang", &filters.langs));
     if !filters.years.is_empty() {

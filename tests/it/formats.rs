@@ -258,6 +258,32 @@ fn oversized_files_are_skipped_with_the_limit_in_the_reason() {
         run.stdout
     );
     assert!(run.stdout.contains("5 added"), "{}", run.stdout);
+    // The summary names the file, not only the reason.
+    assert!(run.stdout.contains("huge.txt"), "{}", run.stdout);
+}
+
+#[test]
+fn the_summary_names_ten_skipped_files_per_reason_and_all_with_verbose() {
+    let env = Env::empty();
+    for i in 0..12 {
+        env.write(&format!("blank{i:02}.txt"), "   \n");
+    }
+    env.write("real.txt", "Crews were held in debt bondage.");
+    let run = env.run(&["index", "data"]).ok();
+    let named = |out: &str| out.lines().filter(|l| l.contains("blank")).count();
+    assert!(
+        run.stdout.contains("skipped    12  empty"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(named(&run.stdout), 10, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("… and 2 more (--verbose lists all)"),
+        "{}",
+        run.stdout
+    );
+    let run = env.run(&["index", "data", "--full", "--verbose"]).ok();
+    assert_eq!(named(&run.stdout), 12, "{}", run.stdout);
 }
 
 /// A 200 MB text file at the default 64 MB limit: skipped with the limit in the reason, the

@@ -165,3 +165,81 @@ fn no_boilerplate_in_any_passage() {
         }
     }
 }
+
+/// Sections split one per file share their heading chain; its words belong to each file's
+/// context, so a word of the breadcrumb does not match every section.
+#[test]
+fn a_breadcrumb_heading_does_not_match_every_section() {
+    let env = Env::empty();
+    let chain = "# Title 18— CRIMES AND CRIMINAL PROCEDURE\n### CHAPTER 77— PEONAGE, SLAVERY, AND TRAFFICKING IN PERSONS\n";
+    env.write(
+        "s1581.md",
+        format!("{chain}#### § 1581. Peonage; obstructing enforcement\n\nWhoever holds any person to a condition of peonage shall be fined.\n"),
+    );
+    env.write(
+        "s1583.md",
+        format!("{chain}#### § 1583. Enticement into slavery\n\nWhoever kidnaps any other person with the intent that such other person be sold into involuntary servitude, or held as a slave, shall be fined.\n"),
+    );
+    env.write(
+        "s1592.md",
+        format!("{chain}#### § 1592. Unlawful conduct with respect to documents\n\nWhoever knowingly destroys any actual or purported passport shall be fined.\n"),
+    );
+    env.index();
+    assert_eq!(env.hit_files(&["peonage"]), ["s1581.md"]);
+    assert_eq!(env.hit_files(&["criminal procedure"]), Vec::<String>::new());
+    let d = show(&env, "s1592.md");
+    assert_eq!(
+        value(&d, "title"),
+        "§ 1592. Unlawful conduct with respect to documents"
+    );
+    assert_eq!(
+        value(&d, "context"),
+        "Title 18— CRIMES AND CRIMINAL PROCEDURE › CHAPTER 77— PEONAGE, SLAVERY, AND TRAFFICKING IN PERSONS"
+    );
+    let hit = &env.search_json(&["passport"])["hits"][0];
+    assert_eq!(
+        hit["context"],
+        "Title 18— CRIMES AND CRIMINAL PROCEDURE › CHAPTER 77— PEONAGE, SLAVERY, AND TRAFFICKING IN PERSONS"
+    );
+    let text = env
+        .run(&["search", "passport", "--color", "never"])
+        .ok()
+        .stdout;
+    assert!(
+        text.contains("Title 18— CRIMES AND CRIMINAL PROCEDURE › CHAPTER 77"),
+        "{text}"
+    );
+    let shown = env
+        .run(&["show", "data/s1592.md", "--color", "never"])
+        .ok()
+        .stdout;
+    assert!(shown.contains("context   Title 18— CRIMES"), "{shown}");
+}
+
+/// One organisation is one source: its short and long names are the same filter and one facet.
+#[test]
+fn short_and_long_names_of_an_organisation_are_one_source() {
+    let env = Env::empty();
+    env.write(
+        "a.txt",
+        "Forced labour in fishing\nCrews were held at sea.\n© 2021 United Nations Office on Drugs and Crime\n",
+    );
+    env.write(
+        "b.txt",
+        "Debt bondage in brick kilns\nFamilies owed the kiln owners.\n© 2022 UNODC. All rights reserved.\n",
+    );
+    env.index();
+    for filter in ["UNODC", "United Nations Office on Drugs and Crime", "unodc"] {
+        let mut files = env.hit_files(&["held OR owed", "--source", filter]);
+        files.sort();
+        assert_eq!(files, ["a.txt", "b.txt"], "--source {filter:?}");
+    }
+    let facets = env.run(&["facets", "--format", "json"]).ok().json();
+    let sources: Vec<(String, u64)> = facets["facets"]["source"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| Some((v["value"].as_str()?.to_string(), v["documents"].as_u64()?)))
+        .collect();
+    assert_eq!(sources, [("UNODC".to_string(), 2)], "{facets}");
+}
