@@ -2,9 +2,18 @@
 //! through the same pipeline users get: JSON Lines ingestion, the domain analyzer, passage
 //! ranking grouped into documents.
 //!
+//! A folder without `corpus.jsonl` is a judged *folder collection* (as `../shared/eval/tip-dev`):
+//! document ids are file paths relative to a corpora folder (`--corpora DIR`, default the
+//! folder's `../../corpora`), several roots go into one index (`--roots a,b`, relative to that
+//! folder; by default each judged collection's deepest folder holding all its judged files), and
+//! nDCG uses the exponential gain `2^grade - 1` of graded judgments; queries are read with the
+//! query language, as `tipdex search --batch` reads them; a `pool.tsv` beside the qrels (every
+//! judged pair, grade 0 included) makes judged@10 count the documents somebody read.
+//!
 //! ```sh
 //! cargo run --release --example eval -- ../shared/eval/scifact            # test split
 //! cargo run --release --example eval -- ../shared/eval/scifact --split train
+//! cargo run --release --example eval -- ../shared/eval/tip-dev            # folder collection
 //! ```
 //!
 //! The index is kept under `target/eval/` and updated incrementally, so a second run only
@@ -12,6 +21,8 @@
 //! `--k1 0.9,1.2 --b 0.4,0.75` scores every combination of BM25 parameters (tune on train).
 //! `--expand off,10:10:0.3,5:20:0.2` adds pseudo-relevance feedback settings to the grid
 //! (documents read : words added : weight; `default` is `search --expand`'s setting).
+//! `--doc 0:0,0.5:0.75` scores each document-level evidence setting (`WEIGHT:B`, see
+//! `tipdex::search::doc_score`; `0:0` ranks by the best passage alone).
 //! `--runs DIR` also writes each setting's ranking as a TREC run file (`qid Q0 docid rank score tipdex`), for trec_eval or fusion experiments.
 
 use std::collections::HashMap;
@@ -19,10 +30,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context};
-use tipdex::eval::{evaluate, parse_qrels};
+use tipdex::eval::{evaluate_with, parse_qrels, Gain, Qrels};
 use tipdex::indexer::{index_roots, IndexOptions};
 use tipdex::search::batch::parse_queries;
-use tipdex::search::{search, Bm25, Expansion, SearchRequest};
+use tipdex::search::{search, Bm25, DocScoring, Expansion, SearchRequest};
 use tipdex::store::Store;
 
 fn main() -> anyhow::Result<()> {
@@ -59,15 +70,61 @@ fn main() -> anyhow::Result<()> {
             .join(format!("{name}-index"))
     });
 
+    let qrels = parse_qrels(&read(&folder.join(qrels_file))?).map_err(anyhow::Error::msg)?;
     let corpus = folder.join("corpus.jsonl");
+    // A folder collection's documents are files under a corpora folder, named by their path
+    // relative to it.
+    let corpora: Option<PathBuf> = if corpus.exists() {
+        None
+    } else {
+        let dir = flag("--corpora")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| folder.join("../../corpora"));
+        Some(
+            dir.canonicalize()
+                .with_context(|| format!("corpora folder {}", dir.display()))?,
+        )
+    };
+    let roots: Vec<PathBuf> = match &corpora {
+        None => vec![corpus.clone()],
+        Some(dir) => {
+            let names: Vec<String> = match flag("--roots") {
+                Some(list) => list.split(',').map(|r| r.trim().to_string()).collect(),
+                None => judged_roots(&qrels),
+            };
+            println!("roots under {}: {}", dir.display(), names.join(", "));
+            names.iter().map(|r| dir.join(r)).collect()
+        }
+    };
+    // Grade-0 judgments (a pool file beside the qrels) do not change nDCG or recall, but they
+    // tell judged@10 which shown documents somebody read.
+    let mut qrels = qrels;
+    let pool = folder.join("pool.tsv");
+    if pool.exists() {
+        for line in read(&pool)?.lines().skip(1) {
+            let fields: Vec<&str> = line.split('\t').collect();
+            if let [query, doc, grade, ..] = fields[..] {
+                let grade = grade.trim().parse::<u32>().unwrap_or(0);
+                let slot = qrels
+                    .entry(query.to_string())
+                    .or_default()
+                    .entry(doc.to_string())
+                    .or_insert(0);
+                *slot = (*slot).max(grade);
+            }
+        }
+    }
+    // A folder collection's queries are typed by users, so they are read as the command line
+    // reads them (operators included); BEIR claims are read as plain words.
+    let plain = corpora.is_none();
+    let gain = if corpora.is_some() {
+        Gain::Exponential
+    } else {
+        Gain::Grade
+    };
     let started = Instant::now();
-    let report = index_roots(
-        &index_dir,
-        std::slice::from_ref(&corpus),
-        &IndexOptions::default(),
-        &mut |_| {},
-    )
-    .with_context(|| format!("indexing {}", corpus.display()))?;
+    let report = index_roots(&index_dir, &roots, &IndexOptions::default(), &mut |_| {})
+        .with_context(|| format!("indexing {}", folder.display()))?;
     println!(
         "indexed {} documents ({} passages) in {:.1} s ({} added, {} unchanged)",
         report.documents_total,
@@ -77,7 +134,6 @@ fn main() -> anyhow::Result<()> {
         report.unchanged
     );
 
-    let qrels = parse_qrels(&read(&folder.join(qrels_file))?).map_err(anyhow::Error::msg)?;
     let queries = parse_queries(&read(&folder.join(queries_file))?).map_err(anyhow::Error::msg)?;
     let store = Store::open(&index_dir)?;
     let reader = store.reader()?;
@@ -112,13 +168,23 @@ fn main() -> anyhow::Result<()> {
             .map(|x| parse_expansion(x.trim()))
             .collect::<anyhow::Result<_>>()?,
     };
-    let grid: Vec<(Bm25, Option<Expansion>)> = grid
+    let scorings: Vec<DocScoring> = match flag("--doc") {
+        None => vec![DocScoring::default()],
+        Some(v) => v
+            .split(',')
+            .map(|x| parse_doc_scoring(x.trim()))
+            .collect::<anyhow::Result<_>>()?,
+    };
+    let grid: Vec<(Bm25, Option<Expansion>, DocScoring)> = grid
         .into_iter()
         .flat_map(|bm25| expansions.iter().map(move |&e| (bm25, e)))
+        .flat_map(|(bm25, e)| scorings.iter().map(move |&d| (bm25, e, d)))
         .collect();
-    println!("| system | k1 | b | expansion | nDCG@10 | Recall@100 | MRR@10 | ms/query |");
-    println!("|---|---:|---:|---|---:|---:|---:|---:|");
-    for (bm25, expand) in grid {
+    println!(
+        "| system | k1 | b | expansion | doc | nDCG@10 | Recall@100 | MRR@10 | judged@10 | ms/query |"
+    );
+    println!("|---|---:|---:|---|---|---:|---:|---:|---:|---:|");
+    for (bm25, expand, doc_scoring) in grid {
         let started = Instant::now();
         let mut runs: HashMap<String, Vec<String>> = HashMap::new();
         let mut trec = String::new();
@@ -127,44 +193,54 @@ fn main() -> anyhow::Result<()> {
                 query: q.text.clone(),
                 limit: 100,
                 passages: 1,
-                plain: true,
+                plain,
                 bm25,
                 expand,
+                doc_scoring,
                 ..SearchRequest::default()
             };
             let results = search(&store, &reader, &request)?;
             // trec_eval orders by score and breaks ties by document id, tipdex by key: a score
             // falling with rank keeps tipdex's order (fusion scores often tie).
             let n = results.hits.len();
-            for (rank, hit) in results.hits.iter().enumerate() {
+            let ids: Vec<String> = results
+                .hits
+                .iter()
+                .map(|h| match &corpora {
+                    Some(dir) => h
+                        .record
+                        .path()
+                        .strip_prefix(dir)
+                        .map_or_else(|_| h.record.id.clone(), |p| p.display().to_string()),
+                    None => h.record.id.clone(),
+                })
+                .collect();
+            for (rank, id) in ids.iter().enumerate() {
                 trec.push_str(&format!(
                     "{} Q0 {} {} {} tipdex\n",
                     q.id,
-                    hit.record.id,
+                    id,
                     rank + 1,
                     n - rank
                 ));
             }
-            runs.insert(
-                q.id.clone(),
-                results.hits.into_iter().map(|h| h.record.id).collect(),
-            );
+            runs.insert(q.id.clone(), ids);
         }
         let elapsed = started.elapsed();
-        let scores = evaluate(&runs, &qrels);
+        let scores = evaluate_with(&runs, &qrels, gain);
         if let Some(dir) = flag("--runs") {
             let expansion = expand.map_or("off".to_string(), |e| {
                 format!("{}-{}-{}", e.docs, e.terms, e.weight)
             });
             let file = Path::new(&dir).join(format!(
-                "{split}_k{}_b{}_x{expansion}.trec",
-                bm25.k1, bm25.b
+                "{split}_k{}_b{}_x{expansion}_d{}-{}.trec",
+                bm25.k1, bm25.b, doc_scoring.weight, doc_scoring.b
             ));
             std::fs::create_dir_all(&dir).with_context(|| format!("creating {dir}"))?;
             std::fs::write(&file, &trec).with_context(|| format!("writing {}", file.display()))?;
         }
         println!(
-            "| tipdex, {name} {split} ({} queries) | {} | {} | {} | {:.4} | {:.4} | {:.4} | {:.1} |",
+            "| tipdex, {name} {split} ({} queries) | {} | {} | {} | {}:{} | {:.4} | {:.4} | {:.4} | {:.3} | {:.1} |",
             scores.queries,
             bm25.k1,
             bm25.b,
@@ -172,9 +248,12 @@ fn main() -> anyhow::Result<()> {
                 "{}:{}:{}",
                 e.docs, e.terms, e.weight
             )),
+            doc_scoring.weight,
+            doc_scoring.b,
             scores.ndcg_at_10,
             scores.recall_at_100,
             scores.mrr_at_10,
+            scores.judged_at_10,
             elapsed.as_secs_f64() * 1000.0 / scores.queries.max(1) as f64
         );
     }
@@ -183,6 +262,38 @@ fn main() -> anyhow::Result<()> {
         println!("| BM25 flat, Anserini/Pyserini | 0.9 | 0.4 | off | 0.679 | 0.925 | – | |");
     }
     Ok(())
+}
+
+/// For each collection (first path component) of the judged documents, the deepest folder that
+/// holds all of its judged documents: the roots a folder collection is indexed from.
+fn judged_roots(qrels: &Qrels) -> Vec<String> {
+    let mut common: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for id in qrels.values().flat_map(|j| j.keys()) {
+        let mut folders: Vec<String> = id.split('/').map(str::to_string).collect();
+        folders.pop(); // the file name
+        let Some(collection) = folders.first().cloned() else {
+            continue;
+        };
+        let prefix = common.entry(collection).or_insert_with(|| folders.clone());
+        let shared = prefix
+            .iter()
+            .zip(&folders)
+            .take_while(|(a, b)| a == b)
+            .count();
+        prefix.truncate(shared);
+    }
+    common.into_values().map(|f| f.join("/")).collect()
+}
+
+/// `WEIGHT:B` of the document-level evidence (`0:0` is the best passage alone).
+fn parse_doc_scoring(spec: &str) -> anyhow::Result<DocScoring> {
+    let (weight, b) = spec
+        .split_once(':')
+        .with_context(|| format!("--doc {spec}: expected WEIGHT:B"))?;
+    Ok(DocScoring {
+        weight: weight.parse().with_context(|| format!("--doc {spec}"))?,
+        b: b.parse().with_context(|| format!("--doc {spec}"))?,
+    })
 }
 
 /// `off`, `default`, or `DOCS:TERMS:WEIGHT`.

@@ -127,6 +127,125 @@ pub fn query_alternatives(terms: &[String]) -> Vec<Vec<String>> {
 /// The joined form matters here because a document spelling `GLOACT` holds only `gloact`,
 /// which the phrase `glo act` alone would miss.
 pub fn query_term_sequences(text: &str) -> Vec<Vec<String>> {
+    query_term_sequences_with(text, &Equivalents::default())
+}
+
+/// Pairs of wordings that mean the same beyond the built-in acronyms — acronyms the collection
+/// defines, a team's own synonyms — in analyzed form, matched both ways at query time.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Equivalents {
+    pairs: Vec<(Vec<String>, Vec<String>)>,
+}
+
+impl Equivalents {
+    /// Add `a` ≡ `b` (as written; analyzed here). Pairs that analyze to nothing or to the same
+    /// terms, or whose short side is a built-in acronym, are left out (the built-in table
+    /// already knows those).
+    pub fn add(&mut self, a: &str, b: &str) {
+        let a = analyzed_terms(a);
+        let b = analyzed_terms(b);
+        if a.is_empty() || b.is_empty() || a == b {
+            return;
+        }
+        let builtin =
+            |t: &[String]| t.len() == 1 && acronym_table().forms.iter().any(|f| f.acronym == t[0]);
+        if builtin(&a) || builtin(&b) {
+            return;
+        }
+        if !self.pairs.contains(&(a.clone(), b.clone())) {
+            self.pairs.push((a, b));
+        }
+    }
+
+    /// The analyzed terms of `text`, one per position: what a side of a pair matches.
+    pub fn terms_of(text: &str) -> Vec<String> {
+        analyzed_terms(text)
+    }
+
+    /// Number of pairs.
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// True when there is no pair.
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+
+    /// `terms` with one side of a pair replaced by the other, for each place a side occurs.
+    fn alternatives(&self, terms: &[String]) -> Vec<Vec<String>> {
+        let mut out = Vec::new();
+        for start in 0..terms.len() {
+            for (a, b) in &self.pairs {
+                for (from, to) in [(a, b), (b, a)] {
+                    let end = start + from.len();
+                    if end <= terms.len() && terms[start..end] == from[..] {
+                        out.push(splice(terms, start..end, to));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Where consecutive typed words (`typed`, one query word each) spell a long form of an acronym
+/// or one side of an `extra` pair: the first such run of two or more words (the longest at that
+/// start), as word indices `start..end`, with the other way of writing it (analyzed terms
+/// joined by spaces). A word that analyzes to several terms (`GLO.ACT`) or none ends a run.
+pub fn written_otherwise(typed: &[&str], extra: &Equivalents) -> Option<(usize, usize, String)> {
+    let terms: Vec<Option<String>> = typed
+        .iter()
+        .map(|w| match analyzed_terms(w).as_slice() {
+            [t] => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    let table = acronym_table();
+    let sides = table
+        .forms
+        .iter()
+        .map(|f| (&f.stems[..], std::slice::from_ref(&f.acronym)))
+        .chain(
+            extra
+                .pairs
+                .iter()
+                .flat_map(|(a, b)| [(&a[..], &b[..]), (&b[..], &a[..])]),
+        );
+    let mut best: Option<(usize, usize, &[String])> = None;
+    for (long, other) in sides {
+        if long.len() < 2 {
+            continue;
+        }
+        for start in 0..terms.len() {
+            let end = start + long.len();
+            if end > terms.len() {
+                break;
+            }
+            let spelled = terms[start..end]
+                .iter()
+                .zip(long)
+                .all(|(t, l)| t.as_deref() == Some(l.as_str()));
+            let better = best.is_none_or(|(s, e, _)| start < s || (start == s && end > e));
+            if spelled && better {
+                best = Some((start, end, other));
+            }
+        }
+    }
+    best.map(|(start, end, other)| (start, end, other.join(" ")))
+}
+
+/// The words of `text` as the index holds them, one per position.
+fn analyzed_terms(text: &str) -> Vec<String> {
+    let mut analyzer = domain_analyzer();
+    primary_of(&collect_tokens(&mut analyzer, text))
+        .into_iter()
+        .map(|t| t.text)
+        .collect()
+}
+
+/// [`query_term_sequences`] with `extra` equivalent wordings besides the built-in acronyms.
+pub fn query_term_sequences_with(text: &str, extra: &Equivalents) -> Vec<Vec<String>> {
     let mut analyzer = domain_analyzer();
     let tokens = collect_tokens(&mut analyzer, text);
     let primary = primary_of(&tokens);
@@ -163,7 +282,11 @@ pub fn query_term_sequences(text: &str) -> Vec<Vec<String>> {
     }
     let base = seqs.len();
     for i in 0..base {
-        for alt in query_alternatives(&seqs[i]) {
+        let extra_alternatives = extra.alternatives(&seqs[i]);
+        for alt in query_alternatives(&seqs[i])
+            .into_iter()
+            .chain(extra_alternatives)
+        {
             if seqs.len() >= base + MAX_ALTERNATIVES {
                 break;
             }

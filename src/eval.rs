@@ -5,6 +5,8 @@
 //! `log2(rank + 1)` as discount, the ideal ranking comes from the judgments, and a run is a
 //! mapping from document to score, so a document can be ranked only once. Ranked lists here
 //! are plain vectors, so later occurrences of a document are ignored to keep those semantics.
+//! Collections judged on a graded scale (0/1/2) usually score nDCG with an exponential gain
+//! (`2^grade - 1`, as `trec_eval -m ndcg` with gains and the tip-dev checker do): [`Gain`] picks.
 
 use std::collections::{HashMap, HashSet};
 
@@ -25,6 +27,25 @@ fn top_k_distinct(ranked: &[String], k: usize) -> impl Iterator<Item = (usize, &
         .map(|(i, d)| (i + 1, d))
 }
 
+/// How a grade becomes a gain in nDCG.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Gain {
+    /// The grade itself (BEIR / `pytrec_eval`).
+    #[default]
+    Grade,
+    /// `2^grade - 1`, which rewards a highly relevant document more than two partial ones.
+    Exponential,
+}
+
+impl Gain {
+    fn of(self, grade: u32) -> f64 {
+        match self {
+            Gain::Grade => f64::from(grade),
+            Gain::Exponential => 2f64.powi(grade.min(60) as i32) - 1.0,
+        }
+    }
+}
+
 fn discount(rank: usize) -> f64 {
     ((rank + 1) as f64).log2()
 }
@@ -34,8 +55,18 @@ fn discount(rank: usize) -> f64 {
 ///
 /// Returns 0 when the judgments hold no relevant document or `k` is 0.
 pub fn ndcg_at_k(ranked: &[String], judged: &HashMap<String, u32>, k: usize) -> f64 {
+    ndcg_at_k_with(ranked, judged, k, Gain::Grade)
+}
+
+/// [`ndcg_at_k`] with the grade-to-gain mapping `gain`.
+pub fn ndcg_at_k_with(
+    ranked: &[String],
+    judged: &HashMap<String, u32>,
+    k: usize,
+    gain: Gain,
+) -> f64 {
     let dcg: f64 = top_k_distinct(ranked, k)
-        .map(|(rank, d)| f64::from(judged.get(d).copied().unwrap_or(0)) / discount(rank))
+        .map(|(rank, d)| gain.of(judged.get(d).copied().unwrap_or(0)) / discount(rank))
         .sum();
     let mut grades: Vec<u32> = judged.values().copied().filter(|&g| g > 0).collect();
     grades.sort_unstable_by(|a, b| b.cmp(a));
@@ -43,7 +74,7 @@ pub fn ndcg_at_k(ranked: &[String], judged: &HashMap<String, u32>, k: usize) -> 
         .iter()
         .take(k)
         .enumerate()
-        .map(|(i, &g)| f64::from(g) / discount(i + 1))
+        .map(|(i, &g)| gain.of(g) / discount(i + 1))
         .sum();
     if idcg > 0.0 {
         dcg / idcg
@@ -66,6 +97,23 @@ pub fn recall_at_k(ranked: &[String], judged: &HashMap<String, u32>, k: usize) -
     found as f64 / relevant as f64
 }
 
+/// Judged@k: the share of the top `k` documents that were judged at all (grade 0 included), so a
+/// drop in nDCG can be told from a ranking that meets documents nobody read.
+///
+/// Returns 0 for an empty ranking.
+pub fn judged_at_k(ranked: &[String], judged: &HashMap<String, u32>, k: usize) -> f64 {
+    let (mut shown, mut known) = (0usize, 0usize);
+    for (_, d) in top_k_distinct(ranked, k) {
+        shown += 1;
+        known += usize::from(judged.contains_key(d));
+    }
+    if shown == 0 {
+        0.0
+    } else {
+        known as f64 / shown as f64
+    }
+}
+
 /// MRR@k for one query: 1/rank of the first relevant (grade > 0) document within the top `k`,
 /// else 0.
 pub fn mrr_at_k(ranked: &[String], judged: &HashMap<String, u32>, k: usize) -> f64 {
@@ -83,6 +131,8 @@ pub struct Scores {
     pub recall_at_100: f64,
     /// Mean MRR@10.
     pub mrr_at_10: f64,
+    /// Mean judged@10 (see [`judged_at_k`]).
+    pub judged_at_10: f64,
     /// Number of queries averaged over.
     pub queries: usize,
 }
@@ -94,15 +144,21 @@ pub struct Scores {
 /// Runs for queries without any relevant judgment are ignored. All zeros when no query
 /// qualifies.
 pub fn evaluate(runs: &HashMap<String, Vec<String>>, qrels: &Qrels) -> Scores {
+    evaluate_with(runs, qrels, Gain::Grade)
+}
+
+/// [`evaluate`] with nDCG's grade-to-gain mapping `gain`.
+pub fn evaluate_with(runs: &HashMap<String, Vec<String>>, qrels: &Qrels, gain: Gain) -> Scores {
     let mut sum = Scores::default();
     for (query, judged) in qrels {
         if !judged.values().any(|&g| g > 0) {
             continue;
         }
         let ranked = runs.get(query).map_or(&[][..], Vec::as_slice);
-        sum.ndcg_at_10 += ndcg_at_k(ranked, judged, 10);
+        sum.ndcg_at_10 += ndcg_at_k_with(ranked, judged, 10, gain);
         sum.recall_at_100 += recall_at_k(ranked, judged, 100);
         sum.mrr_at_10 += mrr_at_k(ranked, judged, 10);
+        sum.judged_at_10 += judged_at_k(ranked, judged, 10);
         sum.queries += 1;
     }
     if sum.queries == 0 {
@@ -113,6 +169,7 @@ pub fn evaluate(runs: &HashMap<String, Vec<String>>, qrels: &Qrels) -> Scores {
         ndcg_at_10: sum.ndcg_at_10 / n,
         recall_at_100: sum.recall_at_100 / n,
         mrr_at_10: sum.mrr_at_10 / n,
+        judged_at_10: sum.judged_at_10 / n,
         queries: sum.queries,
     }
 }
@@ -228,6 +285,38 @@ mod tests {
     }
 
     #[test]
+    fn ndcg_exponential_gain() {
+        // ranked [a, b], grades a:1, b:2, c:2 (not retrieved); gains 2^g - 1: a 1, b 3, c 3.
+        // DCG = 1/1 + 3/log2(3); IDCG = 3/1 + 3/log2(3) + 1/log2(4).
+        let r = ranked(&["a", "b"]);
+        let j = judged(&[("a", 1), ("b", 2), ("c", 2)]);
+        let dcg = 1.0 + 3.0 / 3f64.log2();
+        let idcg = 3.0 + 3.0 / 3f64.log2() + 0.5;
+        assert!(close(
+            ndcg_at_k_with(&r, &j, 10, Gain::Exponential),
+            dcg / idcg
+        ));
+        // Binary grades: both gains agree.
+        let b = judged(&[("a", 1), ("c", 1)]);
+        assert!(close(
+            ndcg_at_k_with(&r, &b, 10, Gain::Exponential),
+            ndcg_at_k(&r, &b, 10)
+        ));
+    }
+
+    #[test]
+    fn judged_share_of_the_top() {
+        let j = judged(&[("a", 1), ("z", 0)]);
+        // a and z were judged, x and y not: 2 of 4.
+        assert!(close(
+            judged_at_k(&ranked(&["a", "x", "z", "y"]), &j, 10),
+            0.5
+        ));
+        assert!(close(judged_at_k(&ranked(&["a", "x", "z"]), &j, 1), 1.0));
+        assert!(close(judged_at_k(&[], &j, 10), 0.0));
+    }
+
+    #[test]
     fn ndcg_cutoff_and_edges() {
         let j = judged(&[("d1", 1)]);
         // Relevant document at rank 3: DCG = 1/log2(4) = 0.5, IDCG = 1.
@@ -319,6 +408,8 @@ mod tests {
         assert!(close(s.ndcg_at_10, ndcg_q1 / 2.0));
         assert!(close(s.recall_at_100, 0.5));
         assert!(close(s.mrr_at_10, 0.5));
+        // q1's three documents: d1 and d3 judged, d2 not; q2 has no run.
+        assert!(close(s.judged_at_10, (2.0 / 3.0) / 2.0));
         assert_eq!(evaluate(&HashMap::new(), &Qrels::new()), Scores::default());
     }
 

@@ -22,13 +22,33 @@ pub enum Pattern {
 /// One token of the passage: its byte range, indexed term and word position.
 pub type Token = (Range<usize>, String, usize);
 
+/// Function words, in analyzed form. Typed among other words (`trafficking in persons`), one
+/// matches nearly every passage; lit everywhere it would mark nothing the reader looks for. It
+/// is marked only where it joins two marked words, or inside a matched phrase or long form.
+const STOP_WORDS: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is", "it", "of",
+    "on", "or", "that", "the", "their", "thi", "this", "to", "was", "were", "with",
+];
+
+/// Whether `term` (analyzed) is a function word (see [`STOP_WORDS`]).
+pub fn is_stop_word(term: &str) -> bool {
+    STOP_WORDS.contains(&term)
+}
+
 /// Byte ranges of `tokens` matching any pattern, sorted, with overlapping ranges merged.
 /// `tokens` must be in stream order (positions never decrease).
+///
+/// A lone stop word ([`is_stop_word`]) is marked only between two marked words.
 pub fn highlight(tokens: &[Token], patterns: &[Pattern]) -> Vec<Range<usize>> {
     let mut ranges: Vec<Range<usize>> = Vec::new();
+    // Stop-word term matches, by position, settled once the words around them are known.
+    let mut stops: Vec<(Range<usize>, usize)> = Vec::new();
     for (i, (range, term, position)) in tokens.iter().enumerate() {
         for pattern in patterns {
             match pattern {
+                Pattern::Term(t) if t == term && is_stop_word(t) => {
+                    stops.push((range.clone(), *position))
+                }
                 Pattern::Term(t) if t == term => ranges.push(range.clone()),
                 Pattern::Prefix(ps) if ps.iter().any(|p| term.starts_with(p.as_str())) => {
                     ranges.push(range.clone())
@@ -41,6 +61,19 @@ pub fn highlight(tokens: &[Token], patterns: &[Pattern]) -> Vec<Range<usize>> {
                 _ => {}
             }
         }
+    }
+    if !stops.is_empty() {
+        let marked_at = |position: usize| {
+            tokens.iter().any(|(r, _, p)| {
+                *p == position && ranges.iter().any(|m| m.start <= r.start && r.end <= m.end)
+            })
+        };
+        let joining: Vec<Range<usize>> = stops
+            .into_iter()
+            .filter(|(_, p)| *p > 0 && marked_at(p - 1) && marked_at(p + 1))
+            .map(|(r, _)| r)
+            .collect();
+        ranges.extend(joining);
     }
     merge(ranges)
 }
@@ -152,6 +185,27 @@ mod tests {
         assert_eq!(spans(text, &highlight(&tokens, &[joined])), ["GLO.ACT"]);
         let broken = Pattern::Phrase(vec!["glo".into(), "work".into()]);
         assert!(highlight(&tokens, &[broken]).is_empty());
+    }
+
+    #[test]
+    fn a_lone_stop_word_is_not_marked() {
+        let text = "trafficking in persons; victims in shelters";
+        // (byte 12 is the first "in")
+        let patterns = [
+            Pattern::Term("trafficking".into()),
+            Pattern::Term("in".into()),
+            Pattern::Term("person".into()),
+        ];
+        let r = highlight(&toks(text), &patterns);
+        // "in" joins two marked words in the first clause, stands alone in the second.
+        assert_eq!(spans(text, &r), ["trafficking", "in", "persons"]);
+        assert_eq!(r[1], 12..14);
+        // Inside a matched phrase it is part of the phrase.
+        let phrase = Pattern::Phrase(vec!["victim".into(), "in".into(), "shelter".into()]);
+        assert_eq!(
+            spans(text, &highlight(&toks(text), &[phrase])),
+            ["victims in shelters"]
+        );
     }
 
     #[test]
@@ -293,7 +347,9 @@ mod tests {
             for (pattern, i) in pats {
                 let token = &tokens[i.to_owned()];
                 match pattern {
-                    // Every token carrying the term or prefix lights up, not just the chosen one.
+                    // Every token carrying the term or prefix lights up, not just the chosen one
+                    // (a stop word only between marked words: not checked here).
+                    Pattern::Term(t) if is_stop_word(t) => {}
                     Pattern::Term(t) => {
                         for tok in tokens.iter().filter(|tok| &tok.1 == t) {
                             assert!(

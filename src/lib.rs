@@ -33,6 +33,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod acronyms;
 pub mod analysis;
 pub mod clean;
 pub mod error;
@@ -46,5 +47,6 @@ pub mod passage;
 pub mod schema;
 pub mod search;
 pub mod store;
+pub mod synonyms;
 
 pub use error::{Error, Result};

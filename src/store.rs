@@ -5,7 +5,7 @@
 //! changes atomically with the documents it describes.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, DocSetCollector};
@@ -13,9 +13,13 @@ use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Executor, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
 
+use crate::analysis::Equivalents;
 use crate::error::{Error, Result};
 use crate::indexer::{DocRecord, RecordSummary};
 use crate::schema::{self, Fields, KIND_DOC, KIND_PASSAGE, SCHEMA_VERSION};
+
+/// Writer memory for a commit that only changes the payload (above tantivy's 15 MB minimum).
+const EDIT_WRITER_MEMORY: usize = 20_000_000;
 
 /// What tipdex records in each commit.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -29,6 +33,42 @@ pub struct IndexInfo {
     /// True while a run's intermediate commits are being made; false once it completed.
     #[serde(default)]
     pub in_progress: bool,
+    /// Acronyms the indexed documents define, learned from their records at each commit (see
+    /// [`crate::acronyms`]); queries match either form.
+    #[serde(default)]
+    pub acronyms: Vec<crate::acronyms::LearnedAcronym>,
+    /// The team's own synonyms (`tipdex synonyms add`): a word or phrase and another way of
+    /// writing it, matched both ways at query time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub synonyms: Vec<(String, String)>,
+}
+
+impl IndexInfo {
+    /// The learned acronyms and the synonyms as equivalent wordings for queries. A learned
+    /// acronym found in more passages (`passages_with` a term) than the rarest word of its long
+    /// form is mostly an ordinary word (`ALL` for a leukaemia, `NO` for nitric oxide) and is
+    /// left out; synonyms are the user's call and always kept.
+    pub fn equivalents(&self, passages_with: impl Fn(&str) -> u64) -> Equivalents {
+        let mut out = Equivalents::default();
+        for a in &self.acronyms {
+            let short = Equivalents::terms_of(&a.acronym);
+            let rarest = Equivalents::terms_of(&a.long_form)
+                .iter()
+                .map(|t| passages_with(t))
+                .min();
+            let ordinary = match (short.as_slice(), rarest) {
+                ([term], Some(rarest)) => passages_with(term) > rarest,
+                _ => true,
+            };
+            if !ordinary {
+                out.add(&a.acronym, &a.long_form);
+            }
+        }
+        for (a, b) in &self.synonyms {
+            out.add(a, b);
+        }
+        out
+    }
 }
 
 /// An open index.
@@ -42,6 +82,8 @@ pub struct Store {
     /// See [`Store::search_executor`]; made on first use, so commands that never search
     /// (index, status, show) start no threads.
     search_executor: OnceLock<Executor>,
+    /// The commit payload's equivalent wordings, by the searcher generation they were read for.
+    equivalents: Mutex<Option<(u64, Arc<Equivalents>)>>,
 }
 
 impl Store {
@@ -116,6 +158,7 @@ impl Store {
             fields,
             dir: dir.to_path_buf(),
             search_executor: OnceLock::new(),
+            equivalents: Mutex::new(None),
         })
     }
 
@@ -150,6 +193,52 @@ impl Store {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?)
+    }
+
+    /// The learned acronyms and synonyms of the last commit, read once per searcher generation
+    /// (a search does not re-read and re-analyze them).
+    pub fn equivalents(&self, searcher: &Searcher) -> Result<Arc<Equivalents>> {
+        let generation = searcher.generation().generation_id();
+        let mut cached = self
+            .equivalents
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((g, e)) = cached.as_ref() {
+            if *g == generation {
+                return Ok(Arc::clone(e));
+            }
+        }
+        let text = self.fields.text;
+        let passages_with = |term: &str| {
+            searcher
+                .doc_freq(&Term::from_field_text(text, term))
+                .unwrap_or(0)
+        };
+        let fresh = Arc::new(self.info()?.equivalents(passages_with));
+        *cached = Some((generation, Arc::clone(&fresh)));
+        Ok(fresh)
+    }
+
+    /// Write `info` as the payload of a commit that changes no document (synonyms are edited
+    /// this way, so they change atomically with nothing else). Fails with `IndexBusy` while an
+    /// `index` run holds the writer.
+    pub fn commit_info(&self, info: &IndexInfo) -> Result<()> {
+        let mut writer: tantivy::IndexWriter = self
+            .index
+            .writer_with_num_threads(1, EDIT_WRITER_MEMORY)
+            .map_err(|e| match e {
+                tantivy::TantivyError::LockFailure(
+                    tantivy::directory::error::LockError::LockBusy,
+                    _,
+                ) => Error::IndexBusy(self.dir.clone()),
+                other => Error::Engine(other),
+            })?;
+        let payload =
+            serde_json::to_string(info).map_err(|e| Error::CorruptRecord(e.to_string()))?;
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&payload);
+        prepared.commit()?;
+        Ok(())
     }
 
     /// The payload of the last commit.

@@ -6,6 +6,7 @@ mod index;
 mod search;
 mod show;
 mod status;
+mod synonyms;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -65,8 +66,10 @@ pub enum Command {
     Facets(facets::FacetsArgs),
     /// One document's metadata, with the rule that decided each field
     Show(show::ShowArgs),
-    /// Index location, size and counts
+    /// Index location, size and counts (--acronyms: the acronyms learned from the documents)
     Status(status::StatusArgs),
+    /// Your own synonyms, kept with the index and applied at query time: add, list, remove
+    Synonyms(synonyms::SynonymsArgs),
 }
 
 /// `--color`.
@@ -225,6 +228,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Facets(args) => facets::run(&ctx, &args),
         Command::Show(args) => show::run(&ctx, &args),
         Command::Status(args) => status::run(&ctx, &args),
+        Command::Synonyms(args) => synonyms::run(&ctx, &args),
     }
 }
 

@@ -15,6 +15,10 @@ pub struct StatusArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
+
+    /// List the acronyms learned from the documents (text output; JSON always has them)
+    #[arg(long)]
+    pub acronyms: bool,
 }
 
 /// Print where the index is and what it holds.
@@ -41,6 +45,37 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<ExitCode> {
                 .last_indexed
                 .map_or_else(|| "never".to_string(), format_unix);
             writeln!(out, "last indexed  {last}")?;
+            writeln!(
+                out,
+                "acronyms      {} learned from the documents{}",
+                info.acronyms.len(),
+                if args.acronyms || info.acronyms.is_empty() {
+                    ""
+                } else {
+                    " (list them with --acronyms)"
+                }
+            )?;
+            if args.acronyms {
+                for a in &info.acronyms {
+                    let docs = if a.documents == 1 {
+                        "document"
+                    } else {
+                        "documents"
+                    };
+                    writeln!(
+                        out,
+                        "  {:<10} {}  ({} {docs})",
+                        a.acronym, a.long_form, a.documents
+                    )?;
+                }
+            }
+            if !info.synonyms.is_empty() {
+                writeln!(
+                    out,
+                    "synonyms      {} (tipdex synonyms list)",
+                    info.synonyms.len()
+                )?;
+            }
             if info.in_progress {
                 writeln!(
                     out,

@@ -25,6 +25,7 @@ pub use record::{
     content_hash, doc_id, doc_key, item_key, DocRecord, FileStamp, RecordSummary, EXTRACTOR_VERSION,
 };
 
+use crate::acronyms::{learn, Definition};
 use crate::error::{Error, Result};
 use crate::ingest::DEFAULT_MAX_FILE_BYTES;
 use crate::schema::SCHEMA_VERSION;
@@ -206,8 +207,14 @@ pub fn index_roots(
     }
     // Records by file: one per document, several for a collection.
     let mut existing: HashMap<PathBuf, Vec<RecordSummary>> = HashMap::new();
+    // What each indexed document defines, kept current through the run, so every commit
+    // carries the acronyms learned from exactly the documents it holds.
+    let mut definitions: HashMap<u64, Vec<Definition>> = HashMap::new();
     if !options.full {
         for r in store.all_summaries(&searcher)? {
+            if !r.acronyms.is_empty() {
+                definitions.insert(r.key, r.acronyms.clone());
+            }
             existing.entry(r.path()).or_default().push(r);
         }
     }
@@ -285,6 +292,7 @@ pub fn index_roots(
                     // Documents a collection no longer contains.
                     for gone in old.iter().filter(|r| !new_keys.contains(&r.key)) {
                         write::delete(&writer, fields, gone.key);
+                        definitions.remove(&gone.key);
                         report.removed += 1;
                     }
                     let old_keys: HashSet<u64> = old.iter().map(|r| r.key).collect();
@@ -299,6 +307,7 @@ pub fn index_roots(
                             note = Some(format!("truncated: {t}"));
                         }
                         report.passages_written += write::document(&writer, fields, doc)?;
+                        definitions.insert(doc.record.key, doc.record.acronyms.clone());
                         if old_keys.contains(&doc.record.key) {
                             report.updated += 1;
                             change = Change::Updated;
@@ -319,6 +328,8 @@ pub fn index_roots(
                     report.passages_written +=
                         write::moved(&writer, fields, &searcher, &from, &to)?;
                     claimed.insert(from.key);
+                    definitions.remove(&from.key);
+                    definitions.insert(to.key, to.acronyms.clone());
                     report.moved += 1;
                     (
                         Change::Moved,
@@ -329,6 +340,7 @@ pub fn index_roots(
                     // A file that became empty or too large must not keep its old passages.
                     for r in old {
                         write::delete(&writer, fields, r.key);
+                        definitions.remove(&r.key);
                         report.removed += 1;
                     }
                     *report.skipped.entry(reason.clone()).or_default() += 1;
@@ -359,6 +371,7 @@ pub fn index_roots(
         {
             progress(Progress::Committing);
             info.in_progress = true;
+            info.acronyms = learn(definitions.values().map(Vec::as_slice));
             commit(&mut writer, &info)?;
             since_commit = 0;
             last_commit = Instant::now();
@@ -369,6 +382,7 @@ pub fn index_roots(
     // the same files gone again.
     for record in plan.gone.iter().filter(|r| !claimed.contains(&r.key)) {
         write::delete(&writer, fields, record.key);
+        definitions.remove(&record.key);
         report.removed += 1;
         progress(Progress::File {
             path: &record.path(),
@@ -391,6 +405,7 @@ pub fn index_roots(
 
     info.in_progress = false;
     info.last_indexed = Some(unix_now());
+    info.acronyms = learn(definitions.values().map(Vec::as_slice));
     commit(&mut writer, &info)?;
     writer.wait_merging_threads()?;
 

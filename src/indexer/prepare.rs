@@ -399,6 +399,7 @@ impl Base<'_> {
             indexed_at: self.now,
             extractor: EXTRACTOR_VERSION,
             truncated,
+            acronyms: crate::acronyms::definitions(&text),
         };
         Some(Prepared {
             record,

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::acronyms::Definition;
 use crate::ingest::Format;
 use crate::metadata::Metadata;
 
@@ -60,6 +61,10 @@ pub struct DocRecord {
     /// limits), shown by `tipdex show`; absent when it was indexed whole.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub truncated: Option<String>,
+    /// Acronyms the text defines ("National Human Trafficking Hotline (NHTH)"), learned by the
+    /// index when enough documents define them (see [`crate::acronyms`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub acronyms: Vec<Definition>,
 }
 
 /// Version of what extraction makes of a file (text, passages, metadata). Raised when a change
@@ -109,6 +114,9 @@ pub struct RecordSummary {
     /// See [`DocRecord::extractor`].
     #[serde(default)]
     pub extractor: u32,
+    /// See [`DocRecord::acronyms`].
+    #[serde(default)]
+    pub acronyms: Vec<Definition>,
 }
 
 impl RecordSummary {

@@ -111,9 +111,21 @@ pub struct SearchJson {
     pub took_ms: f64,
     /// The returned documents.
     pub hits: Vec<HitJson>,
+    /// Typed words or phrases that match no document, each with the closest indexed word.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmatched: Vec<UnmatchedJson>,
     /// Facet counts over all matching documents, when asked for (`--facets`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub facets: Option<BTreeMap<String, Vec<FacetValueJson>>>,
+}
+
+/// A query word that matches no document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnmatchedJson {
+    /// As typed.
+    pub word: String,
+    /// The closest word the index holds (analyzed form), if any is close.
+    pub did_you_mean: Option<String>,
 }
 
 impl FiltersJson {
@@ -188,6 +200,14 @@ pub fn search_json(
             .iter()
             .enumerate()
             .map(|(i, h)| hit_json(i + 1, h, cwd))
+            .collect(),
+        unmatched: results
+            .unmatched
+            .iter()
+            .map(|u| UnmatchedJson {
+                word: u.word.clone(),
+                did_you_mean: u.suggestion.clone(),
+            })
             .collect(),
         facets: (!results.facets.is_empty()).then(|| facet_values(&results.facets)),
     }
@@ -307,6 +327,12 @@ pub struct StatusJson {
     pub last_indexed: Option<i64>,
     /// True when the last run was interrupted before it finished.
     pub interrupted: bool,
+    /// Acronyms learned from the documents.
+    #[serde(default)]
+    pub acronyms: Vec<crate::acronyms::LearnedAcronym>,
+    /// The index's synonyms (`tipdex synonyms`).
+    #[serde(default)]
+    pub synonyms: Vec<(String, String)>,
 }
 
 /// The wire form of a status.
@@ -329,6 +355,8 @@ pub fn status_json(
             .collect(),
         last_indexed: info.last_indexed,
         interrupted: info.in_progress,
+        acronyms: info.acronyms.clone(),
+        synonyms: info.synonyms.clone(),
     }
 }
 

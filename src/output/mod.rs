@@ -76,8 +76,10 @@ mod tests {
             indexed_at: 0,
             extractor: 0,
             truncated: Some(format!("cut {title}")),
+            acronyms: Vec::new(),
         };
         SearchResults {
+            unmatched: Vec::new(),
             total_documents: 1,
             total_passages: 1,
             hits: vec![SearchHit {

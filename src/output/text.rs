@@ -49,6 +49,18 @@ pub fn search(
     style: Style,
     cwd: Option<&Path>,
 ) -> io::Result<()> {
+    // Said first, so a ranking on the other words is not mistaken for an answer to all of them.
+    for u in &results.unmatched {
+        let line = match &u.suggestion {
+            Some(s) => format!(
+                "{}: no document; did you mean {}?",
+                safe::line(&u.word),
+                safe::line(s)
+            ),
+            None => format!("{}: no document", safe::line(&u.word)),
+        };
+        writeln!(out, "{}", style.dim(&line))?;
+    }
     // With `--limit 0` nothing is listed, but the count line still answers "how many".
     if results.total_documents == 0 {
         writeln!(out, "No documents match {:?}.", safe::line(query))?;

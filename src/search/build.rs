@@ -12,6 +12,7 @@ use tantivy::Term;
 use super::bm25::{Bm25, Bm25TermQuery};
 use super::filters::Filters;
 use super::query::{Clause, ParsedQuery, Target};
+use crate::analysis::Equivalents;
 use crate::highlight::Pattern;
 use crate::schema::{filter_key, Fields, KIND_PASSAGE};
 
@@ -41,26 +42,43 @@ pub struct Compiled {
     pub optional: Vec<Box<dyn Query>>,
 }
 
-/// Compile `parsed` with `filters` into a passage query.
-pub fn compile(fields: &Fields, parsed: &ParsedQuery, filters: &Filters, bm25: Bm25) -> Compiled {
+/// Compile `parsed` with `filters` into a passage query, matching `extra` equivalent wordings
+/// (learned acronyms, synonyms) both ways.
+pub fn compile(
+    fields: &Fields,
+    parsed: &ParsedQuery,
+    filters: &Filters,
+    bm25: Bm25,
+    extra: &Equivalents,
+) -> Compiled {
     let mut patterns = Vec::new();
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
 
     let mut should_groups = Vec::new();
-    for (i, group) in parsed.should.iter().enumerate() {
-        if let Some(q) = group_query(fields, bm25, group, &mut patterns) {
-            // A group written n times scores as n copies would (their sum), run once.
-            let repeats = parsed.should_repeats.get(i).copied().unwrap_or(1);
-            should_groups.push(if repeats > 1 {
-                Box::new(BoostQuery::new(q, repeats as f32)) as Box<dyn Query>
-            } else {
-                q
-            });
+    for group in &optional_runs(&parsed.should, extra) {
+        let q = match group {
+            OptionalRun::Group(i, group) => {
+                group_query(fields, bm25, group, &mut patterns, extra).map(|q| {
+                    // A group written n times scores as n copies would (their sum), run once.
+                    let repeats = parsed.should_repeats.get(*i).copied().unwrap_or(1);
+                    if repeats > 1 {
+                        Box::new(BoostQuery::new(q, repeats as f32)) as Box<dyn Query>
+                    } else {
+                        q
+                    }
+                })
+            }
+            OptionalRun::Written { words, other } => {
+                written_two_ways(fields, bm25, words, other, &mut patterns, extra)
+            }
+        };
+        if let Some(q) = q {
+            should_groups.push(q);
         }
     }
     let mut must_groups = Vec::new();
     for group in &parsed.must {
-        match group_query(fields, bm25, group, &mut patterns) {
+        match group_query(fields, bm25, group, &mut patterns, extra) {
             Some(q) => must_groups.push(q),
             // A required group that analyzes to nothing (only punctuation) cannot match.
             None => must_groups.push(Box::new(EmptyQuery) as Box<dyn Query>),
@@ -93,7 +111,7 @@ pub fn compile(fields: &Fields, parsed: &ParsedQuery, filters: &Filters, bm25: B
     let excluded = parsed
         .must_not
         .iter()
-        .filter_map(|clause| clause_query(fields, bm25, clause, &mut ignored))
+        .filter_map(|clause| clause_query(fields, bm25, clause, &mut ignored, extra))
         .collect();
     if !scored {
         // Filters only: every passage, and only passages (records carry the filter fields too).
@@ -187,15 +205,98 @@ fn term_query(field: Field, value: &str) -> Box<dyn Query> {
     ))
 }
 
+/// The optional groups of a query, with each run of single words that spells a long form or a
+/// synonym taken together.
+enum OptionalRun<'a> {
+    /// A group as parsed, with its index among the optional groups.
+    Group(usize, &'a [Clause]),
+    /// Consecutive typed words, and the other way of writing them (an acronym, a synonym).
+    Written { words: Vec<Clause>, other: Clause },
+}
+
+/// Group the optional `groups` into [`OptionalRun`]s: typed one word at a time, "national human
+/// trafficking hotline" is still the long form of NHTH.
+fn optional_runs<'a>(groups: &'a [Vec<Clause>], extra: &Equivalents) -> Vec<OptionalRun<'a>> {
+    // The typed words, where a group is one plain word searched everywhere.
+    let words: Vec<Option<&str>> = groups
+        .iter()
+        .map(|g| match g.as_slice() {
+            [Clause::Word(w, Target::Any)] => Some(w.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut out = Vec::with_capacity(groups.len());
+    let mut i = 0;
+    while i < groups.len() {
+        let run_end = (i..groups.len())
+            .find(|&j| words[j].is_none())
+            .unwrap_or(groups.len());
+        let found = (run_end - i >= 2)
+            .then(|| {
+                let typed: Vec<&str> = words[i..run_end].iter().flatten().copied().collect();
+                crate::analysis::written_otherwise(&typed, extra)
+            })
+            .flatten();
+        match found {
+            Some((start, end, other)) => {
+                for (j, g) in groups.iter().enumerate().take(i + start).skip(i) {
+                    out.push(OptionalRun::Group(j, g));
+                }
+                let words = groups[i + start..i + end]
+                    .iter()
+                    .flat_map(|g| g.iter().cloned())
+                    .collect();
+                out.push(OptionalRun::Written {
+                    words,
+                    other: Clause::Phrase(other, Target::Any),
+                });
+                i += end;
+            }
+            None => {
+                out.push(OptionalRun::Group(i, &groups[i]));
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Words typed one by one that are another way of writing `other`: the best of the two counts,
+/// not their sum, as for the ways of writing one clause (an expansion never weighs more than
+/// what it expands).
+fn written_two_ways(
+    fields: &Fields,
+    bm25: Bm25,
+    words: &[Clause],
+    other: &Clause,
+    patterns: &mut Vec<Pattern>,
+    extra: &Equivalents,
+) -> Option<Box<dyn Query>> {
+    let typed: Vec<(Occur, Box<dyn Query>)> = words
+        .iter()
+        .filter_map(|c| clause_query(fields, bm25, c, patterns, extra))
+        .map(|q| (Occur::Should, q))
+        .collect();
+    if typed.is_empty() {
+        return None;
+    }
+    let typed: Box<dyn Query> = Box::new(BooleanQuery::new(typed));
+    match clause_query(fields, bm25, other, patterns, extra) {
+        None => Some(typed),
+        Some(other) => Some(Box::new(DisjunctionMaxQuery::new(vec![typed, other]))),
+    }
+}
+
 fn group_query(
     fields: &Fields,
     bm25: Bm25,
     group: &[Clause],
     patterns: &mut Vec<Pattern>,
+    extra: &Equivalents,
 ) -> Option<Box<dyn Query>> {
     let mut qs: Vec<(Occur, Box<dyn Query>)> = group
         .iter()
-        .filter_map(|c| clause_query(fields, bm25, c, patterns))
+        .filter_map(|c| clause_query(fields, bm25, c, patterns, extra))
         .map(|q| (Occur::Should, q))
         .collect();
     match qs.len() {
@@ -211,6 +312,7 @@ fn clause_query(
     bm25: Bm25,
     clause: &Clause,
     patterns: &mut Vec<Pattern>,
+    extra: &Equivalents,
 ) -> Option<Box<dyn Query>> {
     let (text, target, prefix) = match clause {
         Clause::Word(t, target) | Clause::Phrase(t, target) => (t, *target, false),
@@ -218,7 +320,7 @@ fn clause_query(
     };
     // The query's own terms first, then the same meaning written other ways (GLO.ACT / GLOACT,
     // TIP / trafficking in persons), so typing either finds both.
-    let sequences = crate::analysis::query_term_sequences(text);
+    let sequences = crate::analysis::query_term_sequences_with(text, extra);
     let terms = sequences.first()?.clone();
     let targets: Vec<(Field, f32)> = match target {
         Target::Any => vec![

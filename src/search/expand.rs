@@ -67,6 +67,14 @@ pub fn feedback_terms(
         if tokens.is_empty() {
             continue;
         }
+        // Only the words as written: an injected joined form or acronym shares its words'
+        // position, and counting it too would weigh one written word twice (`tip` beside
+        // `traffick` and `person`).
+        let mut last_position = None;
+        let tokens: Vec<_> = tokens
+            .into_iter()
+            .filter(|t| last_position.replace(t.position) != Some(t.position))
+            .collect();
         let share = 1.0 / tokens.len() as f32;
         for t in tokens {
             let useful = t.term.chars().count() >= 3
@@ -184,13 +192,21 @@ mod tests {
         assert!(terms.len() <= Expansion::default().terms);
     }
 
+    #[test]
+    fn an_acronym_the_analyzer_injects_is_not_a_second_feedback_word() {
+        // The analyzer injects `tip` over "trafficking in persons"; the words as written count.
+        let passages = vec![
+            "Trafficking in persons along the border corridor.".to_string(),
+            "Border corridor shelters saw trafficking in persons.".to_string(),
+        ];
+        let terms = feedback_terms(&passages, &[], |_| 1.0, Expansion::default());
+        let words: Vec<&str> = terms.iter().map(|(t, _)| t.as_str()).collect();
+        assert!(words.contains(&"traffick"), "{words:?}");
+        assert!(!words.contains(&"tip"), "{words:?}");
+    }
+
     fn hit(key: u64, score: f32, doc: u32) -> DocHit {
-        DocHit {
-            key,
-            score,
-            best: tantivy::DocAddress::new(0, doc),
-            matches: 1,
-        }
+        DocHit::passage(key, score, tantivy::DocAddress::new(0, doc))
     }
 
     #[test]

@@ -110,7 +110,8 @@ pub fn facet_counts(
     } else {
         // Documents with at least one matching passage, counted from one passage each. Scores
         // do not matter, so nothing is scored.
-        let compiled = build::compile(fields, &parsed, &filters, Bm25::default());
+        let equivalents = store.equivalents(&searcher)?;
+        let compiled = build::compile(fields, &parsed, &filters, Bm25::default(), &equivalents);
         let resolved = super::per_document(store, &searcher, &compiled, &filters, None)?;
         let docs = match resolved.ranked {
             Some(docs) => docs,
@@ -250,11 +251,8 @@ mod tests {
         assert_eq!(searcher.segment_readers().len(), 2);
         // One hit per document, as the ranking pass leaves them (document 2 by its passage in the
         // second segment).
-        let hit = |key: u64, segment: u32, doc: u32| DocHit {
-            key,
-            score: 1.0,
-            best: DocAddress::new(segment, doc),
-            matches: 1,
+        let hit = |key: u64, segment: u32, doc: u32| {
+            DocHit::passage(key, 1.0, DocAddress::new(segment, doc))
         };
         // Segment order is not commit order: find each segment by its size and first key.
         let first_key = |s: usize| {

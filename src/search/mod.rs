@@ -7,6 +7,7 @@
 pub mod batch;
 pub mod bm25;
 mod build;
+pub mod doc_score;
 pub mod expand;
 pub mod facets;
 pub mod filters;
@@ -14,6 +15,7 @@ mod group;
 pub mod limits;
 pub mod query;
 mod required;
+pub mod unmatched;
 
 use std::ops::Range;
 use std::time::{Duration, Instant};
@@ -29,10 +31,12 @@ use tantivy::schema::Value;
 use tantivy::{IndexReader, Searcher, TantivyDocument, Term};
 
 pub use bm25::Bm25;
+pub use doc_score::DocScoring;
 pub use expand::Expansion;
 pub use facets::{facet_counts, FacetCount, FacetField, FacetTable};
 pub use filters::{normalize_lang, parse_date_arg, Filters, YearRange};
 pub use query::{parse, ParsedQuery};
+pub use unmatched::Unmatched;
 
 use group::KeySet;
 
@@ -62,6 +66,9 @@ pub struct SearchRequest {
     pub facets: Vec<FacetField>,
     /// Re-rank with words from the first ranking's best passages (see [`expand`]).
     pub expand: Option<Expansion>,
+    /// How a document's score combines its best passage with its other passages (see
+    /// [`doc_score`]).
+    pub doc_scoring: DocScoring,
 }
 
 impl Default for SearchRequest {
@@ -75,6 +82,7 @@ impl Default for SearchRequest {
             bm25: Bm25::default(),
             facets: Vec::new(),
             expand: None,
+            doc_scoring: DocScoring::default(),
         }
     }
 }
@@ -122,6 +130,8 @@ pub struct SearchResults {
     pub hits: Vec<SearchHit>,
     /// Document counts per facet value over all matching documents, for the requested facets.
     pub facets: Vec<FacetTable>,
+    /// Typed words (or phrases) that match no document, with a suggestion from the index.
+    pub unmatched: Vec<Unmatched>,
     /// Time spent searching, in all.
     pub elapsed: Duration,
     /// Where that time went.
@@ -343,6 +353,28 @@ fn parse_checked(
     Ok(parsed)
 }
 
+/// The passage-text terms of the query's words and phrases as typed, each once: what the
+/// document-level evidence of [`doc_score`] counts.
+fn typed_terms(parsed: &ParsedQuery, extra: &crate::analysis::Equivalents) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for clause in parsed.positive_clauses() {
+        let (query::Clause::Word(text, target) | query::Clause::Phrase(text, target)) = clause
+        else {
+            continue;
+        };
+        if !matches!(target, query::Target::Any | query::Target::Text) {
+            continue;
+        }
+        let sequences = crate::analysis::query_term_sequences_with(text, extra);
+        for term in sequences.into_iter().next().unwrap_or_default() {
+            if !out.contains(&term) {
+                out.push(term);
+            }
+        }
+    }
+    out
+}
+
 /// Run `request` against the last commit visible to `reader`.
 pub fn search(
     store: &Store,
@@ -360,8 +392,8 @@ pub fn search(
         &mut filters,
     )?;
     let mut analyzer = schema::analyzer();
-    let compiled = build::compile(&store.fields, &parsed, &filters, request.bm25);
-
+    let equivalents = store.equivalents(&searcher)?;
+    let compiled = build::compile(&store.fields, &parsed, &filters, request.bm25, &equivalents);
     let stats = PassageStats::new(store, &searcher)?;
     let PerDocument { query, ranked } =
         per_document(store, &searcher, &compiled, &filters, Some(&stats))?;
@@ -381,6 +413,28 @@ pub fn search(
         Some(docs) => docs,
         None => rank(query.as_ref())?,
     };
+    let scoring = if compiled.scored {
+        request.doc_scoring
+    } else {
+        DocScoring::BEST_PASSAGE
+    };
+    let words = if scoring.weight == 0.0 {
+        Vec::new()
+    } else {
+        typed_terms(&parsed, &equivalents)
+    };
+    let rescore = |docs| {
+        doc_score::rescore(
+            &searcher,
+            &store.fields,
+            &stats,
+            docs,
+            &words,
+            scoring,
+            request.limit,
+        )
+    };
+    let docs = rescore(docs)?;
     let facets = if request.facets.is_empty() {
         Vec::new()
     } else {
@@ -404,7 +458,7 @@ pub fn search(
         (docs, query)
     } else {
         let query = expand::expanded(&store.fields, query, &feedback, request.bm25);
-        let again = rank(query.as_ref())?;
+        let again = rescore(rank(query.as_ref())?)?;
         (expand::fuse(docs, again, request.limit), query)
     };
     let total_documents = docs.len();
@@ -419,9 +473,17 @@ pub fn search(
         let keys = ranked
             .iter()
             .map(|d| Term::from_field_u64(store.fields.doc_key, d.key));
+        // The key set scores 0: as a plain clause it added its constant 1.0 to every passage
+        // shown, so a passage showed more than the document ranking had given it.
         let restricted = BooleanQuery::new(vec![
             (Occur::Must, query.box_clone()),
-            (Occur::Must, Box::new(TermSetQuery::new(keys))),
+            (
+                Occur::Must,
+                Box::new(tantivy::query::ConstScoreQuery::new(
+                    Box::new(TermSetQuery::new(keys)),
+                    0.0,
+                )),
+            ),
         ]);
         let collector = group::GroupCollector {
             keep: request.passages,
@@ -442,7 +504,7 @@ pub fn search(
         };
         let best = match shown.get(&doc.key) {
             Some(group) => group.best.clone(),
-            None => vec![(doc.score, doc.best)],
+            None => vec![(doc.best_score, doc.best)],
         };
         let mut passages = Vec::with_capacity(request.passages);
         for (score, addr) in best.iter().take(request.passages) {
@@ -483,10 +545,12 @@ pub fn search(
             passages,
         });
     }
+    let unmatched = unmatched::unmatched(&searcher, &store.fields, &parsed, &equivalents)?;
     Ok(SearchResults {
         total_documents,
         total_passages,
         hits,
+        unmatched,
         facets,
         elapsed: started.elapsed(),
         phases: Phases {

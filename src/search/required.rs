@@ -151,12 +151,7 @@ fn segment(
             continue;
         };
         let passage = Masked {
-            hit: DocHit {
-                key,
-                score,
-                best: DocAddress::new(ordinal, doc),
-                matches: 1,
-            },
+            hit: DocHit::passage(key, score, DocAddress::new(ordinal, doc)),
             mask,
         };
         extend_runs(&mut runs, passage);

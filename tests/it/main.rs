@@ -7,4 +7,5 @@ mod harness;
 mod hostile;
 mod incremental;
 mod metadata;
+mod rank;
 mod search;

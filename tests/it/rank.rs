@@ -1,0 +1,171 @@
+//! Ranking on mixed collections: document length, learned acronyms, synonyms, words that match
+//! nothing, and what is highlighted.
+
+use serde_json::Value;
+
+use crate::harness::*;
+
+/// A paragraph about nothing the tests search for (about 230 words, more than a passage holds
+/// beside another paragraph, so each paragraph is its own passage), varied by `i`.
+fn filler(i: usize) -> String {
+    let sentence = format!(
+        "The municipal council reviewed budget lines for road maintenance, school meals and \
+         library opening hours in district number {i}. Members compared the cost of resurfacing \
+         with the previous year, asked for quotes from three contractors, and agreed to publish \
+         the minutes on the public noticeboard before the next quarterly meeting of the planning \
+         committee."
+    );
+    vec![sentence; 4].join(" ")
+}
+
+/// A paragraph wholly about debt bondage in brick kilns.
+fn topical() -> String {
+    "Families working in brick kilns are held in debt bondage: an advance taken for a wedding \
+     or medical care grows faster than wages can repay it. Debt bondage in brick kilns passes \
+     from parents to children."
+        .to_string()
+}
+
+fn ranked(env: &Env, query: &str) -> Vec<String> {
+    env.hit_files(&[query, "--limit", "10"])
+}
+
+#[test]
+fn a_long_document_ranks_by_how_much_of_it_answers_the_query() {
+    let env = Env::empty();
+    // A one-passage entry wholly about the query (its title line makes its passage a little
+    // longer, so by the best passage alone the reports below would outrank it).
+    env.write("entry.txt", format!("Entry 7\n\n{}\n", topical()));
+    // A long report with the same passage once, among unrelated ones.
+    let mut one: Vec<String> = (0..30).map(filler).collect();
+    one.insert(15, topical());
+    env.write(
+        "report_one.txt",
+        format!("Report 12\n\n{}\n", one.join("\n\n")),
+    );
+    // A long report that returns to the query every other passage.
+    let many: Vec<String> = (0..30)
+        .map(|i| if i % 2 == 0 { filler(i) } else { topical() })
+        .collect();
+    env.write(
+        "report_many.txt",
+        format!("Report 31\n\n{}\n", many.join("\n\n")),
+    );
+    env.index();
+    let files = ranked(&env, "debt bondage brick kilns");
+    assert_eq!(
+        files,
+        ["report_many.txt", "entry.txt", "report_one.txt"],
+        "the report about the query first, the entry above the report with one such passage"
+    );
+    // The passages shown keep their own scores, below the document's.
+    for passages in ["1", "2"] {
+        let json = env.search_json(&["debt bondage brick kilns", "--passages", passages]);
+        for hit in json["hits"].as_array().unwrap() {
+            let best = hit["passages"][0]["score"].as_f64().unwrap();
+            assert!(best < hit["score"].as_f64().unwrap(), "{hit}");
+        }
+    }
+}
+
+#[test]
+fn an_acronym_defined_once_is_found_from_its_long_form_and_listed() {
+    let env = Env::empty();
+    env.write(
+        "defines.txt",
+        "Calls to the National Human Trafficking Hotline (NHTH) rose in spring.\n",
+    );
+    env.write(
+        "uses.txt",
+        "Farm workers reached the NHTH after their passports were taken.\n",
+    );
+    env.write(
+        "spells_out.txt",
+        "Posters in bus stations listed the national human trafficking hotline number.\n",
+    );
+    env.write(
+        "other.txt",
+        "A survey of shelters for survivors of forced labour.\n",
+    );
+    env.index();
+    // Typed word by word, the long form also finds the document that only uses the acronym.
+    let files = ranked(&env, "national human trafficking hotline");
+    assert!(files.contains(&"uses.txt".to_string()), "{files:?}");
+    // And the acronym finds the document that only spells it out.
+    let files = ranked(&env, "NHTH");
+    assert!(files.contains(&"spells_out.txt".to_string()), "{files:?}");
+    assert!(!files.contains(&"other.txt".to_string()), "{files:?}");
+    // The status lists what was learned.
+    let status = env.run(&["status", "--acronyms"]).ok().stdout;
+    assert!(
+        status.contains("NHTH") && status.contains("National Human Trafficking Hotline"),
+        "{status}"
+    );
+    // Learned pairs follow the documents: once the definition is gone, so is the pair.
+    std::fs::remove_file(env.data().join("defines.txt")).unwrap();
+    env.index();
+    let json = env.run(&["status", "--format", "json"]).ok().json();
+    assert_eq!(json["acronyms"], Value::Array(Vec::new()), "{json}");
+    assert!(!ranked(&env, "NHTH").contains(&"spells_out.txt".to_string()));
+}
+
+#[test]
+fn a_lone_stop_word_is_not_highlighted() {
+    let env = Env::empty();
+    let text = "Victims in shelters spoke of trafficking in persons along the coast.";
+    env.write("note.txt", format!("{text}\n"));
+    env.index();
+    let json = env.search_json(&["trafficking in persons"]);
+    let passage = &json["hits"][0]["passages"][0];
+    let shown = passage["text"].as_str().unwrap();
+    let marks: Vec<&str> = passage["highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| &shown[h["start"].as_u64().unwrap() as usize..h["end"].as_u64().unwrap() as usize])
+        .collect();
+    // The "in" of "trafficking in persons" is marked with the long form it belongs to; the one
+    // of "Victims in shelters" is not.
+    assert_eq!(marks, ["trafficking in persons"], "{passage}");
+    // Typed on its own among other words, "in" marks only where it joins two marked words:
+    // here "Victims" and "coast" are marked, neither "in".
+    let json = env.search_json(&["victims in coast"]);
+    let h = &json["hits"][0]["passages"][0]["highlights"];
+    let starts: Vec<u64> = h
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["start"].as_u64().unwrap())
+        .collect();
+    assert_eq!(starts, [0, 62], "{json}");
+}
+
+#[test]
+fn synonyms_apply_at_query_time_and_unmatched_words_are_said() {
+    let env = Env::empty();
+    env.write(
+        "gulf.txt",
+        "Migrant workers tied to one employer by the sponsorship system could not change jobs.\n",
+    );
+    env.write(
+        "other.txt",
+        "A survey of shelters for survivors of forced labour.\n",
+    );
+    env.index();
+    // Nothing says kafala: the output says so, with the nearest indexed word.
+    let run = env.run(&["search", "kafala shelters"]).ok();
+    assert!(run.stdout.contains("kafala: no document"), "{}", run.stdout);
+    let json = env.search_json(&["kafala"]);
+    assert_eq!(json["unmatched"][0]["word"], "kafala", "{json}");
+    let json = env.search_json(&["shelterz"]);
+    assert_eq!(json["unmatched"][0]["did_you_mean"], "shelter", "{json}");
+    // A synonym is applied from the next search on, without re-indexing.
+    env.run(&["synonyms", "add", "kafala", "sponsorship system"])
+        .ok();
+    assert_eq!(ranked(&env, "kafala"), ["gulf.txt"]);
+    let list = env.run(&["synonyms", "list"]).ok().stdout;
+    assert_eq!(list.trim(), "kafala = sponsorship system");
+    env.run(&["synonyms", "remove", "kafala"]).ok();
+    assert!(ranked(&env, "kafala").is_empty());
+    assert_ne!(env.run(&["synonyms", "remove", "kafala"]).code, 0);
+}
