@@ -235,13 +235,14 @@ pub fn written_otherwise(typed: &[&str], extra: &Equivalents) -> Option<(usize, 
     best.map(|(start, end, other)| (start, end, other.join(" ")))
 }
 
-/// The words of `text` as the index holds them, one per position.
+/// The words of `text` as the index holds them, one per position. One analyzer per thread:
+/// building one per call was most of the cost of reading a learned table of a thousand pairs.
 fn analyzed_terms(text: &str) -> Vec<String> {
-    let mut analyzer = domain_analyzer();
-    primary_of(&collect_tokens(&mut analyzer, text))
-        .into_iter()
-        .map(|t| t.text)
-        .collect()
+    thread_local! {
+        static ANALYZER: std::cell::RefCell<TextAnalyzer> = std::cell::RefCell::new(domain_analyzer());
+    }
+    let tokens = ANALYZER.with(|a| collect_tokens(&mut a.borrow_mut(), text));
+    primary_of(&tokens).into_iter().map(|t| t.text).collect()
 }
 
 /// [`query_term_sequences`] with `extra` equivalent wordings besides the built-in acronyms.
