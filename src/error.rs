@@ -22,6 +22,11 @@ pub enum Error {
         reason: String,
     },
 
+    /// The directory holds something other than a tipdex index (another program's index, or the
+    /// user's files). tipdex neither reads nor deletes it, so the advice is to choose another.
+    #[error("{} is not a tipdex index: it holds files tipdex did not write (another program's index or your own files), which tipdex leaves alone; give `--index` a new or empty folder", .0.display())]
+    NotTipdexIndex(PathBuf),
+
     /// Another process holds the index's writer lock.
     #[error("another tipdex update is already running on the index at {}: wait for it to finish, then run this again", .0.display())]
     IndexBusy(PathBuf),
@@ -103,6 +108,7 @@ impl Error {
         matches!(
             self,
             Error::NoIndex(_)
+                | Error::NotTipdexIndex(_)
                 | Error::InvalidArgument { .. }
                 | Error::QueryLimit { .. }
                 | Error::InvalidQueryFilter { .. }

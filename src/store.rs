@@ -1,8 +1,12 @@
 //! Opening the on-disk index, and the facts about it that live in its commit payload.
 //!
-//! The index directory is tantivy's own; tipdex adds nothing beside it. What tipdex needs to know
-//! about a run (layout version, roots, when it last finished) rides in the commit payload, so it
-//! changes atomically with the documents it describes.
+//! The index directory holds tantivy's files plus tipdex's marker ([`MARKER`]), which says the
+//! directory is tipdex's to manage: tipdex deletes only the files it can name as its own (see
+//! [`Store::recreate`]), never anything else a user keeps there. What tipdex needs to know about
+//! a run (layout version, roots, when it last finished, whether it completed) rides in the commit
+//! payload, so it changes atomically with the documents it describes.
+
+mod directory;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -17,6 +21,8 @@ use crate::analysis::Equivalents;
 use crate::error::{Error, Result};
 use crate::indexer::{DocRecord, RecordSummary};
 use crate::schema::{self, Fields, KIND_DOC, KIND_PASSAGE, SCHEMA_VERSION};
+use directory::IndexDirectory;
+pub use directory::{share_like_directory, MARKER};
 
 /// Writer memory for a commit that only changes the payload (above tantivy's 15 MB minimum).
 const EDIT_WRITER_MEMORY: usize = 20_000_000;
@@ -71,6 +77,14 @@ impl IndexInfo {
     }
 }
 
+impl IndexInfo {
+    /// True when the last run did not finish (killed, interrupted, or never committed its
+    /// end): some files of its roots may be missing until the next `index` run.
+    pub fn is_incomplete(&self) -> bool {
+        self.in_progress || self.last_indexed.is_none()
+    }
+}
+
 /// An open index.
 pub struct Store {
     /// The tantivy index.
@@ -92,12 +106,22 @@ impl Store {
         dir.join("meta.json").is_file()
     }
 
-    /// Open an existing index, refusing one built with another layout.
+    /// True when `dir` holds tipdex's index: its marker, or (for an index made before the marker
+    /// existed) a commit payload written by tipdex or tipdex's field names.
+    pub fn is_tipdex_index(dir: &Path) -> bool {
+        directory::is_tipdex_index(dir)
+    }
+
+    /// Open an existing index, refusing one built with another layout and a directory that is
+    /// not tipdex's.
     pub fn open(dir: &Path) -> Result<Store> {
         if !Self::exists(dir) {
             return Err(Error::NoIndex(dir.to_path_buf()));
         }
-        let index = Index::open_in_dir(dir)?;
+        if !Self::is_tipdex_index(dir) {
+            return Err(Error::NotTipdexIndex(dir.to_path_buf()));
+        }
+        let index = Index::open(IndexDirectory::open(dir)?)?;
         let store = Self::wrap(index, dir)?;
         let info = store.info()?;
         if info.schema_version != SCHEMA_VERSION && info.schema_version != 0 {
@@ -113,35 +137,64 @@ impl Store {
     }
 
     /// Open the index in `dir`, creating the directory and an empty index when there is none.
+    /// An existing directory that holds anything but tipdex's own files is refused: the index
+    /// lives in a folder of its own, so that rebuilding it can never touch a user's files.
     pub fn open_or_create(dir: &Path) -> Result<Store> {
         if Self::exists(dir) {
             return Self::open(dir);
         }
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        let io = |source| Error::Io {
             path: dir.to_path_buf(),
             source,
-        })?;
+        };
+        std::fs::create_dir_all(dir).map_err(io)?;
+        if directory::holds_foreign_files(dir).map_err(io)? {
+            return Err(Error::NotTipdexIndex(dir.to_path_buf()));
+        }
+        Self::create(dir)
+    }
+
+    /// Create an empty index in `dir`, which holds no index.
+    fn create(dir: &Path) -> Result<Store> {
+        let io = |source| Error::Io {
+            path: dir.to_path_buf(),
+            source,
+        };
+        // The marker goes first: whenever tantivy's files exist, so does the claim on them.
+        directory::write_marker(dir).map_err(io)?;
         let (schema, _) = schema::build();
-        let index = Index::create_in_dir(dir, schema)?;
+        let index = Index::create(
+            IndexDirectory::open(dir)?,
+            schema,
+            tantivy::IndexSettings::default(),
+        )?;
         Self::wrap(index, dir)
     }
 
-    /// Replace whatever index is in `dir` (of any layout) with an empty one. Only a directory
-    /// that holds a tantivy index is emptied, so a mistyped `--index` cannot wipe other files.
+    /// Replace tipdex's index in `dir` (of any layout) with an empty one. Only tipdex's own files
+    /// are removed (tantivy's files named in its `.managed.json` or by segment-file name,
+    /// `meta.json`, the marker); a directory that is not tipdex's index is refused untouched.
     pub fn recreate(dir: &Path) -> Result<Store> {
         if Self::exists(dir) {
-            let io = |source| Error::Io {
+            if !Self::is_tipdex_index(dir) {
+                return Err(Error::NotTipdexIndex(dir.to_path_buf()));
+            }
+            directory::remove_index_files(dir).map_err(|source| Error::Io {
                 path: dir.to_path_buf(),
                 source,
-            };
-            for entry in std::fs::read_dir(dir).map_err(io)? {
-                let path = entry.map_err(io)?.path();
-                if path.is_file() {
-                    std::fs::remove_file(&path).map_err(io)?;
-                }
-            }
+            })?;
+            // The user's own files stay beside the new index.
+            return Self::create(dir);
         }
         Self::open_or_create(dir)
+    }
+
+    /// Write the marker into an index made before tipdex wrote one (called by writers only).
+    pub fn claim(&self) -> Result<()> {
+        directory::write_marker(&self.dir).map_err(|source| Error::Io {
+            path: self.dir.join(MARKER),
+            source,
+        })
     }
 
     fn wrap(index: Index, dir: &Path) -> Result<Store> {
@@ -238,7 +291,10 @@ impl Store {
         let mut prepared = writer.prepare_commit()?;
         prepared.set_payload(&payload);
         prepared.commit()?;
-        Ok(())
+        share_like_directory(&self.dir).map_err(|source| Error::Io {
+            path: self.dir.clone(),
+            source,
+        })
     }
 
     /// The payload of the last commit.

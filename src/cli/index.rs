@@ -99,11 +99,23 @@ pub fn run_index(ctx: &Context, roots: &[PathBuf], args: &IndexArgs) -> anyhow::
         commit_every_docs: args.commit_every.max(1),
         extract_timeout: Duration::from_secs(args.timeout.max(1)),
         follow_symlinks: args.follow_symlinks,
+        stop: Some(super::interrupt::stop_flag()),
         ..IndexOptions::default()
     };
     let mut progress = ProgressView::new(args);
     let report = index_roots(&ctx.index_dir, roots, &options, &mut |p| progress.update(p))?;
     progress.finish();
+    if report.interrupted {
+        eprintln!(
+            "tipdex: interrupted: {} added, {} updated, {} moved before the stop are committed; the index holds {} documents. Run `{}` to finish",
+            report.added,
+            report.updated,
+            report.moved,
+            report.documents_total,
+            ctx.index_command()
+        );
+        return Ok(ExitCode::from(super::INTERRUPTED));
+    }
     if !args.quiet {
         print_summary(ctx, &report, args.verbose)?;
     }

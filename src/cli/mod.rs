@@ -3,6 +3,7 @@
 
 mod facets;
 mod index;
+mod interrupt;
 mod search;
 mod show;
 mod status;
@@ -20,6 +21,8 @@ use tipdex::store::Store;
 
 /// Where the index lives unless `--index` says otherwise.
 pub const DEFAULT_INDEX: &str = "index";
+/// Exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
+pub const INTERRUPTED: u8 = 130;
 /// What gets indexed when no path is given and the index knows no roots yet.
 pub const DEFAULT_DATA: &str = "data";
 
@@ -195,12 +198,62 @@ impl Context {
                     ..index::IndexArgs::quiet()
                 };
                 let outcome = index::run_index(self, &[PathBuf::from(DEFAULT_DATA)], &args)?;
+                if outcome == ExitCode::from(INTERRUPTED) {
+                    // Ctrl-C: the user asked to stop, not to search a partial index.
+                    std::process::exit(INTERRUPTED.into());
+                }
                 if outcome != ExitCode::SUCCESS {
                     eprintln!("tipdex: some files could not be indexed; searching what was");
                 }
             }
         }
-        Ok(Store::open(&self.index_dir)?)
+        let store = Store::open(&self.index_dir)?;
+        let info = store.info()?;
+        if !info.is_incomplete() {
+            return Ok(store);
+        }
+        // The last run stopped before its end (killed, Ctrl-C): never answer from a partial
+        // index silently. The default index is tipdex's own cache, so it is finished here.
+        if self.default_index && Path::new(DEFAULT_DATA).is_dir() {
+            eprintln!(
+                "tipdex: the last indexing run into {}/ did not finish; finishing it first…",
+                self.index_dir.display()
+            );
+            drop(store);
+            match index::run(self, &index::IndexArgs::quiet()) {
+                Ok(code) if code == ExitCode::SUCCESS => {}
+                Ok(code) if code == ExitCode::from(INTERRUPTED) => {
+                    std::process::exit(INTERRUPTED.into())
+                }
+                Ok(_) => eprintln!("tipdex: some files could not be indexed; searching what was"),
+                Err(e) => match e.downcast_ref::<tipdex::Error>() {
+                    Some(tipdex::Error::IndexBusy(_)) => eprintln!(
+                        "tipdex: another tipdex is indexing {}/ now; searching what it has committed so far",
+                        self.index_dir.display()
+                    ),
+                    _ => eprintln!(
+                        "tipdex: the index is incomplete and could not be finished ({e:#}); searching what it holds. Run `{}` to finish it",
+                        self.index_command()
+                    ),
+                },
+            }
+            return Ok(Store::open(&self.index_dir)?);
+        }
+        eprintln!(
+            "tipdex: the index at {} is incomplete (its last indexing run was interrupted); searching what it holds. Run `{}` to finish it",
+            self.index_dir.display(),
+            self.index_command()
+        );
+        Ok(store)
+    }
+
+    /// The command that brings this context's index up to date with its folders.
+    pub fn index_command(&self) -> String {
+        if self.default_index {
+            "tipdex index".to_string()
+        } else {
+            format!("tipdex index --index {}", self.index_dir.display())
+        }
     }
 }
 

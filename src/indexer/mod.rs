@@ -13,6 +13,8 @@ mod write;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rayon::prelude::*;
@@ -49,6 +51,9 @@ pub struct IndexOptions {
     /// Follow symbolic links wherever they point; by default only those whose target is inside
     /// an indexed root are followed.
     pub follow_symlinks: bool,
+    /// Set (e.g. by a Ctrl-C handler) to stop the run at the next chunk: what was written is
+    /// committed and the report says `interrupted`.
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
 impl Default for IndexOptions {
@@ -61,6 +66,7 @@ impl Default for IndexOptions {
             commit_every: Duration::from_secs(30),
             extract_timeout: Duration::from_secs(60),
             follow_symlinks: false,
+            stop: None,
         }
     }
 }
@@ -147,6 +153,9 @@ pub struct IndexReport {
     pub passages_total: u64,
     /// Wall time of the run.
     pub elapsed: Duration,
+    /// The run was stopped through [`IndexOptions::stop`]: its work so far is committed, the
+    /// rest is left for the next run (which the roots in the index let a bare `index` do).
+    pub interrupted: bool,
 }
 
 impl IndexReport {
@@ -196,7 +205,21 @@ pub fn index_roots(
             }
             other => Error::Engine(other),
         })?;
+    store.claim()?;
     let mut info = store.info()?;
+    // A new root is committed before its first file is written, so a run killed or interrupted
+    // at any later point is finished by a bare `tipdex index`, which indexes the known roots.
+    // The commit is marked in progress until the run's last one.
+    let new_roots: Vec<&PathBuf> = canonical_roots
+        .iter()
+        .filter(|r| !info.roots.contains(r))
+        .collect();
+    if !new_roots.is_empty() || info.last_indexed.is_none() {
+        info.roots.extend(new_roots.into_iter().cloned());
+        info.schema_version = SCHEMA_VERSION;
+        info.in_progress = true;
+        commit(&mut writer, &info, index_dir)?;
+    }
     let reader = store.reader()?;
     let searcher = reader.searcher();
     let fields = &store.fields;
@@ -233,11 +256,6 @@ pub fn index_roots(
     })?;
 
     info.schema_version = SCHEMA_VERSION;
-    for root in &canonical_roots {
-        if !info.roots.contains(root) {
-            info.roots.push(root.clone());
-        }
-    }
     let now = unix_now();
     // Keys of old records re-keyed by a move in this run: not deleted as gone, not moved twice.
     let mut claimed: HashSet<u64> = HashSet::new();
@@ -248,7 +266,17 @@ pub fn index_roots(
     let chunk_len = rayon::current_num_threads().max(1) * 16;
     // Full records are read from the last commit only for files that turn out unchanged or moved.
     let records = |key: u64| store.record_by_key(&searcher, key).ok().flatten();
+    let stopped = || {
+        options
+            .stop
+            .as_ref()
+            .is_some_and(|s| s.load(Ordering::Relaxed))
+    };
     for chunk in plan.to_prepare.chunks(chunk_len) {
+        if stopped() {
+            report.interrupted = true;
+            break;
+        }
         let outcomes: Vec<Outcome> = chunk
             .par_iter()
             .map(|c| {
@@ -372,12 +400,26 @@ pub fn index_roots(
             progress(Progress::Committing);
             info.in_progress = true;
             info.acronyms = learn(definitions.values().map(Vec::as_slice));
-            commit(&mut writer, &info)?;
+            commit(&mut writer, &info, index_dir)?;
             since_commit = 0;
             last_commit = Instant::now();
         }
     }
 
+    if report.interrupted || stopped() {
+        // Deletions wait for a complete run; what was written is kept.
+        report.interrupted = true;
+        info.in_progress = true;
+        info.acronyms = learn(definitions.values().map(Vec::as_slice));
+        commit(&mut writer, &info, index_dir)?;
+        writer.wait_merging_threads()?;
+        reader.reload()?;
+        let (docs, passages) = store.counts(&reader.searcher())?;
+        report.documents_total = docs;
+        report.passages_total = passages;
+        report.elapsed = started.elapsed();
+        return Ok(report);
+    }
     // Deletions go last: a run killed before this point loses nothing, and the next run finds
     // the same files gone again.
     for record in plan.gone.iter().filter(|r| !claimed.contains(&r.key)) {
@@ -406,7 +448,7 @@ pub fn index_roots(
     info.in_progress = false;
     info.last_indexed = Some(unix_now());
     info.acronyms = learn(definitions.values().map(Vec::as_slice));
-    commit(&mut writer, &info)?;
+    commit(&mut writer, &info, index_dir)?;
     writer.wait_merging_threads()?;
 
     reader.reload()?;
@@ -420,12 +462,15 @@ pub fn index_roots(
 /// tantivy refuses writer budgets below about 15 MB per thread.
 const MIN_WRITER_MEMORY: usize = 32 * 1024 * 1024;
 
-fn commit(writer: &mut IndexWriter, info: &IndexInfo) -> Result<()> {
+fn commit(writer: &mut IndexWriter, info: &IndexInfo, index_dir: &Path) -> Result<()> {
     let payload = serde_json::to_string(info).map_err(|e| Error::CorruptRecord(e.to_string()))?;
     let mut prepared = writer.prepare_commit()?;
     prepared.set_payload(&payload);
     prepared.commit()?;
-    Ok(())
+    crate::store::share_like_directory(index_dir).map_err(|source| Error::Io {
+        path: index_dir.to_path_buf(),
+        source,
+    })
 }
 
 /// Seconds since the Unix epoch.

@@ -13,10 +13,10 @@ use tipdex::store::Store;
 
 use crate::harness::*;
 
-const FILES: usize = 2000;
+pub const FILES: usize = 2000;
 
 /// A deterministic corpus: each file has a unique marker word and 1–3 paragraphs.
-fn generate(env: &Env) {
+pub fn generate(env: &Env) {
     let words = [
         "victims",
         "labour",
@@ -173,7 +173,9 @@ fn sigkill_at_any_moment_leaves_a_usable_index_without_duplicates() {
         // After every kill the index opens, holds each document at most once with all its
         // passages, and answers searches.
         census(&env.index_dir());
-        env.run(&["search", "fishing", "--limit", "1"]).ok();
+        // Named explicitly, so the search reports the interrupted run instead of finishing it.
+        env.run(&["search", "fishing", "--limit", "1", "--index", "index"])
+            .ok();
     }
 
     let finish = env.run(&["index", "data", "--quiet"]).ok();

@@ -8,4 +8,5 @@ mod hostile;
 mod incremental;
 mod metadata;
 mod rank;
+mod recovery;
 mod search;

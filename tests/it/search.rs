@@ -301,11 +301,17 @@ fn first_search_builds_the_index_from_data() {
 #[test]
 fn default_index_left_by_another_version_is_rebuilt_a_named_one_is_not_touched() {
     let env = Env::with_seeds();
-    // An index with another layout, as an older tipdex would leave it.
+    // An index with another layout, as an older tipdex would leave it: its commit payload says
+    // it is tipdex's (a payload-less index of unknown fields is another program's, refused).
     let mut schema = tantivy::schema::Schema::builder();
     schema.add_text_field("body", tantivy::schema::TEXT);
     std::fs::create_dir_all(env.index_dir()).unwrap();
-    tantivy::Index::create_in_dir(env.index_dir(), schema.build()).unwrap();
+    let old = tantivy::Index::create_in_dir(env.index_dir(), schema.build()).unwrap();
+    let mut writer: tantivy::IndexWriter = old.writer_with_num_threads(1, 20_000_000).unwrap();
+    let mut commit = writer.prepare_commit().unwrap();
+    commit.set_payload(r#"{"schema_version":1,"roots":[],"last_indexed":1}"#);
+    commit.commit().unwrap();
+    drop(writer);
 
     // Named explicitly: the user's index; an error with the fix, nothing rebuilt.
     let named = env.run(&["search", "GLO.ACT", "--index", "index"]);
