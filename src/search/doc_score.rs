@@ -24,8 +24,18 @@ use super::group::{DocHit, KeyMap};
 use crate::error::Result;
 use crate::schema::{Fields, KIND_DOC};
 
-/// Candidates whose document-level evidence is computed (at least the number shown).
-pub const RESCORE_DEPTH: usize = 200;
+/// Candidates rescored per document shown: a document gains at most its document-level BM25,
+/// so those far below the shown ones by best passage rarely enter them; reading the evidence
+/// costs per candidate (its passages' postings), so the depth follows what is shown.
+pub const RESCORE_PER_SHOWN: usize = 2;
+
+/// The fewest candidates rescored, so a short page still sees documents from below it rise.
+pub const RESCORE_FLOOR: usize = 50;
+
+/// Candidates whose document-level evidence is computed when `limit` documents are shown.
+pub fn rescore_depth(limit: usize) -> usize {
+    limit.saturating_mul(RESCORE_PER_SHOWN).max(RESCORE_FLOOR)
+}
 
 /// How much the document-level evidence counts beside the best passage.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -81,7 +91,7 @@ impl DocScoring {
     }
 }
 
-/// Give the best `max(limit, RESCORE_DEPTH)` of `docs` their document scores for the query
+/// Give the best [`rescore_depth`]`(limit)` of `docs` their document scores for the query
 /// words `terms` (analyzed passage-text terms); the others keep their best passage's score,
 /// which is below all of those.
 pub fn rescore(
@@ -96,7 +106,7 @@ pub fn rescore(
     if scoring.weight == 0.0 || docs.is_empty() || terms.is_empty() {
         return Ok(docs);
     }
-    let depth = limit.max(RESCORE_DEPTH);
+    let depth = rescore_depth(limit);
     let mut docs = docs;
     if docs.len() > depth {
         // The candidates to the front, in any order; ranking sorts them later.
