@@ -8,6 +8,7 @@
 
 mod directory;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -47,6 +48,9 @@ pub struct IndexInfo {
     /// writing it, matched both ways at query time.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub synonyms: Vec<(String, String)>,
+    /// `--exclude` globs remembered per root, so every later run that walks the root obeys them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub excludes: BTreeMap<PathBuf, Vec<String>>,
 }
 
 impl IndexInfo {

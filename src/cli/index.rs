@@ -45,6 +45,14 @@ pub struct IndexArgs {
     /// Commit after this many files, so an interrupted run keeps its work
     #[arg(long, value_name = "N", default_value_t = 5000)]
     pub commit_every: usize,
+    /// Leave out files and folders matching this gitignore-style pattern (repeatable), e.g.
+    /// `drafts/` or `*.csv`; remembered for these folders, so a bare `tipdex index` obeys it too.
+    /// A `.tipdexignore` file in a folder works the same way
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Forget the patterns remembered for these folders (before adding any --exclude)
+    #[arg(long)]
+    pub clear_excludes: bool,
 }
 
 impl IndexArgs {
@@ -100,6 +108,8 @@ pub fn run_index(ctx: &Context, roots: &[PathBuf], args: &IndexArgs) -> anyhow::
         extract_timeout: Duration::from_secs(args.timeout.max(1)),
         follow_symlinks: args.follow_symlinks,
         stop: Some(super::interrupt::stop_flag()),
+        excludes: args.exclude.clone(),
+        clear_excludes: args.clear_excludes,
         ..IndexOptions::default()
     };
     let mut progress = ProgressView::new(args);

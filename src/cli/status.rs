@@ -40,6 +40,9 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<ExitCode> {
             writeln!(out, "size on disk  {}", human_bytes(status.size_bytes))?;
             for root in &status.roots {
                 writeln!(out, "root          {}", safe::line(root))?;
+                if let Some(globs) = status.excludes.get(root) {
+                    writeln!(out, "  excludes    {}", safe::line(&globs.join("  ")))?;
+                }
             }
             let last = info
                 .last_indexed

@@ -54,6 +54,10 @@ pub struct IndexOptions {
     /// Set (e.g. by a Ctrl-C handler) to stop the run at the next chunk: what was written is
     /// committed and the report says `interrupted`.
     pub stop: Option<Arc<AtomicBool>>,
+    /// Gitignore-style globs to leave out of the roots of this run, added to those remembered.
+    pub excludes: Vec<String>,
+    /// Forget the globs remembered for the roots of this run (before adding `excludes`).
+    pub clear_excludes: bool,
 }
 
 impl Default for IndexOptions {
@@ -67,6 +71,8 @@ impl Default for IndexOptions {
             extract_timeout: Duration::from_secs(60),
             follow_symlinks: false,
             stop: None,
+            excludes: Vec::new(),
+            clear_excludes: false,
         }
     }
 }
@@ -189,6 +195,13 @@ pub fn index_roots(
             })?;
         canonical_roots.push(canonical);
     }
+    for glob in &options.excludes {
+        crate::ingest::walk::check_exclude(glob).map_err(|hint| Error::InvalidArgument {
+            what: "--exclude",
+            value: glob.clone(),
+            hint,
+        })?;
+    }
 
     let store = match Store::open_or_create(index_dir) {
         // `--full` is the way out of an index built by an older layout.
@@ -241,11 +254,26 @@ pub fn index_roots(
             existing.entry(r.path()).or_default().push(r);
         }
     }
+    for root in &canonical_roots {
+        let globs = info.excludes.entry(root.clone()).or_default();
+        if options.clear_excludes {
+            globs.clear();
+        }
+        for glob in &options.excludes {
+            if !globs.contains(glob) {
+                globs.push(glob.clone());
+            }
+        }
+        if globs.is_empty() {
+            info.excludes.remove(root);
+        }
+    }
     let index_dir_abs = index_dir.canonicalize().ok();
     let plan = plan::plan(
         &canonical_roots,
         index_dir_abs.as_deref(),
         options.follow_symlinks,
+        &info.excludes,
         &existing,
         &mut report,
         progress,
@@ -444,6 +472,8 @@ pub fn index_roots(
             || canonical_roots.contains(r)
             || remaining_roots.iter().any(|x| x.starts_with(r))
     });
+    let roots = &info.roots;
+    info.excludes.retain(|r, _| roots.contains(r));
 
     info.in_progress = false;
     info.last_indexed = Some(unix_now());

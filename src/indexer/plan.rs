@@ -1,6 +1,6 @@
 //! Deciding what a run must do: walk the roots and compare every file with its record.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::record::RecordSummary;
@@ -25,6 +25,7 @@ pub fn plan(
     roots: &[PathBuf],
     index_dir: Option<&Path>,
     follow_symlinks: bool,
+    excludes: &BTreeMap<PathBuf, Vec<String>>,
     existing: &HashMap<PathBuf, Vec<RecordSummary>>,
     report: &mut IndexReport,
     progress: &mut dyn FnMut(Progress),
@@ -36,7 +37,8 @@ pub fn plan(
         roots: roots.iter().filter_map(|r| r.canonicalize().ok()).collect(),
     };
     for root in roots {
-        let walked = ingest::walk(root, index_dir, &links)?;
+        let globs = excludes.get(root).map_or(&[][..], Vec::as_slice);
+        let walked = ingest::walk::walk_excluding(root, index_dir, &links, globs)?;
         for (reason, n) in walked.skipped.by_reason {
             *report.skipped.entry(reason).or_default() += n;
         }

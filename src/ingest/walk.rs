@@ -1,8 +1,10 @@
 //! Listing the files under the roots a user gave.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
 /// Formats tipdex extracts text from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -113,10 +115,33 @@ pub const LINK_LOOP: &str = "symbolic link loop";
 /// Sidecar metadata files are read with their document, never indexed on their own.
 pub const SIDECAR_SUFFIX: &str = ".meta.json";
 
+/// Name of the ignore file a folder may hold: gitignore syntax, patterns relative to its folder,
+/// applying to everything below it (a deeper file's `!pattern` re-includes).
+pub const IGNORE_FILE: &str = ".tipdexignore";
+/// Skip reason of files and folders left out by an ignore file or `--exclude`.
+pub const EXCLUDED: &str = "excluded by .tipdexignore or --exclude";
+
+/// Check one `--exclude` pattern (gitignore syntax), so a typo fails before any work.
+pub fn check_exclude(glob: &str) -> Result<(), String> {
+    let mut builder = GitignoreBuilder::new("/");
+    builder.add_line(None, glob).map_err(|e| e.to_string())?;
+    builder.build().map(drop).map_err(|e| e.to_string())
+}
+
 /// List the indexable files under `root` (a file or a directory), skipping `exclude` (the index
 /// directory itself, when it lives inside the root), hidden entries, and the symbolic links
-/// `links` does not follow (counted as skipped, as are link loops).
+/// `links` does not follow (counted as skipped, as are link loops). Ignore files are obeyed.
 pub fn walk(root: &Path, exclude: Option<&Path>, links: &Links) -> std::io::Result<WalkResult> {
+    walk_excluding(root, exclude, links, &[])
+}
+
+/// [`walk`], also leaving out what the gitignore-style `globs` (relative to the root) match.
+pub fn walk_excluding(
+    root: &Path,
+    exclude: Option<&Path>,
+    links: &Links,
+    globs: &[String],
+) -> std::io::Result<WalkResult> {
     let root = root.canonicalize()?;
     let exclude = exclude.and_then(|p| p.canonicalize().ok());
     let mut out = WalkResult::default();
@@ -127,6 +152,7 @@ pub fn walk(root: &Path, exclude: Option<&Path>, links: &Links) -> std::io::Resu
         root.clone()
     };
     let outside = std::cell::Cell::new(0usize);
+    let mut ignores = Ignores::new(&base, globs)?;
     let walker = walkdir::WalkDir::new(&root)
         .follow_links(true)
         .sort_by_file_name()
@@ -139,7 +165,13 @@ pub fn walk(root: &Path, exclude: Option<&Path>, links: &Links) -> std::io::Resu
             if foreign && !hidden && !excluded {
                 outside.set(outside.get() + 1);
             }
-            !hidden && !excluded && !foreign
+            // Pruned here, so an excluded folder is never listed.
+            let ignored = e.depth() > 0
+                && !hidden
+                && !excluded
+                && !foreign
+                && ignores.ignores(e.path(), e.file_type().is_dir());
+            !hidden && !excluded && !foreign && !ignored
         });
     for entry in walker {
         let entry = match entry {
@@ -210,6 +242,11 @@ pub fn walk(root: &Path, exclude: Option<&Path>, links: &Links) -> std::io::Resu
             mtime_ns: mtime_ns(&meta),
         });
     }
+    let (ignored, bad_ignore_files) = ignores.finish();
+    if ignored > 0 {
+        *out.skipped.by_reason.entry(EXCLUDED.into()).or_default() += ignored;
+    }
+    out.errors.extend(bad_ignore_files);
     if outside.get() > 0 {
         *out.skipped
             .by_reason
@@ -217,6 +254,85 @@ pub fn walk(root: &Path, exclude: Option<&Path>, links: &Links) -> std::io::Resu
             .or_default() += outside.get();
     }
     Ok(out)
+}
+
+/// The ignore rules of one walk: the root's `--exclude` globs and the ignore files met on the way,
+/// each read once.
+struct Ignores {
+    base: PathBuf,
+    globs: Gitignore,
+    /// Folder → its ignore file, `None` when it has none.
+    files: HashMap<PathBuf, Option<Gitignore>>,
+    ignored: usize,
+    errors: Vec<WalkError>,
+}
+
+impl Ignores {
+    fn new(base: &Path, globs: &[String]) -> std::io::Result<Ignores> {
+        let mut builder = GitignoreBuilder::new(base);
+        for glob in globs {
+            builder
+                .add_line(None, glob)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        }
+        let globs = builder
+            .build()
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        Ok(Ignores {
+            base: base.to_path_buf(),
+            globs,
+            files: HashMap::new(),
+            ignored: 0,
+            errors: Vec::new(),
+        })
+    }
+
+    /// Whether `path` is left out (and counted). The deepest ignore file with an opinion decides,
+    /// as in git; `--exclude` globs leave a path out whatever the ignore files say.
+    fn ignores(&mut self, path: &Path, is_dir: bool) -> bool {
+        let mut verdict = self.globs.matched(path, is_dir).is_ignore();
+        if !verdict {
+            for dir in path.ancestors().skip(1) {
+                if !dir.starts_with(&self.base) {
+                    break;
+                }
+                let m = match self.file_of(dir) {
+                    Some(file) => file.matched(path, is_dir),
+                    None => continue,
+                };
+                if m.is_ignore() || m.is_whitelist() {
+                    verdict = m.is_ignore();
+                    break;
+                }
+            }
+        }
+        self.ignored += usize::from(verdict);
+        verdict
+    }
+
+    fn file_of(&mut self, dir: &Path) -> Option<&Gitignore> {
+        if !self.files.contains_key(dir) {
+            let path = dir.join(IGNORE_FILE);
+            let file = path.is_file().then(|| {
+                let (file, problem) = Gitignore::new(&path);
+                if let Some(problem) = problem {
+                    // The good lines still apply; the bad ones are reported, not guessed at.
+                    self.errors.push(WalkError {
+                        path: path.clone(),
+                        reason: format!("bad pattern in {IGNORE_FILE}: {problem}"),
+                    });
+                }
+                file
+            });
+            self.files.insert(dir.to_path_buf(), file);
+        }
+        self.files.get(dir).and_then(Option::as_ref)
+    }
+
+    /// Entries left out, and the ignore files with bad lines.
+    fn finish(self) -> (usize, Vec<WalkError>) {
+        (self.ignored, self.errors)
+    }
 }
 
 /// Modification time in nanoseconds since the epoch (0 when the platform has none).
@@ -265,6 +381,35 @@ mod tests {
         assert_eq!(rels, ["UNODC/2019/a.txt"]);
         assert_eq!(w.skipped.by_reason["unsupported type .xlsx"], 2);
         assert!(w.errors.is_empty());
+    }
+
+    #[test]
+    fn ignore_files_and_globs_leave_paths_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for rel in [
+            "a.txt",
+            "notes.meta.md",
+            "drafts/x.txt",
+            "sub/drafts/y.txt",
+            "sub/b.txt",
+            "sub/keep.meta.md",
+            "manifest/c.txt",
+        ] {
+            std::fs::create_dir_all(d.join(rel).parent().unwrap()).unwrap();
+            std::fs::write(d.join(rel), "x").unwrap();
+        }
+        std::fs::write(d.join(IGNORE_FILE), "drafts/\n*.meta.md\n").unwrap();
+        std::fs::write(d.join("sub").join(IGNORE_FILE), "!keep.meta.md\n").unwrap();
+        let globs = ["/manifest".to_string()];
+        let w = walk_excluding(d, None, &Links::default(), &globs).unwrap();
+        let rels: Vec<_> = w.files.iter().map(|c| c.rel_path.as_str()).collect();
+        assert_eq!(rels, ["a.txt", "sub/b.txt", "sub/keep.meta.md"]);
+        // Two drafts folders, a file and the manifest folder; pruned folders count once.
+        assert_eq!(w.skipped.by_reason[EXCLUDED], 4);
+        assert!(w.errors.is_empty(), "{:?}", w.errors);
+        assert!(check_exclude("a{b").is_err());
+        assert!(check_exclude("drafts/").is_ok());
     }
 
     #[cfg(unix)]

@@ -323,6 +323,8 @@ pub struct StatusJson {
     pub size_bytes: u64,
     /// Roots indexed into it.
     pub roots: Vec<String>,
+    /// `--exclude` globs remembered per root.
+    pub excludes: BTreeMap<String, Vec<String>>,
     /// Unix seconds of the last completed run.
     pub last_indexed: Option<i64>,
     /// True when the last run was interrupted before it finished.
@@ -352,6 +354,11 @@ pub fn status_json(
             .roots
             .iter()
             .map(|r| r.to_string_lossy().into_owned())
+            .collect(),
+        excludes: info
+            .excludes
+            .iter()
+            .map(|(r, globs)| (r.to_string_lossy().into_owned(), globs.clone()))
             .collect(),
         last_indexed: info.last_indexed,
         interrupted: info.in_progress,

@@ -45,15 +45,29 @@ pub fn bin() -> &'static str {
 }
 
 impl Env {
-    /// A temp dir with a copy of the shipped `data/`.
+    /// A temp dir with a copy of the five seed files at the top of the shipped `data/` (not its
+    /// folders of public-domain samples), so the tests' counts stay those of the seeds.
     pub fn with_seeds() -> Env {
         let env = Env::empty();
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
         std::fs::create_dir_all(env.data()).unwrap();
         for entry in std::fs::read_dir(src).unwrap() {
             let entry = entry.unwrap();
-            std::fs::copy(entry.path(), env.data().join(entry.file_name())).unwrap();
+            let name = entry.file_name();
+            if entry.file_type().unwrap().is_file() && !name.to_string_lossy().starts_with('.') {
+                std::fs::copy(entry.path(), env.data().join(name)).unwrap();
+            }
         }
+        env
+    }
+
+    /// A temp dir with a copy of the whole shipped `data/`, folders and ignore files included.
+    pub fn with_sample() -> Env {
+        let env = Env::empty();
+        copy_tree(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("data"),
+            &env.data(),
+        );
         env
     }
 
@@ -117,6 +131,19 @@ impl Env {
     /// File names of the hits of a JSON search, in rank order.
     pub fn hit_files(&self, args: &[&str]) -> Vec<String> {
         file_names(&self.search_json(args))
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod crash;
 mod errors;
+mod excludes;
 mod formats;
 mod harness;
 mod hostile;
@@ -9,4 +10,5 @@ mod incremental;
 mod metadata;
 mod rank;
 mod recovery;
+mod sample;
 mod search;
