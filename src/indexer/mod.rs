@@ -434,49 +434,41 @@ pub fn index_roots(
         }
     }
 
-    if report.interrupted || stopped() {
-        // Deletions wait for a complete run; what was written is kept.
-        report.interrupted = true;
-        info.in_progress = true;
-        info.acronyms = learn(definitions.values().map(Vec::as_slice));
-        commit(&mut writer, &info, index_dir)?;
-        writer.wait_merging_threads()?;
-        reader.reload()?;
-        let (docs, passages) = store.counts(&reader.searcher())?;
-        report.documents_total = docs;
-        report.passages_total = passages;
-        report.elapsed = started.elapsed();
-        return Ok(report);
-    }
-    // Deletions go last: a run killed before this point loses nothing, and the next run finds
-    // the same files gone again.
-    for record in plan.gone.iter().filter(|r| !claimed.contains(&r.key)) {
-        write::delete(&writer, fields, record.key);
-        definitions.remove(&record.key);
-        report.removed += 1;
-        progress(Progress::File {
-            path: &record.path(),
-            change: Change::Removed,
-            reason: None,
+    // An interrupted run commits what was written and keeps the run marked in progress;
+    // deletions and root bookkeeping wait for a complete run.
+    let complete = !(report.interrupted || stopped());
+    report.interrupted = !complete;
+    if complete {
+        // Deletions go last: a run killed before this point loses nothing, and the next run finds
+        // the same files gone again.
+        for record in plan.gone.iter().filter(|r| !claimed.contains(&r.key)) {
+            write::delete(&writer, fields, record.key);
+            definitions.remove(&record.key);
+            report.removed += 1;
+            progress(Progress::File {
+                path: &record.path(),
+                change: Change::Removed,
+                reason: None,
+            });
+        }
+        // A vanished root whose documents all moved elsewhere is no longer a root.
+        let remaining_roots: HashSet<&Path> = existing
+            .values()
+            .flatten()
+            .filter(|r| !claimed.contains(&r.key))
+            .map(|r| r.root.as_path())
+            .collect();
+        info.roots.retain(|r| {
+            r.exists()
+                || canonical_roots.contains(r)
+                || remaining_roots.iter().any(|x| x.starts_with(r))
         });
-    }
-    // A vanished root whose documents all moved elsewhere is no longer a root.
-    let remaining_roots: HashSet<&Path> = existing
-        .values()
-        .flatten()
-        .filter(|r| !claimed.contains(&r.key))
-        .map(|r| r.root.as_path())
-        .collect();
-    info.roots.retain(|r| {
-        r.exists()
-            || canonical_roots.contains(r)
-            || remaining_roots.iter().any(|x| x.starts_with(r))
-    });
-    let roots = &info.roots;
-    info.excludes.retain(|r, _| roots.contains(r));
+        let roots = &info.roots;
+        info.excludes.retain(|r, _| roots.contains(r));
 
-    info.in_progress = false;
-    info.last_indexed = Some(unix_now());
+        info.last_indexed = Some(unix_now());
+    }
+    info.in_progress = !complete;
     info.acronyms = learn(definitions.values().map(Vec::as_slice));
     commit(&mut writer, &info, index_dir)?;
     writer.wait_merging_threads()?;
