@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use super::record::RecordSummary;
+use crate::record::RecordSummary;
 use super::{Change, FileProblem, IndexReport, Progress};
 use crate::ingest::{self, Candidate};
 

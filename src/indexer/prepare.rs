@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use rayon::prelude::*;
 
-use super::record::{
+use crate::record::{
     content_hash, doc_id, doc_key, item_key, raw_rel_path, DocRecord, FileStamp, RecordSummary,
     EXTRACTOR_VERSION,
 };

@@ -8,7 +8,7 @@ use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{doc, IndexWriter, Searcher, TantivyDocument, Term};
 
-use super::record::DocRecord;
+use crate::record::DocRecord;
 use super::Prepared;
 use crate::error::{Error, Result};
 use crate::metadata::Metadata;

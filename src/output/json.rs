@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::display_path;
-use crate::indexer::DocRecord;
+use crate::record::DocRecord;
 use crate::metadata::Precision;
 use crate::search::{FacetTable, Filters, SearchHit, SearchResults};
 use crate::store::IndexInfo;

@@ -5,7 +5,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use super::{display_path, safe};
-use crate::indexer::DocRecord;
+use crate::record::DocRecord;
 use crate::metadata::Field;
 use crate::search::{FacetTable, SearchResults};
 
