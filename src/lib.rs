@@ -44,6 +44,7 @@ pub mod ingest;
 pub mod metadata;
 pub mod output;
 pub mod passage;
+pub mod record;
 pub mod schema;
 pub mod search;
 pub mod store;

@@ -48,7 +48,7 @@ pub struct Fields {
     pub rel_path: Field,
     /// Content hash as hex (records only), to recognise moved files.
     pub hash: Field,
-    /// JSON [`crate::indexer::DocRecord`] (records only, stored).
+    /// JSON [`crate::record::DocRecord`] (records only, stored).
     pub record: Field,
     /// Passage text (passages only, stored and analyzed).
     pub text: Field,

@@ -16,11 +16,13 @@ use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, DocSetCollector};
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{Executor, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{
+    Executor, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term,
+};
 
 use crate::analysis::Equivalents;
 use crate::error::{Error, Result};
-use crate::indexer::{DocRecord, RecordSummary};
+use crate::record::{DocRecord, RecordSummary};
 use crate::schema::{self, Fields, KIND_DOC, KIND_PASSAGE, SCHEMA_VERSION};
 use directory::IndexDirectory;
 pub use directory::{share_like_directory, MARKER};
@@ -87,6 +89,19 @@ impl IndexInfo {
     pub fn is_incomplete(&self) -> bool {
         self.in_progress || self.last_indexed.is_none()
     }
+}
+
+/// Commit what `writer` holds with `info` as the commit's payload, and give the new files the
+/// index folder's sharing. The one place the payload is written ([`Store::info`] reads it).
+pub fn commit(writer: &mut IndexWriter, info: &IndexInfo, dir: &Path) -> Result<()> {
+    let payload = serde_json::to_string(info).map_err(|e| Error::CorruptRecord(e.to_string()))?;
+    let mut prepared = writer.prepare_commit()?;
+    prepared.set_payload(&payload);
+    prepared.commit()?;
+    share_like_directory(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })
 }
 
 /// An open index.
@@ -280,7 +295,7 @@ impl Store {
     /// this way, so they change atomically with nothing else). Fails with `IndexBusy` while an
     /// `index` run holds the writer.
     pub fn commit_info(&self, info: &IndexInfo) -> Result<()> {
-        let mut writer: tantivy::IndexWriter = self
+        let mut writer: IndexWriter = self
             .index
             .writer_with_num_threads(1, EDIT_WRITER_MEMORY)
             .map_err(|e| match e {
@@ -290,15 +305,7 @@ impl Store {
                 ) => Error::IndexBusy(self.dir.clone()),
                 other => Error::Engine(other),
             })?;
-        let payload =
-            serde_json::to_string(info).map_err(|e| Error::CorruptRecord(e.to_string()))?;
-        let mut prepared = writer.prepare_commit()?;
-        prepared.set_payload(&payload);
-        prepared.commit()?;
-        share_like_directory(&self.dir).map_err(|source| Error::Io {
-            path: self.dir.clone(),
-            source,
-        })
+        commit(&mut writer, info, &self.dir)
     }
 
     /// The payload of the last commit.
@@ -374,7 +381,7 @@ impl Store {
             }
         }
         if let Ok(path) = Path::new(spec).canonicalize() {
-            if let Some(r) = self.record_by_key(searcher, crate::indexer::doc_key(&path))? {
+            if let Some(r) = self.record_by_key(searcher, crate::record::doc_key(&path))? {
                 return Ok(r);
             }
         }

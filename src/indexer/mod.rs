@@ -8,7 +8,6 @@
 
 mod plan;
 mod prepare;
-mod record;
 mod write;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -23,15 +22,13 @@ use tantivy::{IndexWriter, TantivyError};
 
 pub use prepare::EXTRACT_THREAD;
 pub use prepare::{prepare, sidecar_stamp, Outcome, Prepared};
-pub use record::{
-    content_hash, doc_id, doc_key, item_key, DocRecord, FileStamp, RecordSummary, EXTRACTOR_VERSION,
-};
 
 use crate::acronyms::{learn, Definition};
 use crate::error::{Error, Result};
 use crate::ingest::DEFAULT_MAX_FILE_BYTES;
+use crate::record::RecordSummary;
 use crate::schema::SCHEMA_VERSION;
-use crate::store::{IndexInfo, Store};
+use crate::store::{commit, Store};
 
 /// How to run an index update.
 #[derive(Clone, Debug)]
@@ -483,17 +480,6 @@ pub fn index_roots(
 
 /// tantivy refuses writer budgets below about 15 MB per thread.
 const MIN_WRITER_MEMORY: usize = 32 * 1024 * 1024;
-
-fn commit(writer: &mut IndexWriter, info: &IndexInfo, index_dir: &Path) -> Result<()> {
-    let payload = serde_json::to_string(info).map_err(|e| Error::CorruptRecord(e.to_string()))?;
-    let mut prepared = writer.prepare_commit()?;
-    prepared.set_payload(&payload);
-    prepared.commit()?;
-    crate::store::share_like_directory(index_dir).map_err(|source| Error::Io {
-        path: index_dir.to_path_buf(),
-        source,
-    })
-}
 
 /// Seconds since the Unix epoch.
 pub fn unix_now() -> i64 {

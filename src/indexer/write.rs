@@ -8,10 +8,10 @@ use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{doc, IndexWriter, Searcher, TantivyDocument, Term};
 
-use super::record::DocRecord;
 use super::Prepared;
 use crate::error::{Error, Result};
 use crate::metadata::Metadata;
+use crate::record::DocRecord;
 use crate::schema::{filter_key, Fields, KIND_DOC, KIND_PASSAGE};
 
 /// Write a prepared document, replacing any earlier version. Returns the passages written.

@@ -8,7 +8,7 @@ pub mod text;
 
 use std::path::Path;
 
-use crate::indexer::DocRecord;
+use crate::record::DocRecord;
 
 /// Output formats for results.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,9 +38,9 @@ mod tests {
     use proptest::prelude::*;
 
     use super::{csv, json, safe, text};
-    use crate::indexer::{DocRecord, FileStamp};
     use crate::ingest::Format;
     use crate::metadata::{Field, Metadata};
+    use crate::record::{DocRecord, FileStamp};
     use crate::search::{Filters, PassageHit, SearchHit, SearchResults};
 
     fn field(value: &str) -> Option<Field<String>> {

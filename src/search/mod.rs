@@ -42,7 +42,7 @@ use group::KeySet;
 
 use crate::error::{Error, Result};
 use crate::highlight::highlight;
-use crate::indexer::DocRecord;
+use crate::record::DocRecord;
 use crate::schema::{self, analyze};
 use crate::store::Store;
 
