@@ -12,46 +12,9 @@ use super::build;
 use super::filters::Filters;
 use super::group::{DocCollector, DocHit};
 use crate::error::Result;
-use crate::schema::KIND_DOC;
+pub use crate::index_doc::FacetField;
+use crate::schema::{FACETS, KIND_DOC};
 use crate::store::Store;
-
-/// A facet dimension.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FacetField {
-    /// Publisher.
-    Source,
-    /// Year of the document's date.
-    Year,
-    /// Tags.
-    Tag,
-    /// Language.
-    Lang,
-}
-
-impl FacetField {
-    /// All dimensions, in display order.
-    pub const ALL: [FacetField; 4] = [
-        FacetField::Source,
-        FacetField::Year,
-        FacetField::Tag,
-        FacetField::Lang,
-    ];
-
-    /// Name used in facet paths, flags and JSON.
-    pub fn name(self) -> &'static str {
-        match self {
-            FacetField::Source => "source",
-            FacetField::Year => "year",
-            FacetField::Tag => "tag",
-            FacetField::Lang => "lang",
-        }
-    }
-
-    /// True when a document has at most one value, so "unknown" is meaningful.
-    fn single_valued(self) -> bool {
-        !matches!(self, FacetField::Tag)
-    }
-}
 
 /// One facet value and its document count.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -93,14 +56,14 @@ pub fn facet_counts(
         for f in build::filter_clauses(fields, &filters) {
             clauses.push((Occur::Must, f));
         }
-        let mut collector = FacetCollector::for_field("facets");
+        let mut collector = FacetCollector::for_field(FACETS);
         for d in dimensions {
-            collector.add_facet(format!("/{}", d.name()).as_str());
+            collector.add_facet(d.facet_root().as_str());
         }
         let (total, counts) = searcher.search(&BooleanQuery::new(clauses), &(Count, collector))?;
         let by_value = dimensions
             .iter()
-            .flat_map(|d| counts.get(&format!("/{}", d.name())))
+            .flat_map(|d| counts.get(&d.facet_root()))
             .map(|(facet, n)| (facet.clone(), n))
             .collect();
         DocumentFacets {
@@ -190,7 +153,7 @@ pub(super) fn count_hits(searcher: &Searcher, docs: &[DocHit]) -> tantivy::Resul
         }
         // In document order, so the column is read front to back.
         ids.sort_unstable();
-        let facets = reader.facet_reader("facets")?;
+        let facets = reader.facet_reader(FACETS)?;
         let mut counts = vec![0u64; facets.num_facets()];
         for id in ids {
             for ord in facets.facet_ords(id) {

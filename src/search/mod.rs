@@ -27,7 +27,6 @@ use tantivy::query::{
     AllQuery, Bm25StatisticsProvider, BooleanQuery, EmptyQuery, EnableScoring, Occur, Query,
     TermSetQuery,
 };
-use tantivy::schema::Value;
 use tantivy::{IndexReader, Searcher, TantivyDocument, Term};
 
 pub use bm25::Bm25;
@@ -42,6 +41,7 @@ use group::KeySet;
 
 use crate::error::{Error, Result};
 use crate::highlight::highlight;
+use crate::index_doc::{passage_text, read_passage, StoredPassage};
 use crate::record::DocRecord;
 use crate::schema::{self, analyze};
 use crate::store::Store;
@@ -318,7 +318,7 @@ fn feedback_terms(
     let mut texts = Vec::with_capacity(best.len());
     for d in &best {
         let doc: TantivyDocument = searcher.doc(d.best)?;
-        if let Some(text) = doc.get_first(store.fields.text).and_then(|v| v.as_str()) {
+        if let Some(text) = passage_text(&store.fields, &doc) {
             texts.push(text.to_string());
         }
     }
@@ -509,14 +509,7 @@ pub fn search(
         let mut passages = Vec::with_capacity(request.passages);
         for (score, addr) in best.iter().take(request.passages) {
             let doc: TantivyDocument = searcher.doc(*addr)?;
-            let text = doc
-                .get_first(store.fields.text)
-                .and_then(|v| v.as_str())
-                .ok_or_else(|| {
-                    Error::CorruptRecord(format!("passage of {} without text", record.id))
-                })?
-                .to_string();
-            let number = |f| doc.get_first(f).and_then(|v| v.as_u64()).unwrap_or(0);
+            let StoredPassage { place, text } = read_passage(&store.fields, &doc, &record.id)?;
             let highlight_started = Instant::now();
             let tokens: Vec<_> = analyze(&mut analyzer, &text)
                 .into_iter()
@@ -525,13 +518,10 @@ pub fn search(
             let highlights = highlight(&tokens, &compiled.patterns);
             phases.highlighting += highlight_started.elapsed();
             passages.push(PassageHit {
-                ordinal: number(store.fields.ordinal) as u32,
-                start: number(store.fields.start) as usize,
-                page: doc
-                    .get_first(store.fields.page)
-                    .and_then(|v| v.as_u64())
-                    .map(|p| p as u32),
-                end: number(store.fields.end) as usize,
+                ordinal: place.ordinal as u32,
+                start: place.start,
+                page: place.page,
+                end: place.end,
                 highlights,
                 score: if compiled.scored { *score } else { 0.0 },
                 text,
