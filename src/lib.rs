@@ -39,6 +39,7 @@ pub mod clean;
 pub mod error;
 pub mod eval;
 pub mod highlight;
+pub mod index_doc;
 pub mod indexer;
 pub mod ingest;
 pub mod metadata;

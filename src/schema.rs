@@ -27,6 +27,9 @@ pub const ANALYZER: &str = "tipdex_en";
 /// Name of the fast field holding a document's key, read by the grouping collector.
 pub const DOC_KEY: &str = "doc_key";
 
+/// Name of the facet field, read by the facet counters.
+pub const FACETS: &str = "facets";
+
 /// Values of the `kind` field.
 pub const KIND_DOC: &str = "doc";
 /// Values of the `kind` field.
@@ -59,7 +62,8 @@ pub struct Fields {
     pub author: Field,
     /// Hierarchical facets: `/source/X`, `/year/YYYY`, `/tag/X`, `/lang/xx`.
     pub facets: Field,
-    /// Exact-match filter keys, lower-cased: `source=unodc`, `tag=europe`, `lang=en`.
+    /// Exact-match filter keys, lower-cased: `source=unodc`, `tag=europe`, `lang=en` (see
+    /// [`crate::index_doc::FacetField::filter_key`]).
     pub filter: Field,
     /// First day of the document's date period as YYYYMMDD.
     pub date_lo: Field,
@@ -100,7 +104,7 @@ pub fn build() -> (Schema, Fields) {
         text: b.add_text_field("text", analyzed(true)),
         title: b.add_text_field("title", analyzed(false)),
         author: b.add_text_field("author", analyzed(false)),
-        facets: b.add_facet_field("facets", FacetOptions::default()),
+        facets: b.add_facet_field(FACETS, FacetOptions::default()),
         filter: b.add_text_field("filter", STRING),
         date_lo: b.add_i64_field("date_lo", INDEXED | FAST),
         date_hi: b.add_i64_field("date_hi", INDEXED | FAST),
@@ -152,12 +156,6 @@ pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<AnalyzedToken> {
     out
 }
 
-/// Lower-case and fold a facet/filter value the way [`Fields::filter`] keys are stored, so
-/// `--source unodc` matches `UNODC` and `--tag europe` matches `Europe`.
-pub fn filter_key(kind: &str, value: &str) -> String {
-    format!("{kind}={}", fold_plain(value))
-}
-
 /// Lower-case, fold accents, trim and collapse whitespace, without stemming.
 pub fn fold_plain(value: &str) -> String {
     let mut analyzer = TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
@@ -189,12 +187,5 @@ mod tests {
             [0, 1, 2]
         );
         assert_eq!(&text[toks[2].range.clone()], "Eurídice");
-    }
-
-    #[test]
-    fn filter_keys_fold_case_accents_and_space() {
-        assert_eq!(filter_key("source", " UNODC "), "source=unodc");
-        assert_eq!(filter_key("tag", "Forced  Labour"), "tag=forced labour");
-        assert_eq!(filter_key("source", "Médecins"), "source=medecins");
     }
 }

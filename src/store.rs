@@ -15,13 +15,14 @@ use std::sync::{Arc, Mutex, OnceLock};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, DocSetCollector};
 use tantivy::query::TermQuery;
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{
     Executor, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term,
 };
 
 use crate::analysis::Equivalents;
 use crate::error::{Error, Result};
+use crate::index_doc::read_record;
 use crate::record::{DocRecord, RecordSummary};
 use crate::schema::{self, Fields, KIND_DOC, KIND_PASSAGE, SCHEMA_VERSION};
 use directory::IndexDirectory;
@@ -348,7 +349,7 @@ impl Store {
         let mut out = Vec::with_capacity(addrs.len());
         for addr in addrs {
             let doc: TantivyDocument = searcher.doc(addr)?;
-            out.push(self.decode_record(&doc)?);
+            out.push(read_record(&self.fields, &doc)?);
         }
         Ok(out)
     }
@@ -364,7 +365,7 @@ impl Store {
             None => Ok(None),
             Some(addr) => {
                 let doc: TantivyDocument = searcher.doc(addr)?;
-                self.decode_record(&doc).map(Some)
+                read_record(&self.fields, &doc).map(Some)
             }
         }
     }
@@ -423,14 +424,6 @@ impl Store {
                 count,
             }),
         }
-    }
-
-    fn decode_record<T: serde::de::DeserializeOwned>(&self, doc: &TantivyDocument) -> Result<T> {
-        let json = doc
-            .get_first(self.fields.record)
-            .and_then(|v| v.as_str())
-            .ok_or_else(|| Error::CorruptRecord("document record without its JSON".into()))?;
-        serde_json::from_str(json).map_err(|e| Error::CorruptRecord(e.to_string()))
     }
 
     /// Bytes the index occupies on disk.

@@ -3,9 +3,9 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use crate::record::RecordSummary;
 use super::{Change, FileProblem, IndexReport, Progress};
 use crate::ingest::{self, Candidate};
+use crate::record::RecordSummary;
 
 /// The work of one run.
 #[derive(Debug, Default)]

@@ -10,16 +10,16 @@ use std::time::Duration;
 
 use rayon::prelude::*;
 
-use crate::record::{
-    content_hash, doc_id, doc_key, item_key, raw_rel_path, DocRecord, FileStamp, RecordSummary,
-    EXTRACTOR_VERSION,
-};
 use crate::clean::{clean, strip_page_furniture};
 use crate::ingest::{
     self, walk::mtime_ns, Candidate, ExtractError, Extraction, Format, SIDECAR_SUFFIX,
 };
 use crate::metadata::{self, Hint, MetaInput, SizedLine};
 use crate::passage::{blank_line_starts, split, split_sections, PassageConfig};
+use crate::record::{
+    content_hash, doc_id, doc_key, item_key, raw_rel_path, DocRecord, FileStamp, RecordSummary,
+    EXTRACTOR_VERSION,
+};
 
 /// Characters of clean text kept in the record for `tipdex show`.
 const HEAD_CHARS: usize = 600;

@@ -8,8 +8,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::display_path;
-use crate::record::DocRecord;
 use crate::metadata::Precision;
+use crate::record::DocRecord;
 use crate::search::{FacetTable, Filters, SearchHit, SearchResults};
 use crate::store::IndexInfo;
 

@@ -5,8 +5,8 @@ use std::ops::Range;
 use std::path::Path;
 
 use super::{display_path, safe};
-use crate::record::DocRecord;
 use crate::metadata::Field;
+use crate::record::DocRecord;
 use crate::search::{FacetTable, SearchResults};
 
 /// Terminal styling.

@@ -14,7 +14,8 @@ use super::filters::Filters;
 use super::query::{Clause, ParsedQuery, Target};
 use crate::analysis::Equivalents;
 use crate::highlight::Pattern;
-use crate::schema::{filter_key, Fields, KIND_PASSAGE};
+use crate::index_doc::FacetField;
+use crate::schema::{Fields, KIND_PASSAGE};
 
 /// Weight of a title match relative to a passage-text match. Titles are repeated on every
 /// passage, so a modest weight already lifts the whole document. Tuned on the SciFact train
@@ -31,7 +32,7 @@ pub struct Compiled {
     pub scored: bool,
     /// Passage queries for `-excluded` clauses. Exclusion is per document (a document that
     /// mentions an excluded term anywhere is out), so the caller resolves these to document
-    /// keys with [`super::excluded_documents`] rather than excluding passage by passage.
+    /// keys with the plan ([`super::plan::PerDocument`]) rather than excluding passage by passage.
     pub excluded: Vec<Box<dyn Query>>,
     /// Passage queries for required groups, each of which some passage of a document must
     /// match (anywhere in it); resolved to documents by [`super::required::rank`].
@@ -136,7 +137,7 @@ pub fn compile(
 /// Filters only, for counting documents: the same constraints the search applies.
 pub fn filter_clauses(fields: &Fields, filters: &Filters) -> Vec<Box<dyn Query>> {
     let mut out: Vec<Box<dyn Query>> = Vec::new();
-    let any_of = |kind: &str, values: &[String]| -> Option<Box<dyn Query>> {
+    let any_of = |field: FacetField, values: &[String]| -> Option<Box<dyn Query>> {
         if values.is_empty() {
             return None;
         }
@@ -145,7 +146,7 @@ pub fn filter_clauses(fields: &Fields, filters: &Filters) -> Vec<Box<dyn Query>>
             .map(|v| {
                 (
                     Occur::Should,
-                    term_query(fields.filter, &filter_key(kind, v)),
+                    term_query(fields.filter, &field.filter_key(v)),
                 )
             })
             .collect();
@@ -158,9 +159,9 @@ pub fn filter_clauses(fields: &Fields, filters: &Filters) -> Vec<Box<dyn Query>>
         .iter()
         .flat_map(|s| [s.clone(), crate::metadata::canonical_source(s)])
         .collect();
-    out.extend(any_of("source", &sources));
-    out.extend(any_of("tag", &filters.tags));
-    out.extend(any_of("lang", &filters.langs));
+    out.extend(any_of(FacetField::Source, &sources));
+    out.extend(any_of(FacetField::Tag, &filters.tags));
+    out.extend(any_of(FacetField::Lang, &filters.langs));
     if !filters.years.is_empty() {
         let qs = filters
             .years

@@ -11,47 +11,11 @@ use super::bm25::Bm25;
 use super::build;
 use super::filters::Filters;
 use super::group::{DocCollector, DocHit};
+use super::plan::{self, Plan};
 use crate::error::Result;
-use crate::schema::KIND_DOC;
+pub use crate::index_doc::FacetField;
+use crate::schema::{FACETS, KIND_DOC};
 use crate::store::Store;
-
-/// A facet dimension.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FacetField {
-    /// Publisher.
-    Source,
-    /// Year of the document's date.
-    Year,
-    /// Tags.
-    Tag,
-    /// Language.
-    Lang,
-}
-
-impl FacetField {
-    /// All dimensions, in display order.
-    pub const ALL: [FacetField; 4] = [
-        FacetField::Source,
-        FacetField::Year,
-        FacetField::Tag,
-        FacetField::Lang,
-    ];
-
-    /// Name used in facet paths, flags and JSON.
-    pub fn name(self) -> &'static str {
-        match self {
-            FacetField::Source => "source",
-            FacetField::Year => "year",
-            FacetField::Tag => "tag",
-            FacetField::Lang => "lang",
-        }
-    }
-
-    /// True when a document has at most one value, so "unknown" is meaningful.
-    fn single_valued(self) -> bool {
-        !matches!(self, FacetField::Tag)
-    }
-}
 
 /// One facet value and its document count.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -84,7 +48,7 @@ pub fn facet_counts(
     let searcher = reader.searcher();
     let fields = &store.fields;
     let mut filters = filters.clone();
-    let parsed = super::parse_checked(store, &searcher, query_text, false, &mut filters)?;
+    let parsed = plan::parse_checked(store, &searcher, query_text, false, &mut filters)?;
 
     let counts = if parsed.is_unscored() && parsed.must_not.is_empty() {
         // Filters only: count the records themselves, one per document.
@@ -93,14 +57,14 @@ pub fn facet_counts(
         for f in build::filter_clauses(fields, &filters) {
             clauses.push((Occur::Must, f));
         }
-        let mut collector = FacetCollector::for_field("facets");
+        let mut collector = FacetCollector::for_field(FACETS);
         for d in dimensions {
-            collector.add_facet(format!("/{}", d.name()).as_str());
+            collector.add_facet(d.facet_root().as_str());
         }
         let (total, counts) = searcher.search(&BooleanQuery::new(clauses), &(Count, collector))?;
         let by_value = dimensions
             .iter()
-            .flat_map(|d| counts.get(&format!("/{}", d.name())))
+            .flat_map(|d| counts.get(&d.facet_root()))
             .map(|(facet, n)| (facet.clone(), n))
             .collect();
         DocumentFacets {
@@ -110,12 +74,11 @@ pub fn facet_counts(
     } else {
         // Documents with at least one matching passage, counted from one passage each. Scores
         // do not matter, so nothing is scored.
-        let equivalents = store.equivalents(&searcher)?;
-        let compiled = build::compile(fields, &parsed, &filters, Bm25::default(), &equivalents);
-        let resolved = super::per_document(store, &searcher, &compiled, &filters, None)?;
+        let plan = Plan::compile(store, &searcher, parsed, filters, Bm25::default())?;
+        let resolved = plan.per_document(store, &searcher, None)?;
         let docs = match resolved.ranked {
             Some(docs) => docs,
-            None => super::collect(
+            None => plan::collect(
                 store,
                 &searcher,
                 resolved.query.as_ref(),
@@ -190,7 +153,7 @@ pub(super) fn count_hits(searcher: &Searcher, docs: &[DocHit]) -> tantivy::Resul
         }
         // In document order, so the column is read front to back.
         ids.sort_unstable();
-        let facets = reader.facet_reader("facets")?;
+        let facets = reader.facet_reader(FACETS)?;
         let mut counts = vec![0u64; facets.num_facets()];
         for id in ids {
             for ord in facets.facet_ords(id) {

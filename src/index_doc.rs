@@ -1,0 +1,243 @@
+//! The tantivy documents of the index, written and read back: a document's record, its
+//! passages, and the facets, filter keys and date bounds they carry.
+//!
+//! [`crate::schema`] names the fields; this module decides what goes into them. The writer
+//! (`indexer`), the filter builder and the facet counter (`search`) all go through here, so what
+//! a filter or a count looks for is by construction what was written.
+
+use serde::de::DeserializeOwned;
+use tantivy::schema::{Facet, Value};
+use tantivy::{doc, TantivyDocument};
+
+use crate::error::{Error, Result};
+use crate::metadata::Metadata;
+use crate::record::DocRecord;
+use crate::schema::{fold_plain, Fields, KIND_DOC, KIND_PASSAGE};
+
+/// A facet dimension: a facet path's first part (`/source/UNODC`), the prefix of a filter key
+/// (`source=unodc`), and the name in flags and JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FacetField {
+    /// Publisher.
+    Source,
+    /// Year of the document's date.
+    Year,
+    /// Tags.
+    Tag,
+    /// Language.
+    Lang,
+}
+
+impl FacetField {
+    /// All dimensions, in display order.
+    pub const ALL: [FacetField; 4] = [
+        FacetField::Source,
+        FacetField::Year,
+        FacetField::Tag,
+        FacetField::Lang,
+    ];
+
+    /// Name used in facet paths, flags and JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            FacetField::Source => "source",
+            FacetField::Year => "year",
+            FacetField::Tag => "tag",
+            FacetField::Lang => "lang",
+        }
+    }
+
+    /// True when a document has at most one value, so "unknown" is meaningful.
+    pub fn single_valued(self) -> bool {
+        !matches!(self, FacetField::Tag)
+    }
+
+    /// The facet of `value` in this dimension (`/source/UNODC`).
+    pub fn facet(self, value: &str) -> Facet {
+        Facet::from_path([self.name(), value])
+    }
+
+    /// The facet path under which this dimension's values are counted (`/source`).
+    pub fn facet_root(self) -> String {
+        format!("/{}", self.name())
+    }
+
+    /// The key [`Fields::filter`] holds for `value`: lower-cased and folded, so
+    /// `--source unodc` matches `UNODC` and `--tag europe` matches `Europe`.
+    pub fn filter_key(self, value: &str) -> String {
+        format!("{}={}", self.name(), fold_plain(value))
+    }
+}
+
+/// Facets, filter keys and date bounds of one document. They go on its record (for document
+/// counts) and on every passage (for filtering), so they are computed once per document: filter
+/// keys go through an analyzer, which is not free per passage.
+pub struct DocFacets {
+    facets: Vec<Facet>,
+    filters: Vec<String>,
+    dates: Option<(i64, i64)>,
+}
+
+impl DocFacets {
+    /// What `m` puts on a document's record and passages.
+    pub fn of(m: &Metadata) -> DocFacets {
+        let mut out = DocFacets {
+            facets: Vec::new(),
+            filters: Vec::new(),
+            dates: None,
+        };
+        if let Some(source) = &m.source {
+            out.facets.push(FacetField::Source.facet(&source.value));
+            out.filters
+                .push(FacetField::Source.filter_key(&source.value));
+        }
+        if let Some(date) = &m.date {
+            let year = date.value.year.to_string();
+            out.facets.push(FacetField::Year.facet(&year));
+            out.dates = Some((date.value.lo(), date.value.hi()));
+        }
+        if let Some(tags) = &m.tags {
+            for tag in &tags.value {
+                out.facets.push(FacetField::Tag.facet(tag));
+                out.filters.push(FacetField::Tag.filter_key(tag));
+            }
+        }
+        if let Some(lang) = &m.language {
+            out.facets.push(FacetField::Lang.facet(&lang.value));
+            out.filters.push(FacetField::Lang.filter_key(&lang.value));
+        }
+        out
+    }
+
+    fn add_to(&self, d: &mut TantivyDocument, fields: &Fields) {
+        for facet in &self.facets {
+            d.add_facet(fields.facets, facet.clone());
+        }
+        for key in &self.filters {
+            d.add_text(fields.filter, key);
+        }
+        if let Some((lo, hi)) = self.dates {
+            d.add_i64(fields.date_lo, lo);
+            d.add_i64(fields.date_hi, hi);
+        }
+    }
+}
+
+/// A document's record: its [`DocRecord`] as JSON, the keys planning looks up, and its facets.
+pub fn record_document(
+    fields: &Fields,
+    record: &DocRecord,
+    facets: &DocFacets,
+) -> Result<TantivyDocument> {
+    let json = serde_json::to_string(record).map_err(|e| Error::CorruptRecord(e.to_string()))?;
+    let mut d = doc!(
+        fields.kind => KIND_DOC,
+        fields.doc_key => record.key,
+        fields.record_key => record.key,
+        fields.root => record.root.to_string_lossy().as_ref(),
+        fields.rel_path => record.rel_path.as_str(),
+        fields.hash => record.hash.as_str(),
+        fields.record => json,
+    );
+    facets.add_to(&mut d, fields);
+    Ok(d)
+}
+
+/// The record stored in a record document (a [`DocRecord`], or any part of it such as
+/// [`crate::record::RecordSummary`]).
+pub fn read_record<T: DeserializeOwned>(fields: &Fields, doc: &TantivyDocument) -> Result<T> {
+    let json = doc
+        .get_first(fields.record)
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| Error::CorruptRecord("document record without its JSON".into()))?;
+    serde_json::from_str(json).map_err(|e| Error::CorruptRecord(e.to_string()))
+}
+
+/// Where a passage sits in its document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Place {
+    /// Passage number within its document, from 0.
+    pub ordinal: u64,
+    /// Byte offset of the passage in the document's text.
+    pub start: usize,
+    /// Byte offset of the passage's end in the document's text.
+    pub end: usize,
+    /// Page where the passage starts (PDF), if the format has pages.
+    pub page: Option<u32>,
+}
+
+/// One passage of a document: its text, where it sits, and copies of what filters and ranking
+/// need of the document (title, author, facets), so they never read the record.
+pub fn passage_document(
+    fields: &Fields,
+    record: &DocRecord,
+    facets: &DocFacets,
+    place: &Place,
+    text: &str,
+) -> TantivyDocument {
+    let mut d = doc!(
+        fields.kind => KIND_PASSAGE,
+        fields.doc_key => record.key,
+        fields.text => text,
+        fields.ordinal => place.ordinal,
+        fields.start => place.start as u64,
+        fields.end => place.end as u64,
+    );
+    if let Some(page) = place.page {
+        d.add_u64(fields.page, u64::from(page));
+    }
+    if let Some(title) = &record.metadata.title {
+        d.add_text(fields.title, &title.value);
+    }
+    if let Some(author) = &record.metadata.author {
+        d.add_text(fields.author, &author.value);
+    }
+    facets.add_to(&mut d, fields);
+    d
+}
+
+/// A passage as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredPassage {
+    /// Where it sits in its document.
+    pub place: Place,
+    /// Its text.
+    pub text: String,
+}
+
+/// The text of a stored passage, if `doc` is one.
+pub fn passage_text<'a>(fields: &Fields, doc: &'a TantivyDocument) -> Option<&'a str> {
+    doc.get_first(fields.text).and_then(|v| v.as_str())
+}
+
+/// Read back a passage of the document `doc_id` (named in the error when its text is missing).
+pub fn read_passage(fields: &Fields, doc: &TantivyDocument, doc_id: &str) -> Result<StoredPassage> {
+    let text = passage_text(fields, doc)
+        .ok_or_else(|| Error::CorruptRecord(format!("passage of {doc_id} without text")))?
+        .to_string();
+    let number = |f| doc.get_first(f).and_then(|v| v.as_u64());
+    Ok(StoredPassage {
+        place: Place {
+            ordinal: number(fields.ordinal).unwrap_or(0),
+            start: number(fields.start).unwrap_or(0) as usize,
+            end: number(fields.end).unwrap_or(0) as usize,
+            page: number(fields.page).map(|p| p as u32),
+        },
+        text,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filter_keys_fold_case_accents_and_space() {
+        assert_eq!(FacetField::Source.filter_key(" UNODC "), "source=unodc");
+        assert_eq!(
+            FacetField::Tag.filter_key("Forced  Labour"),
+            "tag=forced labour"
+        );
+        assert_eq!(FacetField::Source.filter_key("Médecins"), "source=medecins");
+    }
+}
