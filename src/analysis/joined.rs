@@ -1,0 +1,171 @@
+//! Joined parts: GLO.ACT, anti-trafficking, e-mail also yield their concatenation.
+
+use std::collections::VecDeque;
+
+use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
+
+use super::stream::{copy_token, take_next};
+use super::MAX_TOKEN_BYTES;
+
+/// Longest run of joined parts that still yields a concatenation. Longer runs are dotted
+/// numbers, host names or file paths, whose concatenation nobody would type.
+const MAX_JOINED_PARTS: usize = 6;
+
+/// Characters that glue two parts into one written word when nothing else separates them.
+/// U+2010/U+2011 are the typographic (non-breaking) hyphens of word processors; U+00AD is the
+/// soft hyphen left in text extracted from hyphenated PDF lines.
+const JOINERS: [char; 5] = ['.', '-', '\u{2010}', '\u{2011}', '\u{00AD}'];
+
+/// Emits the concatenation of parts written with a joiner and no space between them.
+#[derive(Clone)]
+pub(super) struct JoinParts;
+
+impl TokenFilter for JoinParts {
+    type Tokenizer<T: Tokenizer> = JoinPartsFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> JoinPartsFilter<T> {
+        JoinPartsFilter { inner: tokenizer }
+    }
+}
+
+#[derive(Clone)]
+pub(super) struct JoinPartsFilter<T> {
+    inner: T,
+}
+
+impl<T: Tokenizer> Tokenizer for JoinPartsFilter<T> {
+    type TokenStream<'a> = JoinPartsStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        JoinPartsStream {
+            text,
+            tail: self.inner.token_stream(text),
+            lookahead: None,
+            run: Vec::new(),
+            out: VecDeque::new(),
+            current: Token::default(),
+            spare: Vec::new(),
+            last_end: None,
+        }
+    }
+}
+
+pub(super) struct JoinPartsStream<'a, T> {
+    /// The original text: only it tells whether two tokens were written without a space.
+    text: &'a str,
+    tail: T,
+    lookahead: Option<Token>,
+    run: Vec<Token>,
+    out: VecDeque<Token>,
+    current: Token,
+    spare: Vec<Token>,
+    /// End offset of the last token taken from upstream into a run, to recognise the
+    /// continuation of an over-long run (which must not start a new, partial join).
+    last_end: Option<usize>,
+}
+
+impl<T: TokenStream> JoinPartsStream<'_, T> {
+    fn pull(&mut self) -> Option<Token> {
+        if let Some(t) = self.lookahead.take() {
+            return Some(t);
+        }
+        if self.tail.advance() {
+            Some(copy_token(&mut self.spare, self.tail.token()))
+        } else {
+            None
+        }
+    }
+
+    fn fill(&mut self) {
+        let Some(first) = self.pull() else {
+            return;
+        };
+        let continues = self
+            .last_end
+            .is_some_and(|end| is_joined(self.text, end, first.offset_from));
+        self.last_end = Some(first.offset_to);
+        if continues {
+            self.out.push_back(first);
+            return;
+        }
+        self.run.clear();
+        self.run.push(first);
+        while self.run.len() <= MAX_JOINED_PARTS {
+            let Some(next) = self.pull() else {
+                break;
+            };
+            let prev_end = self.run.last().map_or(0, |t| t.offset_to);
+            if is_joined(self.text, prev_end, next.offset_from) {
+                self.last_end = Some(next.offset_to);
+                self.run.push(next);
+            } else {
+                self.lookahead = Some(next);
+                break;
+            }
+        }
+        let joined = if self.run.len() >= 2 && self.run.len() <= MAX_JOINED_PARTS {
+            joined_token(&self.run)
+        } else {
+            None
+        };
+        let mut parts = self.run.drain(..);
+        if let Some(first) = parts.next() {
+            self.out.push_back(first);
+        }
+        if let Some(joined) = joined {
+            self.out.push_back(joined);
+        }
+        self.out.extend(parts);
+    }
+}
+
+/// Whether the text between two tokens is exactly one joiner character.
+pub(super) fn is_joined(text: &str, prev_end: usize, next_start: usize) -> bool {
+    if next_start <= prev_end {
+        return false;
+    }
+    let Some(between) = text.get(prev_end..next_start) else {
+        return false;
+    };
+    let mut chars = between.chars();
+    matches!((chars.next(), chars.next()), (Some(c), None) if JOINERS.contains(&c))
+}
+
+pub(super) fn joined_token(parts: &[Token]) -> Option<Token> {
+    let (first, last) = (parts.first()?, parts.last()?);
+    // `3.5` or `2010-2015` joined would match unrelated numbers; `covid-19` is worth joining.
+    if parts
+        .iter()
+        .all(|p| p.text.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    let text: String = parts.iter().map(|p| p.text.as_str()).collect();
+    if text.len() >= MAX_TOKEN_BYTES {
+        return None;
+    }
+    Some(Token {
+        offset_from: first.offset_from,
+        offset_to: last.offset_to,
+        position: first.position,
+        position_length: last.position.saturating_sub(first.position) + 1,
+        text,
+    })
+}
+
+impl<T: TokenStream> TokenStream for JoinPartsStream<'_, T> {
+    fn advance(&mut self) -> bool {
+        if self.out.is_empty() {
+            self.fill();
+        }
+        take_next(&mut self.out, &mut self.current, &mut self.spare)
+    }
+
+    fn token(&self) -> &Token {
+        &self.current
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.current
+    }
+}

@@ -1,0 +1,289 @@
+//! The domain-aware text analyzer.
+//!
+//! The literature on trafficking in persons is written in both British and American English and
+//! leans heavily on acronyms (TIP, SOM, UNTOC, GLO.ACT…). Users must find "forced labour" when
+//! they type "forced labor" and "trafficking in persons" when they type "TIP", so the analyzer
+//! normalises both at index time and at query time:
+//!
+//! 1. word tokens (Unicode alphanumerics), tokens of 60 bytes or more dropped, lower-cased and
+//!    folded to ASCII where possible (accents, curly quotes);
+//! 2. parts joined by `.` or `-` without spaces (`GLO.ACT`, `anti-trafficking`, `e-mail`) also
+//!    yield their concatenation, so the dotted, hyphenated and solid spellings meet;
+//! 3. British spellings become American ones *before* stemming, because the stemmer does not
+//!    reconcile them (`organis` vs `organiz`, `labour` vs `labor`);
+//! 4. the English (Porter 2) stemmer;
+//! 5. a known long form (`traffick in person`) also yields its acronym (`tip`).
+//!
+//! Injected tokens (joined forms, acronyms) share the position of the first token they stand
+//! for and are emitted right after it, so phrase queries on the original wording keep working
+//! and positions never decrease along the stream (tantivy's postings writer requires that per
+//! term). Code that walks the tokens in order (highlighting, phrase matching) must treat tokens
+//! sharing a position as alternatives: the first one at each position is the word as written.
+
+mod acronyms;
+mod joined;
+mod spelling;
+mod stream;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+};
+
+use acronyms::{acronym_table, AcronymTable, Acronyms};
+use joined::JoinParts;
+use spelling::SpellAndStem;
+use stream::{collect_tokens, primary_of, primary_positions};
+
+/// Tokens of this many bytes or more are dropped: they are base64, URLs or table debris, and
+/// the limit matches the analyzer the index used before this module existed.
+const MAX_TOKEN_BYTES: usize = 60;
+
+/// Upper bound on the alternatives [`query_alternatives`] returns (and on each kind of
+/// sequence [`query_term_sequences`] adds), so a pathological query cannot blow up the boolean
+/// query built from them.
+const MAX_ALTERNATIVES: usize = 16;
+
+/// The analyzer used for passage text, titles and queries.
+pub fn domain_analyzer() -> TextAnalyzer {
+    analyzer(acronym_table())
+}
+
+/// Phrase expansions for a query: given the analyzed terms of a query (after
+/// [`domain_analyzer`], one term per position as returned first by [`query_term_sequences`]),
+/// return alternative term sequences that mean the same (e.g. `["traffick","in","person"]` ↔
+/// `["tip"]`) so the query builder can OR them in.
+///
+/// Each alternative is the whole input with one long form replaced by its acronym or one
+/// acronym replaced by one of its long forms; unrelated input yields no alternative.
+pub fn query_alternatives(terms: &[String]) -> Vec<Vec<String>> {
+    let table = acronym_table();
+    let mut out: Vec<Vec<String>> = Vec::new();
+    let mut push = |alt: Vec<String>| {
+        if out.len() < MAX_ALTERNATIVES && alt.as_slice() != terms && !out.contains(&alt) {
+            out.push(alt);
+        }
+    };
+    for start in 0..terms.len() {
+        for form in &table.forms {
+            let end = start + form.stems.len();
+            if end <= terms.len() && terms[start..end] == form.stems[..] {
+                push(splice(
+                    terms,
+                    start..end,
+                    std::slice::from_ref(&form.acronym),
+                ));
+            }
+            if terms[start] == form.acronym {
+                push(splice(terms, start..start + 1, &form.stems));
+            }
+        }
+    }
+    out
+}
+
+/// Every term sequence a query should match, for a query builder that ORs phrases: first the
+/// query's own terms (one per position, i.e. without injected tokens), then each sequence in
+/// which an injected joined form or acronym replaces the terms it stands for (`glo.act` →
+/// `["gloact"]`), then the [`query_alternatives`] of all of these. Empty for a query without
+/// terms.
+///
+/// The joined form matters here because a document spelling `GLOACT` holds only `gloact`,
+/// which the phrase `glo act` alone would miss.
+pub fn query_term_sequences(text: &str) -> Vec<Vec<String>> {
+    query_term_sequences_with(text, &Equivalents::default())
+}
+
+/// Pairs of wordings that mean the same beyond the built-in acronyms — acronyms the collection
+/// defines, a team's own synonyms — in analyzed form, matched both ways at query time.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Equivalents {
+    pairs: Vec<(Vec<String>, Vec<String>)>,
+}
+
+impl Equivalents {
+    /// Add `a` ≡ `b` (as written; analyzed here). Pairs that analyze to nothing or to the same
+    /// terms, or whose short side is a built-in acronym, are left out (the built-in table
+    /// already knows those).
+    pub fn add(&mut self, a: &str, b: &str) {
+        let a = analyzed_terms(a);
+        let b = analyzed_terms(b);
+        if a.is_empty() || b.is_empty() || a == b {
+            return;
+        }
+        let builtin =
+            |t: &[String]| t.len() == 1 && acronym_table().forms.iter().any(|f| f.acronym == t[0]);
+        if builtin(&a) || builtin(&b) {
+            return;
+        }
+        if !self.pairs.contains(&(a.clone(), b.clone())) {
+            self.pairs.push((a, b));
+        }
+    }
+
+    /// The analyzed terms of `text`, one per position: what a side of a pair matches.
+    pub fn terms_of(text: &str) -> Vec<String> {
+        analyzed_terms(text)
+    }
+
+    /// Number of pairs.
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// True when there is no pair.
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+
+    /// `terms` with one side of a pair replaced by the other, for each place a side occurs.
+    fn alternatives(&self, terms: &[String]) -> Vec<Vec<String>> {
+        let mut out = Vec::new();
+        for start in 0..terms.len() {
+            for (a, b) in &self.pairs {
+                for (from, to) in [(a, b), (b, a)] {
+                    let end = start + from.len();
+                    if end <= terms.len() && terms[start..end] == from[..] {
+                        out.push(splice(terms, start..end, to));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Where consecutive typed words (`typed`, one query word each) spell a long form of an acronym
+/// or one side of an `extra` pair: the first such run of two or more words (the longest at that
+/// start), as word indices `start..end`, with the other way of writing it (analyzed terms
+/// joined by spaces). A word that analyzes to several terms (`GLO.ACT`) or none ends a run.
+pub fn written_otherwise(typed: &[&str], extra: &Equivalents) -> Option<(usize, usize, String)> {
+    let terms: Vec<Option<String>> = typed
+        .iter()
+        .map(|w| match analyzed_terms(w).as_slice() {
+            [t] => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    let table = acronym_table();
+    let sides = table
+        .forms
+        .iter()
+        .map(|f| (&f.stems[..], std::slice::from_ref(&f.acronym)))
+        .chain(
+            extra
+                .pairs
+                .iter()
+                .flat_map(|(a, b)| [(&a[..], &b[..]), (&b[..], &a[..])]),
+        );
+    let mut best: Option<(usize, usize, &[String])> = None;
+    for (long, other) in sides {
+        if long.len() < 2 {
+            continue;
+        }
+        for start in 0..terms.len() {
+            let end = start + long.len();
+            if end > terms.len() {
+                break;
+            }
+            let spelled = terms[start..end]
+                .iter()
+                .zip(long)
+                .all(|(t, l)| t.as_deref() == Some(l.as_str()));
+            let better = best.is_none_or(|(s, e, _)| start < s || (start == s && end > e));
+            if spelled && better {
+                best = Some((start, end, other));
+            }
+        }
+    }
+    best.map(|(start, end, other)| (start, end, other.join(" ")))
+}
+
+/// The words of `text` as the index holds them, one per position. One analyzer per thread:
+/// building one per call was most of the cost of reading a learned table of a thousand pairs.
+fn analyzed_terms(text: &str) -> Vec<String> {
+    thread_local! {
+        static ANALYZER: std::cell::RefCell<TextAnalyzer> = std::cell::RefCell::new(domain_analyzer());
+    }
+    let tokens = ANALYZER.with(|a| collect_tokens(&mut a.borrow_mut(), text));
+    primary_of(&tokens).into_iter().map(|t| t.text).collect()
+}
+
+/// [`query_term_sequences`] with `extra` equivalent wordings besides the built-in acronyms.
+pub fn query_term_sequences_with(text: &str, extra: &Equivalents) -> Vec<Vec<String>> {
+    let mut analyzer = domain_analyzer();
+    let tokens = collect_tokens(&mut analyzer, text);
+    let primary = primary_of(&tokens);
+    if primary.is_empty() {
+        return Vec::new();
+    }
+    // Map positions to indices in `primary`, since removed long tokens leave position gaps.
+    let index_of: HashMap<usize, usize> = primary_positions(&tokens)
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| (p, i))
+        .collect();
+    let terms: Vec<String> = primary.into_iter().map(|t| t.text).collect();
+    let mut seqs = vec![terms.clone()];
+    let mut seen_first = std::collections::HashSet::new();
+    for token in &tokens {
+        // The first token at each position is a primary term, not an injected one.
+        if seen_first.insert(token.position) {
+            continue;
+        }
+        let Some(&start) = index_of.get(&token.position) else {
+            continue;
+        };
+        let last = token
+            .position
+            .saturating_add(token.position_length.saturating_sub(1));
+        let Some(&end) = index_of.get(&last) else {
+            continue;
+        };
+        let alt = splice(&terms, start..end + 1, std::slice::from_ref(&token.text));
+        if seqs.len() <= MAX_ALTERNATIVES && !seqs.contains(&alt) {
+            seqs.push(alt);
+        }
+    }
+    let base = seqs.len();
+    for i in 0..base {
+        let extra_alternatives = extra.alternatives(&seqs[i]);
+        for alt in query_alternatives(&seqs[i])
+            .into_iter()
+            .chain(extra_alternatives)
+        {
+            if seqs.len() >= base + MAX_ALTERNATIVES {
+                break;
+            }
+            if !seqs.contains(&alt) {
+                seqs.push(alt);
+            }
+        }
+    }
+    seqs
+}
+
+/// `terms` with `range` replaced by `with`.
+fn splice(terms: &[String], range: std::ops::Range<usize>, with: &[String]) -> Vec<String> {
+    let mut out = Vec::with_capacity(terms.len() + with.len());
+    out.extend_from_slice(&terms[..range.start]);
+    out.extend_from_slice(with);
+    out.extend_from_slice(&terms[range.end..]);
+    out
+}
+
+/// The full chain with a given acronym table; an empty table gives the chain the acronym table
+/// itself is computed with.
+fn analyzer(table: &'static AcronymTable) -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(JoinParts)
+        .filter(SpellAndStem)
+        .filter(Acronyms { table })
+        .build()
+}
