@@ -4,7 +4,7 @@
 //! tantivy's own term scorer fixes k1 = 1.2 and b = 0.75. Passages are short and of similar
 //! length, where a lower b (less length normalisation) and a lower k1 (repeats saturate sooner)
 //! are the usual tuned values (Anserini's BM25 uses 0.9 / 0.4). This query keeps tantivy's
-//! statistics (from [`super::PassageStats`]) and postings and only changes the formula.
+//! statistics (from [`super::plan::PassageStats`]) and postings and only changes the formula.
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::index::SegmentReader;

@@ -32,7 +32,7 @@ pub struct Compiled {
     pub scored: bool,
     /// Passage queries for `-excluded` clauses. Exclusion is per document (a document that
     /// mentions an excluded term anywhere is out), so the caller resolves these to document
-    /// keys with [`super::excluded_documents`] rather than excluding passage by passage.
+    /// keys with the plan ([`super::plan::PerDocument`]) rather than excluding passage by passage.
     pub excluded: Vec<Box<dyn Query>>,
     /// Passage queries for required groups, each of which some passage of a document must
     /// match (anywhere in it); resolved to documents by [`super::required::rank`].

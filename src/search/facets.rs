@@ -11,6 +11,7 @@ use super::bm25::Bm25;
 use super::build;
 use super::filters::Filters;
 use super::group::{DocCollector, DocHit};
+use super::plan::{self, Plan};
 use crate::error::Result;
 pub use crate::index_doc::FacetField;
 use crate::schema::{FACETS, KIND_DOC};
@@ -47,7 +48,7 @@ pub fn facet_counts(
     let searcher = reader.searcher();
     let fields = &store.fields;
     let mut filters = filters.clone();
-    let parsed = super::parse_checked(store, &searcher, query_text, false, &mut filters)?;
+    let parsed = plan::parse_checked(store, &searcher, query_text, false, &mut filters)?;
 
     let counts = if parsed.is_unscored() && parsed.must_not.is_empty() {
         // Filters only: count the records themselves, one per document.
@@ -73,12 +74,11 @@ pub fn facet_counts(
     } else {
         // Documents with at least one matching passage, counted from one passage each. Scores
         // do not matter, so nothing is scored.
-        let equivalents = store.equivalents(&searcher)?;
-        let compiled = build::compile(fields, &parsed, &filters, Bm25::default(), &equivalents);
-        let resolved = super::per_document(store, &searcher, &compiled, &filters, None)?;
+        let plan = Plan::compile(store, &searcher, parsed, filters, Bm25::default())?;
+        let resolved = plan.per_document(store, &searcher, None)?;
         let docs = match resolved.ranked {
             Some(docs) => docs,
-            None => super::collect(
+            None => plan::collect(
                 store,
                 &searcher,
                 resolved.query.as_ref(),

@@ -1,8 +1,11 @@
 //! Query → ranked documents with their best passages and highlights.
 //!
-//! BM25 runs over passages; passages are grouped by document while collecting
-//! ([`group::GroupCollector`]); only the passages shown are fetched from the store and
-//! highlighted.
+//! [`search`] follows ARCHITECTURE.md's "Search": the query's [`plan::Plan`] (parsed within the
+//! limits, compiled, required and excluded groups resolved to documents); pass 1 ranks every
+//! matching document by its best passage ([`group::DocCollector`]); the best of them get their
+//! document score ([`doc_score`]); facets are counted, `--expand` ranks again and fuses; pass 2
+//! keeps the best passages of the shown documents ([`group::GroupCollector`]); [`fetch`] reads
+//! only those passages from the store and highlights them.
 
 pub mod batch;
 pub mod bm25;
@@ -10,23 +13,20 @@ mod build;
 pub mod doc_score;
 pub mod expand;
 pub mod facets;
+mod fetch;
 pub mod filters;
 mod group;
 pub mod limits;
+mod plan;
 pub mod query;
 mod required;
 pub mod unmatched;
 
 use std::ops::Range;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use std::sync::Arc;
-
-use tantivy::collector::Collector;
-use tantivy::query::{
-    AllQuery, Bm25StatisticsProvider, BooleanQuery, EmptyQuery, EnableScoring, Occur, Query,
-    TermSetQuery,
-};
+use tantivy::query::{BooleanQuery, Occur, Query, TermSetQuery};
 use tantivy::{IndexReader, Searcher, TantivyDocument, Term};
 
 pub use bm25::Bm25;
@@ -38,12 +38,11 @@ pub use query::{parse, ParsedQuery};
 pub use unmatched::Unmatched;
 
 use group::KeySet;
+use plan::{collect, PassageStats, PerDocument, Plan};
 
-use crate::error::{Error, Result};
-use crate::highlight::highlight;
-use crate::index_doc::{passage_text, read_passage, StoredPassage};
+use crate::error::Result;
+use crate::index_doc::passage_text;
 use crate::record::DocRecord;
-use crate::schema::{self, analyze};
 use crate::store::Store;
 
 /// What to search for.
@@ -149,162 +148,6 @@ pub struct Phases {
     pub highlighting: Duration,
 }
 
-/// BM25 statistics over passages only. Document records share the index but carry no text; left
-/// in the counts they would halve the average passage length and inflate every IDF.
-struct PassageStats<'a> {
-    searcher: &'a Searcher,
-    passages: u64,
-}
-
-impl<'a> PassageStats<'a> {
-    fn new(store: &Store, searcher: &'a Searcher) -> Result<Self> {
-        let kind = Term::from_field_text(store.fields.kind, schema::KIND_PASSAGE);
-        Ok(PassageStats {
-            searcher,
-            passages: searcher.doc_freq(&kind)?.max(1),
-        })
-    }
-}
-
-impl Bm25StatisticsProvider for PassageStats<'_> {
-    fn total_num_tokens(&self, field: tantivy::schema::Field) -> tantivy::Result<u64> {
-        self.searcher.total_num_tokens(field)
-    }
-
-    fn total_num_docs(&self) -> tantivy::Result<u64> {
-        Ok(self.passages)
-    }
-
-    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
-        self.searcher.doc_freq(term)
-    }
-}
-
-/// Keys of the documents having a passage that matches `query`.
-fn matching_keys(store: &Store, searcher: &Searcher, query: &dyn Query) -> Result<KeySet> {
-    collect(store, searcher, query, group::KeyCollector, searcher)
-}
-
-/// Run `collector` over the passages matching `query` on the store's search executor.
-fn collect<C>(
-    store: &Store,
-    searcher: &Searcher,
-    query: &dyn Query,
-    collector: C,
-    stats: &dyn Bm25StatisticsProvider,
-) -> Result<C::Fruit>
-where
-    C: Collector,
-{
-    let scoring = if collector.requires_scoring() {
-        EnableScoring::enabled_from_statistics_provider(stats, searcher)
-    } else {
-        EnableScoring::disabled_from_searcher(searcher)
-    };
-    let executor = store.search_executor(searcher.segment_readers().len());
-    Ok(searcher.search_with_executor(query, &collector, executor, scoring)?)
-}
-
-/// The documents that match any of `excluded` anywhere, as a query on their keys; `None` when
-/// nothing is excluded.
-fn excluded_documents(
-    store: &Store,
-    searcher: &Searcher,
-    excluded: &[Box<dyn Query>],
-) -> Result<Option<TermSetQuery>> {
-    if excluded.is_empty() {
-        return Ok(None);
-    }
-    let any: Vec<(Occur, Box<dyn Query>)> = excluded
-        .iter()
-        .map(|q| (Occur::Should, q.box_clone()))
-        .collect();
-    let keys = matching_keys(store, searcher, &BooleanQuery::new(any))?;
-    let terms = keys
-        .into_iter()
-        .map(|k| Term::from_field_u64(store.fields.doc_key, k));
-    Ok(Some(TermSetQuery::new(terms)))
-}
-
-/// `query` minus the passages of the `excluded` documents.
-fn without(query: Box<dyn Query>, excluded: Option<&TermSetQuery>) -> Box<dyn Query> {
-    match excluded {
-        None => query,
-        Some(keys) => Box::new(BooleanQuery::new(vec![
-            (Occur::Must, query),
-            (Occur::MustNot, Box::new(keys.clone())),
-        ])),
-    }
-}
-
-/// A compiled query with what holds per document rather than per passage applied.
-struct PerDocument {
-    /// The passage query without the documents that match an excluded group; empty when no
-    /// document has every required word (nothing to rank or count).
-    query: Box<dyn Query>,
-    /// With required groups, the documents having them all, ranked (resolving them ranks them,
-    /// see [`required`]).
-    ranked: Option<Vec<group::DocHit>>,
-}
-
-/// Resolve `compiled`'s required and excluded groups to documents, scoring with `stats` (none:
-/// counting only).
-fn per_document(
-    store: &Store,
-    searcher: &Searcher,
-    compiled: &build::Compiled,
-    filters: &Filters,
-    stats: Option<&dyn Bm25StatisticsProvider>,
-) -> Result<PerDocument> {
-    let excluded = excluded_documents(store, searcher, &compiled.excluded)?;
-    if compiled.required.is_empty() {
-        return Ok(PerDocument {
-            query: without(compiled.query.box_clone(), excluded.as_ref()),
-            ranked: None,
-        });
-    }
-    if compiled.required.len() > required::MAX_REQUIRED {
-        return Err(Error::InvalidArgument {
-            what: "query",
-            value: format!("{} required groups", compiled.required.len()),
-            hint: format!(
-                "at most {} words or phrases can be required (+word, AND)",
-                required::MAX_REQUIRED
-            ),
-        });
-    }
-    // Filters and excluded documents constrain the passages that count.
-    let mut constraint: Vec<(Occur, Box<dyn Query>)> =
-        build::filter_clauses(&store.fields, filters)
-            .into_iter()
-            .map(|f| (Occur::Must, f))
-            .collect();
-    if let Some(keys) = &excluded {
-        if constraint.is_empty() {
-            constraint.push((Occur::Must, Box::new(AllQuery)));
-        }
-        constraint.push((Occur::MustNot, Box::new(keys.clone())));
-    }
-    let constraint = (!constraint.is_empty()).then(|| BooleanQuery::new(constraint));
-    let ranked = required::rank(
-        searcher,
-        store.search_executor(searcher.segment_readers().len()),
-        stats,
-        &compiled.required,
-        &compiled.optional,
-        constraint.as_ref().map(|q| q as &dyn Query),
-    )?;
-    let base: Box<dyn Query> = if ranked.is_empty() {
-        Box::new(EmptyQuery)
-    } else {
-        compiled.query.box_clone()
-    };
-    Ok(PerDocument {
-        query: without(base, excluded.as_ref()),
-        ranked: Some(ranked),
-    })
-}
-
 /// Expansion words from the best passages of the `expansion.docs` best of `docs`.
 fn feedback_terms(
     store: &Store,
@@ -328,29 +171,6 @@ fn feedback_terms(
         bm25::idf(passages, searcher.doc_freq(&term).unwrap_or(0) as f32)
     };
     Ok(expand::feedback_terms(&texts, patterns, idf, expansion))
-}
-
-/// Parse `text` within the caps of [`limits`] and add the filters written in it to `filters`:
-/// every query, from the command line, a batch or a server, goes through here.
-fn parse_checked(
-    store: &Store,
-    searcher: &Searcher,
-    text: &str,
-    plain: bool,
-    filters: &mut Filters,
-) -> Result<ParsedQuery> {
-    limits::check_length(text)?;
-    let parsed = if plain {
-        query::parse_plain(text)
-    } else {
-        query::parse(text)
-    };
-    limits::check_clauses(&parsed)?;
-    limits::check_prefixes(searcher, &parsed, |c| {
-        build::prefix_expansions(&store.fields, c)
-    })?;
-    filters.absorb(&parsed)?;
-    Ok(parsed)
 }
 
 /// The passage-text terms of the query's words and phrases as typed, each once: what the
@@ -383,29 +203,23 @@ pub fn search(
 ) -> Result<SearchResults> {
     let started = Instant::now();
     let searcher = reader.searcher();
-    let mut filters = request.filters.clone();
-    let parsed = parse_checked(
+    let plan = Plan::new(
         store,
         &searcher,
         &request.query,
         request.plain,
-        &mut filters,
+        &request.filters,
+        request.bm25,
     )?;
-    let mut analyzer = schema::analyzer();
-    let equivalents = store.equivalents(&searcher)?;
-    let compiled = build::compile(&store.fields, &parsed, &filters, request.bm25, &equivalents);
+    let scored = plan.compiled.scored;
     let stats = PassageStats::new(store, &searcher)?;
-    let PerDocument { query, ranked } =
-        per_document(store, &searcher, &compiled, &filters, Some(&stats))?;
+    let PerDocument { query, ranked } = plan.per_document(store, &searcher, Some(&stats))?;
     // Only the documents having every required group may be ranked again (by expansion).
     let allowed: Option<Arc<KeySet>> = match (&ranked, request.expand) {
         (Some(docs), Some(_)) => Some(Arc::new(docs.iter().map(|d| d.key).collect())),
         _ => None,
     };
-    let ranking = group::DocCollector {
-        scored: compiled.scored,
-        allowed,
-    };
+    let ranking = group::DocCollector { scored, allowed };
     let rank = |query: &dyn Query| collect(store, &searcher, query, ranking.clone(), &stats);
     // Pass 1: every matching document once, by its best passage (with required groups, done
     // while resolving them). Facet counts come from each document's best passage.
@@ -413,7 +227,7 @@ pub fn search(
         Some(docs) => docs,
         None => rank(query.as_ref())?,
     };
-    let scoring = if compiled.scored {
+    let scoring = if scored {
         request.doc_scoring
     } else {
         DocScoring::BEST_PASSAGE
@@ -421,7 +235,7 @@ pub fn search(
     let words = if scoring.weight == 0.0 {
         Vec::new()
     } else {
-        typed_terms(&parsed, &equivalents)
+        typed_terms(&plan.parsed, &plan.equivalents)
     };
     let rescore = |docs| {
         doc_score::rescore(
@@ -444,12 +258,12 @@ pub fn search(
     // rankings (see [`expand::fuse`]). The expanded query requires the query as it was, so the
     // matches (and the counts and facets above) stay its.
     let feedback = match request.expand {
-        Some(expansion) if compiled.scored => feedback_terms(
+        Some(expansion) if scored => feedback_terms(
             store,
             &searcher,
             &stats,
             &docs,
-            &compiled.patterns,
+            &plan.compiled.patterns,
             expansion,
         )?,
         _ => Vec::new(),
@@ -465,77 +279,34 @@ pub fn search(
     let total_passages = docs.iter().map(|d| u64::from(d.matches)).sum();
     let ranked = group::top(docs, request.limit);
     // Pass 2, only for the shown documents and only when more than one passage is wanted: their
-    // best few passages (the same query and statistics, so the same scores).
-    let mut shown: group::KeyMap<group::Group> = group::KeyMap::default();
-    // With expansion the documents' scores are fusion scores, so their passages' BM25 scores
-    // come from this pass even when one passage is shown.
-    if (request.passages > 1 || !feedback.is_empty()) && !ranked.is_empty() {
-        let keys = ranked
-            .iter()
-            .map(|d| Term::from_field_u64(store.fields.doc_key, d.key));
-        // The key set scores 0: as a plain clause it added its constant 1.0 to every passage
-        // shown, so a passage showed more than the document ranking had given it.
-        let restricted = BooleanQuery::new(vec![
-            (Occur::Must, query.box_clone()),
-            (
-                Occur::Must,
-                Box::new(tantivy::query::ConstScoreQuery::new(
-                    Box::new(TermSetQuery::new(keys)),
-                    0.0,
-                )),
-            ),
-        ]);
-        let collector = group::GroupCollector {
-            keep: request.passages,
-            scored: compiled.scored,
-        };
-        shown = searcher.search_with_statistics_provider(&restricted, &collector, &stats)?;
-    }
-    let mut phases = Phases {
-        matching: started.elapsed(),
-        ..Phases::default()
+    // best few passages (the same query and statistics, so the same scores). With expansion the
+    // documents' scores are fusion scores, so their passages' BM25 scores come from this pass
+    // even when one passage is shown.
+    let shown = if (request.passages > 1 || !feedback.is_empty()) && !ranked.is_empty() {
+        best_passages(
+            store,
+            &searcher,
+            &stats,
+            query.as_ref(),
+            &ranked,
+            request.passages,
+            scored,
+        )?
+    } else {
+        group::KeyMap::default()
     };
-
-    let mut hits = Vec::with_capacity(ranked.len());
-    for doc in ranked {
-        let fetch_started = Instant::now();
-        let Some(record) = store.record_by_key(&searcher, doc.key)? else {
-            continue;
-        };
-        let best = match shown.get(&doc.key) {
-            Some(group) => group.best.clone(),
-            None => vec![(doc.best_score, doc.best)],
-        };
-        let mut passages = Vec::with_capacity(request.passages);
-        for (score, addr) in best.iter().take(request.passages) {
-            let doc: TantivyDocument = searcher.doc(*addr)?;
-            let StoredPassage { place, text } = read_passage(&store.fields, &doc, &record.id)?;
-            let highlight_started = Instant::now();
-            let tokens: Vec<_> = analyze(&mut analyzer, &text)
-                .into_iter()
-                .map(|t| (t.range, t.term, t.position))
-                .collect();
-            let highlights = highlight(&tokens, &compiled.patterns);
-            phases.highlighting += highlight_started.elapsed();
-            passages.push(PassageHit {
-                ordinal: place.ordinal as u32,
-                start: place.start,
-                page: place.page,
-                end: place.end,
-                highlights,
-                score: if compiled.scored { *score } else { 0.0 },
-                text,
-            });
-        }
-        phases.fetching += fetch_started.elapsed();
-        hits.push(SearchHit {
-            record,
-            score: if compiled.scored { doc.score } else { 0.0 },
-            matching_passages: doc.matches,
-            passages,
-        });
-    }
-    let unmatched = unmatched::unmatched(&searcher, &store.fields, &parsed, &equivalents)?;
+    let matching = started.elapsed();
+    let (hits, fetched) = fetch::hits(
+        store,
+        &searcher,
+        ranked,
+        &shown,
+        request.passages,
+        &plan.compiled.patterns,
+        scored,
+    )?;
+    let unmatched =
+        unmatched::unmatched(&searcher, &store.fields, &plan.parsed, &plan.equivalents)?;
     Ok(SearchResults {
         total_documents,
         total_passages,
@@ -544,8 +315,37 @@ pub fn search(
         facets,
         elapsed: started.elapsed(),
         phases: Phases {
-            fetching: phases.fetching.saturating_sub(phases.highlighting),
-            ..phases
+            matching,
+            ..fetched
         },
     })
+}
+
+/// The best `keep` passages of each of the `ranked` documents: `query` restricted to their keys.
+fn best_passages(
+    store: &Store,
+    searcher: &Searcher,
+    stats: &PassageStats<'_>,
+    query: &dyn Query,
+    ranked: &[group::DocHit],
+    keep: usize,
+    scored: bool,
+) -> Result<group::KeyMap<group::Group>> {
+    let keys = ranked
+        .iter()
+        .map(|d| Term::from_field_u64(store.fields.doc_key, d.key));
+    // The key set scores 0: as a plain clause it added its constant 1.0 to every passage
+    // shown, so a passage showed more than the document ranking had given it.
+    let restricted = BooleanQuery::new(vec![
+        (Occur::Must, query.box_clone()),
+        (
+            Occur::Must,
+            Box::new(tantivy::query::ConstScoreQuery::new(
+                Box::new(TermSetQuery::new(keys)),
+                0.0,
+            )),
+        ),
+    ]);
+    let collector = group::GroupCollector { keep, scored };
+    Ok(searcher.search_with_statistics_provider(&restricted, &collector, stats)?)
 }

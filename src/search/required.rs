@@ -18,7 +18,7 @@ use tantivy::{DocAddress, DocId, DocSet, Executor, Score, Searcher, SegmentReade
 use super::group::{extend_runs, merge_runs, DocHit, DocumentRun};
 
 /// The most required groups a query may have: the groups a passage matched are kept as bits of a
-/// `u64` (more is a usage error, see `super::per_document`).
+/// `u64` (more is a usage error, see `super::plan`).
 pub const MAX_REQUIRED: usize = 64;
 
 /// One document as this pass sees it: its hit and the required groups it matched somewhere.
