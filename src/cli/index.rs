@@ -10,12 +10,12 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{Context, DEFAULT_DATA};
-use tipdex::indexer::{index_roots, Change, IndexOptions, IndexReport, Progress};
+use tipdex::indexer::{defaults, index_roots, Change, IndexOptions, IndexReport, Progress};
 use tipdex::output::safe;
 use tipdex::store::Store;
 
 /// Arguments of `tipdex index`.
-#[derive(Debug, Args, Default)]
+#[derive(Debug, Args)]
 pub struct IndexArgs {
     /// Files or folders to index [default: the roots already in the index, else data/]
     #[arg(value_name = "PATH")]
@@ -24,10 +24,10 @@ pub struct IndexArgs {
     #[arg(long)]
     pub full: bool,
     /// Skip files larger than this many megabytes
-    #[arg(long, value_name = "MB", default_value_t = 64)]
+    #[arg(long, value_name = "MB", default_value_t = defaults::MAX_FILE_MB)]
     pub max_file_size: u64,
     /// Memory for the index writer, in megabytes
-    #[arg(long, value_name = "MB", default_value_t = 256)]
+    #[arg(long, value_name = "MB", default_value_t = defaults::MEMORY_MB)]
     pub memory: usize,
     /// List every file and what happened to it
     #[arg(long, short)]
@@ -36,14 +36,14 @@ pub struct IndexArgs {
     #[arg(long, short, conflicts_with = "verbose")]
     pub quiet: bool,
     /// Give up extracting one file after this many seconds
-    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    #[arg(long, value_name = "SECONDS", default_value_t = defaults::TIMEOUT_SECS)]
     pub timeout: u64,
     /// Follow symbolic links wherever they point (by default a link is followed only when its
     /// target is inside a folder being indexed)
     #[arg(long)]
     pub follow_symlinks: bool,
     /// Commit after this many files, so an interrupted run keeps its work
-    #[arg(long, value_name = "N", default_value_t = 5000)]
+    #[arg(long, value_name = "N", default_value_t = defaults::COMMIT_EVERY_DOCS)]
     pub commit_every: usize,
     /// Leave out files and folders matching this gitignore-style pattern (repeatable), e.g.
     /// `drafts/` or `*.csv`; remembered for these folders, so a bare `tipdex index` obeys it too.
@@ -55,15 +55,30 @@ pub struct IndexArgs {
     pub clear_excludes: bool,
 }
 
+/// What `tipdex index` with no flags means (the flags' defaults are the same constants).
+impl Default for IndexArgs {
+    fn default() -> IndexArgs {
+        IndexArgs {
+            paths: Vec::new(),
+            full: false,
+            max_file_size: defaults::MAX_FILE_MB,
+            memory: defaults::MEMORY_MB,
+            verbose: false,
+            quiet: false,
+            timeout: defaults::TIMEOUT_SECS,
+            follow_symlinks: false,
+            commit_every: defaults::COMMIT_EVERY_DOCS,
+            exclude: Vec::new(),
+            clear_excludes: false,
+        }
+    }
+}
+
 impl IndexArgs {
     /// Settings for the automatic first index before a search.
     pub fn quiet() -> IndexArgs {
         IndexArgs {
             quiet: true,
-            max_file_size: 64,
-            memory: 256,
-            commit_every: 5000,
-            timeout: 60,
             ..IndexArgs::default()
         }
     }
@@ -305,4 +320,31 @@ fn print_summary(ctx: &Context, r: &IndexReport, verbose: bool) -> std::io::Resu
         r.documents_total, r.passages_total
     )?;
     out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Command {
+        #[command(flatten)]
+        args: IndexArgs,
+    }
+
+    #[test]
+    fn the_default_arguments_are_the_flags_defaults() {
+        let flags = Command::parse_from(["tipdex"]).args;
+        let default = IndexArgs::default();
+        let settings = |a: &IndexArgs| (a.max_file_size, a.memory, a.timeout, a.commit_every);
+        assert_eq!(settings(&default), settings(&flags));
+        // The automatic first index differs only in printing nothing.
+        let quiet = IndexArgs::quiet();
+        assert_eq!(settings(&quiet), settings(&flags));
+        assert!(quiet.quiet);
+        // A default that skipped every file (0 MB) was the bug this guards against.
+        assert_eq!(default.max_file_size, 64);
+    }
 }

@@ -25,10 +25,23 @@ pub use prepare::{prepare, sidecar_stamp, Outcome, Prepared};
 
 use crate::acronyms::{learn, Definition};
 use crate::error::{Error, Result};
-use crate::ingest::DEFAULT_MAX_FILE_BYTES;
 use crate::record::RecordSummary;
 use crate::schema::SCHEMA_VERSION;
 use crate::store::{commit, Store};
+
+/// The indexing defaults, in the units of the command line: `IndexOptions::default`, the
+/// `tipdex index` flags and the automatic first index all read these.
+pub mod defaults {
+    /// Files larger than this many megabytes are skipped: the biggest real report we know is a
+    /// few MB of text, and reading a multi-GB log into memory would stall the whole batch.
+    pub const MAX_FILE_MB: u64 = 64;
+    /// Memory of the index writer, in megabytes.
+    pub const MEMORY_MB: usize = 256;
+    /// Commit after this many written documents, so a killed run keeps its work.
+    pub const COMMIT_EVERY_DOCS: usize = 5_000;
+    /// Extraction of one file gives up after this many seconds.
+    pub const TIMEOUT_SECS: u64 = 60;
+}
 
 /// How to run an index update.
 #[derive(Clone, Debug)]
@@ -61,11 +74,11 @@ impl Default for IndexOptions {
     fn default() -> Self {
         IndexOptions {
             full: false,
-            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
-            writer_memory: 256 * 1024 * 1024,
-            commit_every_docs: 5_000,
+            max_file_bytes: defaults::MAX_FILE_MB * 1024 * 1024,
+            writer_memory: defaults::MEMORY_MB * 1024 * 1024,
+            commit_every_docs: defaults::COMMIT_EVERY_DOCS,
             commit_every: Duration::from_secs(30),
-            extract_timeout: Duration::from_secs(60),
+            extract_timeout: Duration::from_secs(defaults::TIMEOUT_SECS),
             follow_symlinks: false,
             stop: None,
             excludes: Vec::new(),

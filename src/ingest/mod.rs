@@ -24,10 +24,6 @@ pub use walk::{walk, Candidate, Format, Skipped, WalkError, WalkResult, SIDECAR_
 
 use crate::metadata::{Hint, SizedLine};
 
-/// Files larger than this are skipped: the biggest real report we know is a few MB of text,
-/// and reading a multi-GB log into memory would stall the whole batch.
-pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
-
 /// Extracted text kept per file. A 2,000-page report is about 6 MB of text; past this a file is
 /// a generated or hostile one (a 0.9 MB DOCX expanded to 306,156 passages), and its start is
 /// indexed with a note rather than all of it. A run holds one chunk of prepared files (32 on
