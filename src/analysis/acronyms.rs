@@ -7,7 +7,7 @@ use rustc_hash::FxHashSet;
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
 use super::analyzer;
-use super::stream::{collect_tokens, copy_token, primary_of, recycle, take_next};
+use super::stream::{collect_tokens, copy_token, primary_of, take_next};
 
 /// Long forms and their acronyms as they are written; their analyzed forms are computed once
 /// with the analyzer itself, so the table can never drift from the stemmer's output.

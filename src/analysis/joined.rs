@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
-use super::stream::{copy_token, recycle, take_next};
+use super::stream::{copy_token, take_next};
 use super::MAX_TOKEN_BYTES;
 
 /// Longest run of joined parts that still yields a concatenation. Longer runs are dotted
