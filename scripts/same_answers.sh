@@ -14,9 +14,14 @@
 # with --expand; `facets` and `show` (the top documents) complete the set. Timings (`took_ms`)
 # and record write times (`indexed_at`) are dropped; everything else must be byte-identical.
 # TIPDEX=path/to/binary overrides target/release/tipdex (build it first: cargo build --release).
+# Two indexes built from the same files may differ in which of two equally scored passages they
+# show (ties go by index address, and files are written in parallel): compare a change to what is
+# indexed with both binaries on the same rebuilt index (TIPDEX=old-binary on a copy of DIR).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+# Answers show paths relative to the working directory: always the repository root.
+cd "$here"
 dir=${1:?usage: scripts/same_answers.sh DIR [--reindex]}
 reindex=${2:-}
 bin=${TIPDEX:-$here/target/release/tipdex}
