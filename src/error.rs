@@ -97,6 +97,15 @@ pub enum Error {
     #[error("index error: {0}")]
     Engine(#[from] tantivy::TantivyError),
 
+    /// `tipdex serve` could not listen on the address asked for.
+    #[error("cannot listen on {addr}: {reason}; choose another address or port with --addr")]
+    Bind {
+        /// The address given.
+        addr: String,
+        /// The operating system's reason.
+        reason: String,
+    },
+
     /// A stored record could not be decoded: the index is damaged or from another version.
     #[error("corrupt record in the index ({0}); rebuild it with `tipdex index --full`")]
     CorruptRecord(String),

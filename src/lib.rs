@@ -48,6 +48,7 @@ pub mod passage;
 pub mod record;
 pub mod schema;
 pub mod search;
+pub mod serve;
 pub mod store;
 pub mod synonyms;
 

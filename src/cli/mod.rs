@@ -5,6 +5,7 @@ mod facets;
 mod index;
 mod interrupt;
 mod search;
+mod serve;
 mod show;
 mod status;
 mod synonyms;
@@ -73,6 +74,8 @@ pub enum Command {
     Status(status::StatusArgs),
     /// Your own synonyms, kept with the index and applied at query time: add, list, remove
     Synonyms(synonyms::SynonymsArgs),
+    /// Serve a search page and a JSON API over the index (read-only; picks up new commits)
+    Serve(serve::ServeArgs),
 }
 
 /// `--color`.
@@ -282,6 +285,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Show(args) => show::run(&ctx, &args),
         Command::Status(args) => status::run(&ctx, &args),
         Command::Synonyms(args) => synonyms::run(&ctx, &args),
+        Command::Serve(args) => serve::run(&ctx, &args),
     }
 }
 

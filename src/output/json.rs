@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::display_path;
 use crate::metadata::Precision;
 use crate::record::DocRecord;
-use crate::search::{FacetTable, Filters, SearchHit, SearchResults};
+use crate::search::{FacetTable, Filters, PassageHit, PassageWindow, SearchHit, SearchResults};
 use crate::store::IndexInfo;
 
 /// A byte range within a passage's text.
@@ -158,24 +158,25 @@ fn hit_json(rank: usize, hit: &SearchHit, cwd: Option<&Path>) -> HitJson {
         language: m.language.as_ref().map(|l| l.value.clone()),
         score: hit.score,
         matching_passages: hit.matching_passages,
-        passages: hit
-            .passages
+        passages: hit.passages.iter().map(passage_json).collect(),
+    }
+}
+
+/// The wire form of one passage.
+pub fn passage_json(p: &PassageHit) -> PassageJson {
+    PassageJson {
+        ordinal: p.ordinal,
+        start: p.start,
+        end: p.end,
+        page: p.page,
+        score: p.score,
+        text: p.text.clone(),
+        highlights: p
+            .highlights
             .iter()
-            .map(|p| PassageJson {
-                ordinal: p.ordinal,
-                start: p.start,
-                end: p.end,
-                page: p.page,
-                score: p.score,
-                text: p.text.clone(),
-                highlights: p
-                    .highlights
-                    .iter()
-                    .map(|r| Span {
-                        start: r.start,
-                        end: r.end,
-                    })
-                    .collect(),
+            .map(|r| Span {
+                start: r.start,
+                end: r.end,
             })
             .collect(),
     }
@@ -365,6 +366,46 @@ pub fn status_json(
         acronyms: info.acronyms.clone(),
         synonyms: info.synonyms.clone(),
     }
+}
+
+/// A window of one document's passages in reading order (the server's document view).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ContextJson {
+    /// Document id.
+    pub id: String,
+    /// Title (the file name when none is known).
+    pub title: String,
+    /// The query the highlights and matches are for ("" for none).
+    pub query: String,
+    /// Passages the document has.
+    pub total_passages: u32,
+    /// Ordinals of the passages matching the query, in reading order.
+    pub matches: Vec<u32>,
+    /// The window's passages, in reading order (scores are 0).
+    pub passages: Vec<PassageJson>,
+}
+
+/// The wire form of a passage window.
+pub fn context_json(query: &str, window: &PassageWindow) -> ContextJson {
+    ContextJson {
+        id: window.record.id.clone(),
+        title: window.record.display_title().to_string(),
+        query: query.to_string(),
+        total_passages: window.total_passages,
+        matches: window.matches.clone(),
+        passages: window.passages.iter().map(passage_json).collect(),
+    }
+}
+
+/// An error answer of the server: what went wrong and what to do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorJson {
+    /// The HTTP status code, repeated for scripts that only keep the body.
+    pub status: u16,
+    /// `usage` (change the request), `not_found`, `unauthorized` or `internal`.
+    pub kind: String,
+    /// The message, with the fix.
+    pub message: String,
 }
 
 /// Write `value` as one compact JSON line (NDJSON).

@@ -10,6 +10,7 @@
 pub mod batch;
 pub mod bm25;
 mod build;
+pub mod context;
 pub mod doc_score;
 pub mod expand;
 pub mod facets;
@@ -30,6 +31,7 @@ use tantivy::query::{BooleanQuery, Occur, Query, TermSetQuery};
 use tantivy::{IndexReader, Searcher, TantivyDocument, Term};
 
 pub use bm25::Bm25;
+pub use context::{passages_in_context, PassageWindow};
 pub use doc_score::DocScoring;
 pub use expand::Expansion;
 pub use facets::{facet_counts, FacetCount, FacetField, FacetTable};

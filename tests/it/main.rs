@@ -1,5 +1,6 @@
 //! Integration tests: the real `tipdex` binary on temp copies of the sample corpus.
 
+mod browser;
 mod crash;
 mod errors;
 mod excludes;
@@ -12,3 +13,4 @@ mod rank;
 mod recovery;
 mod sample;
 mod search;
+mod serve;

@@ -1,0 +1,202 @@
+//! A request's query string → the library's request types, with the CLI's validation: the
+//! same names as the flags (`source`, `tag`, `lang`, `year`, `from`, `to`, repeatable where the
+//! flag is) and the same errors for a bad value.
+
+use crate::error::{Error, Result};
+use crate::search::{normalize_lang, parse_date_arg, FacetField, Filters, YearRange};
+
+/// The decoded `name=value` pairs of a query string, in order.
+#[derive(Debug, Default)]
+pub struct Params(Vec<(String, String)>);
+
+impl Params {
+    /// Decode `query` (`a=1&b=x+y&c=%C3%A9`); `+` is a space, bad escapes stay as typed.
+    pub fn parse(query: &str) -> Params {
+        Params(
+            query
+                .split('&')
+                .filter(|p| !p.is_empty())
+                .map(|pair| {
+                    let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+                    (decode(name), decode(value))
+                })
+                .collect(),
+        )
+    }
+
+    /// The first value of `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every non-empty value of `name` (a repeated parameter), in order.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(n, v)| n == name && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().to_string())
+            .collect()
+    }
+
+    /// `name` as a number in `0..=max`, or `default` when absent.
+    pub fn number(&self, name: &'static str, default: usize, max: usize) -> Result<usize> {
+        match self.get(name).map(str::trim).filter(|v| !v.is_empty()) {
+            None => Ok(default),
+            Some(v) => match v.parse::<usize>() {
+                Ok(n) if n <= max => Ok(n),
+                _ => Err(Error::InvalidArgument {
+                    what: name,
+                    value: v.to_string(),
+                    hint: format!("give a whole number from 0 to {max}"),
+                }),
+            },
+        }
+    }
+
+    /// `name` as a flag: present and not `0`/`false`/`no`/`off`.
+    pub fn flag(&self, name: &str) -> bool {
+        self.get(name)
+            .is_some_and(|v| !matches!(v.trim(), "0" | "false" | "no" | "off"))
+    }
+
+    /// The filters, validated as `FilterArgs::to_filters` validates the flags.
+    pub fn filters(&self) -> Result<Filters> {
+        let years = self
+            .all("year")
+            .iter()
+            .map(|y| YearRange::parse(y))
+            .collect::<Result<Vec<_>>>()?;
+        let date = |name: &'static str, what: &'static str| {
+            self.get(name)
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(|v| parse_date_arg(what, v))
+                .transpose()
+        };
+        let from = date("from", "from")?;
+        let to = date("to", "to")?;
+        if let (Some(f), Some(t)) = (from, to) {
+            if f.lo() > t.hi() {
+                return Err(Error::InvalidArgument {
+                    what: "from",
+                    value: f.to_string(),
+                    hint: format!("it is after to={t}; swap them"),
+                });
+            }
+        }
+        Ok(Filters {
+            sources: self.all("source"),
+            tags: self.all("tag"),
+            langs: self.all("lang").iter().map(|l| normalize_lang(l)).collect(),
+            years,
+            from,
+            to,
+        })
+    }
+
+    /// Facet dimensions named by `name` (`source,year`, repeatable; `all` for the four).
+    pub fn facet_fields(&self, name: &'static str) -> Result<Vec<FacetField>> {
+        let mut out = Vec::new();
+        for value in self.all(name) {
+            for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                let fields: Vec<FacetField> = if part == "all" {
+                    FacetField::ALL.to_vec()
+                } else {
+                    let field = FacetField::ALL
+                        .into_iter()
+                        .find(|f| f.name() == part)
+                        .ok_or_else(|| Error::InvalidArgument {
+                            what: name,
+                            value: part.to_string(),
+                            hint: "give source, year, tag, lang or all".into(),
+                        })?;
+                    vec![field]
+                };
+                for field in fields {
+                    if !out.contains(&field) {
+                        out.push(field);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Percent-decoding of one query-string component; invalid UTF-8 is replaced, not refused.
+pub fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len()
+                && bytes[i + 1].is_ascii_hexdigit()
+                && bytes[i + 2].is_ascii_hexdigit() =>
+            {
+                let hex = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
+                out.push(hex(bytes[i + 1]) * 16 + hex(bytes[i + 2]));
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_plus_and_escapes_and_keeps_bad_ones() {
+        let p = Params::parse("q=forced+labour&source=UNODC&source=IOM&x=%C3%A9t%C3%A9&bad=%zz%4");
+        assert_eq!(p.get("q"), Some("forced labour"));
+        assert_eq!(p.all("source"), vec!["UNODC", "IOM"]);
+        assert_eq!(p.get("x"), Some("été"));
+        assert_eq!(p.get("bad"), Some("%zz%4"));
+        assert_eq!(p.get("missing"), None);
+        assert_eq!(Params::parse("a=%E2%82").get("a"), Some("\u{FFFD}"));
+    }
+
+    #[test]
+    fn filters_are_validated_like_the_flags() {
+        let f = Params::parse("year=2015..2020&from=2019-06&lang=English&tag=Europe")
+            .filters()
+            .unwrap();
+        assert_eq!((f.years[0].from, f.years[0].to), (2015, 2020));
+        assert_eq!(f.from.unwrap().to_string(), "2019-06");
+        assert_eq!(f.langs, vec!["en"]);
+        assert_eq!(f.tags, vec!["Europe"]);
+        let bad = Params::parse("year=abc").filters().unwrap_err();
+        assert!(bad.is_usage() && bad.to_string().contains("abc"), "{bad}");
+        let swapped = Params::parse("from=2021&to=2019").filters().unwrap_err();
+        assert!(swapped.to_string().contains("swap"), "{swapped}");
+    }
+
+    #[test]
+    fn numbers_and_facets_are_bounded() {
+        let p = Params::parse("limit=20&offset=-1&facets=source,year&facets=all&big=1000");
+        assert_eq!(p.number("limit", 10, 100).unwrap(), 20);
+        assert_eq!(p.number("absent", 10, 100).unwrap(), 10);
+        assert!(p.number("offset", 0, 100).is_err());
+        let over = p.number("big", 0, 100).unwrap_err();
+        assert!(over.to_string().contains("0 to 100"), "{over}");
+        assert_eq!(
+            p.facet_fields("facets").unwrap(),
+            vec![
+                FacetField::Source,
+                FacetField::Year,
+                FacetField::Tag,
+                FacetField::Lang
+            ]
+        );
+        let wrong = Params::parse("facets=colour").facet_fields("facets");
+        assert!(wrong.unwrap_err().to_string().contains("colour"));
+    }
+}
