@@ -14,7 +14,7 @@ use super::plan::parse_checked;
 use super::{build, Filters, ParsedQuery, PassageHit};
 use crate::error::{Error, Result};
 use crate::highlight::highlight;
-use crate::indexer::DocRecord;
+use crate::record::DocRecord;
 use crate::schema::{self, analyze};
 use crate::store::Store;
 

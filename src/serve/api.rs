@@ -153,7 +153,7 @@ fn passages_route(store: &Store, reader: &IndexReader, id: &str, params: &Params
 
 /// The record with `id` as the API shows it: the 16-digit key of a file, or a collection's
 /// own id. Never a path: no request makes the server look at the file system.
-fn document(store: &Store, reader: &IndexReader, id: &str) -> Result<crate::indexer::DocRecord> {
+fn document(store: &Store, reader: &IndexReader, id: &str) -> Result<crate::record::DocRecord> {
     let searcher = reader.searcher();
     if id.len() == 16 {
         if let Ok(key) = u64::from_str_radix(id, 16) {
