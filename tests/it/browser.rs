@@ -367,4 +367,18 @@ fn browser_search_facets_paging_document_view_reload_and_hostile_text() {
         json!(0)
     );
     browser.screenshot("4-hostile");
+
+    // On a phone-sized window the filters stack above the results instead of beside them.
+    browser.session(
+        "POST",
+        "/window/rect",
+        Some(json!({"width": 400, "height": 850})),
+    );
+    browser.open(&format!("{base}?q=trafficking"));
+    browser.wait("results on a phone", &format!("return {results} > 0"));
+    let stacked = "const a = document.getElementById('facets').getBoundingClientRect(); \
+                   const m = document.querySelector('main').getBoundingClientRect(); \
+                   return a.bottom <= m.top && m.width > 300 && document.documentElement.scrollWidth <= window.innerWidth";
+    assert_eq!(browser.script(stacked), json!(true));
+    browser.screenshot("5-phone");
 }

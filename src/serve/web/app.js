@@ -235,7 +235,7 @@ async function renderDocument(params, id) {
   $("doc-meta").textContent = [
     dateText(date ? String(date) : null, precision),
     value("source") || "unknown source",
-    `${window_.total_passages} passages`,
+    `${window_.total_passages} passage${window_.total_passages === 1 ? "" : "s"}`,
   ].join(" · ");
   // Every metadata field with the rule that decided it, so a reader can trust or fix it.
   const fields = $("doc-fields");
