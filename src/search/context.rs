@@ -9,8 +9,8 @@ use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, IndexReader, TantivyDocument, Term};
 
-use super::query::{Clause, Target};
 use super::plan::parse_checked;
+use super::query::{Clause, Target};
 use super::{build, Filters, ParsedQuery, PassageHit};
 use crate::error::{Error, Result};
 use crate::highlight::highlight;
