@@ -271,7 +271,13 @@ fn browser_search_facets_paging_document_view_reload_and_hostile_text() {
         "return /documents/.test(document.getElementById('status').textContent)",
     );
     browser.type_into("#q", "trafficking\n");
-    browser.wait("results", &format!("return {results} === 10"));
+    // The page first lists every document for the empty query: wait for the typed one's.
+    browser.wait(
+        "results",
+        &format!(
+            "return {results} === 10 && document.querySelectorAll('#results mark').length > 0"
+        ),
+    );
     assert!(browser.url().contains("q=trafficking"));
     assert!(browser
         .script("return document.querySelectorAll('#results mark').length > 0")
