@@ -32,6 +32,8 @@ struct Browser {
     addr: String,
     session: String,
     shots: PathBuf,
+    /// Chromium's profile, removed with the browser.
+    _profile: tempfile::TempDir,
 }
 
 impl Browser {
@@ -60,7 +62,7 @@ impl Browser {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
-        let profile = tempfile::tempdir().unwrap().keep();
+        let profile = tempfile::tempdir().unwrap();
         let capabilities = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {
@@ -70,7 +72,7 @@ impl Browser {
                          "--no-first-run", "--disable-background-networking",
                          "--disable-component-update", "--disable-sync",
                          "--disable-dev-shm-usage", "--window-size=1200,900",
-                         format!("--user-data-dir={}", profile.display())]
+                         format!("--user-data-dir={}", profile.path().display())]
             }
         }}});
         let mut browser = Browser {
@@ -78,6 +80,7 @@ impl Browser {
             addr,
             session: String::new(),
             shots: Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-screenshots"),
+            _profile: profile,
         };
         let answer = browser.call("POST", "/session", Some(capabilities));
         browser.session = answer["sessionId"]
