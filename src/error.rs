@@ -93,9 +93,49 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    /// The search engine failed underneath.
+    /// The search engine failed underneath (not damage, not storage: see [`Error::from`]).
     #[error("index error: {0}")]
-    Engine(#[from] tantivy::TantivyError),
+    Engine(tantivy::TantivyError),
+
+    /// A file of the index cannot be read as what it should be (truncated, missing, garbled).
+    /// The source folders are never touched by tipdex, so the index can always be rebuilt.
+    #[error("{}", damaged_message(.index.as_deref(), .file.as_deref(), .what))]
+    Damaged {
+        /// The index directory, when known where the damage was met.
+        index: Option<PathBuf>,
+        /// The damaged file, when known (relative to the index directory or absolute).
+        file: Option<PathBuf>,
+        /// What is wrong with it, in words.
+        what: String,
+    },
+
+    /// The index could not be written or read for a reason of the storage (disk full,
+    /// permission denied, read-only file system).
+    #[error("{}", storage_message(.path, .source, .committed))]
+    Storage {
+        /// The file or directory involved.
+        path: PathBuf,
+        /// The operating system's reason.
+        source: std::io::Error,
+        /// Documents of the last commit, which is intact, when known.
+        committed: Option<u64>,
+    },
+
+    /// `index --full` would clearly not fit on the disk (checked before anything is written).
+    #[error("not enough free space to rebuild the index at {}: it takes about {} and {} are free; the index was left as it is. Free some space (or index into another folder with `--index`) and run this again", .path.display(), human_bytes(*.needed), human_bytes(*.free))]
+    NotEnoughSpace {
+        /// The index directory.
+        path: PathBuf,
+        /// Bytes the rebuild is expected to take.
+        needed: u64,
+        /// Bytes free on its file system.
+        free: u64,
+    },
+
+    /// The folders to index cannot be known: none given, and the index's record of them is
+    /// unreadable.
+    #[error("the index at {} is damaged and its list of folders cannot be read; give the folders to index: `tipdex index --full FOLDER… --index {}`", .0.display(), .0.display())]
+    UnknownRoots(PathBuf),
 
     /// `tipdex serve` could not listen on the address asked for.
     #[error("cannot listen on {addr}: {reason}; choose another address or port with --addr")]
@@ -124,7 +164,238 @@ impl Error {
                 | Error::UnreadablePath { .. }
                 | Error::DocumentNotFound(_)
                 | Error::AmbiguousDocument { .. }
+                | Error::UnknownRoots(_)
         )
+    }
+}
+
+impl Error {
+    /// The index directory where this error was met, filled in by a caller that knows it
+    /// (damage found deep in a search is reported by tantivy without the directory).
+    pub fn in_index(self, dir: &std::path::Path) -> Error {
+        match self {
+            Error::Damaged {
+                index: None,
+                file,
+                what,
+            } => Error::Damaged {
+                index: Some(dir.to_path_buf()),
+                file,
+                what,
+            },
+            other => other,
+        }
+    }
+
+    /// Damage of `file` of the index in `dir`.
+    pub fn damaged(
+        dir: &std::path::Path,
+        file: impl Into<PathBuf>,
+        what: impl Into<String>,
+    ) -> Error {
+        Error::Damaged {
+            index: Some(dir.to_path_buf()),
+            file: Some(file.into()),
+            what: what.into(),
+        }
+    }
+}
+
+/// Every tantivy error meets tipdex here, once: damage (corrupt or missing files), storage
+/// (disk full, permissions, read-only), a busy writer, or else an engine error.
+impl From<tantivy::TantivyError> for Error {
+    fn from(e: tantivy::TantivyError) -> Error {
+        use tantivy::directory::error::{LockError, OpenReadError, OpenWriteError};
+        use tantivy::TantivyError as T;
+        let damaged = |file: Option<PathBuf>, what: String| Error::Damaged {
+            index: None,
+            file,
+            what,
+        };
+        match e {
+            T::DataCorruption(c) => {
+                let (file, what) = split_corruption(&format!("{c:?}"));
+                damaged(file, what)
+            }
+            T::OpenReadError(OpenReadError::FileDoesNotExist(p)) => {
+                damaged(Some(p), "the file is missing".into())
+            }
+            T::OpenReadError(OpenReadError::IoError { io_error, filepath }) => {
+                io_failure(filepath, io_error.kind(), &io_error)
+            }
+            T::OpenReadError(OpenReadError::IncompatibleIndex(i)) => {
+                damaged(None, tidy(&format!("{i:?}")))
+            }
+            T::OpenWriteError(OpenWriteError::IoError { io_error, filepath }) => {
+                io_failure(filepath, io_error.kind(), &io_error)
+            }
+            T::IoError(io) if is_storage(io.kind()) => Error::Storage {
+                path: PathBuf::new(),
+                source: std::io::Error::new(io.kind(), io.to_string()),
+                committed: None,
+            },
+            T::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+                damaged(None, "a file ends before its data does (truncated)".into())
+            }
+            T::LockFailure(LockError::IoError(io), _) if is_storage(io.kind()) => Error::Storage {
+                path: PathBuf::new(),
+                source: std::io::Error::new(io.kind(), io.to_string()),
+                committed: None,
+            },
+            // Some paths pass an I/O error on only as text (an indexing thread's failure).
+            other => match storage_kind_in(&other.to_string()) {
+                Some(kind) => Error::Storage {
+                    path: PathBuf::new(),
+                    source: std::io::Error::from(kind),
+                    committed: None,
+                },
+                None => Error::Engine(other),
+            },
+        }
+    }
+}
+
+/// The storage failure an error's text names, by the operating system's words.
+fn storage_kind_in(text: &str) -> Option<std::io::ErrorKind> {
+    use std::io::ErrorKind as K;
+    [
+        ("No space left on device", K::StorageFull),
+        ("Disk quota exceeded", K::QuotaExceeded),
+        ("Read-only file system", K::ReadOnlyFilesystem),
+        ("Permission denied", K::PermissionDenied),
+    ]
+    .into_iter()
+    .find(|(words, _)| text.contains(words))
+    .map(|(_, kind)| kind)
+}
+
+use std::path::Path;
+
+/// tantivy's `DataCorruption` keeps its file and comment private; its Debug text is
+/// "Data corruption (in file `\"NAME\"`): COMMENT." — split it back into the two.
+fn split_corruption(debug: &str) -> (Option<PathBuf>, String) {
+    let rest = debug.trim_start_matches("Data corruption");
+    let (file, comment) = match rest
+        .strip_prefix(" (in file `")
+        .and_then(|r| r.split_once("`)"))
+    {
+        Some((file, comment)) => (Some(PathBuf::from(file.trim_matches('"'))), comment),
+        None => (None, rest),
+    };
+    let comment = comment.trim_start_matches(':').trim();
+    (file, tidy(comment))
+}
+
+fn io_failure(filepath: PathBuf, kind: std::io::ErrorKind, e: &std::io::Error) -> Error {
+    if is_storage(kind) {
+        Error::Storage {
+            path: filepath,
+            source: std::io::Error::new(kind, e.to_string()),
+            committed: None,
+        }
+    } else if kind == std::io::ErrorKind::NotFound {
+        Error::Damaged {
+            index: None,
+            file: Some(filepath),
+            what: "the file is missing".into(),
+        }
+    } else {
+        Error::Damaged {
+            index: None,
+            file: Some(filepath),
+            what: format!("it cannot be read ({})", tidy(&e.to_string())),
+        }
+    }
+}
+
+/// Failures of the storage rather than of the index's content.
+pub fn is_storage(kind: std::io::ErrorKind) -> bool {
+    use std::io::ErrorKind as K;
+    matches!(
+        kind,
+        K::StorageFull | K::PermissionDenied | K::ReadOnlyFilesystem | K::QuotaExceeded
+    )
+}
+
+/// tantivy's messages as a sentence fragment in tipdex's words: one line, the first sentence
+/// (tantivy goes on about its versions and dumps the file's content), no Debug wrapping.
+fn tidy(s: &str) -> String {
+    if s.contains("Footer magic byte mismatch") || s.contains("footer") && s.contains("corrupt") {
+        return "its end is missing or garbled (the file was cut short or overwritten)".into();
+    }
+    let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let first = one_line
+        .split(". ")
+        .next()
+        .unwrap_or(&one_line)
+        .trim_end_matches('.');
+    if let Some((head, detail)) = first.split_once(" Error(") {
+        // serde_json's Debug: Error("expected value", line: 1, column: 1)
+        let detail = detail.trim_end_matches(')').replace('"', "");
+        return format!("{} ({detail})", head.trim_end_matches([':', '.']));
+    }
+    let first = first.split_once(": Error(").map_or(first, |(h, _)| h);
+    first.to_string()
+}
+
+fn damaged_message(index: Option<&Path>, file: Option<&Path>, what: &str) -> String {
+    let (at, rebuild) = match index {
+        Some(dir) => (
+            format!(" at {}", dir.display()),
+            format!("tipdex index --full --index {}", dir.display()),
+        ),
+        None => (String::new(), "tipdex index --full".to_string()),
+    };
+    let file = file.map_or_else(
+        || "one of its files".to_string(),
+        |f| {
+            let name = match index {
+                Some(dir) if f.is_relative() => dir.join(f),
+                _ => f.to_path_buf(),
+            };
+            name.display().to_string()
+        },
+    );
+    format!(
+        "the index{at} is damaged: {file}: {what}. Your source folders are untouched; rebuild the index from them with `{rebuild}`"
+    )
+}
+
+fn storage_message(path: &Path, source: &std::io::Error, committed: &Option<u64>) -> String {
+    use std::io::ErrorKind as K;
+    let (what, todo) = match source.kind() {
+        K::StorageFull | K::QuotaExceeded => (
+            "the disk is full",
+            "free some space (or index into a folder on another disk with `--index`), then run the same command again",
+        ),
+        K::PermissionDenied => (
+            "permission denied",
+            "index as a user who may write there, or give `--index` a folder you own",
+        ),
+        K::ReadOnlyFilesystem => (
+            "the file system is read-only",
+            "searching still works; to index, give `--index` a folder on a writable disk",
+        ),
+        _ => ("input/output error", "check the disk, then run the same command again"),
+    };
+    let intact = match committed {
+        Some(n) => format!("; the last commit ({n} documents) is intact"),
+        None => String::new(),
+    };
+    let at = if path.as_os_str().is_empty() {
+        String::new()
+    } else {
+        format!(" at {}", path.display())
+    };
+    format!("cannot write the index{at}: {what}{intact}; {todo}")
+}
+
+fn human_bytes(n: u64) -> String {
+    const MB: f64 = 1024.0 * 1024.0;
+    if n as f64 >= 1024.0 * MB {
+        format!("{:.1} GB", n as f64 / (1024.0 * MB))
+    } else {
+        format!("{:.1} MB", n as f64 / MB)
     }
 }
 

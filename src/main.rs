@@ -34,7 +34,11 @@ fn main() -> ExitCode {
 fn quiet_extractor_panics() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if std::thread::current().name() != Some(tipdex::indexer::EXTRACT_THREAD) {
+        // Panics from damaged index files are caught at the reader boundary and reported as
+        // damage (`tipdex::store::check::guard`).
+        let caught = std::thread::current().name() == Some(tipdex::indexer::EXTRACT_THREAD)
+            || tipdex::store::check::panics_are_caught();
+        if !caught {
             default(info);
         }
     }));

@@ -2,11 +2,16 @@
 //!
 //! The index directory holds tantivy's files plus tipdex's marker ([`MARKER`]), which says the
 //! directory is tipdex's to manage: tipdex deletes only the files it can name as its own (see
-//! [`Store::recreate`]), never anything else a user keeps there. What tipdex needs to know about
+//! [`directory`]), never anything else a user keeps there. What tipdex needs to know about
 //! a run (layout version, roots, when it last finished, whether it completed) rides in the commit
 //! payload, so it changes atomically with the documents it describes.
 
+pub mod check;
 mod directory;
+#[cfg(test)]
+pub mod faults;
+pub mod settings;
+pub mod swap;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -26,7 +31,7 @@ use crate::index_doc::read_record;
 use crate::record::{DocRecord, RecordSummary};
 use crate::schema::{self, Fields, KIND_DOC, KIND_PASSAGE, SCHEMA_VERSION};
 use directory::IndexDirectory;
-pub use directory::{share_like_directory, MARKER};
+pub use directory::{share_like_directory, MARKER, SETTINGS, STAGING};
 
 /// Writer memory for a commit that only changes the payload (above tantivy's 15 MB minimum).
 const EDIT_WRITER_MEMORY: usize = 20_000_000;
@@ -99,10 +104,14 @@ pub fn commit(writer: &mut IndexWriter, info: &IndexInfo, dir: &Path) -> Result<
     let mut prepared = writer.prepare_commit()?;
     prepared.set_payload(&payload);
     prepared.commit()?;
-    share_like_directory(dir).map_err(|source| Error::Io {
-        path: dir.to_path_buf(),
-        source,
-    })
+    after_commit(dir, info)
+}
+
+/// What follows every commit: metadata files as readable as the directory, and tipdex's copy of
+/// the settings (see [`settings`]) up to date.
+pub fn after_commit(dir: &Path, info: &IndexInfo) -> Result<()> {
+    share_like_directory(dir).map_err(storage_or_io(dir))?;
+    settings::save(dir, info).map_err(storage_or_io(&dir.join(SETTINGS)))
 }
 
 /// An open index.
@@ -133,8 +142,12 @@ impl Store {
     }
 
     /// Open an existing index, refusing one built with another layout and a directory that is
-    /// not tipdex's.
+    /// not tipdex's. Damage met on the way is `Error::Damaged`, naming the file.
     pub fn open(dir: &Path) -> Result<Store> {
+        Self::open_unchecked(dir).map_err(|e| e.in_index(dir))
+    }
+
+    fn open_unchecked(dir: &Path) -> Result<Store> {
         if !Self::exists(dir) {
             return Err(Error::NoIndex(dir.to_path_buf()));
         }
@@ -174,14 +187,11 @@ impl Store {
         Self::create(dir)
     }
 
-    /// Create an empty index in `dir`, which holds no index.
-    fn create(dir: &Path) -> Result<Store> {
-        let io = |source| Error::Io {
-            path: dir.to_path_buf(),
-            source,
-        };
+    /// Create an empty index in `dir`, which holds no index (also the staging index of a
+    /// rebuild, see [`swap`]).
+    pub fn create(dir: &Path) -> Result<Store> {
         // The marker goes first: whenever tantivy's files exist, so does the claim on them.
-        directory::write_marker(dir).map_err(io)?;
+        directory::write_marker(dir).map_err(storage_or_io(dir))?;
         let (schema, _) = schema::build();
         let index = Index::create(
             IndexDirectory::open(dir)?,
@@ -191,22 +201,37 @@ impl Store {
         Self::wrap(index, dir)
     }
 
-    /// Replace tipdex's index in `dir` (of any layout) with an empty one. Only tipdex's own files
-    /// are removed (tantivy's files named in its `.managed.json` or by segment-file name,
-    /// `meta.json`, the marker); a directory that is not tipdex's index is refused untouched.
-    pub fn recreate(dir: &Path) -> Result<Store> {
+    /// Prepare `dir` for a rebuild without opening its index (which may be damaged): refuse a
+    /// directory that is not tipdex's, create it when missing, claim it, take the writer lock
+    /// (`IndexBusy` when another run holds it) and remove what killed runs left behind.
+    pub fn lock_for_rebuild(dir: &Path) -> Result<tantivy::directory::DirectoryLock> {
         if Self::exists(dir) {
             if !Self::is_tipdex_index(dir) {
                 return Err(Error::NotTipdexIndex(dir.to_path_buf()));
             }
-            directory::remove_index_files(dir).map_err(|source| Error::Io {
-                path: dir.to_path_buf(),
-                source,
-            })?;
-            // The user's own files stay beside the new index.
-            return Self::create(dir);
+        } else {
+            std::fs::create_dir_all(dir).map_err(storage_or_io(dir))?;
+            if directory::holds_foreign_files(dir).map_err(storage_or_io(dir))? {
+                return Err(Error::NotTipdexIndex(dir.to_path_buf()));
+            }
         }
-        Self::open_or_create(dir)
+        let lock = swap::writer_lock(dir)
+            .map_err(storage_or_io(dir))?
+            .ok_or_else(|| Error::IndexBusy(dir.to_path_buf()))?;
+        directory::write_marker(dir).map_err(storage_or_io(dir))?;
+        directory::remove_stale_files(dir).map_err(storage_or_io(dir))?;
+        Ok(lock)
+    }
+
+    /// Remove what a killed or failed run left behind (temporary files, segment files no
+    /// commit lists). Call only while holding the writer.
+    pub fn remove_stale_files(&self) -> Result<u64> {
+        directory::remove_stale_files(&self.dir).map_err(storage_or_io(&self.dir))
+    }
+
+    /// Bytes of the index's segment files in `dir`: about what rebuilding it writes again.
+    pub fn segment_bytes(dir: &Path) -> u64 {
+        directory::segment_bytes(dir)
     }
 
     /// Write the marker into an index made before tipdex wrote one (called by writers only).
@@ -304,7 +329,7 @@ impl Store {
                     tantivy::directory::error::LockError::LockBusy,
                     _,
                 ) => Error::IndexBusy(self.dir.clone()),
-                other => Error::Engine(other),
+                other => Error::from(other),
             })?;
         commit(&mut writer, info, &self.dir)
     }
@@ -314,8 +339,13 @@ impl Store {
         let metas = self.index.load_metas()?;
         match metas.payload {
             None => Ok(IndexInfo::default()),
-            Some(p) => serde_json::from_str(&p)
-                .map_err(|e| Error::CorruptRecord(format!("commit payload: {e}"))),
+            Some(p) => serde_json::from_str(&p).map_err(|e| {
+                Error::damaged(
+                    &self.dir,
+                    "meta.json",
+                    format!("its commit payload (tipdex's record of the run) cannot be read: {e}"),
+                )
+            }),
         }
     }
 
@@ -438,5 +468,24 @@ impl Store {
                     .sum()
             })
             .unwrap_or(0)
+    }
+}
+
+/// An I/O failure on `path`: a storage error (disk full, permissions, read-only) in words, any
+/// other as `Error::Io`.
+pub fn storage_or_io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |source| {
+        if crate::error::is_storage(source.kind()) {
+            Error::Storage {
+                path: path.to_path_buf(),
+                source,
+                committed: None,
+            }
+        } else {
+            Error::Io {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
     }
 }

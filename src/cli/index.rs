@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::{Context, DEFAULT_DATA};
 use tipdex::indexer::{defaults, index_roots, Change, IndexOptions, IndexReport, Progress};
 use tipdex::output::safe;
-use tipdex::store::Store;
+use tipdex::store::{settings, Store};
 
 /// Arguments of `tipdex index`.
 #[derive(Debug, Args)]
@@ -89,10 +89,17 @@ pub fn run(ctx: &Context, args: &IndexArgs) -> anyhow::Result<ExitCode> {
     if !args.paths.is_empty() {
         return run_index(ctx, &args.paths, args);
     }
-    let known = if Store::exists(&ctx.index_dir) {
-        Store::open(&ctx.index_dir)?.info()?.roots
-    } else {
+    let known = if !Store::exists(&ctx.index_dir) {
         Vec::new()
+    } else if args.full {
+        // A rebuild never needs the old index to open: its folders come from its payload or
+        // tipdex's copy of them.
+        match settings::recover(&ctx.index_dir) {
+            Some(s) => s.roots,
+            None => return Err(tipdex::Error::UnknownRoots(ctx.index_dir.clone()).into()),
+        }
+    } else {
+        Store::open(&ctx.index_dir)?.info()?.roots
     };
     if known.is_empty() {
         return run_index(ctx, &[PathBuf::from(DEFAULT_DATA)], args);
@@ -130,6 +137,14 @@ pub fn run_index(ctx: &Context, roots: &[PathBuf], args: &IndexArgs) -> anyhow::
     let mut progress = ProgressView::new(args);
     let report = index_roots(&ctx.index_dir, roots, &options, &mut |p| progress.update(p))?;
     progress.finish();
+    if report.rebuild_abandoned {
+        eprintln!(
+            "tipdex: interrupted: the rebuild was abandoned and the index was left as it was ({} documents). Run `{} --full` to rebuild it",
+            report.documents_total,
+            ctx.index_command()
+        );
+        return Ok(ExitCode::from(super::INTERRUPTED));
+    }
     if report.interrupted {
         eprintln!(
             "tipdex: interrupted: {} added, {} updated, {} moved before the stop are committed; the index holds {} documents. Run `{}` to finish",

@@ -1,6 +1,7 @@
 //! Command line: clap structs, turned into plain library calls by one file per subcommand.
 //! This is the only place that prints or decides exit codes.
 
+mod check;
 mod facets;
 mod index;
 mod interrupt;
@@ -18,6 +19,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use tipdex::output::text::Style;
 use tipdex::search::{normalize_lang, parse_date_arg, Filters, YearRange};
+use tipdex::store::check::{guard, verify};
 use tipdex::store::Store;
 
 /// Where the index lives unless `--index` says otherwise.
@@ -76,6 +78,8 @@ pub enum Command {
     Synonyms(synonyms::SynonymsArgs),
     /// Serve a search page and a JSON API over the index (read-only; picks up new commits)
     Serve(serve::ServeArgs),
+    /// Read every file of the index and say whether it is damaged (and how to rebuild it)
+    Check(check::CheckArgs),
 }
 
 /// `--color`.
@@ -181,13 +185,17 @@ impl Context {
             // the user named with --index is theirs, so it only gets the error and the advice.
             let rebuild = if !Store::exists(&self.index_dir) {
                 Some("no index at {index}/ yet; indexing {data}/ first (one time)…")
-            } else if matches!(
-                Store::open(&self.index_dir),
-                Err(tipdex::Error::IncompatibleIndex { .. })
-            ) {
-                Some("{index}/ was built by another tipdex version; rebuilding it from {data}/ (one time)…")
             } else {
-                None
+                match Store::open(&self.index_dir) {
+                    Err(tipdex::Error::IncompatibleIndex { .. }) => Some(
+                        "{index}/ was built by another tipdex version; rebuilding it from {data}/ (one time)…",
+                    ),
+                    // tipdex's own cache of data/: rebuilt rather than left broken.
+                    Err(tipdex::Error::Damaged { .. }) => Some(
+                        "{index}/ is damaged; rebuilding it from {data}/ (your files there are untouched)…",
+                    ),
+                    _ => None,
+                }
             };
             if let Some(message) = rebuild {
                 eprintln!(
@@ -278,7 +286,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             .ok()
             .and_then(|c| c.canonicalize().ok()),
     };
-    match cli.command {
+    // The reader boundary: a panic from damaged index bytes (tantivy's decoders assume sound
+    // files) is caught here and reported as damage, with the file `check` finds at fault.
+    let outcome = guard(|| match cli.command {
         Command::Index(args) => index::run(&ctx, &args),
         Command::Search(args) => search::run(&ctx, &args),
         Command::Facets(args) => facets::run(&ctx, &args),
@@ -286,6 +296,37 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Status(args) => status::run(&ctx, &args),
         Command::Synonyms(args) => synonyms::run(&ctx, &args),
         Command::Serve(args) => serve::run(&ctx, &args),
+        Command::Check(args) => check::run(&ctx, &args),
+    });
+    match outcome {
+        Ok(Ok(code)) => Ok(code),
+        Ok(Err(e)) => Err(match e.downcast::<tipdex::Error>() {
+            // Damage met without knowing the file (tantivy does not always say): `check` names it.
+            Ok(tipdex::Error::Damaged {
+                file: None, what, ..
+            }) => locate_damage(ctx, what).into(),
+            Ok(e) => e.in_index(&ctx.index_dir).into(),
+            Err(other) => other,
+        }),
+        Err(panic) => Err(locate_damage(ctx, format!("reading it failed ({panic})")).into()),
+    }
+}
+
+/// The damage behind a failure or a caught panic: the first problem `check` finds with its
+/// file, else `what` as it was met.
+fn locate_damage(ctx: Context, what: String) -> tipdex::Error {
+    let found = guard(|| verify(&ctx.index_dir))
+        .ok()
+        .and_then(|r| r.ok())
+        .and_then(|r| r.problems.into_iter().find(|p| p.file.is_some()));
+    let (file, what) = match found {
+        Some(p) => (p.file, p.what),
+        None => (None, what),
+    };
+    tipdex::Error::Damaged {
+        index: Some(ctx.index_dir),
+        file,
+        what,
     }
 }
 

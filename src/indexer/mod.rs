@@ -6,6 +6,8 @@
 //! key in the same writer, so however a run ends (finished, killed, crashed) the index holds each
 //! file at most once, and the next run completes what is missing.
 
+#[cfg(test)]
+mod fault_sweep;
 mod plan;
 mod prepare;
 mod report;
@@ -29,7 +31,7 @@ use crate::acronyms::{learn, Definition};
 use crate::error::{Error, Result};
 use crate::record::RecordSummary;
 use crate::schema::SCHEMA_VERSION;
-use crate::store::{commit, Store};
+use crate::store::{after_commit, commit, settings, storage_or_io, swap, IndexInfo, Store};
 
 /// The indexing defaults, in the units of the command line: `IndexOptions::default`, the
 /// `tipdex index` flags and the automatic first index all read these.
@@ -116,23 +118,217 @@ pub fn index_roots(
         })?;
     }
 
-    let store = match Store::open_or_create(index_dir) {
-        // `--full` is the way out of an index built by an older layout.
-        Err(Error::IncompatibleIndex { .. }) if options.full => Store::recreate(index_dir)?,
-        other => other?,
-    };
+    if options.full {
+        return rebuild(index_dir, &canonical_roots, options, progress, started);
+    }
+    let store = Store::open_or_create(index_dir)?;
     // Taking the writer first means a second concurrent run stops here, before any work.
-    let mut writer: IndexWriter = store
+    let mut writer = take_writer(&store, options)?;
+    store.claim()?;
+    store.remove_stale_files()?;
+    // A `--full` that was killed left its staging folder; the live index never needed it.
+    swap::discard_staging(index_dir).map_err(storage_or_io(index_dir))?;
+    let info = store.info()?;
+    let result = sync(
+        &store,
+        &mut writer,
+        info,
+        index_dir,
+        &canonical_roots,
+        options,
+        progress,
+        started,
+    );
+    match result {
+        // Merges finish before the run ends, so the next run starts from settled segments.
+        Ok(report) => {
+            writer.wait_merging_threads()?;
+            Ok(report)
+        }
+        Err(e) => {
+            let e = revealed(e, &mut writer);
+            // Merges still running would write files after the clean-up; tantivy waits for
+            // them only by giving the writer (and its lock) up, so the lock is taken again
+            // before cleaning, and a run that got in first cleans for itself.
+            let _ = writer.wait_merging_threads();
+            let relock = swap::writer_lock(index_dir).ok().flatten();
+            Ok(after_failure(e, index_dir, || {
+                if relock.is_some() {
+                    store.remove_stale_files()?;
+                }
+                last_commit_documents(&store)
+            }))
+            .and_then(Err)
+        }
+    }
+}
+
+/// `--full`: build a new index beside the live one and swap it in when complete (see
+/// [`crate::store::swap`]). The old index is never opened, so a damaged one is rebuilt too;
+/// until the swap it answers searches as it was, and a run that stops early leaves it so.
+fn rebuild(
+    index_dir: &Path,
+    canonical_roots: &[PathBuf],
+    options: &IndexOptions,
+    progress: &mut dyn FnMut(Progress),
+    started: Instant,
+) -> Result<IndexReport> {
+    let _lock = Store::lock_for_rebuild(index_dir)?;
+    // What the index knew (roots, excludes, synonyms), from its payload or tipdex's copy.
+    let mut info = IndexInfo::default();
+    if let Some(settings) = settings::recover(index_dir) {
+        settings.apply(&mut info);
+    }
+    // The new index is about as big as the old one and both exist until the swap.
+    let needed = Store::segment_bytes(index_dir);
+    if let Some(free) = swap::free_space(index_dir) {
+        if needed > free {
+            return Err(Error::NotEnoughSpace {
+                path: index_dir.to_path_buf(),
+                needed,
+                free,
+            });
+        }
+    }
+    let staging_dir = swap::fresh_staging(index_dir).map_err(storage_or_io(index_dir))?;
+    let discard = || swap::discard_staging(index_dir).map_err(storage_or_io(index_dir));
+    let outcome = (|| {
+        let staged = Store::create(&staging_dir)?;
+        let mut writer = take_writer(&staged, options)?;
+        let result = sync(
+            &staged,
+            &mut writer,
+            info,
+            index_dir,
+            canonical_roots,
+            options,
+            progress,
+            started,
+        );
+        match result {
+            // No merge may still write into the staging folder when it is swapped in.
+            Ok(report) => {
+                writer.wait_merging_threads()?;
+                Ok(report)
+            }
+            Err(e) => {
+                let e = revealed(e, &mut writer);
+                // No merge may write into the staging folder while it is removed.
+                let _ = writer.wait_merging_threads();
+                Err(e)
+            }
+        }
+    })();
+    let mut report = match outcome {
+        Ok(report) => report,
+        Err(e) => {
+            return Err(after_failure(e, index_dir, || {
+                // The count says what is intact even when the staging folder resists removal
+                // (the next run removes it).
+                let _ = discard();
+                live_documents(index_dir)
+            }));
+        }
+    };
+    if report.interrupted {
+        discard()?;
+        report.rebuild_abandoned = true;
+        let (docs, passages) = live_counts(index_dir).unwrap_or((0, 0));
+        report.documents_total = docs;
+        report.passages_total = passages;
+        return Ok(report);
+    }
+    swap::swap_in(index_dir).map_err(storage_or_io(index_dir))?;
+    let store = Store::open(index_dir)?;
+    after_commit(index_dir, &store.info()?)?;
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
+
+/// The index writer, or `IndexBusy` when another run holds it.
+fn take_writer(store: &Store, options: &IndexOptions) -> Result<IndexWriter> {
+    store
         .index
         .writer(options.writer_memory.max(MIN_WRITER_MEMORY))
         .map_err(|e| match e {
             TantivyError::LockFailure(LockError::LockBusy, _) => {
-                Error::IndexBusy(index_dir.to_path_buf())
+                Error::IndexBusy(store.dir.clone())
             }
-            other => Error::Engine(other),
-        })?;
-    store.claim()?;
-    let mut info = store.info()?;
+            other => Error::from(other),
+        })
+}
+
+/// An indexing thread that died (disk full while writing a segment) makes `add_document` say
+/// only that the writer was killed; joining the threads gives the real cause.
+fn revealed(e: Error, writer: &mut IndexWriter) -> Error {
+    match e {
+        Error::Engine(TantivyError::ErrorInThread(_)) => match writer.prepare_commit() {
+            Err(cause) => Error::from(cause),
+            Ok(_) => e,
+        },
+        other => other,
+    }
+}
+
+/// A storage failure says which folder, that the last commit is intact (with its documents)
+/// and what to do; the run's partial files are removed at once, so a full disk gets its space
+/// back. `clean_up` removes them and counts the last commit's documents.
+fn after_failure(e: Error, index_dir: &Path, clean_up: impl FnOnce() -> Result<u64>) -> Error {
+    match e {
+        Error::Storage { path, source, .. } => {
+            let committed = clean_up().ok();
+            let path = if path.as_os_str().is_empty() {
+                index_dir.to_path_buf()
+            } else if path.is_relative() {
+                index_dir.join(path)
+            } else {
+                path
+            };
+            Error::Storage {
+                path,
+                source,
+                committed,
+            }
+        }
+        other => {
+            // Whatever failed, no partial files of this run stay behind.
+            let _ = clean_up();
+            other.in_index(index_dir)
+        }
+    }
+}
+
+fn last_commit_documents(store: &Store) -> Result<u64> {
+    let reader = store.reader()?;
+    Ok(store.counts(&reader.searcher())?.0)
+}
+
+fn live_counts(index_dir: &Path) -> Result<(u64, u64)> {
+    let store = Store::open(index_dir)?;
+    let reader = store.reader()?;
+    store.counts(&reader.searcher())
+}
+
+fn live_documents(index_dir: &Path) -> Result<u64> {
+    if !Store::exists(index_dir) {
+        return Ok(0);
+    }
+    Ok(live_counts(index_dir)?.0)
+}
+
+/// The run proper, into `store` with its writer: walk, diff against the records, write,
+/// commit periodically and at the end.
+#[allow(clippy::too_many_arguments)]
+fn sync(
+    store: &Store,
+    writer: &mut IndexWriter,
+    mut info: IndexInfo,
+    index_dir: &Path,
+    canonical_roots: &[PathBuf],
+    options: &IndexOptions,
+    progress: &mut dyn FnMut(Progress),
+    started: Instant,
+) -> Result<IndexReport> {
     // A new root is committed before its first file is written, so a run killed or interrupted
     // at any later point is finished by a bare `tipdex index`, which indexes the known roots.
     // The commit is marked in progress until the run's last one.
@@ -144,30 +340,25 @@ pub fn index_roots(
         info.roots.extend(new_roots.into_iter().cloned());
         info.schema_version = SCHEMA_VERSION;
         info.in_progress = true;
-        commit(&mut writer, &info, index_dir)?;
+        commit(writer, &info, &store.dir)?;
     }
     let reader = store.reader()?;
     let searcher = reader.searcher();
     let fields = &store.fields;
 
     let mut report = IndexReport::default();
-    if options.full {
-        writer.delete_all_documents()?;
-    }
     // Records by file: one per document, several for a collection.
     let mut existing: HashMap<PathBuf, Vec<RecordSummary>> = HashMap::new();
     // What each indexed document defines, kept current through the run, so every commit
     // carries the acronyms learned from exactly the documents it holds.
     let mut definitions: HashMap<u64, Vec<Definition>> = HashMap::new();
-    if !options.full {
-        for r in store.all_summaries(&searcher)? {
-            if !r.acronyms.is_empty() {
-                definitions.insert(r.key, r.acronyms.clone());
-            }
-            existing.entry(r.path()).or_default().push(r);
+    for r in store.all_summaries(&searcher)? {
+        if !r.acronyms.is_empty() {
+            definitions.insert(r.key, r.acronyms.clone());
         }
+        existing.entry(r.path()).or_default().push(r);
     }
-    for root in &canonical_roots {
+    for root in canonical_roots {
         let globs = info.excludes.entry(root.clone()).or_default();
         if options.clear_excludes {
             globs.clear();
@@ -183,7 +374,7 @@ pub fn index_roots(
     }
     let index_dir_abs = index_dir.canonicalize().ok();
     let plan = plan::plan(
-        &canonical_roots,
+        canonical_roots,
         index_dir_abs.as_deref(),
         options.follow_symlinks,
         &info.excludes,
@@ -260,7 +451,7 @@ pub fn index_roots(
                     let new_keys: HashSet<u64> = docs.iter().map(|d| d.record.key).collect();
                     // Documents a collection no longer contains.
                     for gone in old.iter().filter(|r| !new_keys.contains(&r.key)) {
-                        write::delete(&writer, fields, gone.key);
+                        write::delete(writer, fields, gone.key);
                         definitions.remove(&gone.key);
                         report.removed += 1;
                     }
@@ -275,7 +466,7 @@ pub fn index_roots(
                             });
                             note = Some(format!("truncated: {t}"));
                         }
-                        report.passages_written += write::document(&writer, fields, doc)?;
+                        report.passages_written += write::document(writer, fields, doc)?;
                         definitions.insert(doc.record.key, doc.record.acronyms.clone());
                         if old_keys.contains(&doc.record.key) {
                             report.updated += 1;
@@ -288,14 +479,13 @@ pub fn index_roots(
                 }
                 Outcome::Touched(records) => {
                     for record in &records {
-                        write::record_only(&writer, fields, record)?;
+                        write::record_only(writer, fields, record)?;
                     }
                     report.unchanged += records.len();
                     (Change::Unchanged, None)
                 }
                 Outcome::Moved { from, to } => {
-                    report.passages_written +=
-                        write::moved(&writer, fields, &searcher, &from, &to)?;
+                    report.passages_written += write::moved(writer, fields, &searcher, &from, &to)?;
                     claimed.insert(from.key);
                     definitions.remove(&from.key);
                     definitions.insert(to.key, to.acronyms.clone());
@@ -308,7 +498,7 @@ pub fn index_roots(
                 Outcome::Skipped(reason) => {
                     // A file that became empty or too large must not keep its old passages.
                     for r in old {
-                        write::delete(&writer, fields, r.key);
+                        write::delete(writer, fields, r.key);
                         definitions.remove(&r.key);
                         report.removed += 1;
                     }
@@ -341,7 +531,7 @@ pub fn index_roots(
             progress(Progress::Committing);
             info.in_progress = true;
             info.acronyms = learn(definitions.values().map(Vec::as_slice));
-            commit(&mut writer, &info, index_dir)?;
+            commit(writer, &info, &store.dir)?;
             since_commit = 0;
             last_commit = Instant::now();
         }
@@ -355,7 +545,7 @@ pub fn index_roots(
         // Deletions go last: a run killed before this point loses nothing, and the next run finds
         // the same files gone again.
         for record in plan.gone.iter().filter(|r| !claimed.contains(&r.key)) {
-            write::delete(&writer, fields, record.key);
+            write::delete(writer, fields, record.key);
             definitions.remove(&record.key);
             report.removed += 1;
             progress(Progress::File {
@@ -383,8 +573,7 @@ pub fn index_roots(
     }
     info.in_progress = !complete;
     info.acronyms = learn(definitions.values().map(Vec::as_slice));
-    commit(&mut writer, &info, index_dir)?;
-    writer.wait_merging_threads()?;
+    commit(writer, &info, &store.dir)?;
 
     reader.reload()?;
     let (docs, passages) = store.counts(&reader.searcher())?;

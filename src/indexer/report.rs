@@ -89,6 +89,8 @@ pub struct IndexReport {
     /// The run was stopped through [`super::IndexOptions::stop`]: its work so far is committed, the
     /// rest is left for the next run (which the roots in the index let a bare `index` do).
     pub interrupted: bool,
+    /// A `--full` run stopped before its end: the index was left as it was before the run.
+    pub rebuild_abandoned: bool,
 }
 
 impl IndexReport {

@@ -1,6 +1,6 @@
 //! The index directory: which of its files are tipdex's, and how tantivy reaches them.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io;
 use std::path::Path;
 use std::sync::Arc;
@@ -18,8 +18,14 @@ use crate::schema;
 /// tipdex's marker file: its presence says the directory's index files are tipdex's to manage.
 pub const MARKER: &str = ".tipdex-index";
 
-const META: &str = "meta.json";
-const MANAGED: &str = ".managed.json";
+pub(crate) const META: &str = "meta.json";
+pub(crate) const MANAGED: &str = ".managed.json";
+/// Where `--full` builds the new index before swapping it in (a folder of tipdex's own inside
+/// the index directory, so the swap is renames within one file system).
+pub const STAGING: &str = ".tipdex-rebuild";
+/// tipdex's copy of the roots and settings, outside tantivy's files, so a damaged index can
+/// still be rebuilt from its folders (see `super::settings`).
+pub const SETTINGS: &str = ".tipdex-settings.json";
 const LOCKS: [&str; 2] = [".tantivy-writer.lock", ".tantivy-meta.lock"];
 
 /// Write the marker unless it is there.
@@ -66,6 +72,8 @@ pub fn holds_foreign_files(dir: &Path) -> io::Result<bool> {
         let name = name.to_string_lossy();
         let own = name == MARKER
             || name == MANAGED
+            || name == SETTINGS
+            || name == STAGING
             || LOCKS.contains(&name.as_ref())
             || name.starts_with(".tmp");
         if !own {
@@ -75,38 +83,75 @@ pub fn holds_foreign_files(dir: &Path) -> io::Result<bool> {
     Ok(false)
 }
 
-/// Remove tantivy's files of the index in `dir` and the marker, nothing else: the files listed
-/// in `.managed.json` and files named like segment files (32 hex digits, a dot, an extension),
-/// so a garbled `.managed.json` still leaves no index files behind.
-pub fn remove_index_files(dir: &Path) -> io::Result<()> {
-    let mut names: Vec<String> = std::fs::read_to_string(dir.join(MANAGED))
-        .ok()
-        .and_then(|t| serde_json::from_str::<Vec<String>>(&t).ok())
-        .unwrap_or_default();
-    for entry in std::fs::read_dir(dir)? {
-        let name = entry?.file_name().to_string_lossy().into_owned();
-        if is_segment_file(&name) {
-            names.push(name);
-        }
+/// Segment ids (32 hex digits) of the segments `meta.json` lists, with the opstamp of each
+/// one's deletes file, or None when it cannot be read.
+pub fn live_segments(dir: &Path) -> Option<HashMap<String, Option<u64>>> {
+    let text = std::fs::read_to_string(dir.join(META)).ok()?;
+    let meta: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let segments = meta["segments"].as_array()?;
+    segments
+        .iter()
+        .map(|s| {
+            let id = s["segment_id"].as_str()?.replace('-', "");
+            Some((id, s["deletes"]["opstamp"].as_u64()))
+        })
+        .collect()
+}
+
+/// True when the segment file `name` belongs to no segment of `live`: another segment, or a
+/// deletes file (`ID.OPSTAMP.del`) of an opstamp the commit does not use (a failed run's,
+/// whose name a later run would want again).
+pub fn is_unreferenced(name: &str, live: &HashMap<String, Option<u64>>) -> bool {
+    let Some(deletes) = live.get(&name[..32]) else {
+        return true;
+    };
+    match name[33..].strip_suffix(".del") {
+        Some(opstamp) => opstamp.parse::<u64>().ok() != *deletes,
+        None => false,
     }
-    names.extend([META, MANAGED, MARKER].map(String::from));
-    for name in names {
-        // A name from .managed.json is only ever a bare file name inside the directory.
-        if name.is_empty() || name.contains(['/', '\\']) || name == ".." {
-            continue;
-        }
-        let path = dir.join(&name);
-        if path.is_file() {
-            match std::fs::remove_file(&path) {
+}
+
+/// Remove what a run that died (killed, disk full) left behind: tantivy's temporary files and
+/// segment files that `meta.json` does not list (written but never committed).
+/// Call only with the writer lock held, so no other run is writing them right now; readers
+/// only ever open the files `meta.json` lists. Returns the bytes freed.
+pub fn remove_stale_files(dir: &Path) -> io::Result<u64> {
+    let live = live_segments(dir);
+    let mut freed = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let stale = name.starts_with(".tmp")
+            || (is_segment_file(&name)
+                && live
+                    .as_ref()
+                    .is_some_and(|live| is_unreferenced(&name, live)));
+        if stale && entry.file_type()?.is_file() {
+            freed += entry.metadata().map_or(0, |m| m.len());
+            match std::fs::remove_file(entry.path()) {
                 Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
                 _ => {}
             }
         }
     }
-    Ok(())
+    Ok(freed)
 }
 
-fn is_segment_file(name: &str) -> bool {
+/// Bytes of the index's segment files (what a rebuild will write again, about).
+pub fn segment_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| is_segment_file(&e.file_name().to_string_lossy()))
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+pub(crate) fn is_segment_file(name: &str) -> bool {
     let Some((id, ext)) = name.split_once('.') else {
         return false;
     };
@@ -141,51 +186,88 @@ pub fn share_like_directory(dir: &Path) -> io::Result<()> {
 /// file (a read-only mount, another user's index) reads without it. The lock only keeps a
 /// writer's clean-up from deleting files while a reader opens them; a reader who cannot write
 /// cannot take it, and refusing to read would help no one.
+///
+/// Under `cfg(test)` it also obeys the fault plan registered for its folder
+/// (`super::faults`), so tests can fail any write, fsync or rename of the write path.
 #[derive(Clone, Debug)]
-pub struct IndexDirectory(MmapDirectory);
+pub struct IndexDirectory {
+    inner: MmapDirectory,
+    #[cfg(test)]
+    faults: Option<Arc<super::faults::Faults>>,
+}
 
 impl IndexDirectory {
     pub fn open(dir: &Path) -> Result<IndexDirectory> {
-        MmapDirectory::open(dir)
-            .map(IndexDirectory)
-            .map_err(|e| Error::Io {
-                path: dir.to_path_buf(),
-                source: io::Error::other(e.to_string()),
-            })
+        let inner = MmapDirectory::open(dir).map_err(|e| Error::Io {
+            path: dir.to_path_buf(),
+            source: io::Error::other(e.to_string()),
+        })?;
+        Ok(IndexDirectory {
+            inner,
+            #[cfg(test)]
+            faults: super::faults::for_dir(dir),
+        })
+    }
+
+    /// Count a write-path operation against the fault plan (tests only).
+    fn step(&self, _what: &str) -> io::Result<()> {
+        #[cfg(test)]
+        if let Some(f) = &self.faults {
+            return f.step(_what);
+        }
+        Ok(())
     }
 }
 
 impl Directory for IndexDirectory {
     fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
-        self.0.get_file_handle(path)
+        #[cfg(test)]
+        if let Some(f) = &self.faults {
+            let bytes = self
+                .inner
+                .open_read(path)?
+                .read_bytes()
+                .map_err(|e| OpenReadError::wrap_io_error(e, path.to_path_buf()))?;
+            return Ok(Arc::new(f.serve(path, bytes)));
+        }
+        self.inner.get_file_handle(path)
     }
 
     fn delete(&self, path: &Path) -> Result<(), DeleteError> {
-        self.0.delete(path)
+        self.inner.delete(path)
     }
 
     fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
-        self.0.exists(path)
+        self.inner.exists(path)
     }
 
     fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
-        self.0.open_write(path)
+        self.step("open_write")
+            .map_err(|e| OpenWriteError::wrap_io_error(e, path.to_path_buf()))?;
+        let file = self.inner.open_write(path)?;
+        #[cfg(test)]
+        if let Some(f) = &self.faults {
+            return Ok(super::faults::FaultyWrite::wrap(file, Arc::clone(f)));
+        }
+        Ok(file)
     }
 
     fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
-        self.0.atomic_read(path)
+        self.inner.atomic_read(path)
     }
 
     fn atomic_write(&self, path: &Path, data: &[u8]) -> io::Result<()> {
-        self.0.atomic_write(path, data)
+        self.step("atomic_write")?;
+        self.inner.atomic_write(path, data)
     }
 
     fn sync_directory(&self) -> io::Result<()> {
-        self.0.sync_directory()
+        self.step("sync_directory")?;
+        self.inner.sync_directory()
     }
 
     fn acquire_lock(&self, lock: &Lock) -> Result<DirectoryLock, LockError> {
-        match self.0.acquire_lock(lock) {
+        match self.inner.acquire_lock(lock) {
             Err(LockError::IoError(e))
                 if lock.filepath == META_LOCK.filepath && cannot_write(&e) =>
             {
@@ -196,7 +278,7 @@ impl Directory for IndexDirectory {
     }
 
     fn watch(&self, watch_callback: WatchCallback) -> tantivy::Result<WatchHandle> {
-        self.0.watch(watch_callback)
+        self.inner.watch(watch_callback)
     }
 }
 
@@ -213,7 +295,6 @@ fn cannot_write(e: &io::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
 
     #[test]
     fn segment_files_are_recognised_by_name() {
@@ -222,21 +303,5 @@ mod tests {
         assert!(!is_segment_file("notes.txt"));
         assert!(!is_segment_file("0123456789abcdef0123456789abcdef"));
         assert!(!is_segment_file(MARKER));
-    }
-
-    #[test]
-    fn removing_index_files_keeps_other_files() {
-        let dir = tempfile::tempdir().unwrap();
-        let seg = "0123456789abcdef0123456789abcdef.store";
-        for name in [META, MARKER, seg, "listed.bin", "notes.txt"] {
-            std::fs::write(dir.path().join(name), "x").unwrap();
-        }
-        std::fs::write(dir.path().join(MANAGED), r#"["listed.bin","../escape"]"#).unwrap();
-        remove_index_files(dir.path()).unwrap();
-        let left: Vec<PathBuf> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        assert_eq!(left, vec![dir.path().join("notes.txt")]);
     }
 }

@@ -2,6 +2,7 @@
 
 mod browser;
 mod crash;
+mod damage;
 mod errors;
 mod excludes;
 mod formats;

@@ -267,3 +267,74 @@ fn a_read_only_copy_of_an_index_answers_searches() {
     assert!(show.ok().stdout.contains(S000));
     facets.ok();
 }
+
+/// Documents `search` counts for a word every generated file holds, or None when the search
+/// failed (it never should while a rebuild runs beside the index).
+fn searched_total(env: &Env) -> Option<u64> {
+    let run = env.run(&[
+        "search", "report", "--index", "index", "--format", "json", "--limit", "1",
+    ]);
+    if run.code != 0 {
+        eprintln!("search failed during --full: {}", run.stderr);
+        return None;
+    }
+    run.json()["total_documents"].as_u64()
+}
+
+#[test]
+fn searches_during_full_see_the_whole_old_index_then_the_whole_new_one() {
+    let env = Env::empty();
+    generate(&env);
+    env.run(&["index", "data", "--quiet"]).ok();
+    let full_count = searched_total(&env).unwrap();
+    assert_eq!(full_count, FILES as u64);
+    let mut child = env
+        .command(&["index", "--full", "--commit-every", "100", "--quiet"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut seen = Vec::new();
+    while child.try_wait().unwrap().is_none() {
+        seen.push(searched_total(&env));
+    }
+    let run = to_run(child.wait_with_output().unwrap());
+    assert_eq!(run.code, 0, "{run:?}");
+    seen.push(searched_total(&env));
+    assert!(seen.len() > 2, "the rebuild ended before a search ran");
+    assert!(
+        seen.iter().all(|n| *n == Some(full_count)),
+        "a search saw a partial index: {seen:?}"
+    );
+    assert!(!env.index_dir().join(tipdex::store::STAGING).exists());
+}
+
+#[test]
+fn a_killed_full_leaves_the_old_index_answering() {
+    let env = Env::empty();
+    generate(&env);
+    env.run(&["index", "data", "--quiet"]).ok();
+    let full_count = searched_total(&env).unwrap();
+    let mut child = env
+        .command(&["index", "--full", "--commit-every", "50", "--quiet"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill once the rebuild has committed into its staging folder.
+    wait_for(
+        &env.index_dir()
+            .join(tipdex::store::STAGING)
+            .join("meta.json"),
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(searched_total(&env), Some(full_count));
+    assert_eq!(record_count(&env.index_dir()), FILES);
+    // The next run clears the abandoned rebuild and changes nothing else.
+    let next = env.run(&["index", "--quiet"]).ok();
+    assert!(next.stderr.is_empty(), "{}", next.stderr);
+    assert!(!env.index_dir().join(tipdex::store::STAGING).exists());
+    assert_eq!(record_count(&env.index_dir()), FILES);
+}
