@@ -70,7 +70,7 @@ pub struct DocRecord {
 /// Version of what extraction makes of a file (text, passages, metadata). Raised when a change
 /// gives existing files different text or passages (e.g. headings starting passages), so the
 /// next run re-extracts files whose bytes did not change instead of keeping a mix of both.
-pub const EXTRACTOR_VERSION: u32 = 4;
+pub const EXTRACTOR_VERSION: u32 = 5;
 
 impl DocRecord {
     /// Absolute path of the file.

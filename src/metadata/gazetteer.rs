@@ -84,7 +84,7 @@ const ORGANISATIONS: &[(&str, &[&str])] = &[
         &["European Union Agency for Criminal Justice Cooperation"],
     ),
     ("European Union", &["EU"]),
-    ("European Commission", &[]),
+    ("European Commission", &["EU Commission"]),
     ("INTERPOL", &["International Criminal Police Organization"]),
     (
         "ICAT",
@@ -97,6 +97,8 @@ const ORGANISATIONS: &[(&str, &[&str])] = &[
             "United States Department of State",
             "Department of State",
             "State Department",
+            "US State Dept",
+            "State Dept",
         ],
     ),
     (

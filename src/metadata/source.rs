@@ -526,11 +526,18 @@ pub(crate) fn from_text(lines: &[Line]) -> Option<Field<String>> {
         .find_map(|l| copyright_line(l, labels))
 }
 
-/// The first folder under the root as a source, when it reads like a name ("UNODC", "Walk
+/// The first folder under the root as a source, when it names a known organisation however it
+/// is cased or joined (`unodc`, `eu-commission`, `State_Dept`), or reads like a name ("Walk
 /// Free"): a year, a number or an identifier such as `title-22-ch78` or `pdf-reports` is how
 /// someone filed the files, not who published them.
 pub(crate) fn from_folder(folder: Option<&str>) -> Option<Field<String>> {
     let name = clean(folder?)?;
+    if let Some(known) = gazetteer::organisation(&name.replace('_', " ")) {
+        return Some(Field {
+            value: known.to_string(),
+            from: super::FROM_FOLDER.to_string(),
+        });
+    }
     let capital = name.chars().any(char::is_uppercase);
     let slug = !name.contains(' ')
         && name.contains(['-', '_'])
@@ -656,5 +663,18 @@ mod tests {
         assert_eq!(from_folder(None), None);
         let f = from_folder(Some("UNODC")).unwrap();
         assert_eq!((f.value.as_str(), f.from.as_str()), ("UNODC", "folder"));
+        // Folders named after a known organisation, the way people name folders.
+        for (folder, source) in [
+            ("unodc", "UNODC"),
+            ("ilo", "ILO"),
+            ("eu-commission", "European Commission"),
+            ("us_state_dept", "U.S. Department of State"),
+            ("opendemocracy", "OpenDemocracy"),
+        ] {
+            assert_eq!(from_folder(Some(folder)).unwrap().value, source, "{folder}");
+        }
+        // An unknown lower-case slug is still a filing label, not a publisher.
+        assert_eq!(from_folder(Some("newswire")), None);
+        assert_eq!(from_folder(Some("pdf-reports")), None);
     }
 }
