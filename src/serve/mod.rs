@@ -126,7 +126,20 @@ impl Server {
 impl State {
     fn answer(&self, mut request: tiny_http::Request) {
         let origin = header(&request, "Origin");
-        let reply = self.reply(&mut request);
+        // A panic (tantivy's decoders panic on some damaged bytes) answers this request with a
+        // 500 instead of ending the worker: a pool that loses a worker per panic would end up
+        // accepting connections nobody answers.
+        let reply =
+            crate::store::check::guard(|| self.reply(&mut request)).unwrap_or_else(|panic| {
+                Reply::error(
+                    500,
+                    "internal",
+                    &format!(
+                        "tipdex failed on this request ({panic}); the index may be damaged: \
+                     run `tipdex check` on it"
+                    ),
+                )
+            });
         let mut response = tiny_http::Response::from_data(reply.body)
             .with_status_code(reply.status)
             .with_header(h("Content-Type", reply.content_type))
