@@ -123,44 +123,32 @@ pub fn index_roots(
     }
     let store = Store::open_or_create(index_dir)?;
     // Taking the writer first means a second concurrent run stops here, before any work.
-    let mut writer = take_writer(&store, options)?;
+    // Not even the lock could be written (permission, read-only disk): the last commit is
+    // untouched, and the message says so with its documents.
+    let writer = take_writer(&store, options)
+        .map_err(|e| after_failure(e, index_dir, || last_commit_documents(&store)))?;
     store.claim()?;
     store.remove_stale_files()?;
     // A `--full` that was killed left its staging folder; the live index never needed it.
     swap::discard_staging(index_dir).map_err(storage_or_io(index_dir))?;
     let info = store.info()?;
-    let result = sync(
-        &store,
-        &mut writer,
-        info,
+    let run = Run {
         index_dir,
-        &canonical_roots,
+        canonical_roots: &canonical_roots,
         options,
-        progress,
         started,
-    );
-    match result {
-        // Merges finish before the run ends, so the next run starts from settled segments.
-        Ok(report) => {
-            writer.wait_merging_threads()?;
-            Ok(report)
-        }
-        Err(e) => {
-            let e = revealed(e, &mut writer);
-            // Merges still running would write files after the clean-up; tantivy waits for
-            // them only by giving the writer (and its lock) up, so the lock is taken again
-            // before cleaning, and a run that got in first cleans for itself.
-            let _ = writer.wait_merging_threads();
-            let relock = swap::writer_lock(index_dir).ok().flatten();
-            Ok(after_failure(e, index_dir, || {
-                if relock.is_some() {
-                    store.remove_stale_files()?;
-                }
-                last_commit_documents(&store)
-            }))
-            .and_then(Err)
-        }
-    }
+    };
+    sync_settled(&store, writer, info, &run, progress).map_err(|e| {
+        // Waiting for the merges gave the writer (and its lock) up, so the lock is taken again
+        // before cleaning, and a run that got in first cleans for itself.
+        let relock = swap::writer_lock(index_dir).ok().flatten();
+        after_failure(e, index_dir, || {
+            if relock.is_some() {
+                store.remove_stale_files()?;
+            }
+            last_commit_documents(&store)
+        })
+    })
 }
 
 /// `--full`: build a new index beside the live one and swap it in when complete (see
@@ -194,30 +182,14 @@ fn rebuild(
     let discard = || swap::discard_staging(index_dir).map_err(storage_or_io(index_dir));
     let outcome = (|| {
         let staged = Store::create(&staging_dir)?;
-        let mut writer = take_writer(&staged, options)?;
-        let result = sync(
-            &staged,
-            &mut writer,
-            info,
+        let writer = take_writer(&staged, options)?;
+        let run = Run {
             index_dir,
             canonical_roots,
             options,
-            progress,
             started,
-        );
-        match result {
-            // No merge may still write into the staging folder when it is swapped in.
-            Ok(report) => {
-                writer.wait_merging_threads()?;
-                Ok(report)
-            }
-            Err(e) => {
-                let e = revealed(e, &mut writer);
-                // No merge may write into the staging folder while it is removed.
-                let _ = writer.wait_merging_threads();
-                Err(e)
-            }
-        }
+        };
+        sync_settled(&staged, writer, info, &run, progress)
     })();
     let mut report = match outcome {
         Ok(report) => report,
@@ -258,6 +230,38 @@ fn take_writer(store: &Store, options: &IndexOptions) -> Result<IndexWriter> {
         })
 }
 
+/// What one run was asked to do, as [`sync`] needs it.
+#[derive(Clone, Copy)]
+struct Run<'a> {
+    index_dir: &'a Path,
+    canonical_roots: &'a [PathBuf],
+    options: &'a IndexOptions,
+    started: Instant,
+}
+
+/// [`sync`], then wait for the writer's merges whatever the outcome: after a complete run so the
+/// next one starts from settled segments (and none writes into a staging folder being swapped
+/// in), after a failure so none writes files while the run's partial files are removed.
+fn sync_settled(
+    store: &Store,
+    mut writer: IndexWriter,
+    info: IndexInfo,
+    run: &Run,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<IndexReport> {
+    match sync(store, &mut writer, info, run, progress) {
+        Ok(report) => {
+            writer.wait_merging_threads()?;
+            Ok(report)
+        }
+        Err(e) => {
+            let e = revealed(e, &mut writer);
+            let _ = writer.wait_merging_threads();
+            Err(e)
+        }
+    }
+}
+
 /// An indexing thread that died (disk full while writing a segment) makes `add_document` say
 /// only that the writer was killed; joining the threads gives the real cause.
 fn revealed(e: Error, writer: &mut IndexWriter) -> Error {
@@ -275,7 +279,7 @@ fn revealed(e: Error, writer: &mut IndexWriter) -> Error {
 /// back. `clean_up` removes them and counts the last commit's documents.
 fn after_failure(e: Error, index_dir: &Path, clean_up: impl FnOnce() -> Result<u64>) -> Error {
     match e {
-        Error::Storage { path, source, .. } => {
+        Error::Storage { path, cause, .. } => {
             let committed = clean_up().ok();
             let path = if path.as_os_str().is_empty() {
                 index_dir.to_path_buf()
@@ -286,7 +290,7 @@ fn after_failure(e: Error, index_dir: &Path, clean_up: impl FnOnce() -> Result<u
             };
             Error::Storage {
                 path,
-                source,
+                cause,
                 committed,
             }
         }
@@ -323,12 +327,15 @@ fn sync(
     store: &Store,
     writer: &mut IndexWriter,
     mut info: IndexInfo,
-    index_dir: &Path,
-    canonical_roots: &[PathBuf],
-    options: &IndexOptions,
+    run: &Run,
     progress: &mut dyn FnMut(Progress),
-    started: Instant,
 ) -> Result<IndexReport> {
+    let Run {
+        index_dir,
+        canonical_roots,
+        options,
+        started,
+    } = *run;
     // A new root is committed before its first file is written, so a run killed or interrupted
     // at any later point is finished by a bare `tipdex index`, which indexes the known roots.
     // The commit is marked in progress until the run's last one.
