@@ -111,12 +111,13 @@ pub enum Error {
 
     /// The index could not be written or read for a reason of the storage (disk full,
     /// permission denied, read-only file system).
-    #[error("{}", storage_message(.path, .source, .committed))]
+    #[error("{}", storage_message(.path, .cause, .committed))]
     Storage {
         /// The file or directory involved.
         path: PathBuf,
-        /// The operating system's reason.
-        source: std::io::Error,
+        /// The operating system's reason, already said in words by the message (so not a
+        /// `source`, which would print it a second time).
+        cause: std::io::Error,
         /// Documents of the last commit, which is intact, when known.
         committed: Option<u64>,
     },
@@ -183,6 +184,16 @@ impl Error {
                 file,
                 what,
             },
+            // A storage failure tantivy reported without its file happened in the index folder.
+            Error::Storage {
+                path,
+                cause,
+                committed,
+            } if path.as_os_str().is_empty() => Error::Storage {
+                path: dir.to_path_buf(),
+                cause,
+                committed,
+            },
             other => other,
         }
     }
@@ -231,7 +242,7 @@ impl From<tantivy::TantivyError> for Error {
             }
             T::IoError(io) if is_storage(io.kind()) => Error::Storage {
                 path: PathBuf::new(),
-                source: std::io::Error::new(io.kind(), io.to_string()),
+                cause: std::io::Error::new(io.kind(), io.to_string()),
                 committed: None,
             },
             T::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
@@ -239,14 +250,14 @@ impl From<tantivy::TantivyError> for Error {
             }
             T::LockFailure(LockError::IoError(io), _) if is_storage(io.kind()) => Error::Storage {
                 path: PathBuf::new(),
-                source: std::io::Error::new(io.kind(), io.to_string()),
+                cause: std::io::Error::new(io.kind(), io.to_string()),
                 committed: None,
             },
             // Some paths pass an I/O error on only as text (an indexing thread's failure).
             other => match storage_kind_in(&other.to_string()) {
                 Some(kind) => Error::Storage {
                     path: PathBuf::new(),
-                    source: std::io::Error::from(kind),
+                    cause: std::io::Error::from(kind),
                     committed: None,
                 },
                 None => Error::Engine(other),
@@ -290,7 +301,7 @@ fn io_failure(filepath: PathBuf, kind: std::io::ErrorKind, e: &std::io::Error) -
     if is_storage(kind) {
         Error::Storage {
             path: filepath,
-            source: std::io::Error::new(kind, e.to_string()),
+            cause: std::io::Error::new(kind, e.to_string()),
             committed: None,
         }
     } else if kind == std::io::ErrorKind::NotFound {

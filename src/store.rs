@@ -478,7 +478,7 @@ pub fn storage_or_io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
         if crate::error::is_storage(source.kind()) {
             Error::Storage {
                 path: path.to_path_buf(),
-                source,
+                cause: source,
                 committed: None,
             }
         } else {

@@ -223,22 +223,18 @@ fn is_root() -> bool {
     unsafe { libc::geteuid() == 0 }
 }
 
+/// A copy of the indexed seeds' index at `ro/` with its folder made 0555, or None (skip) where
+/// the reader could write it anyway (permissions not enforced).
 #[cfg(unix)]
-#[test]
-fn a_read_only_copy_of_an_index_answers_searches() {
-    use std::os::unix::fs::PermissionsExt;
-    let env = Env::with_seeds();
-    env.index();
+fn read_only_copy(env: &Env) -> Option<std::path::PathBuf> {
     let ro = env.path().join("ro");
     std::fs::create_dir_all(&ro).unwrap();
     for entry in std::fs::read_dir(env.index_dir()).unwrap() {
         let entry = entry.unwrap();
         std::fs::copy(entry.path(), ro.join(entry.file_name())).unwrap();
     }
-    let mode = |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m));
-    mode(env.path(), 0o755).unwrap();
-    mode(&ro, 0o555).unwrap();
-    // Skip where the reader could write anyway (permissions not enforced).
+    set_mode(env.path(), 0o755);
+    set_mode(&ro, 0o555);
     let writable = {
         use std::os::unix::process::CommandExt;
         let mut touch = std::process::Command::new("touch");
@@ -250,9 +246,26 @@ fn a_read_only_copy_of_an_index_answers_searches() {
     };
     if writable {
         eprintln!("skipped: the reader can write a 0555 directory here");
-        mode(&ro, 0o755).unwrap();
-        return;
+        set_mode(&ro, 0o755);
+        return None;
     }
+    Some(ro)
+}
+
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_read_only_copy_of_an_index_answers_searches() {
+    let env = Env::with_seeds();
+    env.index();
+    let Some(ro) = read_only_copy(&env) else {
+        return;
+    };
     let search = run_as_reader(
         &env,
         &["search", "trafficking", "--index", "ro", "--format", "json"],
@@ -260,12 +273,43 @@ fn a_read_only_copy_of_an_index_answers_searches() {
     let status = run_as_reader(&env, &["status", "--index", "ro"]);
     let show = run_as_reader(&env, &["show", S000, "--index", "ro"]);
     let facets = run_as_reader(&env, &["facets", "--index", "ro"]);
-    mode(&ro, 0o755).unwrap();
+    set_mode(&ro, 0o755);
     let search = search.ok();
     assert!(search.json()["total_documents"].as_u64() > Some(0));
     status.ok();
     assert!(show.ok().stdout.contains(S000));
     facets.ok();
+}
+
+#[cfg(unix)]
+#[test]
+fn indexing_an_index_the_user_cannot_write_says_so_in_words_and_keeps_it() {
+    let env = Env::with_seeds();
+    env.index();
+    let Some(ro) = read_only_copy(&env) else {
+        return;
+    };
+    let before = record_count(&env.index_dir());
+    let index = run_as_reader(&env, &["index", "data", "--index", "ro"]);
+    set_mode(&ro, 0o755);
+    assert_ne!(index.code, 0, "{}", index.stdout);
+    let stderr = index.stderr.trim();
+    let before_text = format!("the last commit ({before} documents) is intact");
+    for words in [
+        "cannot write the index at ro: permission denied",
+        before_text.as_str(),
+        "give `--index` a folder you own",
+    ] {
+        assert!(stderr.contains(words), "{words:?} in {stderr}");
+    }
+    // Said once, in words: no engine dump, no OS text repeated after the message.
+    assert!(
+        !stderr.contains("tantivy") && !stderr.contains("os error"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "one message: {stderr}");
+    // The index it could not write still answers with every document.
+    assert_eq!(record_count(&ro), before);
 }
 
 /// Documents `search` counts for a word every generated file holds, or None when the search
