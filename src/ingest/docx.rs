@@ -130,30 +130,12 @@ fn read_part(
     Ok(Some(decode_xml(raw)))
 }
 
-/// XML parts are UTF-8 in every Office version; UTF-16 is legal XML, so accept it rather than
-/// return mojibake.
+/// XML parts are UTF-8 in every Office version; UTF-16 is legal XML, so accept it (by its
+/// byte-order mark, as `ingest::decode` reads files) rather than return mojibake.
 fn decode_xml(raw: Vec<u8>) -> String {
-    if let Some(rest) = raw.strip_prefix(b"\xEF\xBB\xBF") {
-        return String::from_utf8_lossy(rest).into_owned();
-    }
-    let utf16 = |rest: &[u8], le: bool| -> String {
-        let units: Vec<u16> = rest
-            .chunks_exact(2)
-            .map(|c| {
-                if le {
-                    u16::from_le_bytes([c[0], c[1]])
-                } else {
-                    u16::from_be_bytes([c[0], c[1]])
-                }
-            })
-            .collect();
-        String::from_utf16_lossy(&units)
-    };
-    if let Some(rest) = raw.strip_prefix(b"\xFF\xFE") {
-        return utf16(rest, true);
-    }
-    if let Some(rest) = raw.strip_prefix(b"\xFE\xFF") {
-        return utf16(rest, false);
+    if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(&raw) {
+        let (text, _) = encoding.decode_without_bom_handling(&raw[bom_len..]);
+        return text.into_owned();
     }
     // Valid UTF-8 (the usual case) becomes the String without a copy.
     String::from_utf8(raw).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
@@ -416,6 +398,36 @@ fn core_hints(xml: &str) -> Vec<Hint> {
 mod tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn xml_parts_are_read_by_their_byte_order_mark() {
+        let text = "<t>Trata de personas – Côte d’Ivoire</t>";
+        let utf16 = |le: bool| -> Vec<u8> {
+            let mut bytes = if le {
+                vec![0xFF, 0xFE]
+            } else {
+                vec![0xFE, 0xFF]
+            };
+            for unit in text.encode_utf16() {
+                bytes.extend(if le {
+                    unit.to_le_bytes()
+                } else {
+                    unit.to_be_bytes()
+                });
+            }
+            bytes
+        };
+        let mut utf8_bom = b"\xEF\xBB\xBF".to_vec();
+        utf8_bom.extend(text.as_bytes());
+        for raw in [
+            utf16(true),
+            utf16(false),
+            utf8_bom,
+            text.as_bytes().to_vec(),
+        ] {
+            assert_eq!(decode_xml(raw), text);
+        }
+    }
 
     const DOCUMENT: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">
