@@ -284,6 +284,14 @@ impl Store {
         })
     }
 
+    /// Search each query's segments on the thread that runs it, from now on. For a server,
+    /// whose parallelism is its concurrent requests: one shared pool would queue every
+    /// request's segment searches behind those of the longest query running, so one costly
+    /// query held the pool and everyday ones waited for it. Without effect once a search ran.
+    pub fn search_on_calling_thread(&self) {
+        let _ = self.search_executor.set(Executor::single_thread());
+    }
+
     /// A reader that sees the last commit (reloaded explicitly, never behind our back).
     pub fn reader(&self) -> Result<IndexReader> {
         Ok(self

@@ -2,6 +2,7 @@
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Args;
 
@@ -22,9 +23,18 @@ pub struct ServeArgs {
     /// Let pages of this origin call the API from a browser (CORS), e.g. https://intranet.example
     #[arg(long, value_name = "ORIGIN")]
     pub cors: Option<String>,
-    /// Requests answered at once
+    /// Everyday requests answered at once; costly queries (short prefixes, many words, long
+    /// phrases, big pages) run one at a time beside them, and more than 4 waiting are answered
+    /// 503 with Retry-After
     #[arg(long, default_value_t = 4, value_name = "N")]
     pub workers: usize,
+    /// Seconds a client has to send each request (and most a connection stays idle); a slower
+    /// one is answered 408 and closed
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    pub read_timeout: f64,
+    /// Connections open at once; one more is answered 503
+    #[arg(long, default_value_t = 256, value_name = "N")]
+    pub max_connections: usize,
 }
 
 /// Bind, say where, and serve until the process is stopped.
@@ -39,6 +49,17 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<ExitCode> {
             .filter(|t| !t.is_empty()),
         cors: args.cors.clone(),
         workers: args.workers,
+        read_timeout: Duration::try_from_secs_f64(args.read_timeout)
+            .ok()
+            .filter(|t| !t.is_zero())
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--read-timeout {}: give a number of seconds over 0",
+                    args.read_timeout
+                )
+            })?,
+        max_connections: args.max_connections,
+        ..ServeOptions::default()
     };
     let server = Server::bind(store, &options)?;
     let addr = server

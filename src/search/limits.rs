@@ -63,6 +63,16 @@ pub fn check_prefixes(
     parsed: &ParsedQuery,
     expansions: impl Fn(&Clause) -> Vec<(Field, String)>,
 ) -> Result<()> {
+    prefix_terms(searcher, parsed, expansions).map(|_| ())
+}
+
+/// How many index terms the query's prefixes expand to, summed over fields and segments; an
+/// error past [`MAX_PREFIX_TERMS`], where counting stops.
+fn prefix_terms(
+    searcher: &Searcher,
+    parsed: &ParsedQuery,
+    expansions: impl Fn(&Clause) -> Vec<(Field, String)>,
+) -> Result<usize> {
     let mut visited = 0usize;
     let clauses = parsed
         .should
@@ -99,7 +109,59 @@ pub fn check_prefixes(
             }
         }
     }
-    Ok(())
+    Ok(visited)
+}
+
+/// What a query within the caps will cost to run, read from its parse and the term dictionary
+/// before any posting list is: enough for a server to tell a costly query from an everyday one
+/// and keep the costly ones from taking every worker.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QueryCost {
+    /// Distinct words, phrases and prefixes, counted as [`check_clauses`] counts them: each is
+    /// a scorer, and each unmatched one a dictionary walk for a suggestion.
+    pub clauses: usize,
+    /// Index terms the prefixes expand to, summed over fields and segments: each is a posting
+    /// list read.
+    pub prefix_terms: usize,
+    /// Terms in the longest phrase (or word that splits into several terms): a phrase's
+    /// positions are intersected term by term.
+    pub longest_phrase: usize,
+}
+
+/// The [`QueryCost`] of `parsed` in `searcher`'s commit; a query over a cap is the error the
+/// search would give.
+pub fn cost(
+    searcher: &Searcher,
+    parsed: &ParsedQuery,
+    expansions: impl Fn(&Clause) -> Vec<(Field, String)>,
+) -> Result<QueryCost> {
+    check_clauses(parsed)?;
+    let clauses = parsed
+        .should
+        .iter()
+        .chain(&parsed.must)
+        .map(Vec::len)
+        .sum::<usize>()
+        + parsed.must_not.len();
+    let longest_phrase = parsed
+        .positive_clauses()
+        .chain(&parsed.must_not)
+        .filter_map(|clause| match clause {
+            Clause::Word(text, _) | Clause::Phrase(text, _) => Some(text),
+            Clause::Prefix(..) => None,
+        })
+        .map(|text| {
+            crate::analysis::query_term_sequences(text)
+                .first()
+                .map_or(0, Vec::len)
+        })
+        .max()
+        .unwrap_or(0);
+    Ok(QueryCost {
+        clauses,
+        prefix_terms: prefix_terms(searcher, parsed, expansions)?,
+        longest_phrase,
+    })
 }
 
 #[cfg(test)]
@@ -148,6 +210,41 @@ mod tests {
         );
         // A longer prefix narrows it: 1/26 of the words.
         check(&searcher, &fields, "abb*").unwrap();
+    }
+
+    #[test]
+    fn cost_counts_clauses_prefix_terms_and_the_longest_phrase() {
+        let (searcher, fields) = searcher_with_words(500);
+        let cost_of = |q: &str| {
+            cost(&searcher, &super::super::query::parse(q), |c| {
+                super::super::build::prefix_expansions(&fields, c)
+            })
+            .unwrap()
+        };
+        let everyday = cost_of("forced labour fishing");
+        assert_eq!(
+            everyday,
+            QueryCost {
+                clauses: 3,
+                prefix_terms: 0,
+                longest_phrase: 1
+            }
+        );
+        let costly = cost_of("\"forced labour fishing boats ports\" -smuggling ab* +abb*");
+        assert_eq!(costly.clauses, 4);
+        assert_eq!(costly.longest_phrase, 5);
+        // Every word starts with "ab"; one in 26 with "abb".
+        assert_eq!(costly.prefix_terms, 500 + 20);
+        let over = cost(
+            &searcher,
+            &super::super::query::parse(
+                &(0..=MAX_CLAUSES)
+                    .map(|i| format!("w{i} "))
+                    .collect::<String>(),
+            ),
+            |_| Vec::new(),
+        );
+        assert!(over.unwrap_err().is_usage());
     }
 
     #[test]

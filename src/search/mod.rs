@@ -197,6 +197,25 @@ fn typed_terms(parsed: &ParsedQuery, extra: &crate::analysis::Equivalents) -> Ve
     out
 }
 
+/// What `query` would cost to run against the last commit visible to `reader`, estimated without
+/// running it (see [`limits::QueryCost`]); a query over a cap is the error [`search`] gives.
+pub fn query_cost(
+    store: &Store,
+    reader: &IndexReader,
+    query: &str,
+    plain: bool,
+) -> Result<limits::QueryCost> {
+    limits::check_length(query)?;
+    let parsed = if plain {
+        query::parse_plain(query)
+    } else {
+        query::parse(query)
+    };
+    limits::cost(&reader.searcher(), &parsed, |c| {
+        build::prefix_expansions(&store.fields, c)
+    })
+}
+
 /// Run `request` against the last commit visible to `reader`.
 pub fn search(
     store: &Store,

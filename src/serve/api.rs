@@ -5,11 +5,14 @@
 use serde::Serialize;
 use tantivy::IndexReader;
 
+use super::lanes::{self, Lane};
 use super::params::Params;
 use crate::error::{Error, Result};
 use crate::output::json::{self, ErrorJson};
 use crate::search::context::MAX_WINDOW;
-use crate::search::{facet_counts, passages_in_context, search, Expansion, SearchRequest};
+use crate::search::{
+    facet_counts, passages_in_context, query_cost, search, Expansion, SearchRequest,
+};
 use crate::store::Store;
 
 /// Most documents one page of results may show.
@@ -28,6 +31,8 @@ pub struct Reply {
     pub content_type: &'static str,
     /// The body.
     pub body: Vec<u8>,
+    /// Headers of this answer beyond those every answer has.
+    pub headers: Vec<(&'static str, String)>,
 }
 
 impl Reply {
@@ -38,6 +43,7 @@ impl Reply {
                 status: 200,
                 content_type: "application/json",
                 body,
+                headers: Vec::new(),
             },
             Err(e) => Reply::error(500, "internal", &format!("cannot encode the answer: {e}")),
         }
@@ -55,6 +61,7 @@ impl Reply {
             status,
             content_type: "application/json",
             body,
+            headers: Vec::new(),
         }
     }
 
@@ -97,6 +104,31 @@ pub fn route(store: &Store, reader: &IndexReader, path: &str, query: &str) -> Re
         )),
     };
     answer.unwrap_or_else(|e| Reply::from_error(&e))
+}
+
+/// The lane `GET path?query` runs in: only searches and facet counts run a query whose cost
+/// depends on what is asked. A request the route will refuse (a query over a cap, a bad
+/// parameter) is refused quickly, so it is everyday.
+pub(crate) fn lane(store: &Store, reader: &IndexReader, path: &str, query: &str) -> Lane {
+    let params = Params::parse(query);
+    let passages = match path.trim_end_matches('/') {
+        "/api/search" => {
+            let number = |name, default, max| params.number(name, default, max).unwrap_or(0);
+            (number("offset", 0, MAX_OFFSET) + number("limit", 10, MAX_LIMIT))
+                * number("passages", 2, MAX_PASSAGES).max(1)
+        }
+        "/api/facets" => 0,
+        _ => return Lane::Everyday,
+    };
+    match query_cost(
+        store,
+        reader,
+        params.get("q").unwrap_or(""),
+        params.flag("plain"),
+    ) {
+        Ok(cost) => lanes::classify(&cost, passages),
+        Err(_) => Lane::Everyday,
+    }
 }
 
 fn search_route(store: &Store, reader: &IndexReader, params: &Params) -> Result<Reply> {

@@ -20,6 +20,7 @@ pub fn asset(path: &str) -> Option<Reply> {
         status: 200,
         content_type,
         body: body.as_bytes().to_vec(),
+        headers: Vec::new(),
     })
 }
 
@@ -29,5 +30,6 @@ pub fn openapi() -> Reply {
         status: 200,
         content_type: "application/json",
         body: OPENAPI.as_bytes().to_vec(),
+        headers: Vec::new(),
     }
 }

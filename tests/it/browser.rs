@@ -319,6 +319,12 @@ fn browser_search_facets_paging_document_view_reload_and_hostile_text() {
         browser.script("return document.getElementById('summary').textContent"),
         total_before
     );
+    // Paging scrolled the window down; the README's screenshot (docs/serve.png) is this one,
+    // at the top of the page: search box, facet sidebar, first results.
+    assert_eq!(
+        browser.script("window.scrollTo(0, 0); return window.scrollY;"),
+        json!(0)
+    );
     browser.screenshot("2-facet");
 
     // Open a document at its passage.

@@ -623,3 +623,129 @@ fn check(spec: &Value, schema: &Value, value: &Value, at: &str, problems: &mut V
         _ => {}
     }
 }
+
+#[test]
+fn serve_runs_costly_queries_in_their_own_lane_and_still_answers_them() {
+    let env = Env::with_sample();
+    env.index();
+    let served = Served::start(&env, &[]);
+    let lane = |path: &str| {
+        let answer = served.get(path);
+        assert_eq!(answer.status, 200, "{path}: {:?}", answer.json());
+        answer.header("X-Tipdex-Lane").map(str::to_string)
+    };
+    assert_eq!(lane("/api/search?q=forced+labour+trafficking"), None);
+    assert_eq!(lane("/api/search?q=traffick*&limit=20&passages=3"), None);
+    let missing = served.get("/api/documents/nothing-here-0");
+    assert_eq!(
+        (missing.status, missing.header("X-Tipdex-Lane")),
+        (404, None)
+    );
+    // Many words, a long phrase, a large page: each is costly on its own.
+    let many: Vec<String> = (0..40).map(|i| format!("word{i}")).collect();
+    let costly = [
+        format!("/api/search?q={}", enc(&many.join(" "))),
+        format!(
+            "/api/facets?q={}",
+            enc("\"victims of trafficking were identified in the sample countries of origin\"")
+        ),
+        "/api/search?q=trafficking&limit=100&passages=10".to_string(),
+    ];
+    for path in &costly {
+        assert_eq!(lane(path).as_deref(), Some("costly"), "{path}");
+    }
+    // A query over a cap is refused at once, as the CLI refuses it, whatever its lane.
+    let over: Vec<String> = (0..200).map(|i| format!("w{i}")).collect();
+    let refused = served.get(&format!("/api/search?q={}", enc(&over.join(" "))));
+    assert_eq!(refused.status, 400);
+}
+
+/// Read `stream` to its end (or for a minute), as text.
+fn read_all(mut stream: &TcpStream) -> String {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    String::from_utf8_lossy(&raw).into_owned()
+}
+
+#[test]
+fn serve_closes_stalled_and_trickling_connections_and_answers_others_meanwhile() {
+    let env = Env::with_seeds();
+    env.index();
+    let served = Served::start(&env, &["--read-timeout", "0.5"]);
+    let started = Instant::now();
+    let silent = TcpStream::connect(&served.addr).unwrap();
+    let mut half = TcpStream::connect(&served.addr).unwrap();
+    half.write_all(b"GET /api/status HTTP/1.1\r\nHo").unwrap();
+    // One byte every 100 ms: each read is quick, the request never is.
+    let trickle = TcpStream::connect(&served.addr).unwrap();
+    let trickler = {
+        let mut stream = trickle.try_clone().unwrap();
+        std::thread::spawn(move || {
+            for byte in b"GET /api/status HTTP/1.1\r\nHost: x\r\n".iter().cycle() {
+                if stream.write_all(&[*byte]).is_err() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        })
+    };
+    // Meanwhile a whole request is answered.
+    assert!(served.get("/api/status").ok_json()["documents"].is_u64());
+    for (name, stream) in [("silent", &silent), ("half", &half), ("trickle", &trickle)] {
+        let answer = read_all(stream);
+        assert!(
+            answer.starts_with("HTTP/1.1 408 ")
+                && answer.contains(r#""kind":"timeout""#)
+                && answer.contains("Connection: close"),
+            "{name}: {answer:?}"
+        );
+    }
+    trickler.join().unwrap();
+    // The timeout is the request's, not each read's: all three closed near 0.5 s, well
+    // before the trickle's 36 bytes (3.6 s) would have made a request.
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    // Keep-alive: one connection carries two requests, each answered in full.
+    let mut kept = TcpStream::connect(&served.addr).unwrap();
+    kept.write_all(
+        b"GET /api/status HTTP/1.1\r\nHost: x\r\n\r\nGET /api/nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .unwrap();
+    let both = read_all(&kept);
+    assert!(
+        both.starts_with("HTTP/1.1 200 ") && both.contains("HTTP/1.1 404 "),
+        "{both:?}"
+    );
+}
+
+#[test]
+fn serve_answers_503_past_its_connection_cap() {
+    let env = Env::with_seeds();
+    env.index();
+    let served = Served::start(&env, &["--max-connections", "2", "--read-timeout", "30"]);
+    let held: Vec<TcpStream> = (0..2)
+        .map(|_| TcpStream::connect(&served.addr).unwrap())
+        .collect();
+    // Connections are accepted in order: the two held ones count, the third is refused with a
+    // JSON answer instead of waiting.
+    let refused = served.get("/api/status");
+    assert_eq!(refused.status, 503);
+    assert_eq!(refused.json()["kind"], "busy");
+    drop(held);
+    // The server counts a connection back when it sees it closed, a moment later.
+    let mut answered = served.get("/api/status");
+    for _ in 0..50 {
+        if answered.status == 200 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+        answered = served.get("/api/status");
+    }
+    assert_eq!(answered.status, 200, "freed connections are counted back");
+}
