@@ -39,11 +39,11 @@ pub struct LearnedAcronym {
 /// already demands every letter be a word's initial right beside the parenthesis, and most
 /// acronyms a report relies on are defined once in it (NHTH is defined in 2 documents of the
 /// test corpora, HSI in 3).
-pub const MIN_DOCUMENTS: u32 = 1;
+pub(crate) const MIN_DOCUMENTS: u32 = 1;
 
 /// Long forms kept per acronym (the most defined first), so an acronym used for several things
 /// cannot make a query match all of them.
-pub const MAX_LONG_FORMS: usize = 2;
+pub(crate) const MAX_LONG_FORMS: usize = 2;
 
 /// Acronyms of more letters than this are rare and usually table debris.
 const MAX_LETTERS: usize = 10;
@@ -54,7 +54,7 @@ const CONNECTORS: &[&str] = &[
 ];
 
 /// The definitions in `text`, each once, in order of first appearance.
-pub fn definitions(text: &str) -> Vec<Definition> {
+pub(crate) fn definitions(text: &str) -> Vec<Definition> {
     let mut found: Vec<Definition> = Vec::new();
     let mut from = 0;
     while let Some(open) = text[from..].find('(').map(|i| from + i) {
@@ -108,7 +108,9 @@ pub fn definitions(text: &str) -> Vec<Definition> {
 /// The pairs defined by at least [`MIN_DOCUMENTS`] of the documents whose definitions are
 /// given, at most [`MAX_LONG_FORMS`] per acronym, sorted by acronym. Spellings of one pair that
 /// differ only in case or spacing count together.
-pub fn learn<'a>(documents: impl IntoIterator<Item = &'a [Definition]>) -> Vec<LearnedAcronym> {
+pub(crate) fn learn<'a>(
+    documents: impl IntoIterator<Item = &'a [Definition]>,
+) -> Vec<LearnedAcronym> {
     // (folded acronym, folded long form) → (documents, spellings seen with their counts)
     let mut pairs: BTreeMap<Pair, (u32, BTreeMap<Pair, u32>)> = BTreeMap::new();
     for defs in documents {

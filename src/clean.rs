@@ -217,7 +217,7 @@ fn edge_lines(page: &str) -> impl Iterator<Item = &str> {
 /// pages and of three), page-number lines at a page's edges, table-of-contents lines with dot
 /// leaders, and lines that are only a URL. They are print layout, not text a passage should
 /// hold or match.
-pub fn strip_page_furniture(pages: &[String]) -> Vec<String> {
+pub(crate) fn strip_page_furniture(pages: &[String]) -> Vec<String> {
     let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for page in pages {
         let mut keys: Vec<String> = edge_lines(page)

@@ -199,7 +199,7 @@ impl Error {
     }
 
     /// Damage of `file` of the index in `dir`.
-    pub fn damaged(
+    pub(crate) fn damaged(
         dir: &std::path::Path,
         file: impl Into<PathBuf>,
         what: impl Into<String>,
@@ -320,7 +320,7 @@ fn io_failure(filepath: PathBuf, kind: std::io::ErrorKind, e: &std::io::Error) -
 }
 
 /// Failures of the storage rather than of the index's content.
-pub fn is_storage(kind: std::io::ErrorKind) -> bool {
+pub(crate) fn is_storage(kind: std::io::ErrorKind) -> bool {
     use std::io::ErrorKind as K;
     matches!(
         kind,

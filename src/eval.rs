@@ -50,16 +50,11 @@ fn discount(rank: usize) -> f64 {
     ((rank + 1) as f64).log2()
 }
 
-/// nDCG@k with graded gains (gain = grade, log2(rank+1) discount; ideal from the judgments;
-/// queries with no relevant document are skipped by the caller) for one ranked list.
+/// nDCG@k for one ranked list, the grades turned into gains by `gain` (log2(rank+1) discount;
+/// ideal from the judgments; queries with no relevant document are skipped by the caller).
 ///
 /// Returns 0 when the judgments hold no relevant document or `k` is 0.
-pub fn ndcg_at_k(ranked: &[String], judged: &HashMap<String, u32>, k: usize) -> f64 {
-    ndcg_at_k_with(ranked, judged, k, Gain::Grade)
-}
-
-/// [`ndcg_at_k`] with the grade-to-gain mapping `gain`.
-pub fn ndcg_at_k_with(
+pub(crate) fn ndcg_at_k_with(
     ranked: &[String],
     judged: &HashMap<String, u32>,
     k: usize,
@@ -86,7 +81,7 @@ pub fn ndcg_at_k_with(
 /// Recall@k: the fraction of relevant (grade > 0) documents found in the top `k`.
 ///
 /// Returns 0 when the judgments hold no relevant document.
-pub fn recall_at_k(ranked: &[String], judged: &HashMap<String, u32>, k: usize) -> f64 {
+pub(crate) fn recall_at_k(ranked: &[String], judged: &HashMap<String, u32>, k: usize) -> f64 {
     let relevant = judged.values().filter(|&&g| g > 0).count();
     if relevant == 0 {
         return 0.0;
@@ -101,7 +96,7 @@ pub fn recall_at_k(ranked: &[String], judged: &HashMap<String, u32>, k: usize) -
 /// drop in nDCG can be told from a ranking that meets documents nobody read.
 ///
 /// Returns 0 for an empty ranking.
-pub fn judged_at_k(ranked: &[String], judged: &HashMap<String, u32>, k: usize) -> f64 {
+pub(crate) fn judged_at_k(ranked: &[String], judged: &HashMap<String, u32>, k: usize) -> f64 {
     let (mut shown, mut known) = (0usize, 0usize);
     for (_, d) in top_k_distinct(ranked, k) {
         shown += 1;
@@ -116,7 +111,7 @@ pub fn judged_at_k(ranked: &[String], judged: &HashMap<String, u32>, k: usize) -
 
 /// MRR@k for one query: 1/rank of the first relevant (grade > 0) document within the top `k`,
 /// else 0.
-pub fn mrr_at_k(ranked: &[String], judged: &HashMap<String, u32>, k: usize) -> f64 {
+pub(crate) fn mrr_at_k(ranked: &[String], judged: &HashMap<String, u32>, k: usize) -> f64 {
     top_k_distinct(ranked, k)
         .find(|(_, d)| judged.get(*d).is_some_and(|&g| g > 0))
         .map_or(0.0, |(rank, _)| 1.0 / rank as f64)
@@ -137,17 +132,13 @@ pub struct Scores {
     pub queries: usize,
 }
 
-/// Scores a set of runs (query id → ranked document ids) against judgments.
+/// Scores a set of runs (query id → ranked document ids) against judgments, with nDCG's
+/// grade-to-gain mapping `gain`.
 ///
 /// A judged query missing from `runs` counts as 0 on every metric, so a search that returns
 /// nothing cannot raise the mean (`pytrec_eval`, and hence BEIR, would leave it out instead).
 /// Runs for queries without any relevant judgment are ignored. All zeros when no query
 /// qualifies.
-pub fn evaluate(runs: &HashMap<String, Vec<String>>, qrels: &Qrels) -> Scores {
-    evaluate_with(runs, qrels, Gain::Grade)
-}
-
-/// [`evaluate`] with nDCG's grade-to-gain mapping `gain`.
 pub fn evaluate_with(runs: &HashMap<String, Vec<String>>, qrels: &Qrels, gain: Gain) -> Scores {
     let mut sum = Scores::default();
     for (query, judged) in qrels {
@@ -239,6 +230,11 @@ fn parse_grade(s: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// nDCG@k with graded gains (gain = grade), the form most checks below use.
+    fn ndcg_at_k(ranked: &[String], judged: &HashMap<String, u32>, k: usize) -> f64 {
+        ndcg_at_k_with(ranked, judged, k, Gain::Grade)
+    }
 
     fn ranked(ids: &[&str]) -> Vec<String> {
         ids.iter().map(|s| s.to_string()).collect()
@@ -402,7 +398,7 @@ mod tests {
         .into_iter()
         .collect();
         // q1: nDCG = 0.9197207 (see ndcg_binary), recall = 1, MRR = 1; q2 missing: all 0.
-        let s = evaluate(&runs, &qrels);
+        let s = evaluate_with(&runs, &qrels, Gain::Grade);
         assert_eq!(s.queries, 2);
         let ndcg_q1 = 1.5 / (1.0 + 1.0 / 3f64.log2());
         assert!(close(s.ndcg_at_10, ndcg_q1 / 2.0));
@@ -410,7 +406,10 @@ mod tests {
         assert!(close(s.mrr_at_10, 0.5));
         // q1's three documents: d1 and d3 judged, d2 not; q2 has no run.
         assert!(close(s.judged_at_10, (2.0 / 3.0) / 2.0));
-        assert_eq!(evaluate(&HashMap::new(), &Qrels::new()), Scores::default());
+        assert_eq!(
+            evaluate_with(&HashMap::new(), &Qrels::new(), Gain::Grade),
+            Scores::default()
+        );
     }
 
     #[test]
@@ -463,7 +462,7 @@ mod tests {
                 )
             })
             .collect();
-        let s = evaluate(&runs, &qrels);
+        let s = evaluate_with(&runs, &qrels, Gain::Grade);
         assert_eq!(s.queries, 300);
         assert!(close(s.ndcg_at_10, 1.0) && close(s.recall_at_100, 1.0) && close(s.mrr_at_10, 1.0));
     }

@@ -10,7 +10,7 @@ use std::ops::Range;
 
 /// What to look for, in analyzed (indexed) form.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Pattern {
+pub(crate) enum Pattern {
     /// One term.
     Term(String),
     /// Consecutive terms; the whole span is highlighted.
@@ -20,7 +20,7 @@ pub enum Pattern {
 }
 
 /// One token of the passage: its byte range, indexed term and word position.
-pub type Token = (Range<usize>, String, usize);
+pub(crate) type Token = (Range<usize>, String, usize);
 
 /// Function words, in analyzed form. Typed among other words (`trafficking in persons`), one
 /// matches nearly every passage; lit everywhere it would mark nothing the reader looks for. It
@@ -31,7 +31,7 @@ const STOP_WORDS: &[&str] = &[
 ];
 
 /// Whether `term` (analyzed) is a function word (see [`STOP_WORDS`]).
-pub fn is_stop_word(term: &str) -> bool {
+pub(crate) fn is_stop_word(term: &str) -> bool {
     STOP_WORDS.contains(&term)
 }
 
@@ -39,7 +39,7 @@ pub fn is_stop_word(term: &str) -> bool {
 /// `tokens` must be in stream order (positions never decrease).
 ///
 /// A lone stop word ([`is_stop_word`]) is marked only between two marked words.
-pub fn highlight(tokens: &[Token], patterns: &[Pattern]) -> Vec<Range<usize>> {
+pub(crate) fn highlight(tokens: &[Token], patterns: &[Pattern]) -> Vec<Range<usize>> {
     let mut ranges: Vec<Range<usize>> = Vec::new();
     // Stop-word term matches, by position, settled once the words around them are known.
     let mut stops: Vec<(Range<usize>, usize)> = Vec::new();

@@ -38,7 +38,7 @@ impl FacetField {
     ];
 
     /// Name used in facet paths, flags and JSON.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             FacetField::Source => "source",
             FacetField::Year => "year",
@@ -48,23 +48,23 @@ impl FacetField {
     }
 
     /// True when a document has at most one value, so "unknown" is meaningful.
-    pub fn single_valued(self) -> bool {
+    pub(crate) fn single_valued(self) -> bool {
         !matches!(self, FacetField::Tag)
     }
 
     /// The facet of `value` in this dimension (`/source/UNODC`).
-    pub fn facet(self, value: &str) -> Facet {
+    pub(crate) fn facet(self, value: &str) -> Facet {
         Facet::from_path([self.name(), value])
     }
 
     /// The facet path under which this dimension's values are counted (`/source`).
-    pub fn facet_root(self) -> String {
+    pub(crate) fn facet_root(self) -> String {
         format!("/{}", self.name())
     }
 
     /// The key [`Fields::filter`] holds for `value`: lower-cased and folded, so
     /// `--source unodc` matches `UNODC` and `--tag europe` matches `Europe`.
-    pub fn filter_key(self, value: &str) -> String {
+    pub(crate) fn filter_key(self, value: &str) -> String {
         format!("{}={}", self.name(), fold_plain(value))
     }
 }
@@ -72,7 +72,7 @@ impl FacetField {
 /// Facets, filter keys and date bounds of one document. They go on its record (for document
 /// counts) and on every passage (for filtering), so they are computed once per document: filter
 /// keys go through an analyzer, which is not free per passage.
-pub struct DocFacets {
+pub(crate) struct DocFacets {
     facets: Vec<Facet>,
     filters: Vec<String>,
     dates: Option<(i64, i64)>,
@@ -80,7 +80,7 @@ pub struct DocFacets {
 
 impl DocFacets {
     /// What `m` puts on a document's record and passages.
-    pub fn of(m: &Metadata) -> DocFacets {
+    pub(crate) fn of(m: &Metadata) -> DocFacets {
         let mut out = DocFacets {
             facets: Vec::new(),
             filters: Vec::new(),
@@ -124,7 +124,7 @@ impl DocFacets {
 }
 
 /// A document's record: its [`DocRecord`] as JSON, the keys planning looks up, and its facets.
-pub fn record_document(
+pub(crate) fn record_document(
     fields: &Fields,
     record: &DocRecord,
     facets: &DocFacets,
@@ -145,7 +145,10 @@ pub fn record_document(
 
 /// The record stored in a record document (a [`DocRecord`], or any part of it such as
 /// [`crate::record::RecordSummary`]).
-pub fn read_record<T: DeserializeOwned>(fields: &Fields, doc: &TantivyDocument) -> Result<T> {
+pub(crate) fn read_record<T: DeserializeOwned>(
+    fields: &Fields,
+    doc: &TantivyDocument,
+) -> Result<T> {
     let json = doc
         .get_first(fields.record)
         .and_then(|v| v.as_str())
@@ -155,7 +158,7 @@ pub fn read_record<T: DeserializeOwned>(fields: &Fields, doc: &TantivyDocument) 
 
 /// Where a passage sits in its document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Place {
+pub(crate) struct Place {
     /// Passage number within its document, from 0.
     pub ordinal: u64,
     /// Byte offset of the passage in the document's text.
@@ -168,7 +171,7 @@ pub struct Place {
 
 /// One passage of a document: its text, where it sits, and copies of what filters and ranking
 /// need of the document (title, author, facets), so they never read the record.
-pub fn passage_document(
+pub(crate) fn passage_document(
     fields: &Fields,
     record: &DocRecord,
     facets: &DocFacets,
@@ -198,7 +201,7 @@ pub fn passage_document(
 
 /// A passage as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StoredPassage {
+pub(crate) struct StoredPassage {
     /// Where it sits in its document.
     pub place: Place,
     /// Its text.
@@ -206,12 +209,16 @@ pub struct StoredPassage {
 }
 
 /// The text of a stored passage, if `doc` is one.
-pub fn passage_text<'a>(fields: &Fields, doc: &'a TantivyDocument) -> Option<&'a str> {
+pub(crate) fn passage_text<'a>(fields: &Fields, doc: &'a TantivyDocument) -> Option<&'a str> {
     doc.get_first(fields.text).and_then(|v| v.as_str())
 }
 
 /// Read back a passage of the document `doc_id` (named in the error when its text is missing).
-pub fn read_passage(fields: &Fields, doc: &TantivyDocument, doc_id: &str) -> Result<StoredPassage> {
+pub(crate) fn read_passage(
+    fields: &Fields,
+    doc: &TantivyDocument,
+    doc_id: &str,
+) -> Result<StoredPassage> {
     let text = passage_text(fields, doc)
         .ok_or_else(|| Error::CorruptRecord(format!("passage of {doc_id} without text")))?
         .to_string();

@@ -33,19 +33,19 @@
 //! ```
 #![warn(missing_docs)]
 
-pub mod acronyms;
-pub mod analysis;
+pub(crate) mod acronyms;
+pub(crate) mod analysis;
 pub mod clean;
-pub mod error;
+pub(crate) mod error;
 pub mod eval;
-pub mod highlight;
-pub mod index_doc;
+pub(crate) mod highlight;
+pub(crate) mod index_doc;
 pub mod indexer;
 pub mod ingest;
-pub mod metadata;
+pub(crate) mod metadata;
 pub mod output;
 pub mod passage;
-pub mod record;
+pub(crate) mod record;
 pub mod schema;
 pub mod search;
 pub mod serve;

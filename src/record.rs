@@ -70,7 +70,7 @@ pub struct DocRecord {
 /// Version of what extraction makes of a file (text, passages, metadata). Raised when a change
 /// gives existing files different text or passages (e.g. headings starting passages), so the
 /// next run re-extracts files whose bytes did not change instead of keeping a mix of both.
-pub const EXTRACTOR_VERSION: u32 = 5;
+pub(crate) const EXTRACTOR_VERSION: u32 = 5;
 
 impl DocRecord {
     /// Absolute path of the file.
@@ -92,7 +92,7 @@ impl DocRecord {
 /// records (metadata with provenance, the text head); the full record of a file is read only
 /// when that file changed or moved.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct RecordSummary {
+pub(crate) struct RecordSummary {
     /// See [`DocRecord::key`].
     pub key: u64,
     /// See [`DocRecord::item`].
@@ -121,12 +121,12 @@ pub struct RecordSummary {
 
 impl RecordSummary {
     /// Whether this record was extracted by the current rules.
-    pub fn current(&self) -> bool {
+    pub(crate) fn current(&self) -> bool {
         self.extractor == EXTRACTOR_VERSION
     }
 
     /// Absolute path of the file.
-    pub fn path(&self) -> PathBuf {
+    pub(crate) fn path(&self) -> PathBuf {
         file_path(&self.root, &self.rel_path, self.rel_path_raw.as_deref())
     }
 }
@@ -144,12 +144,12 @@ fn file_path(root: &Path, rel_path: &str, raw: Option<&[u8]>) -> PathBuf {
 
 /// Key of the document at `path` (canonical): stable across runs and machines with the same
 /// layout, so re-indexing replaces rather than duplicates.
-pub fn doc_key(path: &Path) -> u64 {
+pub(crate) fn doc_key(path: &Path) -> u64 {
     xxhash_rust::xxh3::xxh3_64(path.as_os_str().as_encoded_bytes())
 }
 
 /// The raw bytes of `path` under `root` when they are not UTF-8 (see [`DocRecord::rel_path_raw`]).
-pub fn raw_rel_path(root: &Path, path: &Path) -> Option<Vec<u8>> {
+pub(crate) fn raw_rel_path(root: &Path, path: &Path) -> Option<Vec<u8>> {
     let rel = path.strip_prefix(root).ok()?;
     if rel.to_str().is_some() {
         return None;
@@ -166,7 +166,7 @@ pub fn raw_rel_path(root: &Path, path: &Path) -> Option<Vec<u8>> {
 }
 
 /// Key of the document `id` inside the collection file at `path`.
-pub fn item_key(path: &Path, id: &str) -> u64 {
+pub(crate) fn item_key(path: &Path, id: &str) -> u64 {
     let mut bytes = path.as_os_str().as_encoded_bytes().to_vec();
     bytes.push(0);
     bytes.extend_from_slice(id.as_bytes());
@@ -174,11 +174,11 @@ pub fn item_key(path: &Path, id: &str) -> u64 {
 }
 
 /// The user-facing id for a key.
-pub fn doc_id(key: u64) -> String {
+pub(crate) fn doc_id(key: u64) -> String {
     format!("{key:016x}")
 }
 
 /// Content hash of a file's bytes.
-pub fn content_hash(bytes: &[u8]) -> String {
+pub(crate) fn content_hash(bytes: &[u8]) -> String {
     format!("{:032x}", xxhash_rust::xxh3::xxh3_128(bytes))
 }

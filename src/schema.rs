@@ -19,19 +19,19 @@ use tantivy::Index;
 
 /// Version of the on-disk layout; bumped whenever fields or analysis change meaning, so an old
 /// index is refused with a clear message instead of answering wrongly.
-pub const SCHEMA_VERSION: u32 = 3;
+pub(crate) const SCHEMA_VERSION: u32 = 3;
 
 /// Name under which the English analyzer is registered in the index.
-pub const ANALYZER: &str = "tipdex_en";
+pub(crate) const ANALYZER: &str = "tipdex_en";
 
 /// Name of the fast field holding a document's key, read by the grouping collector.
-pub const DOC_KEY: &str = "doc_key";
+pub(crate) const DOC_KEY: &str = "doc_key";
 
 /// Name of the facet field, read by the facet counters.
-pub const FACETS: &str = "facets";
+pub(crate) const FACETS: &str = "facets";
 
 /// Values of the `kind` field.
-pub const KIND_DOC: &str = "doc";
+pub(crate) const KIND_DOC: &str = "doc";
 /// Values of the `kind` field.
 pub const KIND_PASSAGE: &str = "passage";
 
@@ -80,7 +80,7 @@ pub struct Fields {
 }
 
 /// Build the schema and the handles to its fields.
-pub fn build() -> (Schema, Fields) {
+pub(crate) fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let analyzed = |stored: bool| {
         let indexing = TextFieldIndexing::default()
@@ -121,7 +121,7 @@ pub fn build() -> (Schema, Fields) {
 /// joined forms (`GLO.ACT` → `gloact`) and acronyms (`trafficking in persons` → `tip`) injected
 /// at the position of the words they stand for. See [`crate::analysis`].
 /// Query terms and highlights go through this same chain, so what is highlighted is what matched.
-pub fn analyzer() -> TextAnalyzer {
+pub(crate) fn analyzer() -> TextAnalyzer {
     crate::analysis::domain_analyzer()
 }
 
@@ -132,7 +132,7 @@ pub fn register_analyzer(index: &Index) {
 
 /// One analyzed token: where it is in the text and the term it becomes in the index.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AnalyzedToken {
+pub(crate) struct AnalyzedToken {
     /// Byte range of the word in the analyzed text.
     pub range: Range<usize>,
     /// The indexed form (folded, stemmed).
@@ -142,7 +142,7 @@ pub struct AnalyzedToken {
 }
 
 /// Run `text` through the analyzer, keeping byte ranges.
-pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<AnalyzedToken> {
+pub(crate) fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<AnalyzedToken> {
     let mut out = Vec::new();
     let mut stream = analyzer.token_stream(text);
     while stream.advance() {
@@ -157,7 +157,7 @@ pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<AnalyzedToken> {
 }
 
 /// Lower-case, fold accents, trim and collapse whitespace, without stemming.
-pub fn fold_plain(value: &str) -> String {
+pub(crate) fn fold_plain(value: &str) -> String {
     let mut analyzer = TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)

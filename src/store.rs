@@ -9,9 +9,9 @@
 pub mod check;
 mod directory;
 #[cfg(test)]
-pub mod faults;
+pub(crate) mod faults;
 pub mod settings;
-pub mod swap;
+pub(crate) mod swap;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -30,8 +30,9 @@ use crate::error::{Error, Result};
 use crate::index_doc::read_record;
 use crate::record::{DocRecord, RecordSummary};
 use crate::schema::{self, Fields, KIND_DOC, KIND_PASSAGE, SCHEMA_VERSION};
+pub(crate) use directory::share_like_directory;
 use directory::IndexDirectory;
-pub use directory::{share_like_directory, MARKER, SETTINGS, STAGING};
+pub use directory::{MARKER, SETTINGS, STAGING};
 
 /// Writer memory for a commit that only changes the payload (above tantivy's 15 MB minimum).
 const EDIT_WRITER_MEMORY: usize = 20_000_000;
@@ -66,7 +67,7 @@ impl IndexInfo {
     /// acronym found in more passages (`passages_with` a term) than the rarest word of its long
     /// form is mostly an ordinary word (`ALL` for a leukaemia, `NO` for nitric oxide) and is
     /// left out; synonyms are the user's call and always kept.
-    pub fn equivalents(&self, passages_with: impl Fn(&str) -> u64) -> Equivalents {
+    pub(crate) fn equivalents(&self, passages_with: impl Fn(&str) -> u64) -> Equivalents {
         let mut out = Equivalents::default();
         for a in &self.acronyms {
             let short = Equivalents::terms_of(&a.acronym);
@@ -99,7 +100,7 @@ impl IndexInfo {
 
 /// Commit what `writer` holds with `info` as the commit's payload, and give the new files the
 /// index folder's sharing. The one place the payload is written ([`Store::info`] reads it).
-pub fn commit(writer: &mut IndexWriter, info: &IndexInfo, dir: &Path) -> Result<()> {
+pub(crate) fn commit(writer: &mut IndexWriter, info: &IndexInfo, dir: &Path) -> Result<()> {
     let payload = serde_json::to_string(info).map_err(|e| Error::CorruptRecord(e.to_string()))?;
     let mut prepared = writer.prepare_commit()?;
     prepared.set_payload(&payload);
@@ -109,7 +110,7 @@ pub fn commit(writer: &mut IndexWriter, info: &IndexInfo, dir: &Path) -> Result<
 
 /// What follows every commit: metadata files as readable as the directory, and tipdex's copy of
 /// the settings (see [`settings`]) up to date.
-pub fn after_commit(dir: &Path, info: &IndexInfo) -> Result<()> {
+pub(crate) fn after_commit(dir: &Path, info: &IndexInfo) -> Result<()> {
     share_like_directory(dir).map_err(storage_or_io(dir))?;
     settings::save(dir, info).map_err(storage_or_io(&dir.join(SETTINGS)))
 }
@@ -137,7 +138,7 @@ impl Store {
 
     /// True when `dir` holds tipdex's index: its marker, or (for an index made before the marker
     /// existed) a commit payload written by tipdex or tipdex's field names.
-    pub fn is_tipdex_index(dir: &Path) -> bool {
+    pub(crate) fn is_tipdex_index(dir: &Path) -> bool {
         directory::is_tipdex_index(dir)
     }
 
@@ -172,7 +173,7 @@ impl Store {
     /// Open the index in `dir`, creating the directory and an empty index when there is none.
     /// An existing directory that holds anything but tipdex's own files is refused: the index
     /// lives in a folder of its own, so that rebuilding it can never touch a user's files.
-    pub fn open_or_create(dir: &Path) -> Result<Store> {
+    pub(crate) fn open_or_create(dir: &Path) -> Result<Store> {
         if Self::exists(dir) {
             return Self::open(dir);
         }
@@ -189,7 +190,7 @@ impl Store {
 
     /// Create an empty index in `dir`, which holds no index (also the staging index of a
     /// rebuild, see [`swap`]).
-    pub fn create(dir: &Path) -> Result<Store> {
+    pub(crate) fn create(dir: &Path) -> Result<Store> {
         // The marker goes first: whenever tantivy's files exist, so does the claim on them.
         directory::write_marker(dir).map_err(storage_or_io(dir))?;
         let (schema, _) = schema::build();
@@ -204,7 +205,7 @@ impl Store {
     /// Prepare `dir` for a rebuild without opening its index (which may be damaged): refuse a
     /// directory that is not tipdex's, create it when missing, claim it, take the writer lock
     /// (`IndexBusy` when another run holds it) and remove what killed runs left behind.
-    pub fn lock_for_rebuild(dir: &Path) -> Result<tantivy::directory::DirectoryLock> {
+    pub(crate) fn lock_for_rebuild(dir: &Path) -> Result<tantivy::directory::DirectoryLock> {
         if Self::exists(dir) {
             if !Self::is_tipdex_index(dir) {
                 return Err(Error::NotTipdexIndex(dir.to_path_buf()));
@@ -225,17 +226,17 @@ impl Store {
 
     /// Remove what a killed or failed run left behind (temporary files, segment files no
     /// commit lists). Call only while holding the writer.
-    pub fn remove_stale_files(&self) -> Result<u64> {
+    pub(crate) fn remove_stale_files(&self) -> Result<u64> {
         directory::remove_stale_files(&self.dir).map_err(storage_or_io(&self.dir))
     }
 
     /// Bytes of the index's segment files in `dir`: about what rebuilding it writes again.
-    pub fn segment_bytes(dir: &Path) -> u64 {
+    pub(crate) fn segment_bytes(dir: &Path) -> u64 {
         directory::segment_bytes(dir)
     }
 
     /// Write the marker into an index made before tipdex wrote one (called by writers only).
-    pub fn claim(&self) -> Result<()> {
+    pub(crate) fn claim(&self) -> Result<()> {
         directory::write_marker(&self.dir).map_err(|source| Error::Io {
             path: self.dir.join(MARKER),
             source,
@@ -267,7 +268,7 @@ impl Store {
     /// passages) stay on the calling thread, where a hand-off would cost more than it saves.
     /// Sized on first use for the `segments` of the searcher at hand (the index's metadata was
     /// already read to open it).
-    pub fn search_executor(&self, segments: usize) -> &Executor {
+    pub(crate) fn search_executor(&self, segments: usize) -> &Executor {
         self.search_executor.get_or_init(|| {
             // Asking for the core count reads cgroup files: only worth it with several segments.
             let threads = match segments {
@@ -303,7 +304,7 @@ impl Store {
 
     /// The learned acronyms and synonyms of the last commit, read once per searcher generation
     /// (a search does not re-read and re-analyze them).
-    pub fn equivalents(&self, searcher: &Searcher) -> Result<Arc<Equivalents>> {
+    pub(crate) fn equivalents(&self, searcher: &Searcher) -> Result<Arc<Equivalents>> {
         let generation = searcher.generation().generation_id();
         let mut cached = self
             .equivalents
@@ -328,7 +329,7 @@ impl Store {
     /// Write `info` as the payload of a commit that changes no document (synonyms are edited
     /// this way, so they change atomically with nothing else). Fails with `IndexBusy` while an
     /// `index` run holds the writer.
-    pub fn commit_info(&self, info: &IndexInfo) -> Result<()> {
+    pub(crate) fn commit_info(&self, info: &IndexInfo) -> Result<()> {
         let mut writer: IndexWriter = self
             .index
             .writer_with_num_threads(1, EDIT_WRITER_MEMORY)
@@ -378,7 +379,7 @@ impl Store {
     }
 
     /// The planning summary of every record (see [`RecordSummary`]).
-    pub fn all_summaries(&self, searcher: &Searcher) -> Result<Vec<RecordSummary>> {
+    pub(crate) fn all_summaries(&self, searcher: &Searcher) -> Result<Vec<RecordSummary>> {
         self.all_decoded(searcher)
     }
 
@@ -393,7 +394,7 @@ impl Store {
     }
 
     /// The record of the document with this key, if indexed.
-    pub fn record_by_key(&self, searcher: &Searcher, key: u64) -> Result<Option<DocRecord>> {
+    pub(crate) fn record_by_key(&self, searcher: &Searcher, key: u64) -> Result<Option<DocRecord>> {
         let query = TermQuery::new(
             Term::from_field_u64(self.fields.record_key, key),
             IndexRecordOption::Basic,
@@ -481,7 +482,7 @@ impl Store {
 
 /// An I/O failure on `path`: a storage error (disk full, permissions, read-only) in words, any
 /// other as `Error::Io`.
-pub fn storage_or_io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+pub(crate) fn storage_or_io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     move |source| {
         if crate::error::is_storage(source.kind()) {
             Error::Storage {

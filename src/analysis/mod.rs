@@ -48,7 +48,7 @@ const MAX_TOKEN_BYTES: usize = 60;
 const MAX_ALTERNATIVES: usize = 16;
 
 /// The analyzer used for passage text, titles and queries.
-pub fn domain_analyzer() -> TextAnalyzer {
+pub(crate) fn domain_analyzer() -> TextAnalyzer {
     analyzer(acronym_table())
 }
 
@@ -59,7 +59,7 @@ pub fn domain_analyzer() -> TextAnalyzer {
 ///
 /// Each alternative is the whole input with one long form replaced by its acronym or one
 /// acronym replaced by one of its long forms; unrelated input yields no alternative.
-pub fn query_alternatives(terms: &[String]) -> Vec<Vec<String>> {
+pub(crate) fn query_alternatives(terms: &[String]) -> Vec<Vec<String>> {
     let table = acronym_table();
     let mut out: Vec<Vec<String>> = Vec::new();
     let mut push = |alt: Vec<String>| {
@@ -93,14 +93,14 @@ pub fn query_alternatives(terms: &[String]) -> Vec<Vec<String>> {
 ///
 /// The joined form matters here because a document spelling `GLOACT` holds only `gloact`,
 /// which the phrase `glo act` alone would miss.
-pub fn query_term_sequences(text: &str) -> Vec<Vec<String>> {
+pub(crate) fn query_term_sequences(text: &str) -> Vec<Vec<String>> {
     query_term_sequences_with(text, &Equivalents::default())
 }
 
 /// Pairs of wordings that mean the same beyond the built-in acronyms — acronyms the collection
 /// defines, a team's own synonyms — in analyzed form, matched both ways at query time.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Equivalents {
+pub(crate) struct Equivalents {
     pairs: Vec<(Vec<String>, Vec<String>)>,
 }
 
@@ -108,7 +108,7 @@ impl Equivalents {
     /// Add `a` ≡ `b` (as written; analyzed here). Pairs that analyze to nothing or to the same
     /// terms, or whose short side is a built-in acronym, are left out (the built-in table
     /// already knows those).
-    pub fn add(&mut self, a: &str, b: &str) {
+    pub(crate) fn add(&mut self, a: &str, b: &str) {
         let a = analyzed_terms(a);
         let b = analyzed_terms(b);
         if a.is_empty() || b.is_empty() || a == b {
@@ -125,18 +125,8 @@ impl Equivalents {
     }
 
     /// The analyzed terms of `text`, one per position: what a side of a pair matches.
-    pub fn terms_of(text: &str) -> Vec<String> {
+    pub(crate) fn terms_of(text: &str) -> Vec<String> {
         analyzed_terms(text)
-    }
-
-    /// Number of pairs.
-    pub fn len(&self) -> usize {
-        self.pairs.len()
-    }
-
-    /// True when there is no pair.
-    pub fn is_empty(&self) -> bool {
-        self.pairs.is_empty()
     }
 
     /// `terms` with one side of a pair replaced by the other, for each place a side occurs.
@@ -160,7 +150,10 @@ impl Equivalents {
 /// or one side of an `extra` pair: the first such run of two or more words (the longest at that
 /// start), as word indices `start..end`, with the other way of writing it (analyzed terms
 /// joined by spaces). A word that analyzes to several terms (`GLO.ACT`) or none ends a run.
-pub fn written_otherwise(typed: &[&str], extra: &Equivalents) -> Option<(usize, usize, String)> {
+pub(crate) fn written_otherwise(
+    typed: &[&str],
+    extra: &Equivalents,
+) -> Option<(usize, usize, String)> {
     let terms: Vec<Option<String>> = typed
         .iter()
         .map(|w| match analyzed_terms(w).as_slice() {
@@ -213,7 +206,7 @@ fn analyzed_terms(text: &str) -> Vec<String> {
 }
 
 /// [`query_term_sequences`] with `extra` equivalent wordings besides the built-in acronyms.
-pub fn query_term_sequences_with(text: &str, extra: &Equivalents) -> Vec<Vec<String>> {
+pub(crate) fn query_term_sequences_with(text: &str, extra: &Equivalents) -> Vec<Vec<String>> {
     let mut analyzer = domain_analyzer();
     let tokens = collect_tokens(&mut analyzer, text);
     let primary = primary_of(&tokens);

@@ -24,7 +24,7 @@ use tantivy::directory::error::LockError;
 use tantivy::{IndexWriter, TantivyError};
 
 pub use prepare::EXTRACT_THREAD;
-pub use prepare::{prepare, sidecar_stamp, Outcome, Prepared};
+pub(crate) use prepare::{prepare, sidecar_stamp, Outcome, Prepared};
 pub use report::{Change, FileProblem, IndexReport, Progress};
 
 use crate::acronyms::{learn, Definition};
@@ -594,7 +594,7 @@ fn sync(
 const MIN_WRITER_MEMORY: usize = 32 * 1024 * 1024;
 
 /// Seconds since the Unix epoch.
-pub fn unix_now() -> i64 {
+pub(crate) fn unix_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)

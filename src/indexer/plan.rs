@@ -9,7 +9,7 @@ use crate::record::RecordSummary;
 
 /// The work of one run.
 #[derive(Debug, Default)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// Files to read: new, or whose size/mtime/sidecar changed.
     pub to_prepare: Vec<Candidate>,
     /// Records whose files are gone from a walked root: to delete, unless a new file turns out
@@ -21,7 +21,7 @@ pub struct Plan {
 }
 
 /// Walk `roots` and diff them against `existing` records, noting skips and failures in `report`.
-pub fn plan(
+pub(crate) fn plan(
     roots: &[PathBuf],
     index_dir: Option<&Path>,
     follow_symlinks: bool,

@@ -16,7 +16,11 @@ use crate::record::DocRecord;
 use crate::schema::{Fields, KIND_PASSAGE};
 
 /// Write a prepared document, replacing any earlier version. Returns the passages written.
-pub fn document(writer: &IndexWriter, fields: &Fields, prepared: &Prepared) -> Result<usize> {
+pub(crate) fn document(
+    writer: &IndexWriter,
+    fields: &Fields,
+    prepared: &Prepared,
+) -> Result<usize> {
     let record = &prepared.record;
     let facets = DocFacets::of(&record.metadata);
     writer.delete_term(Term::from_field_u64(fields.doc_key, record.key));
@@ -40,7 +44,7 @@ pub fn document(writer: &IndexWriter, fields: &Fields, prepared: &Prepared) -> R
 }
 
 /// Replace only the record (the file was touched but its bytes and sidecar are the same).
-pub fn record_only(writer: &IndexWriter, fields: &Fields, record: &DocRecord) -> Result<()> {
+pub(crate) fn record_only(writer: &IndexWriter, fields: &Fields, record: &DocRecord) -> Result<()> {
     writer.delete_term(Term::from_field_u64(fields.record_key, record.key));
     writer.add_document(record_document(
         fields,
@@ -52,7 +56,7 @@ pub fn record_only(writer: &IndexWriter, fields: &Fields, record: &DocRecord) ->
 
 /// Re-key a moved document: copy its passages (as `searcher` sees them) under the new record
 /// and delete the old key, without extracting anything again.
-pub fn moved(
+pub(crate) fn moved(
     writer: &IndexWriter,
     fields: &Fields,
     searcher: &Searcher,
@@ -91,7 +95,7 @@ pub fn moved(
 }
 
 /// Delete a document and its passages.
-pub fn delete(writer: &IndexWriter, fields: &Fields, key: u64) {
+pub(crate) fn delete(writer: &IndexWriter, fields: &Fields, key: u64) {
     writer.delete_term(Term::from_field_u64(fields.doc_key, key));
 }
 

@@ -30,7 +30,7 @@ const EVENTS_PER_CHECK: usize = 4096;
 
 /// What a .docx file yielded.
 #[derive(Clone, Debug, Default)]
-pub struct DocxText {
+pub(crate) struct DocxText {
     /// Body text: one paragraph per line, headings set off by blank lines.
     pub text: String,
     /// Core properties (title, creator, created, language, keywords, subject), non-empty only.
@@ -41,7 +41,7 @@ pub struct DocxText {
 
 /// Extract the body text and core properties of a .docx file, giving up when `stop` is
 /// requested. `Err` is a human-readable reason.
-pub fn extract_docx(bytes: &[u8], stop: &Stop) -> Result<DocxText, String> {
+pub(crate) fn extract_docx(bytes: &[u8], stop: &Stop) -> Result<DocxText, String> {
     // The zip and XML crates are not expected to panic, but a crash on one hostile file must not
     // take down a batch of thousands.
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract_inner(bytes, stop))) {

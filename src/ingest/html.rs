@@ -59,7 +59,7 @@ static ATTR: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Convert an HTML page.
-pub fn extract(html: &str) -> Result<Extracted, ExtractError> {
+pub(crate) fn extract(html: &str) -> Result<Extracted, ExtractError> {
     let embedded = hints(html);
     let mut body = COMMENT.replace_all(html, " ").into_owned();
     for re in CHROME.iter().chain(CONSENT.iter()) {

@@ -31,7 +31,7 @@ pub struct BadLine {
 }
 
 /// Read every line of a collection; blank lines are ignored, bad ones reported by number.
-pub fn parse(text: &str) -> (Vec<JsonlDoc>, Vec<BadLine>) {
+pub(crate) fn parse(text: &str) -> (Vec<JsonlDoc>, Vec<BadLine>) {
     let mut docs = Vec::new();
     let mut bad = Vec::new();
     let mut seen = std::collections::HashMap::new();

@@ -8,7 +8,7 @@ use super::{chain_hints, heading_chain, Extracted};
 use crate::metadata::Hint;
 
 /// Convert a Markdown document.
-pub fn extract(source: &str) -> Extracted {
+pub(crate) fn extract(source: &str) -> Extracted {
     let (front, body) = split_front_matter(source);
     let (mut text, opening) = to_text(body);
     let mut embedded = Vec::new();

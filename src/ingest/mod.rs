@@ -8,19 +8,20 @@
 mod decode;
 mod docx;
 mod html;
-pub mod jsonl;
+pub(crate) mod jsonl;
 mod markdown;
 mod pdf;
 #[cfg(test)]
 pub(crate) mod pdf_fixture;
 mod pdf_lines;
-pub mod walk;
+pub(crate) mod walk;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-pub use walk::{walk, Candidate, Format, Skipped, WalkError, WalkResult, SIDECAR_SUFFIX};
+pub use walk::Format;
+pub(crate) use walk::{Candidate, SIDECAR_SUFFIX};
 
 use crate::metadata::{Hint, SizedLine};
 
@@ -29,29 +30,29 @@ use crate::metadata::{Hint, SizedLine};
 /// indexed with a note rather than all of it. A run holds one chunk of prepared files (32 on
 /// two cores) at once, so this also bounds a run's memory: 24 such DOCX files with 16 MB each
 /// peaked at 498 MB.
-pub const MAX_TEXT_BYTES: usize = 8 * 1024 * 1024;
+pub(crate) const MAX_TEXT_BYTES: usize = 8 * 1024 * 1024;
 
 /// A request to stop an extraction the caller has given up on (its time limit passed). The
 /// extractors check it in their loops (DOCX decompression and XML events, PDF pages), so an
 /// abandoned extraction ends within moments and gives its memory and CPU back instead of
 /// running on beside the next files.
 #[derive(Clone, Debug, Default)]
-pub struct Stop(Arc<AtomicBool>);
+pub(crate) struct Stop(Arc<AtomicBool>);
 
 impl Stop {
     /// Ask the extraction to stop.
-    pub fn stop(&self) {
+    pub(crate) fn stop(&self) {
         self.0.store(true, Ordering::Relaxed);
     }
 
     /// True once [`Stop::stop`] was called.
-    pub fn requested(&self) -> bool {
+    pub(crate) fn requested(&self) -> bool {
         self.0.load(Ordering::Relaxed)
     }
 }
 
 /// The error an extractor returns when it saw [`Stop::requested`].
-pub const STOPPED: &str = "extraction stopped";
+pub(crate) const STOPPED: &str = "extraction stopped";
 
 /// What one document yielded.
 #[derive(Clone, Debug, Default)]
@@ -121,7 +122,7 @@ pub enum Extraction {
 }
 
 /// An I/O error as a reason the user can act on.
-pub fn io_reason(e: &std::io::Error) -> String {
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::PermissionDenied => format!(
             "{e}: the user running tipdex may not read it; grant read permission or move it out of the indexed folder"
@@ -132,7 +133,7 @@ pub fn io_reason(e: &std::io::Error) -> String {
 }
 
 /// The message of a caught panic, for reporting it as a file's failure.
-pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
     panic
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
@@ -141,7 +142,7 @@ pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// Read a file's bytes, refusing files over `max_bytes` before reading them.
-pub fn read(path: &Path, max_bytes: u64) -> Result<Vec<u8>, ExtractError> {
+pub(crate) fn read(path: &Path, max_bytes: u64) -> Result<Vec<u8>, ExtractError> {
     use std::io::Read;
     let file = std::fs::File::open(path)?;
     let size = file.metadata()?.len();
@@ -250,7 +251,7 @@ pub fn extract(bytes: &[u8], format: Format) -> Result<Extraction, ExtractError>
 }
 
 /// [`extract`], giving up early when `stop` is requested.
-pub fn extract_until(
+pub(crate) fn extract_until(
     bytes: &[u8],
     format: Format,
     stop: &Stop,

@@ -25,7 +25,7 @@ const MAX_XMP_BYTES: usize = 4 * 1024 * 1024;
 
 /// What a PDF yielded.
 #[derive(Clone, Debug, Default)]
-pub struct PdfText {
+pub(crate) struct PdfText {
     /// Text of each page, index 0 = page 1; a page without text is an empty string, so indices
     /// stay page numbers.
     pub pages: Vec<String>,
@@ -39,13 +39,13 @@ pub struct PdfText {
 
 /// Extract the text of every page and the document's metadata. `Err` is a human-readable reason.
 #[cfg(test)]
-pub fn extract_pdf(bytes: &[u8]) -> Result<PdfText, String> {
+pub(crate) fn extract_pdf(bytes: &[u8]) -> Result<PdfText, String> {
     extract_pdf_until(bytes, &super::Stop::default())
 }
 
 /// [`extract_pdf`], giving up between pages once `stop` is requested, and keeping pages up to
 /// [`super::MAX_TEXT_BYTES`] of text.
-pub fn extract_pdf_until(bytes: &[u8], stop: &super::Stop) -> Result<PdfText, String> {
+pub(crate) fn extract_pdf_until(bytes: &[u8], stop: &super::Stop) -> Result<PdfText, String> {
     match catch_unwind(AssertUnwindSafe(|| extract_inner(bytes, stop))) {
         Ok(result) => result,
         Err(panic) => Err(library_failed(&panic)),

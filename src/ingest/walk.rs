@@ -26,7 +26,7 @@ pub enum Format {
 
 impl Format {
     /// The format for a file name, by extension (case-insensitive).
-    pub fn from_path(path: &Path) -> Option<Format> {
+    pub(crate) fn from_path(path: &Path) -> Option<Format> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
             "txt" | "text" => Some(Format::Text),
@@ -42,7 +42,7 @@ impl Format {
 
 /// A file to index.
 #[derive(Clone, Debug)]
-pub struct Candidate {
+pub(crate) struct Candidate {
     /// Absolute path.
     pub path: PathBuf,
     /// Canonical root it was found under.
@@ -59,14 +59,14 @@ pub struct Candidate {
 
 /// A file deliberately not indexed, by reason.
 #[derive(Clone, Debug, Default)]
-pub struct Skipped {
+pub(crate) struct Skipped {
     /// Reason → number of files (e.g. "unsupported type .pdf" → 13).
     pub by_reason: BTreeMap<String, usize>,
 }
 
 /// A path that could not be listed (permission denied, symlink loop, vanished).
 #[derive(Clone, Debug)]
-pub struct WalkError {
+pub(crate) struct WalkError {
     /// The path involved.
     pub path: PathBuf,
     /// Why.
@@ -75,7 +75,7 @@ pub struct WalkError {
 
 /// What a walk found.
 #[derive(Clone, Debug, Default)]
-pub struct WalkResult {
+pub(crate) struct WalkResult {
     /// Files to index, sorted by path.
     pub files: Vec<Candidate>,
     /// Files not indexed on purpose.
@@ -86,7 +86,7 @@ pub struct WalkResult {
 
 /// Which symbolic links a walk follows.
 #[derive(Clone, Debug, Default)]
-pub struct Links {
+pub(crate) struct Links {
     /// Follow every link, wherever it points (`--follow-symlinks`).
     pub follow_all: bool,
     /// Canonical indexed roots: by default a link is followed only when its target lies inside
@@ -107,36 +107,32 @@ impl Links {
 }
 
 /// Skip reason of a link whose target is outside every indexed root.
-pub const LINK_OUTSIDE: &str =
+pub(crate) const LINK_OUTSIDE: &str =
     "symbolic link out of the indexed folders (--follow-symlinks follows it)";
 /// Skip reason of a link back to a folder it is in (`ln -s . loop`): harmless, so not an error.
-pub const LINK_LOOP: &str = "symbolic link loop";
+pub(crate) const LINK_LOOP: &str = "symbolic link loop";
 
 /// Sidecar metadata files are read with their document, never indexed on their own.
-pub const SIDECAR_SUFFIX: &str = ".meta.json";
+pub(crate) const SIDECAR_SUFFIX: &str = ".meta.json";
 
 /// Name of the ignore file a folder may hold: gitignore syntax, patterns relative to its folder,
 /// applying to everything below it (a deeper file's `!pattern` re-includes).
-pub const IGNORE_FILE: &str = ".tipdexignore";
+pub(crate) const IGNORE_FILE: &str = ".tipdexignore";
 /// Skip reason of files and folders left out by an ignore file or `--exclude`.
-pub const EXCLUDED: &str = "excluded by .tipdexignore or --exclude";
+pub(crate) const EXCLUDED: &str = "excluded by .tipdexignore or --exclude";
 
 /// Check one `--exclude` pattern (gitignore syntax), so a typo fails before any work.
-pub fn check_exclude(glob: &str) -> Result<(), String> {
+pub(crate) fn check_exclude(glob: &str) -> Result<(), String> {
     let mut builder = GitignoreBuilder::new("/");
     builder.add_line(None, glob).map_err(|e| e.to_string())?;
     builder.build().map(drop).map_err(|e| e.to_string())
 }
 
 /// List the indexable files under `root` (a file or a directory), skipping `exclude` (the index
-/// directory itself, when it lives inside the root), hidden entries, and the symbolic links
-/// `links` does not follow (counted as skipped, as are link loops). Ignore files are obeyed.
-pub fn walk(root: &Path, exclude: Option<&Path>, links: &Links) -> std::io::Result<WalkResult> {
-    walk_excluding(root, exclude, links, &[])
-}
-
-/// [`walk`], also leaving out what the gitignore-style `globs` (relative to the root) match.
-pub fn walk_excluding(
+/// directory itself, when it lives inside the root), hidden entries, the symbolic links `links`
+/// does not follow (counted as skipped, as are link loops) and what the gitignore-style `globs`
+/// (relative to the root) match. Ignore files are obeyed.
+pub(crate) fn walk_excluding(
     root: &Path,
     exclude: Option<&Path>,
     links: &Links,
@@ -336,7 +332,7 @@ impl Ignores {
 }
 
 /// Modification time in nanoseconds since the epoch (0 when the platform has none).
-pub fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
+pub(crate) fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
     meta.modified()
         .ok()
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
@@ -376,7 +372,7 @@ mod tests {
         std::fs::write(d.join("b.xlsx"), "x").unwrap();
         std::fs::write(d.join("c.xlsx"), "x").unwrap();
         std::fs::write(d.join(".hidden.txt"), "x").unwrap();
-        let w = walk(d, None, &Links::default()).unwrap();
+        let w = walk_excluding(d, None, &Links::default(), &[]).unwrap();
         let rels: Vec<_> = w.files.iter().map(|c| c.rel_path.as_str()).collect();
         assert_eq!(rels, ["UNODC/2019/a.txt"]);
         assert_eq!(w.skipped.by_reason["unsupported type .xlsx"], 2);
@@ -429,7 +425,7 @@ mod tests {
             follow_all: false,
             roots: vec![root.canonicalize().unwrap()],
         };
-        let w = walk(&root, None, &inside).unwrap();
+        let w = walk_excluding(&root, None, &inside, &[]).unwrap();
         let rels: Vec<_> = w.files.iter().map(|c| c.rel_path.as_str()).collect();
         assert_eq!(rels, ["in/a.txt", "reports/a.txt"]);
         assert_eq!(w.skipped.by_reason[LINK_OUTSIDE], 2);
@@ -440,7 +436,7 @@ mod tests {
             follow_all: true,
             ..inside
         };
-        let w = walk(&root, None, &all).unwrap();
+        let w = walk_excluding(&root, None, &all, &[]).unwrap();
         let rels: Vec<_> = w.files.iter().map(|c| c.rel_path.as_str()).collect();
         assert_eq!(
             rels,

@@ -124,7 +124,7 @@ fn lenient(year: i32, month: Option<u8>, day: Option<u8>) -> Option<Date> {
 
 impl Date {
     /// Builds a date, or `None` if the parts do not name a real calendar period.
-    pub fn new(year: i32, month: Option<u8>, day: Option<u8>) -> Option<Date> {
+    pub(crate) fn new(year: i32, month: Option<u8>, day: Option<u8>) -> Option<Date> {
         if !(0..=9999).contains(&year) {
             return None;
         }
@@ -146,7 +146,7 @@ impl Date {
     }
 
     /// How much of the date is known.
-    pub fn precision(&self) -> Precision {
+    pub(crate) fn precision(&self) -> Precision {
         match (self.month, self.day) {
             (Some(_), Some(_)) => Precision::Day,
             (Some(_), None) => Precision::Month,
@@ -177,7 +177,7 @@ impl Date {
     /// trimmed string must be the date. Numeric day/month forms such as
     /// "02/03/2019" are ambiguous between conventions and return `None`, as do
     /// years outside 1900..=2100.
-    pub fn parse(s: &str) -> Option<Date> {
+    pub(crate) fn parse(s: &str) -> Option<Date> {
         let s = s.trim();
         if s.is_empty() || s.len() > 80 {
             return None;

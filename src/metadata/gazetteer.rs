@@ -197,7 +197,7 @@ fn key(name: &str) -> String {
 }
 
 /// The organisation `name` is a name of, in canonical form.
-pub fn organisation(name: &str) -> Option<&'static str> {
+pub(crate) fn organisation(name: &str) -> Option<&'static str> {
     let k = key(name);
     if k.is_empty() {
         return None;
@@ -210,7 +210,7 @@ pub fn organisation(name: &str) -> Option<&'static str> {
 
 /// The one name a source is stored and filtered under: the gazetteer's canonical name when it
 /// knows the organisation, else the value as written.
-pub fn canonical_source(name: &str) -> String {
+pub(crate) fn canonical_source(name: &str) -> String {
     organisation(name).map_or_else(|| name.trim().to_string(), str::to_string)
 }
 

@@ -77,7 +77,7 @@ fn scalar(v: &serde_json::Value) -> Option<String> {
 }
 
 /// Parse a sidecar JSON object into hints (strings, numbers, bools → one value; arrays of scalars → several values; nested objects/null ignored). `from` is e.g. "sidecar 003_x.meta.json". Err(message) if not a JSON object.
-pub fn sidecar_hints(json: &str, from: &str) -> Result<Vec<Hint>, String> {
+pub(crate) fn sidecar_hints(json: &str, from: &str) -> Result<Vec<Hint>, String> {
     let value: serde_json::Value =
         serde_json::from_str(json).map_err(|e| format!("{from}: invalid JSON: {e}"))?;
     let serde_json::Value::Object(map) = value else {

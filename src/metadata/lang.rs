@@ -127,7 +127,7 @@ const LANGS: &[(&str, &[&str], &[&str])] = &[
 /// Locale tags ("en_US", "fr-FR", "zh-Hans-CN") reduce to their language;
 /// a list ("en, fr") keeps its first entry. Unknown values give `None`
 /// rather than an invented code.
-pub fn normalize_language(s: &str) -> Option<String> {
+pub(crate) fn normalize_language(s: &str) -> Option<String> {
     let first = s.split([',', ';']).next().unwrap_or("");
     // "English (United States)" names the language before the parenthesis.
     let first = first.split('(').next().unwrap_or("");

@@ -8,7 +8,7 @@
 //! prefers to give up.
 
 mod cover;
-pub mod date;
+pub(crate) mod date;
 mod gazetteer;
 mod hints;
 mod lang;
@@ -17,22 +17,22 @@ mod text_cues;
 
 use std::collections::BTreeMap;
 
-pub use cover::SizedLine;
-pub use date::{Date, Precision};
-pub use gazetteer::canonical_source;
-pub use hints::sidecar_hints;
-pub use lang::normalize_language;
+pub(crate) use cover::SizedLine;
+pub(crate) use date::{Date, Precision};
+pub(crate) use gazetteer::canonical_source;
+pub(crate) use hints::sidecar_hints;
+pub(crate) use lang::normalize_language;
 
 use hints::{classify, normalize_key, Key};
 
 /// Provenance of a title taken from the file name.
-pub const FROM_FILE_NAME: &str = "file name";
+pub(crate) const FROM_FILE_NAME: &str = "file name";
 /// Provenance prefix of a title taken from the text's first sentence.
-pub const FROM_FIRST_SENTENCE: &str = "text: first sentence";
-pub use text_cues::identifier_like;
+pub(crate) const FROM_FIRST_SENTENCE: &str = "text: first sentence";
+pub(crate) use text_cues::identifier_like;
 
 /// Provenance of a source taken from the first folder under the indexed root.
-pub const FROM_FOLDER: &str = "folder";
+pub(crate) const FROM_FOLDER: &str = "folder";
 
 /// A metadata value together with the rule that decided it (shown by `tipdex show`).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -85,7 +85,7 @@ pub struct Hint {
 
 /// Everything [`extract`] looks at for one document.
 #[derive(Clone, Debug, Default)]
-pub struct MetaInput<'a> {
+pub(crate) struct MetaInput<'a> {
     /// Plain text of the document as extracted (boilerplate NOT yet removed; header/footer cue lines are still there).
     pub text: &'a str,
     /// Highest trust: sidecar `NAME.meta.json` hints first, then Markdown front matter.
@@ -177,7 +177,7 @@ fn readable_file_name(name: &str) -> Option<String> {
 }
 
 /// Decide every field by the order of trust: declared > embedded > cues in the text > folder (source only) > file name (title only) > unknown.
-pub fn extract(input: &MetaInput) -> Metadata {
+pub(crate) fn extract(input: &MetaInput) -> Metadata {
     let lines = text_cues::non_empty_lines(input.text);
     let dateline = text_cues::dateline(&lines);
 

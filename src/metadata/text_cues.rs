@@ -682,7 +682,7 @@ pub(crate) fn title(lines: &[Line]) -> Option<Field<String>> {
 
 /// Whether a file name is an identifier rather than words: a hash, a number, a code
 /// ("004_4e25dece879ac80b.txt", "IMG_2031.pdf").
-pub fn identifier_like(file_name: &str) -> bool {
+pub(crate) fn identifier_like(file_name: &str) -> bool {
     let stem = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
     let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
     let parts: Vec<&str> = stem

@@ -7,7 +7,7 @@ use super::{display_path, safe};
 use crate::search::SearchResults;
 
 /// Column names, in order.
-pub const HEADER: [&str; 11] = [
+pub(crate) const HEADER: [&str; 11] = [
     "query_id", "query", "rank", "id", "path", "title", "date", "source", "score", "page",
     "passage",
 ];

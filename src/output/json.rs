@@ -130,7 +130,7 @@ pub struct UnmatchedJson {
 
 impl FiltersJson {
     /// Echo of `filters`.
-    pub fn from_filters(f: &Filters) -> FiltersJson {
+    pub(crate) fn from_filters(f: &Filters) -> FiltersJson {
         FiltersJson {
             source: f.sources.clone(),
             tag: f.tags.clone(),
@@ -163,7 +163,7 @@ fn hit_json(rank: usize, hit: &SearchHit, cwd: Option<&Path>) -> HitJson {
 }
 
 /// The wire form of one passage.
-pub fn passage_json(p: &PassageHit) -> PassageJson {
+pub(crate) fn passage_json(p: &PassageHit) -> PassageJson {
     PassageJson {
         ordinal: p.ordinal,
         start: p.start,
@@ -370,7 +370,7 @@ pub fn status_json(
 
 /// A window of one document's passages in reading order (the server's document view).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ContextJson {
+pub(crate) struct ContextJson {
     /// Document id.
     pub id: String,
     /// Title (the file name when none is known).
@@ -386,7 +386,7 @@ pub struct ContextJson {
 }
 
 /// The wire form of a passage window.
-pub fn context_json(query: &str, window: &PassageWindow) -> ContextJson {
+pub(crate) fn context_json(query: &str, window: &PassageWindow) -> ContextJson {
     ContextJson {
         id: window.record.id.clone(),
         title: window.record.display_title().to_string(),
@@ -399,7 +399,7 @@ pub fn context_json(query: &str, window: &PassageWindow) -> ContextJson {
 
 /// An error answer of the server: what went wrong and what to do.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorJson {
+pub(crate) struct ErrorJson {
     /// The HTTP status code, repeated for scripts that only keep the body.
     pub status: u16,
     /// `usage` (change the request), `not_found`, `unauthorized` or `internal`.

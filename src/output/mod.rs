@@ -10,18 +10,9 @@ use std::path::Path;
 
 use crate::record::DocRecord;
 
-/// Output formats for results.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    /// Human-readable, optionally coloured.
-    Text,
-    /// One JSON object.
-    Json,
-}
-
 /// The path to show for a document: relative to `cwd` when under it (what a user can paste
 /// back into a shell), absolute otherwise.
-pub fn display_path(record: &DocRecord, cwd: Option<&Path>) -> String {
+pub(crate) fn display_path(record: &DocRecord, cwd: Option<&Path>) -> String {
     let path = record.path();
     cwd.and_then(|c| path.strip_prefix(c).ok())
         .unwrap_or(&path)

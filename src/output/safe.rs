@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 /// Characters a terminal acts on rather than shows: C0 controls, DEL and C1 controls (ESC, BEL,
 /// CSI…), and the bidi embeddings, overrides, isolates and marks (U+202A–202E, U+2066–2069,
 /// U+200E/F, U+061C).
-pub fn is_unsafe(c: char) -> bool {
+pub(crate) fn is_unsafe(c: char) -> bool {
     matches!(c,
         '\u{0}'..='\u{1f}'
         | '\u{7f}'..='\u{9f}'
@@ -31,7 +31,7 @@ pub fn line(s: &str) -> Cow<'_, str> {
 
 /// Text for a block of terminal output (several lines): newlines and tabs stay, the rest as
 /// [`line`]. A carriage return is escaped: alone it moves back to overwrite the line.
-pub fn block(s: &str) -> Cow<'_, str> {
+pub(crate) fn block(s: &str) -> Cow<'_, str> {
     escape(s, |_| false)
 }
 
@@ -57,7 +57,7 @@ fn escape(s: &str, as_space: impl Fn(char) -> bool) -> Cow<'_, str> {
 /// A CSV cell a spreadsheet will not run: a cell starting with `=`, `+`, `-`, `@`, a tab or a
 /// carriage return gets a leading `'` (OWASP "CSV Injection"), numbers like `-3` included, since
 /// a spreadsheet evaluates `-3+cmd|…` as well.
-pub fn csv_cell(s: &str) -> Cow<'_, str> {
+pub(crate) fn csv_cell(s: &str) -> Cow<'_, str> {
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         Cow::Owned(format!("'{s}"))
     } else {

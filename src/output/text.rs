@@ -229,7 +229,7 @@ fn densest_window(text: &str, marks: &[Range<usize>], span: usize) -> usize {
 
 /// Choose about `max` bytes of `text` around its best highlights (the window with the most
 /// different matched words), on word boundaries, and the highlights that fall inside.
-pub fn snippet(
+pub(crate) fn snippet(
     text: &str,
     marks: &[Range<usize>],
     max: usize,

@@ -9,7 +9,7 @@ use std::io::{self, BufRead, Read};
 use super::limits::MAX_QUERY_BYTES;
 
 /// Longest line of a query file: room for the longest query plus a JSON id around it.
-pub const MAX_LINE_BYTES: usize = MAX_QUERY_BYTES + 1024;
+pub(crate) const MAX_LINE_BYTES: usize = MAX_QUERY_BYTES + 1024;
 
 /// One query of a batch.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -31,20 +31,20 @@ impl Default for Bm25 {
 
 /// Inverse document frequency of a term found in `doc_freq` of `docs` passages: the same as
 /// tantivy's (and Lucene's), never negative.
-pub fn idf(docs: f32, doc_freq: f32) -> f32 {
+pub(crate) fn idf(docs: f32, doc_freq: f32) -> f32 {
     (1.0 + (docs - doc_freq + 0.5) / (doc_freq + 0.5)).ln()
 }
 
 /// A term query scored with [`Bm25`].
 #[derive(Clone, Debug)]
-pub struct Bm25TermQuery {
+pub(crate) struct Bm25TermQuery {
     term: Term,
     params: Bm25,
 }
 
 impl Bm25TermQuery {
     /// Match `term`, scoring with `params`.
-    pub fn new(term: Term, params: Bm25) -> Self {
+    pub(crate) fn new(term: Term, params: Bm25) -> Self {
         Bm25TermQuery { term, params }
     }
 }

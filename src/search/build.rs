@@ -23,7 +23,7 @@ use crate::schema::{Fields, KIND_PASSAGE};
 const TITLE_BOOST: f32 = 0.4;
 
 /// A query ready to run, and what to highlight.
-pub struct Compiled {
+pub(crate) struct Compiled {
     /// The tantivy query over passages.
     pub query: Box<dyn Query>,
     /// Patterns to highlight in passage text.
@@ -45,7 +45,7 @@ pub struct Compiled {
 
 /// Compile `parsed` with `filters` into a passage query, matching `extra` equivalent wordings
 /// (learned acronyms, synonyms) both ways.
-pub fn compile(
+pub(crate) fn compile(
     fields: &Fields,
     parsed: &ParsedQuery,
     filters: &Filters,
@@ -135,7 +135,7 @@ pub fn compile(
 }
 
 /// Filters only, for counting documents: the same constraints the search applies.
-pub fn filter_clauses(fields: &Fields, filters: &Filters) -> Vec<Box<dyn Query>> {
+pub(crate) fn filter_clauses(fields: &Fields, filters: &Filters) -> Vec<Box<dyn Query>> {
     let mut out: Vec<Box<dyn Query>> = Vec::new();
     let any_of = |field: FacetField, values: &[String]| -> Option<Box<dyn Query>> {
         if values.is_empty() {

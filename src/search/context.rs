@@ -20,11 +20,11 @@ use crate::store::Store;
 
 /// At most this many passages in one window, so one request reads a bounded part of a
 /// 20,000-passage report.
-pub const MAX_WINDOW: usize = 200;
+pub(crate) const MAX_WINDOW: usize = 200;
 
 /// What [`passages_in_context`] returns.
 #[derive(Clone, Debug)]
-pub struct PassageWindow {
+pub(crate) struct PassageWindow {
     /// The document's record.
     pub record: DocRecord,
     /// Passages the index holds for it.
@@ -38,7 +38,7 @@ pub struct PassageWindow {
 /// The passages `first .. first + count` (at most [`MAX_WINDOW`]) of the document with `key`,
 /// highlighted for `query` ("" for none), with the ordinals of all its passages that match it.
 /// The query goes through the same parser and cost caps as a search.
-pub fn passages_in_context(
+pub(crate) fn passages_in_context(
     store: &Store,
     reader: &IndexReader,
     key: u64,

@@ -27,13 +27,13 @@ use crate::schema::{Fields, KIND_DOC};
 /// Candidates rescored per document shown: a document gains at most its document-level BM25,
 /// so those far below the shown ones by best passage rarely enter them; reading the evidence
 /// costs per candidate (its passages' postings), so the depth follows what is shown.
-pub const RESCORE_PER_SHOWN: usize = 2;
+pub(crate) const RESCORE_PER_SHOWN: usize = 2;
 
 /// The fewest candidates rescored, so a short page still sees documents from below it rise.
-pub const RESCORE_FLOOR: usize = 50;
+pub(crate) const RESCORE_FLOOR: usize = 50;
 
 /// Candidates whose document-level evidence is computed when `limit` documents are shown.
-pub fn rescore_depth(limit: usize) -> usize {
+pub(crate) fn rescore_depth(limit: usize) -> usize {
     limit.saturating_mul(RESCORE_PER_SHOWN).max(RESCORE_FLOOR)
 }
 
@@ -60,7 +60,7 @@ const DOC_K1: f32 = 0.9;
 
 /// What a document holds of the query, summed over its passages.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct DocEvidence {
+pub(crate) struct DocEvidence {
     /// Occurrences of each query word.
     pub frequencies: Vec<u32>,
     /// Tokens of passage text.
@@ -69,14 +69,20 @@ pub struct DocEvidence {
 
 impl DocScoring {
     /// The best passage alone (the ranking before document-level evidence).
-    pub const BEST_PASSAGE: DocScoring = DocScoring {
+    pub(crate) const BEST_PASSAGE: DocScoring = DocScoring {
         weight: 0.0,
         b: 0.0,
     };
 
     /// The document score of `hit` from its `evidence`, with each query word's `idfs` and the
     /// average document length in tokens.
-    pub fn combine(&self, hit: &DocHit, evidence: &DocEvidence, idfs: &[f32], average: f32) -> f32 {
+    pub(crate) fn combine(
+        &self,
+        hit: &DocHit,
+        evidence: &DocEvidence,
+        idfs: &[f32],
+        average: f32,
+    ) -> f32 {
         let norm = 1.0 - self.b + self.b * evidence.length as f32 / average.max(1.0);
         let doc_bm25: f32 = evidence
             .frequencies
@@ -94,7 +100,7 @@ impl DocScoring {
 /// Give the best [`rescore_depth`]`(limit)` of `docs` their document scores for the query
 /// words `terms` (analyzed passage-text terms); the others keep their best passage's score,
 /// which is below all of those.
-pub fn rescore(
+pub(crate) fn rescore(
     searcher: &Searcher,
     fields: &Fields,
     stats: &dyn Bm25StatisticsProvider,

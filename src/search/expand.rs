@@ -46,7 +46,7 @@ impl Default for Expansion {
 /// their weights, best first. A word scores by how much of each passage it makes up, summed
 /// over the passages, times its inverse document frequency `idf`; words of the query (in
 /// `patterns`), numbers and words under three letters are left out.
-pub fn feedback_terms(
+pub(crate) fn feedback_terms(
     passages: &[String],
     patterns: &[Pattern],
     idf: impl Fn(&str) -> f32,
@@ -139,7 +139,7 @@ fn rank_credit(ranking: Vec<(f32, u64)>, depth: usize) -> KeyMap<f32> {
 
 /// `query` as a required whole, with each expansion word as an optional, weighted clause on
 /// passage text.
-pub fn expanded(
+pub(crate) fn expanded(
     fields: &Fields,
     query: Box<dyn Query>,
     terms: &[(String, f32)],

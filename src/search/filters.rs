@@ -22,14 +22,9 @@ pub struct Filters {
 }
 
 impl Filters {
-    /// True when nothing is filtered.
-    pub fn is_empty(&self) -> bool {
-        *self == Filters::default()
-    }
-
     /// Add the filters written inside a query (`source:UNODC year:2019`). A malformed year
     /// is a usage error naming it: dropping it silently would widen the results unseen.
-    pub fn absorb(&mut self, parsed: &ParsedQuery) -> Result<()> {
+    pub(crate) fn absorb(&mut self, parsed: &ParsedQuery) -> Result<()> {
         for (field, value) in &parsed.filters {
             match field {
                 FilterField::Source => self.sources.push(value.clone()),
@@ -107,12 +102,12 @@ impl YearRange {
     }
 
     /// First day as YYYYMMDD.
-    pub fn lo(&self) -> i64 {
+    pub(crate) fn lo(&self) -> i64 {
         i64::from(self.from) * 10_000 + 101
     }
 
     /// Last day as YYYYMMDD.
-    pub fn hi(&self) -> i64 {
+    pub(crate) fn hi(&self) -> i64 {
         i64::from(self.to) * 10_000 + 1231
     }
 }

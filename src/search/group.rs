@@ -23,7 +23,7 @@ use tantivy::{DocAddress, DocId, Score, SegmentOrdinal};
 /// Document keys are already uniform 64-bit hashes (xxh3 of the path), so hashing them again with
 /// SipHash only costs time: it was 5% of query time in a profile of the query bench.
 #[derive(Default)]
-pub struct KeyHasher(u64);
+pub(crate) struct KeyHasher(u64);
 
 impl Hasher for KeyHasher {
     fn finish(&self) -> u64 {
@@ -43,14 +43,14 @@ impl Hasher for KeyHasher {
 }
 
 /// A map keyed by document key.
-pub type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
+pub(crate) type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
 
 /// A set of document keys.
-pub type KeySet = std::collections::HashSet<u64, BuildHasherDefault<KeyHasher>>;
+pub(crate) type KeySet = std::collections::HashSet<u64, BuildHasherDefault<KeyHasher>>;
 
 /// The best passages of one document.
 #[derive(Clone, Debug, Default)]
-pub struct Group {
+pub(crate) struct Group {
     /// Up to `per_doc` (score, address) pairs, best first.
     pub best: Vec<(Score, DocAddress)>,
     /// Every matching passage of the document, counted.
@@ -79,7 +79,7 @@ impl Group {
 }
 
 /// Collects matching passages into per-document groups keyed by `doc_key`.
-pub struct GroupCollector {
+pub(crate) struct GroupCollector {
     /// Passages kept per document, best first (at least 1: the document score).
     pub keep: usize,
     /// Whether scores are needed (false for filter-only queries).
@@ -121,7 +121,7 @@ impl Collector for GroupCollector {
 }
 
 /// Per-segment half of [`GroupCollector`].
-pub struct GroupSegment {
+pub(crate) struct GroupSegment {
     keys: Column<u64>,
     segment: SegmentOrdinal,
     keep: usize,
@@ -262,7 +262,7 @@ mod tests {
 
 /// One document as the ranking pass sees it: its best passage and how many passages matched.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct DocHit {
+pub(crate) struct DocHit {
     /// The document's key.
     pub key: u64,
     /// The document's score: its best passage's while collecting, then combined with the
@@ -278,7 +278,7 @@ pub struct DocHit {
 
 impl DocHit {
     /// One matching passage of document `key`.
-    pub fn passage(key: u64, score: Score, best: DocAddress) -> Self {
+    pub(crate) fn passage(key: u64, score: Score, best: DocAddress) -> Self {
         DocHit {
             key,
             score,
@@ -289,7 +289,7 @@ impl DocHit {
     }
 
     /// Take in another run of the same document: the better best passage, all the matches.
-    pub fn merge(&mut self, other: &DocHit) {
+    pub(crate) fn merge(&mut self, other: &DocHit) {
         if other.best_score > self.best_score {
             self.best_score = other.best_score;
             self.best = other.best;
@@ -300,7 +300,7 @@ impl DocHit {
 }
 
 /// Something gathered per run of a document's passages, and combined across runs.
-pub trait DocumentRun {
+pub(crate) trait DocumentRun {
     /// The document's key.
     fn key(&self) -> u64;
     /// Take in another run of the same document.
@@ -319,7 +319,7 @@ impl DocumentRun for DocHit {
 
 /// Add one passage's entry to a segment's runs: a document's passages were written one after
 /// another, so they arrive as a run, and each run becomes one entry.
-pub fn extend_runs<T: DocumentRun>(runs: &mut Vec<T>, passage: T) {
+pub(crate) fn extend_runs<T: DocumentRun>(runs: &mut Vec<T>, passage: T) {
     match runs.last_mut() {
         Some(run) if run.key() == passage.key() => run.merge(&passage),
         _ => runs.push(passage),
@@ -328,7 +328,7 @@ pub fn extend_runs<T: DocumentRun>(runs: &mut Vec<T>, passage: T) {
 
 /// One entry per document from the segments' runs. Runs of one document can repeat (its
 /// passages split across segments by parallel indexing, or interleaved by a merge).
-pub fn merge_runs<T: DocumentRun>(segments: Vec<Vec<T>>) -> Vec<T> {
+pub(crate) fn merge_runs<T: DocumentRun>(segments: Vec<Vec<T>>) -> Vec<T> {
     let total: usize = segments.iter().map(Vec::len).sum();
     let mut at: KeyMap<usize> = KeyMap::with_capacity_and_hasher(total, Default::default());
     let mut docs: Vec<T> = Vec::with_capacity(total);
@@ -346,7 +346,7 @@ pub fn merge_runs<T: DocumentRun>(segments: Vec<Vec<T>>) -> Vec<T> {
 
 /// Every matching document once, with its best passage and passage count.
 #[derive(Clone, Debug)]
-pub struct DocCollector {
+pub(crate) struct DocCollector {
     /// Whether scores are needed (false for filter-only queries).
     pub scored: bool,
     /// Only these documents, when given (see the module notes).
@@ -355,14 +355,14 @@ pub struct DocCollector {
 
 /// Whether passages of document `key` may be collected: a run's first passage decides for
 /// the whole run, so the set is consulted once per run.
-pub struct Admission {
+pub(crate) struct Admission {
     allowed: Option<Arc<KeySet>>,
     last: Option<(u64, bool)>,
 }
 
 impl Admission {
     /// Admit only the documents in `allowed`, or all when it is `None`.
-    pub fn new(allowed: Option<Arc<KeySet>>) -> Self {
+    pub(crate) fn new(allowed: Option<Arc<KeySet>>) -> Self {
         Admission {
             allowed,
             last: None,
@@ -370,7 +370,7 @@ impl Admission {
     }
 
     /// Whether a passage of document `key` is collected.
-    pub fn admits(&mut self, key: u64) -> bool {
+    pub(crate) fn admits(&mut self, key: u64) -> bool {
         let Some(allowed) = &self.allowed else {
             return true;
         };
@@ -386,7 +386,7 @@ impl Admission {
 }
 
 /// The keys of the documents having a matching passage.
-pub struct KeyCollector;
+pub(crate) struct KeyCollector;
 
 impl Collector for KeyCollector {
     type Fruit = KeySet;
@@ -423,7 +423,7 @@ impl Collector for KeyCollector {
 }
 
 /// Per-segment half of [`KeyCollector`].
-pub struct KeySegment {
+pub(crate) struct KeySegment {
     keys: Column<u64>,
     found: KeySet,
     last: Option<u64>,
@@ -475,7 +475,7 @@ impl Collector for DocCollector {
 
 /// Per-segment half of [`DocCollector`]: a document's passages were written one after another,
 /// so they arrive as a run, and each run becomes one entry.
-pub struct DocSegment {
+pub(crate) struct DocSegment {
     keys: Column<u64>,
     segment: SegmentOrdinal,
     runs: Vec<DocHit>,
@@ -502,13 +502,17 @@ impl SegmentCollector for DocSegment {
 }
 
 /// The `limit` best documents, best first (ties by key, so results are stable).
-pub fn top(docs: Vec<DocHit>, limit: usize) -> Vec<DocHit> {
+pub(crate) fn top(docs: Vec<DocHit>, limit: usize) -> Vec<DocHit> {
     top_by(docs, limit, |d| (d.score, d.key))
 }
 
 /// The `limit` best of `items` by their `(score, key)`, best first, ranked as [`top`] ranks
 /// documents.
-pub fn top_by<T>(mut items: Vec<T>, limit: usize, rank: impl Fn(&T) -> (Score, u64)) -> Vec<T> {
+pub(crate) fn top_by<T>(
+    mut items: Vec<T>,
+    limit: usize,
+    rank: impl Fn(&T) -> (Score, u64),
+) -> Vec<T> {
     let order = |a: &T, b: &T| {
         let ((sa, ka), (sb, kb)) = (rank(a), rank(b));
         sb.total_cmp(&sa).then(ka.cmp(&kb))

@@ -13,20 +13,20 @@ use super::query::{Clause, ParsedQuery};
 use crate::error::{Error, Result};
 
 /// Longest query text, in bytes. Questions pasted whole are a few hundred bytes.
-pub const MAX_QUERY_BYTES: usize = 8 * 1024;
+pub(crate) const MAX_QUERY_BYTES: usize = 8 * 1024;
 
 /// Most distinct words, phrases and prefixes in one query (optional, required and excluded).
 /// Each clause is a scorer over three fields; a long pasted paragraph has about 100 words.
-pub const MAX_CLAUSES: usize = 128;
+pub(crate) const MAX_CLAUSES: usize = 128;
 
 /// Most index terms the query's prefixes (`traffick*`) may expand to, summed over fields and
 /// segments. Each expanded term's postings are read for every search; a 2-letter prefix in a
 /// large collection can reach thousands, `traffick*` a few dozen.
-pub const MAX_PREFIX_TERMS: usize = 10_000;
+pub(crate) const MAX_PREFIX_TERMS: usize = 10_000;
 
 /// The query text is within [`MAX_QUERY_BYTES`]. Checked before parsing, so an over-long query
 /// costs nothing.
-pub fn check_length(query: &str) -> Result<()> {
+pub(crate) fn check_length(query: &str) -> Result<()> {
     if query.len() > MAX_QUERY_BYTES {
         return Err(Error::QueryLimit {
             found: format!("{} bytes", query.len()),
@@ -38,7 +38,7 @@ pub fn check_length(query: &str) -> Result<()> {
 }
 
 /// The parsed (and merged) query has at most [`MAX_CLAUSES`] distinct clauses.
-pub fn check_clauses(parsed: &ParsedQuery) -> Result<()> {
+pub(crate) fn check_clauses(parsed: &ParsedQuery) -> Result<()> {
     let n = parsed
         .should
         .iter()
@@ -58,7 +58,7 @@ pub fn check_clauses(parsed: &ParsedQuery) -> Result<()> {
 
 /// The query's prefixes expand to at most [`MAX_PREFIX_TERMS`] terms in the index. Counting
 /// stops at the limit, so the check itself is bounded too.
-pub fn check_prefixes(
+pub(crate) fn check_prefixes(
     searcher: &Searcher,
     parsed: &ParsedQuery,
     expansions: impl Fn(&Clause) -> Vec<(Field, String)>,

@@ -8,20 +8,20 @@
 //! only those passages from the store and highlights them.
 
 pub mod batch;
-pub mod bm25;
+pub(crate) mod bm25;
 mod build;
-pub mod context;
-pub mod doc_score;
-pub mod expand;
-pub mod facets;
+pub(crate) mod context;
+pub(crate) mod doc_score;
+pub(crate) mod expand;
+pub(crate) mod facets;
 mod fetch;
-pub mod filters;
+pub(crate) mod filters;
 mod group;
-pub mod limits;
+pub(crate) mod limits;
 mod plan;
 pub mod query;
 mod required;
-pub mod unmatched;
+pub(crate) mod unmatched;
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -31,13 +31,13 @@ use tantivy::query::{BooleanQuery, Occur, Query, TermSetQuery};
 use tantivy::{IndexReader, Searcher, TantivyDocument, Term};
 
 pub use bm25::Bm25;
-pub use context::{passages_in_context, PassageWindow};
+pub(crate) use context::{passages_in_context, PassageWindow};
 pub use doc_score::DocScoring;
 pub use expand::Expansion;
 pub use facets::{facet_counts, FacetCount, FacetField, FacetTable};
 pub use filters::{normalize_lang, parse_date_arg, Filters, YearRange};
 pub use query::{parse, ParsedQuery};
-pub use unmatched::Unmatched;
+pub(crate) use unmatched::Unmatched;
 
 use group::KeySet;
 use plan::{collect, PassageStats, PerDocument, Plan};

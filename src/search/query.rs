@@ -73,12 +73,12 @@ pub struct ParsedQuery {
 
 impl ParsedQuery {
     /// True when the query has nothing to score (only filters or exclusions).
-    pub fn is_unscored(&self) -> bool {
+    pub(crate) fn is_unscored(&self) -> bool {
         self.should.is_empty() && self.must.is_empty()
     }
 
     /// Clauses whose matches should be highlighted.
-    pub fn positive_clauses(&self) -> impl Iterator<Item = &Clause> {
+    pub(crate) fn positive_clauses(&self) -> impl Iterator<Item = &Clause> {
         self.should.iter().chain(&self.must).flatten()
     }
 
@@ -86,7 +86,7 @@ impl ParsedQuery {
     /// repeated (an optional group that is also required is required; an optional group's
     /// copies are counted in `should_repeats`), an exclusion or a filter repeated. Repeating a word adds nothing to what matches, so it must add nothing to the
     /// cost (`traffick* ` × 10,000 was 10,000 prefix expansions).
-    pub fn dedup(&mut self) {
+    pub(crate) fn dedup(&mut self) {
         fn first_of_each<T: Clone + Eq + std::hash::Hash>(
             items: &mut Vec<T>,
             seen: &mut HashSet<T>,

@@ -19,7 +19,7 @@ use super::group::{extend_runs, merge_runs, DocHit, DocumentRun};
 
 /// The most required groups a query may have: the groups a passage matched are kept as bits of a
 /// `u64` (more is a usage error, see `super::plan`).
-pub const MAX_REQUIRED: usize = 64;
+pub(crate) const MAX_REQUIRED: usize = 64;
 
 /// One document as this pass sees it: its hit and the required groups it matched somewhere.
 #[derive(Clone, Copy, Debug)]
@@ -44,7 +44,7 @@ impl DocumentRun for Masked {
 /// count of passages matching any group. Only passages matching `constraint` (filters, excluded
 /// documents) count. Without `stats` nothing is scored (for counting only). `required` must
 /// hold between 1 and [`MAX_REQUIRED`] groups.
-pub fn rank(
+pub(crate) fn rank(
     searcher: &Searcher,
     executor: &Executor,
     stats: Option<&dyn Bm25StatisticsProvider>,

@@ -25,7 +25,7 @@ const MAX_EDITS: usize = 2;
 
 /// The words (and phrases) of `parsed` that match nothing: none of their ways of writing has
 /// every term in some indexed passage text, title or author.
-pub fn unmatched(
+pub(crate) fn unmatched(
     searcher: &Searcher,
     fields: &Fields,
     parsed: &ParsedQuery,

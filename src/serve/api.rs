@@ -16,15 +16,15 @@ use crate::search::{
 use crate::store::Store;
 
 /// Most documents one page of results may show.
-pub const MAX_LIMIT: usize = 100;
+pub(crate) const MAX_LIMIT: usize = 100;
 /// Deepest offset a page may start at: paging further is a query to narrow.
-pub const MAX_OFFSET: usize = 1000;
+pub(crate) const MAX_OFFSET: usize = 1000;
 /// Most passages shown per document.
-pub const MAX_PASSAGES: usize = 10;
+pub(crate) const MAX_PASSAGES: usize = 10;
 
 /// An answer: status, content type and body.
 #[derive(Debug)]
-pub struct Reply {
+pub(crate) struct Reply {
     /// HTTP status code.
     pub status: u16,
     /// `Content-Type` value.
@@ -37,7 +37,7 @@ pub struct Reply {
 
 impl Reply {
     /// `value` as JSON with status 200.
-    pub fn json<T: Serialize>(value: &T) -> Reply {
+    pub(crate) fn json<T: Serialize>(value: &T) -> Reply {
         match serde_json::to_vec(value) {
             Ok(body) => Reply {
                 status: 200,
@@ -50,7 +50,7 @@ impl Reply {
     }
 
     /// An [`ErrorJson`] answer.
-    pub fn error(status: u16, kind: &str, message: &str) -> Reply {
+    pub(crate) fn error(status: u16, kind: &str, message: &str) -> Reply {
         let body = serde_json::to_vec(&ErrorJson {
             status,
             kind: kind.to_string(),
@@ -67,7 +67,7 @@ impl Reply {
 
     /// The answer for a library error: the user's mistake is a 400 (a missing document a
     /// 404), anything else a 500.
-    pub fn from_error(e: &Error) -> Reply {
+    pub(crate) fn from_error(e: &Error) -> Reply {
         match e {
             Error::DocumentNotFound(_) => Reply::error(404, "not_found", &e.to_string()),
             e if e.is_usage() => Reply::error(400, "usage", &e.to_string()),
@@ -77,7 +77,7 @@ impl Reply {
 }
 
 /// Answer `GET path?query` under `/api/`.
-pub fn route(store: &Store, reader: &IndexReader, path: &str, query: &str) -> Reply {
+pub(crate) fn route(store: &Store, reader: &IndexReader, path: &str, query: &str) -> Reply {
     let params = Params::parse(query);
     let parts: Vec<String> = path
         .trim_start_matches("/api/")

@@ -9,7 +9,7 @@ const STYLE_CSS: &str = include_str!("web/style.css");
 const OPENAPI: &str = include_str!("../../docs/openapi.json");
 
 /// The file served at `path`, if any.
-pub fn asset(path: &str) -> Option<Reply> {
+pub(crate) fn asset(path: &str) -> Option<Reply> {
     let (body, content_type) = match path {
         "/" | "/index.html" => (INDEX_HTML, "text/html; charset=utf-8"),
         "/app.js" => (APP_JS, "text/javascript; charset=utf-8"),
@@ -25,7 +25,7 @@ pub fn asset(path: &str) -> Option<Reply> {
 }
 
 /// The API's OpenAPI description.
-pub fn openapi() -> Reply {
+pub(crate) fn openapi() -> Reply {
     Reply {
         status: 200,
         content_type: "application/json",

@@ -8,11 +8,11 @@
 //! reload is older than [`RELOAD_EVERY`], so a concurrent `tipdex index` run's commits appear
 //! without a restart. Nothing here prints; the caller reports the bound address and errors.
 
-pub mod api;
+pub(crate) mod api;
 mod assets;
 mod http;
 mod lanes;
-pub mod params;
+pub(crate) mod params;
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -28,10 +28,10 @@ use http::{Connection, ReadError};
 use lanes::{Lane, Lanes};
 
 /// How stale an answer may be after a commit.
-pub const RELOAD_EVERY: Duration = Duration::from_millis(500);
+pub(crate) const RELOAD_EVERY: Duration = Duration::from_millis(500);
 /// Longest request URL (path and query string) accepted; the query text itself is capped at
 /// 8 KB by `search::limits`, percent-encoding can triple it.
-pub const MAX_URL: usize = 32 * 1024;
+pub(crate) const MAX_URL: usize = 32 * 1024;
 
 /// Content-Security-Policy of every answer: scripts, styles and requests only from this
 /// server, no inline script, never framed.

@@ -7,11 +7,11 @@ use crate::search::{normalize_lang, parse_date_arg, FacetField, Filters, YearRan
 
 /// The decoded `name=value` pairs of a query string, in order.
 #[derive(Debug, Default)]
-pub struct Params(Vec<(String, String)>);
+pub(crate) struct Params(Vec<(String, String)>);
 
 impl Params {
     /// Decode `query` (`a=1&b=x+y&c=%C3%A9`); `+` is a space, bad escapes stay as typed.
-    pub fn parse(query: &str) -> Params {
+    pub(crate) fn parse(query: &str) -> Params {
         Params(
             query
                 .split('&')
@@ -25,7 +25,7 @@ impl Params {
     }
 
     /// The first value of `name`.
-    pub fn get(&self, name: &str) -> Option<&str> {
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.0
             .iter()
             .find(|(n, _)| n == name)
@@ -33,7 +33,7 @@ impl Params {
     }
 
     /// Every non-empty value of `name` (a repeated parameter), in order.
-    pub fn all(&self, name: &str) -> Vec<String> {
+    pub(crate) fn all(&self, name: &str) -> Vec<String> {
         self.0
             .iter()
             .filter(|(n, v)| n == name && !v.trim().is_empty())
@@ -42,7 +42,7 @@ impl Params {
     }
 
     /// `name` as a number in `0..=max`, or `default` when absent.
-    pub fn number(&self, name: &'static str, default: usize, max: usize) -> Result<usize> {
+    pub(crate) fn number(&self, name: &'static str, default: usize, max: usize) -> Result<usize> {
         match self.get(name).map(str::trim).filter(|v| !v.is_empty()) {
             None => Ok(default),
             Some(v) => match v.parse::<usize>() {
@@ -57,13 +57,13 @@ impl Params {
     }
 
     /// `name` as a flag: present and not `0`/`false`/`no`/`off`.
-    pub fn flag(&self, name: &str) -> bool {
+    pub(crate) fn flag(&self, name: &str) -> bool {
         self.get(name)
             .is_some_and(|v| !matches!(v.trim(), "0" | "false" | "no" | "off"))
     }
 
     /// The filters, validated as `FilterArgs::to_filters` validates the flags.
-    pub fn filters(&self) -> Result<Filters> {
+    pub(crate) fn filters(&self) -> Result<Filters> {
         let years = self
             .all("year")
             .iter()
@@ -98,7 +98,7 @@ impl Params {
     }
 
     /// Facet dimensions named by `name` (`source,year`, repeatable; `all` for the four).
-    pub fn facet_fields(&self, name: &'static str) -> Result<Vec<FacetField>> {
+    pub(crate) fn facet_fields(&self, name: &'static str) -> Result<Vec<FacetField>> {
         let mut out = Vec::new();
         for value in self.all(name) {
             for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
@@ -127,7 +127,7 @@ impl Params {
 }
 
 /// Percent-decoding of one query-string component; invalid UTF-8 is replaced, not refused.
-pub fn decode(s: &str) -> String {
+pub(crate) fn decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

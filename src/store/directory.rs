@@ -29,7 +29,7 @@ pub const SETTINGS: &str = ".tipdex-settings.json";
 const LOCKS: [&str; 2] = [".tantivy-writer.lock", ".tantivy-meta.lock"];
 
 /// Write the marker unless it is there.
-pub fn write_marker(dir: &Path) -> io::Result<()> {
+pub(crate) fn write_marker(dir: &Path) -> io::Result<()> {
     let path = dir.join(MARKER);
     if path.is_file() {
         return Ok(());
@@ -42,7 +42,7 @@ pub fn write_marker(dir: &Path) -> io::Result<()> {
 
 /// True when `dir`'s index is tipdex's: the marker, or for an index from before the marker a
 /// commit payload written by tipdex or exactly tipdex's field names.
-pub fn is_tipdex_index(dir: &Path) -> bool {
+pub(crate) fn is_tipdex_index(dir: &Path) -> bool {
     if dir.join(MARKER).is_file() {
         return true;
     }
@@ -66,7 +66,7 @@ pub fn is_tipdex_index(dir: &Path) -> bool {
 
 /// True when `dir` holds a file tipdex did not write (anything but the marker, tantivy's lock
 /// files and temporary files, and `.managed.json`).
-pub fn holds_foreign_files(dir: &Path) -> io::Result<bool> {
+pub(crate) fn holds_foreign_files(dir: &Path) -> io::Result<bool> {
     for entry in std::fs::read_dir(dir)? {
         let name = entry?.file_name();
         let name = name.to_string_lossy();
@@ -85,7 +85,7 @@ pub fn holds_foreign_files(dir: &Path) -> io::Result<bool> {
 
 /// Segment ids (32 hex digits) of the segments `meta.json` lists, with the opstamp of each
 /// one's deletes file, or None when it cannot be read.
-pub fn live_segments(dir: &Path) -> Option<HashMap<String, Option<u64>>> {
+pub(crate) fn live_segments(dir: &Path) -> Option<HashMap<String, Option<u64>>> {
     let text = std::fs::read_to_string(dir.join(META)).ok()?;
     let meta: serde_json::Value = serde_json::from_str(&text).ok()?;
     let segments = meta["segments"].as_array()?;
@@ -101,7 +101,7 @@ pub fn live_segments(dir: &Path) -> Option<HashMap<String, Option<u64>>> {
 /// True when the segment file `name` belongs to no segment of `live`: another segment, or a
 /// deletes file (`ID.OPSTAMP.del`) of an opstamp the commit does not use (a failed run's,
 /// whose name a later run would want again).
-pub fn is_unreferenced(name: &str, live: &HashMap<String, Option<u64>>) -> bool {
+pub(crate) fn is_unreferenced(name: &str, live: &HashMap<String, Option<u64>>) -> bool {
     let Some(deletes) = live.get(&name[..32]) else {
         return true;
     };
@@ -115,7 +115,7 @@ pub fn is_unreferenced(name: &str, live: &HashMap<String, Option<u64>>) -> bool 
 /// segment files that `meta.json` does not list (written but never committed).
 /// Call only with the writer lock held, so no other run is writing them right now; readers
 /// only ever open the files `meta.json` lists. Returns the bytes freed.
-pub fn remove_stale_files(dir: &Path) -> io::Result<u64> {
+pub(crate) fn remove_stale_files(dir: &Path) -> io::Result<u64> {
     let live = live_segments(dir);
     let mut freed = 0;
     for entry in std::fs::read_dir(dir)? {
@@ -138,7 +138,7 @@ pub fn remove_stale_files(dir: &Path) -> io::Result<u64> {
 }
 
 /// Bytes of the index's segment files (what a rebuild will write again, about).
-pub fn segment_bytes(dir: &Path) -> u64 {
+pub(crate) fn segment_bytes(dir: &Path) -> u64 {
     std::fs::read_dir(dir)
         .map(|entries| {
             entries
@@ -160,7 +160,7 @@ pub(crate) fn is_segment_file(name: &str) -> bool {
 
 /// Make tantivy's metadata files (written owner-only through a temp file) as readable as the
 /// directory, so another user who can read the directory can read the index.
-pub fn share_like_directory(dir: &Path) -> io::Result<()> {
+pub(crate) fn share_like_directory(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -190,14 +190,14 @@ pub fn share_like_directory(dir: &Path) -> io::Result<()> {
 /// Under `cfg(test)` it also obeys the fault plan registered for its folder
 /// (`super::faults`), so tests can fail any write, fsync or rename of the write path.
 #[derive(Clone, Debug)]
-pub struct IndexDirectory {
+pub(crate) struct IndexDirectory {
     inner: MmapDirectory,
     #[cfg(test)]
     faults: Option<Arc<super::faults::Faults>>,
 }
 
 impl IndexDirectory {
-    pub fn open(dir: &Path) -> Result<IndexDirectory> {
+    pub(crate) fn open(dir: &Path) -> Result<IndexDirectory> {
         let inner = MmapDirectory::open(dir).map_err(|e| Error::Io {
             path: dir.to_path_buf(),
             source: io::Error::other(e.to_string()),

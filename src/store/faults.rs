@@ -11,14 +11,14 @@
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tantivy::directory::{AntiCallToken, OwnedBytes, TerminatingWrite, WritePtr};
 
 /// How a file is served damaged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReadDamage {
+pub(crate) enum ReadDamage {
     /// Only the first third of its bytes.
     Truncated,
     /// Bytes in its middle XOR-ed.
@@ -27,7 +27,7 @@ pub enum ReadDamage {
 
 /// One fault plan.
 #[derive(Debug)]
-pub struct Faults {
+pub(crate) struct Faults {
     /// Write-path operations seen so far.
     ops: AtomicU64,
     /// The operation (1-based) that fails; 0: none, only count.
@@ -36,31 +36,29 @@ pub struct Faults {
     kind: io::ErrorKind,
     /// Every operation after the failing one fails too.
     persistent: bool,
-    fired: AtomicBool,
     /// Files served damaged: (name suffix, how).
     damaged_reads: Option<(String, ReadDamage)>,
 }
 
 impl Faults {
     /// Count only.
-    pub fn counting() -> Faults {
+    pub(crate) fn counting() -> Faults {
         Faults::failing(0, io::ErrorKind::Other, false)
     }
 
     /// Fail operation `n` (1-based) with `kind`; with `persistent`, every later one too.
-    pub fn failing(n: u64, kind: io::ErrorKind, persistent: bool) -> Faults {
+    pub(crate) fn failing(n: u64, kind: io::ErrorKind, persistent: bool) -> Faults {
         Faults {
             ops: AtomicU64::new(0),
             fail_at: n,
             kind,
             persistent,
-            fired: AtomicBool::new(false),
             damaged_reads: None,
         }
     }
 
     /// Serve files whose name ends with `suffix` damaged.
-    pub fn damaging_reads(suffix: &str, how: ReadDamage) -> Faults {
+    pub(crate) fn damaging_reads(suffix: &str, how: ReadDamage) -> Faults {
         Faults {
             damaged_reads: Some((suffix.to_string(), how)),
             ..Faults::counting()
@@ -68,22 +66,16 @@ impl Faults {
     }
 
     /// Operations counted so far.
-    pub fn ops(&self) -> u64 {
+    pub(crate) fn ops(&self) -> u64 {
         self.ops.load(Ordering::SeqCst)
     }
 
-    /// True once the planned failure happened.
-    pub fn fired(&self) -> bool {
-        self.fired.load(Ordering::SeqCst)
-    }
-
     /// Count one operation; its error when it is planned to fail.
-    pub fn step(&self, what: &str) -> io::Result<()> {
+    pub(crate) fn step(&self, what: &str) -> io::Result<()> {
         let n = self.ops.fetch_add(1, Ordering::SeqCst) + 1;
         let fails =
             self.fail_at > 0 && (n == self.fail_at || (self.persistent && n > self.fail_at));
         if fails {
-            self.fired.store(true, Ordering::SeqCst);
             // The operating system's own error, so tipdex sees what a full disk or a failing
             // one gives (tantivy sometimes passes on only its words).
             let _ = what;
@@ -99,7 +91,7 @@ impl Faults {
     }
 
     /// The bytes of `name` as this plan serves them.
-    pub fn serve(&self, name: &Path, bytes: OwnedBytes) -> OwnedBytes {
+    pub(crate) fn serve(&self, name: &Path, bytes: OwnedBytes) -> OwnedBytes {
         let Some((suffix, how)) = &self.damaged_reads else {
             return bytes;
         };
@@ -128,7 +120,7 @@ fn registry() -> &'static Registry {
 }
 
 /// Apply `faults` to every index directory opened on `dir` or inside it, until [`clear`].
-pub fn install(dir: &Path, faults: Arc<Faults>) {
+pub(crate) fn install(dir: &Path, faults: Arc<Faults>) {
     let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
     let mut plans = registry().lock().unwrap_or_else(|e| e.into_inner());
     plans.retain(|(d, _)| d != &dir);
@@ -136,14 +128,14 @@ pub fn install(dir: &Path, faults: Arc<Faults>) {
 }
 
 /// Remove the plan for `dir`.
-pub fn clear(dir: &Path) {
+pub(crate) fn clear(dir: &Path) {
     let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
     let mut plans = registry().lock().unwrap_or_else(|e| e.into_inner());
     plans.retain(|(d, _)| d != &dir);
 }
 
 /// The plan that applies to `dir`, if any.
-pub fn for_dir(dir: &Path) -> Option<Arc<Faults>> {
+pub(crate) fn for_dir(dir: &Path) -> Option<Arc<Faults>> {
     let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
     let plans = registry().lock().unwrap_or_else(|e| e.into_inner());
     plans
@@ -153,14 +145,14 @@ pub fn for_dir(dir: &Path) -> Option<Arc<Faults>> {
 }
 
 /// A file being written under a fault plan.
-pub struct FaultyWrite {
+pub(crate) struct FaultyWrite {
     inner: WritePtr,
     faults: Arc<Faults>,
 }
 
 impl FaultyWrite {
     /// Wrap `inner` (a file tantivy is writing).
-    pub fn wrap(inner: WritePtr, faults: Arc<Faults>) -> WritePtr {
+    pub(crate) fn wrap(inner: WritePtr, faults: Arc<Faults>) -> WritePtr {
         io::BufWriter::new(Box::new(FaultyWrite { inner, faults }))
     }
 }

@@ -29,7 +29,7 @@ pub struct Settings {
 
 impl Settings {
     /// The part of a commit payload worth keeping outside tantivy.
-    pub fn of(info: &IndexInfo) -> Settings {
+    pub(crate) fn of(info: &IndexInfo) -> Settings {
         Settings {
             roots: info.roots.clone(),
             excludes: info.excludes.clone(),
@@ -38,7 +38,7 @@ impl Settings {
     }
 
     /// Carry these settings into a fresh payload.
-    pub fn apply(&self, info: &mut IndexInfo) {
+    pub(crate) fn apply(&self, info: &mut IndexInfo) {
         for root in &self.roots {
             if !info.roots.contains(root) {
                 info.roots.push(root.clone());
@@ -57,7 +57,7 @@ impl Settings {
 
 /// Write the copy of `info`'s settings into `dir` (atomically: a reader sees the old or the new
 /// file, never a part).
-pub fn save(dir: &Path, info: &IndexInfo) -> io::Result<()> {
+pub(crate) fn save(dir: &Path, info: &IndexInfo) -> io::Result<()> {
     let settings = Settings::of(info);
     let path = dir.join(SETTINGS);
     if read_file(&path).as_ref() == Some(&settings) {

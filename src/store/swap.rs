@@ -24,7 +24,7 @@ use tantivy::directory::{Directory, DirectoryLock, MmapDirectory, INDEX_WRITER_L
 use super::directory::{is_segment_file, is_unreferenced, live_segments, MANAGED, META, STAGING};
 
 /// The staging folder of the index in `dir`, emptied of anything a killed rebuild left there.
-pub fn fresh_staging(dir: &Path) -> io::Result<PathBuf> {
+pub(crate) fn fresh_staging(dir: &Path) -> io::Result<PathBuf> {
     let staging = dir.join(STAGING);
     discard_staging(dir)?;
     std::fs::create_dir(&staging)?;
@@ -32,7 +32,7 @@ pub fn fresh_staging(dir: &Path) -> io::Result<PathBuf> {
 }
 
 /// Remove the staging folder (a rebuild that did not finish, or its leftovers).
-pub fn discard_staging(dir: &Path) -> io::Result<()> {
+pub(crate) fn discard_staging(dir: &Path) -> io::Result<()> {
     // A thread of the abandoned writer may still be closing a file in it: a few tries.
     let mut last = Ok(());
     for _ in 0..5 {
@@ -47,7 +47,7 @@ pub fn discard_staging(dir: &Path) -> io::Result<()> {
 
 /// Take the index's writer lock without opening the index (which may be damaged), so a
 /// rebuild and any other writer exclude each other. `Ok(None)`: another writer holds it.
-pub fn writer_lock(dir: &Path) -> io::Result<Option<DirectoryLock>> {
+pub(crate) fn writer_lock(dir: &Path) -> io::Result<Option<DirectoryLock>> {
     let directory = MmapDirectory::open(dir).map_err(io::Error::other)?;
     match directory.acquire_lock(&INDEX_WRITER_LOCK) {
         Ok(lock) => Ok(Some(lock)),
@@ -60,7 +60,7 @@ pub fn writer_lock(dir: &Path) -> io::Result<Option<DirectoryLock>> {
 
 /// Replace the index in `dir` by the complete one in its staging folder (see the module notes
 /// for the order of the steps). Call with the writer lock held.
-pub fn swap_in(dir: &Path) -> io::Result<()> {
+pub(crate) fn swap_in(dir: &Path) -> io::Result<()> {
     let staging = dir.join(STAGING);
     let new_files: BTreeSet<String> = std::fs::read_dir(&staging)?
         .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
@@ -136,7 +136,7 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
 }
 
 /// Free bytes on the file system holding `dir` (None where it cannot be asked).
-pub fn free_space(dir: &Path) -> Option<u64> {
+pub(crate) fn free_space(dir: &Path) -> Option<u64> {
     #[cfg(unix)]
     {
         use std::os::unix::ffi::OsStrExt;
