@@ -2,6 +2,7 @@
 //! This is the only place that prints or decides exit codes.
 
 mod check;
+mod completions;
 mod facets;
 mod index;
 mod interrupt;
@@ -80,6 +81,10 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Read every file of the index and say whether it is damaged (and how to rebuild it)
     Check(check::CheckArgs),
+    /// Print a shell completion script (bash, zsh, fish); see the README for where it goes
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page (roff) generated from these definitions
+    Man,
 }
 
 /// `--color`.
@@ -297,6 +302,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Synonyms(args) => synonyms::run(&ctx, &args),
         Command::Serve(args) => serve::run(&ctx, &args),
         Command::Check(args) => check::run(&ctx, &args),
+        Command::Completions(args) => completions::completions(&args),
+        Command::Man => completions::man(),
     });
     match outcome {
         Ok(Ok(code)) => Ok(code),
