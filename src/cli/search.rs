@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 
 use super::facets::FacetArg;
 use super::{finish, stdout, Context, FilterArgs};
-use tipdex::output::{csv, json, safe, text};
+use tipdex::output::{cite, csv, json, safe, text};
 use tipdex::search::batch::{read_queries, BadLine, BatchQuery};
 use tipdex::search::{search, Expansion, FacetField, SearchRequest};
 
@@ -59,6 +59,11 @@ pub enum SearchFormat {
     Ndjson,
     /// One row per query and document, with the best passage
     Csv,
+    /// CSL-JSON for reference managers (Zotero, pandoc): one item per document, its passages
+    /// quoted with their pages in the note (one array for the whole --batch)
+    Csljson,
+    /// RIS for reference managers (EndNote, Zotero): one record per document
+    Ris,
 }
 
 /// Run the search(es) and print them. In a batch a failing query (or an unreadable line) is
@@ -83,6 +88,8 @@ pub fn run(ctx: &Context, args: &SearchArgs) -> anyhow::Result<ExitCode> {
         csv::header(&mut out)?;
     }
     let mut collected = Vec::new();
+    let mut citations = Vec::new();
+    let mut cited = std::collections::HashSet::new();
     let mut failures = Failures::default();
     let mut shown = 0;
     for q in &queries {
@@ -144,11 +151,32 @@ pub fn run(ctx: &Context, args: &SearchArgs) -> anyhow::Result<ExitCode> {
             SearchFormat::Csv => csv::search_rows(&mut out, &q.id, &q.text, &results, cwd)?,
             SearchFormat::Json if batch => collected.push(wire),
             SearchFormat::Json => json::write(&mut out, &wire)?,
+            // A reference manager imports each document once: a batch cites a document
+            // found by several queries with the passages of the first.
+            SearchFormat::Csljson => citations.extend(
+                results
+                    .hits
+                    .iter()
+                    .filter(|h| cited.insert(h.record.id.clone()))
+                    .map(|h| cite::csl_item(&h.record, &h.passages, cwd)),
+            ),
+            SearchFormat::Ris => {
+                for h in results
+                    .hits
+                    .iter()
+                    .filter(|h| cited.insert(h.record.id.clone()))
+                {
+                    cite::write_ris(&mut out, &h.record, &h.passages, cwd)?;
+                }
+            }
         }
         shown += 1;
     }
     if batch && args.format == SearchFormat::Json {
         json::write(&mut out, &collected)?;
+    }
+    if args.format == SearchFormat::Csljson {
+        cite::write_csljson(&mut out, &citations)?;
     }
     let code = finish(out)?;
     Ok(failures.exit_code(queries.len()).unwrap_or(code))

@@ -2,10 +2,10 @@
 
 use std::process::ExitCode;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
-use super::{finish, stdout, Context, OutputFormat};
-use tipdex::output::{json, text};
+use super::{finish, stdout, Context};
+use tipdex::output::{cite, json, text};
 
 /// Arguments of `tipdex show`.
 #[derive(Debug, Args)]
@@ -14,8 +14,21 @@ pub struct ShowArgs {
     #[arg(value_name = "ID|PATH")]
     pub document: String,
     /// Output format
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-    pub format: OutputFormat,
+    #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+    pub format: ShowFormat,
+}
+
+/// Output formats of `show`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    /// Human-readable
+    Text,
+    /// One JSON object
+    Json,
+    /// A CSL-JSON array of one item, for reference managers
+    Csljson,
+    /// One RIS record, for reference managers
+    Ris,
 }
 
 /// Print one document's record.
@@ -25,8 +38,14 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> anyhow::Result<ExitCode> {
     let record = store.find_record(&reader.searcher(), &args.document)?;
     let mut out = stdout();
     match args.format {
-        OutputFormat::Json => json::write(&mut out, &json::show_json(&record, ctx.cwd.as_deref()))?,
-        OutputFormat::Text => text::show(&mut out, &record, ctx.style, ctx.cwd.as_deref())?,
+        ShowFormat::Json => json::write(&mut out, &json::show_json(&record, ctx.cwd.as_deref()))?,
+        ShowFormat::Text => text::show(&mut out, &record, ctx.style, ctx.cwd.as_deref())?,
+        // A record alone has no passage to quote: the item cites the whole document.
+        ShowFormat::Csljson => cite::write_csljson(
+            &mut out,
+            &[cite::csl_item(&record, &[], ctx.cwd.as_deref())],
+        )?,
+        ShowFormat::Ris => cite::write_ris(&mut out, &record, &[], ctx.cwd.as_deref())?,
     }
     finish(out)
 }

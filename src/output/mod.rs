@@ -1,6 +1,7 @@
 //! Renderers: one result type, several formats. Nothing here decides what matched; it only
 //! presents [`crate::search`] results, facet tables and records.
 
+pub mod cite;
 pub mod csv;
 pub mod json;
 pub mod safe;

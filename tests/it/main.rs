@@ -1,6 +1,7 @@
 //! Integration tests: the real `tipdex` binary on temp copies of the sample corpus.
 
 mod browser;
+mod cite;
 mod cli_docs;
 mod crash;
 mod damage;
