@@ -75,6 +75,10 @@ pub enum Error {
     #[error("no indexed document matches `{0}`: give a document id (or its first characters) or a path as shown by `tipdex search`")]
     DocumentNotFound(String),
 
+    /// No saved search has the name given to `watch`.
+    #[error("no saved search is named `{0}`: `tipdex watch list` shows them")]
+    UnknownWatch(String),
+
     /// An id prefix given to `show` matches more than one document.
     #[error("`{given}` matches {count} documents: type more characters of the id")]
     AmbiguousDocument {
@@ -164,6 +168,7 @@ impl Error {
                 | Error::InvalidQueryFilter { .. }
                 | Error::UnreadablePath { .. }
                 | Error::DocumentNotFound(_)
+                | Error::UnknownWatch(_)
                 | Error::AmbiguousDocument { .. }
                 | Error::UnknownRoots(_)
         )

@@ -51,5 +51,6 @@ pub mod search;
 pub mod serve;
 pub mod store;
 pub mod synonyms;
+pub mod watch;
 
 pub use error::{Error, Result};

@@ -65,6 +65,14 @@ pub struct DocRecord {
     /// index when enough documents define them (see [`crate::acronyms`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub acronyms: Vec<Definition>,
+    /// Unix milliseconds of the run that first indexed this document; kept when its file is
+    /// renamed, changes or is extracted again (0: indexed before stamps were kept).
+    #[serde(default)]
+    pub added_ms: i64,
+    /// Unix milliseconds of the run that indexed its current content (file bytes or sidecar);
+    /// kept when the file is renamed, touched or extracted again by newer rules.
+    #[serde(default)]
+    pub changed_ms: i64,
 }
 
 /// Version of what extraction makes of a file (text, passages, metadata). Raised when a change
@@ -117,6 +125,12 @@ pub(crate) struct RecordSummary {
     /// See [`DocRecord::acronyms`].
     #[serde(default)]
     pub acronyms: Vec<Definition>,
+    /// See [`DocRecord::added_ms`].
+    #[serde(default)]
+    pub added_ms: i64,
+    /// See [`DocRecord::changed_ms`].
+    #[serde(default)]
+    pub changed_ms: i64,
 }
 
 impl RecordSummary {

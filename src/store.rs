@@ -60,6 +60,9 @@ pub struct IndexInfo {
     /// `--exclude` globs remembered per root, so every later run that walks the root obeys them.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub excludes: BTreeMap<PathBuf, Vec<String>>,
+    /// The user's saved searches (`tipdex watch`), committed with the documents they report on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub watches: Vec<crate::watch::Watch>,
 }
 
 impl IndexInfo {

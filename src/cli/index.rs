@@ -158,6 +158,14 @@ pub fn run_index(ctx: &Context, roots: &[PathBuf], args: &IndexArgs) -> anyhow::
     }
     if !args.quiet {
         print_summary(ctx, &report, args.verbose)?;
+        // The saved searches with something new for them (on stdout, after the summary).
+        let store = Store::open(&ctx.index_dir)?;
+        let lines = super::watch::summary_lines(&store)?;
+        let mut out = super::stdout();
+        for line in lines {
+            writeln!(out, "{line}")?;
+        }
+        out.flush()?;
     }
     for w in &report.warnings {
         eprintln!(

@@ -11,6 +11,7 @@ mod serve;
 mod show;
 mod status;
 mod synonyms;
+mod watch;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -81,6 +82,8 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Read every file of the index and say whether it is damaged (and how to rebuild it)
     Check(check::CheckArgs),
+    /// Saved searches: add, list, rm, and report what is new or changed for them
+    Watch(watch::WatchArgs),
     /// Print a shell completion script (bash, zsh, fish); see the README for where it goes
     Completions(completions::CompletionsArgs),
     /// Print the manual page (roff) generated from these definitions
@@ -302,6 +305,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Synonyms(args) => synonyms::run(&ctx, &args),
         Command::Serve(args) => serve::run(&ctx, &args),
         Command::Check(args) => check::run(&ctx, &args),
+        Command::Watch(args) => watch::run(&ctx, &args),
         Command::Completions(args) => completions::completions(&args),
         Command::Man => completions::man(),
     });

@@ -29,7 +29,7 @@ pub use report::{Change, FileProblem, IndexReport, Progress};
 
 use crate::acronyms::{learn, Definition};
 use crate::error::{Error, Result};
-use crate::record::RecordSummary;
+use crate::record::{DocRecord, RecordSummary};
 use crate::schema::SCHEMA_VERSION;
 use crate::store::{after_commit, commit, settings, storage_or_io, swap, IndexInfo, Store};
 
@@ -396,6 +396,7 @@ fn sync(
 
     info.schema_version = SCHEMA_VERSION;
     let now = unix_now();
+    let run_ms = unix_now_ms();
     // Keys of old records re-keyed by a move in this run: not deleted as gone, not moved twice.
     let mut claimed: HashSet<u64> = HashSet::new();
     let mut since_commit = 0usize;
@@ -448,7 +449,10 @@ fn sync(
                 }
             }
             let (change, reason) = match outcome {
-                Outcome::Indexed { docs, warnings } => {
+                Outcome::Indexed { mut docs, warnings } => {
+                    for doc in &mut docs {
+                        stamp(&mut doc.record, old, run_ms);
+                    }
                     for w in warnings {
                         report.warnings.push(FileProblem {
                             path: candidate.path.clone(),
@@ -592,6 +596,35 @@ fn sync(
 
 /// tantivy refuses writer budgets below about 15 MB per thread.
 const MIN_WRITER_MEMORY: usize = 32 * 1024 * 1024;
+
+/// A freshly extracted document keeps the stamps of its earlier record: first indexed when
+/// that was, changed now only when its bytes or its sidecar differ (newer extraction rules
+/// change nothing the user did). A document without an earlier record is new now.
+fn stamp(record: &mut DocRecord, old: &[RecordSummary], run_ms: i64) {
+    match old.iter().find(|o| o.key == record.key) {
+        Some(o) => {
+            record.added_ms = o.added_ms;
+            record.changed_ms = if o.hash == record.hash && o.sidecar == record.sidecar {
+                o.changed_ms
+            } else {
+                run_ms
+            };
+        }
+        None => {
+            record.added_ms = run_ms;
+            record.changed_ms = run_ms;
+        }
+    }
+}
+
+/// Milliseconds since the Unix epoch: the stamp of a run's documents, fine enough that a
+/// report taken between two runs falls strictly between their stamps.
+pub fn unix_now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
 
 /// Seconds since the Unix epoch.
 pub(crate) fn unix_now() -> i64 {

@@ -400,6 +400,9 @@ impl Base<'_> {
             extractor: EXTRACTOR_VERSION,
             truncated,
             acronyms: crate::acronyms::definitions(&text),
+            // Stamped by the run, which knows the document's earlier record.
+            added_ms: 0,
+            changed_ms: 0,
         };
         Some(Prepared {
             record,

@@ -142,7 +142,8 @@ impl FiltersJson {
     }
 }
 
-fn hit_json(rank: usize, hit: &SearchHit, cwd: Option<&Path>) -> HitJson {
+/// The wire form of one ranked document.
+pub fn hit_json(rank: usize, hit: &SearchHit, cwd: Option<&Path>) -> HitJson {
     let m = &hit.record.metadata;
     HitJson {
         rank,

@@ -6,6 +6,7 @@ pub mod csv;
 pub mod json;
 pub mod safe;
 pub mod text;
+pub mod watch;
 
 use std::path::Path;
 
@@ -69,6 +70,8 @@ mod tests {
             extractor: 0,
             truncated: Some(format!("cut {title}")),
             acronyms: Vec::new(),
+            added_ms: 0,
+            changed_ms: 0,
         };
         SearchResults {
             unmatched: Vec::new(),

@@ -24,10 +24,10 @@ impl Style {
             s.to_string()
         }
     }
-    fn title(&self, s: &str) -> String {
+    pub(crate) fn title(&self, s: &str) -> String {
         self.paint("1", s)
     }
-    fn dim(&self, s: &str) -> String {
+    pub(crate) fn dim(&self, s: &str) -> String {
         self.paint("2", s)
     }
     fn mark(&self, s: &str) -> String {

@@ -36,10 +36,10 @@ pub use doc_score::DocScoring;
 pub use expand::Expansion;
 pub use facets::{facet_counts, FacetCount, FacetField, FacetTable};
 pub use filters::{normalize_lang, parse_date_arg, Filters, YearRange};
+pub use group::KeySet;
 pub use query::{parse, ParsedQuery};
 pub(crate) use unmatched::Unmatched;
 
-use group::KeySet;
 use plan::{collect, PassageStats, PerDocument, Plan};
 
 use crate::error::Result;
@@ -70,6 +70,9 @@ pub struct SearchRequest {
     /// How a document's score combines its best passage with its other passages (see
     /// [`doc_score`]).
     pub doc_scoring: DocScoring,
+    /// Only these documents (by key) may match, when given (a saved search's report: the
+    /// documents added or changed since a moment).
+    pub only: Option<Arc<KeySet>>,
 }
 
 impl Default for SearchRequest {
@@ -84,6 +87,7 @@ impl Default for SearchRequest {
             facets: Vec::new(),
             expand: None,
             doc_scoring: DocScoring::default(),
+            only: None,
         }
     }
 }
@@ -237,17 +241,26 @@ pub fn search(
     let PerDocument { query, ranked } = plan.per_document(store, &searcher, Some(&stats))?;
     // Only the documents having every required group may be ranked again (by expansion).
     let allowed: Option<Arc<KeySet>> = match (&ranked, request.expand) {
-        (Some(docs), Some(_)) => Some(Arc::new(docs.iter().map(|d| d.key).collect())),
-        _ => None,
+        (Some(docs), Some(_)) => Some(Arc::new(
+            docs.iter()
+                .map(|d| d.key)
+                .filter(|k| request.only.as_ref().is_none_or(|only| only.contains(k)))
+                .collect(),
+        )),
+        _ => request.only.clone(),
     };
     let ranking = group::DocCollector { scored, allowed };
     let rank = |query: &dyn Query| collect(store, &searcher, query, ranking.clone(), &stats);
     // Pass 1: every matching document once, by its best passage (with required groups, done
     // while resolving them). Facet counts come from each document's best passage.
-    let docs = match ranked {
+    let mut docs = match ranked {
         Some(docs) => docs,
         None => rank(query.as_ref())?,
     };
+    // The one-pass ranking of required groups takes no key set; restrict its documents here.
+    if let Some(only) = &request.only {
+        docs.retain(|d| only.contains(&d.key));
+    }
     let scoring = if scored {
         request.doc_scoring
     } else {

@@ -1,5 +1,5 @@
 //! tipdex's copy of what it needs to rebuild an index from its folders (roots, remembered
-//! excludes, the user's synonyms), kept beside tantivy's files in a small file of its own.
+//! excludes, the user's synonyms and saved searches), kept beside tantivy's files in a small file of its own.
 //!
 //! The commit payload stays the authority (it changes atomically with the documents); this copy
 //! is written after each commit, atomically (temporary file, fsync, rename), so that when
@@ -25,6 +25,9 @@ pub struct Settings {
     /// The user's synonyms.
     #[serde(default)]
     pub synonyms: Vec<(String, String)>,
+    /// The user's saved searches.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub watches: Vec<crate::watch::Watch>,
 }
 
 impl Settings {
@@ -34,6 +37,7 @@ impl Settings {
             roots: info.roots.clone(),
             excludes: info.excludes.clone(),
             synonyms: info.synonyms.clone(),
+            watches: info.watches.clone(),
         }
     }
 
@@ -51,6 +55,9 @@ impl Settings {
         }
         if info.synonyms.is_empty() {
             info.synonyms = self.synonyms.clone();
+        }
+        if info.watches.is_empty() {
+            info.watches = self.watches.clone();
         }
     }
 }

@@ -17,3 +17,4 @@ mod recovery;
 mod sample;
 mod search;
 mod serve;
+mod watch;
