@@ -38,6 +38,7 @@ pub(crate) mod analysis;
 pub mod clean;
 pub(crate) mod error;
 pub mod eval;
+pub mod export;
 pub(crate) mod highlight;
 pub(crate) mod index_doc;
 pub mod indexer;

@@ -3,6 +3,7 @@
 
 mod check;
 mod completions;
+mod export;
 mod facets;
 mod index;
 mod interrupt;
@@ -84,6 +85,9 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Saved searches: add, list, rm, and report what is new or changed for them
     Watch(watch::WatchArgs),
+    /// Write the index as files OpenSearch/Elasticsearch or Quickwit load (for when one machine
+    /// is not enough)
+    Export(export::ExportArgs),
     /// Print a shell completion script (bash, zsh, fish); see the README for where it goes
     Completions(completions::CompletionsArgs),
     /// Print the manual page (roff) generated from these definitions
@@ -306,6 +310,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(&ctx, &args),
         Command::Check(args) => check::run(&ctx, &args),
         Command::Watch(args) => watch::run(&ctx, &args),
+        Command::Export(args) => export::run(&ctx, &args),
         Command::Completions(args) => completions::completions(&args),
         Command::Man => completions::man(),
     });

@@ -7,6 +7,7 @@ mod crash;
 mod damage;
 mod errors;
 mod excludes;
+mod export;
 mod formats;
 mod harness;
 mod hostile;
