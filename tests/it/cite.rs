@@ -45,7 +45,8 @@ print(json.dumps({'items': out, 'bibliography': [str(b) for b in bib.bibliograph
 /// Run `script` with `input` on stdin and parse what it prints.
 fn python_reader(module: &str, script: &str, input: &str) -> Value {
     let probe = Command::new("python3")
-        .args(["-c", &format!("import {module}")])
+        .arg("-c")
+        .arg(format!("import {module}"))
         .output();
     match probe {
         Ok(o) if o.status.success() => {}
