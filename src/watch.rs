@@ -282,11 +282,12 @@ mod tests {
     }
 
     #[test]
-    fn renamed_stamps_are_not_new_and_content_changes_are_changed() {
+    fn stamps_after_the_moment_make_a_document_new_or_changed() {
         let mut r: DocRecord = serde_json::from_value(serde_json::json!({
             "id": "00", "key": 0, "root": "/", "rel_path": "a.txt", "format": "text",
             "stamp": {"size": 1, "mtime_ns": 0}, "sidecar": null, "hash": "h",
-            "metadata": {}, "passages": 1, "text_bytes": 1, "head": "", "indexed_at": 0,
+            "metadata": serde_json::to_value(crate::metadata::Metadata::default()).unwrap(),
+            "passages": 1, "text_bytes": 1, "head": "", "indexed_at": 0,
             "added_ms": 100, "changed_ms": 100
         }))
         .unwrap();
