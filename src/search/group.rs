@@ -23,7 +23,7 @@ use tantivy::{DocAddress, DocId, Score, SegmentOrdinal};
 /// Document keys are already uniform 64-bit hashes (xxh3 of the path), so hashing them again with
 /// SipHash only costs time: it was 5% of query time in a profile of the query bench.
 #[derive(Default)]
-pub(crate) struct KeyHasher(u64);
+pub struct KeyHasher(u64);
 
 impl Hasher for KeyHasher {
     fn finish(&self) -> u64 {
@@ -46,7 +46,7 @@ impl Hasher for KeyHasher {
 pub(crate) type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
 
 /// A set of document keys.
-pub(crate) type KeySet = std::collections::HashSet<u64, BuildHasherDefault<KeyHasher>>;
+pub type KeySet = std::collections::HashSet<u64, BuildHasherDefault<KeyHasher>>;
 
 /// The best passages of one document.
 #[derive(Clone, Debug, Default)]
