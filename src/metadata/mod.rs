@@ -251,7 +251,9 @@ pub(crate) fn extract(input: &MetaInput) -> Metadata {
     .or_else(|| text_cues::author(&lines));
 
     let url = from_hints(input, Key::Url, |vs, _| {
-        first(vs, |v| clean(text_cues::strip_url_punct(v.trim())))
+        first(vs, |v| {
+            clean(text_cues::strip_url_punct(text_cues::url_in_value(v)))
+        })
     })
     .or_else(|| text_cues::url(&lines));
 

@@ -313,3 +313,41 @@ fn weird_inputs_do_not_panic() {
         let _ = sidecar_hints(text, "sidecar");
     }
 }
+
+#[test]
+fn a_declared_url_keeps_the_address_and_drops_the_archive_note() {
+    let sidecar = r#"{"title": "China: Trafficking in persons",
+        "url": "https://www.cia.gov/the-world-factbook/ (edition 2023, via github.com/x/y)"}"#;
+    let declared = sidecar_hints(sidecar, "sidecar CH-china.meta.json").unwrap();
+    let m = extract(&MetaInput {
+        declared,
+        ..input(
+            "China: Trafficking in persons\n\nSome text.",
+            "CH-china.txt",
+        )
+    });
+    assert_eq!(
+        value(&m.url).as_deref(),
+        Some("https://www.cia.gov/the-world-factbook/")
+    );
+
+    let annotated = r#"{"url": "see <https://example.org/report.pdf>, p. 4"}"#;
+    let declared = sidecar_hints(annotated, "sidecar r.meta.json").unwrap();
+    let m = extract(&MetaInput {
+        declared,
+        ..input("Report\n\nText.", "r.txt")
+    });
+    assert_eq!(
+        value(&m.url).as_deref(),
+        Some("https://example.org/report.pdf")
+    );
+
+    // A value with no address in it is kept as written (a relative link, say).
+    let relative = r#"{"url": "/reports/2024/tip.html"}"#;
+    let declared = sidecar_hints(relative, "sidecar t.meta.json").unwrap();
+    let m = extract(&MetaInput {
+        declared,
+        ..input("Report\n\nText.", "t.txt")
+    });
+    assert_eq!(value(&m.url).as_deref(), Some("/reports/2024/tip.html"));
+}

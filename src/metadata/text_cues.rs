@@ -479,6 +479,23 @@ static URL_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// The address in a declared `url` value. Archives often annotate it ("https://www.cia.gov/…
+/// (edition 2023, via github.com/…)"), and a citation or a link needs the address alone: the
+/// first word that starts like an address, else the whole value as written.
+pub(crate) fn url_in_value(value: &str) -> &str {
+    let value = value.trim();
+    value
+        .split_whitespace()
+        .find(|w| {
+            let w = w.trim_start_matches(['(', '<', '[', '"', '\'']);
+            ["http://", "https://", "www."]
+                .iter()
+                .any(|p| w.len() > p.len() && w[..p.len()].eq_ignore_ascii_case(p))
+        })
+        .map(|w| w.trim_start_matches(['(', '<', '[', '"', '\'']))
+        .unwrap_or(value)
+}
+
 pub(crate) fn strip_url_punct(url: &str) -> &str {
     let mut u = url.trim_end_matches(['.', ',', ';', ':', '!', '?', '\'', '"', '”', '’', '>', ']']);
     // A closing parenthesis belongs to the URL only when it opened one.
