@@ -37,15 +37,21 @@ pub(crate) fn check_length(query: &str) -> Result<()> {
     Ok(())
 }
 
-/// The parsed (and merged) query has at most [`MAX_CLAUSES`] distinct clauses.
-pub(crate) fn check_clauses(parsed: &ParsedQuery) -> Result<()> {
-    let n = parsed
+/// Distinct clauses of the parsed (and merged) query: every wording of every required or
+/// optional word, phrase and prefix, and every excluded one.
+fn clause_count(parsed: &ParsedQuery) -> usize {
+    parsed
         .should
         .iter()
         .chain(&parsed.must)
         .map(Vec::len)
         .sum::<usize>()
-        + parsed.must_not.len();
+        + parsed.must_not.len()
+}
+
+/// The parsed (and merged) query has at most [`MAX_CLAUSES`] distinct clauses.
+pub(crate) fn check_clauses(parsed: &ParsedQuery) -> Result<()> {
+    let n = clause_count(parsed);
     if n > MAX_CLAUSES {
         return Err(Error::QueryLimit {
             found: format!("{n} distinct words, phrases and prefixes"),
@@ -136,13 +142,7 @@ pub fn cost(
     expansions: impl Fn(&Clause) -> Vec<(Field, String)>,
 ) -> Result<QueryCost> {
     check_clauses(parsed)?;
-    let clauses = parsed
-        .should
-        .iter()
-        .chain(&parsed.must)
-        .map(Vec::len)
-        .sum::<usize>()
-        + parsed.must_not.len();
+    let clauses = clause_count(parsed);
     let longest_phrase = parsed
         .positive_clauses()
         .chain(&parsed.must_not)
