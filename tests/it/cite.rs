@@ -4,7 +4,6 @@
 //! installs; without them these tests fail with the install command (they never skip).
 
 use std::io::Write;
-use std::path::Path;
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
@@ -77,12 +76,7 @@ fn python_reader(module: &str, script: &str, input: &str) -> Value {
 /// The sample corpus (factbook entries carry URLs and dates) and the fixture PDF (pages),
 /// indexed, with a batch of two queries that find both kinds.
 fn indexed() -> (Env, String) {
-    let env = Env::with_sample();
-    env.write(
-        "report.pdf",
-        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/report.pdf"))
-            .unwrap(),
-    );
+    let env = Env::with_sample_and_pdf();
     env.index();
     let batch = env.path().join("queries.txt");
     std::fs::write(&batch, "\"debt bondage\"\nAlgeria tier\n").unwrap();

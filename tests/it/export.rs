@@ -29,12 +29,7 @@ fn files(dir: &Path, suffix: &str, stem: &str) -> Vec<std::path::PathBuf> {
 }
 
 fn indexed() -> (Env, u64, u64) {
-    let env = Env::with_sample();
-    env.write(
-        "report.pdf",
-        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/report.pdf"))
-            .unwrap(),
-    );
+    let env = Env::with_sample_and_pdf();
     env.index();
     let status = env.run(&["status", "--format", "json"]).ok().json();
     (

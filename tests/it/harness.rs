@@ -71,6 +71,18 @@ impl Env {
         env
     }
 
+    /// The shipped `data/` plus the fixture PDF as `data/report.pdf`: a corpus with dated web
+    /// entries and a document with pages.
+    pub fn with_sample_and_pdf() -> Env {
+        let env = Env::with_sample();
+        env.write(
+            "report.pdf",
+            std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/report.pdf"))
+                .unwrap(),
+        );
+        env
+    }
+
     /// An empty temp dir with an empty `data/`.
     pub fn empty() -> Env {
         let env = Env {
