@@ -115,10 +115,13 @@ pub enum Error {
 
     /// The index could not be written or read for a reason of the storage (disk full,
     /// permission denied, read-only file system).
-    #[error("{}", storage_message(.path, .cause, .committed))]
+    #[error("{}", storage_message(.index.as_deref(), .file.as_deref(), .cause, .committed))]
     Storage {
-        /// The file or directory involved.
-        path: PathBuf,
+        /// The index directory, when known where the failure was met; filled in once, by
+        /// [`Error::in_index`], so a relative folder is never joined to itself.
+        index: Option<PathBuf>,
+        /// The file involved, when known (relative to the index directory or absolute).
+        file: Option<PathBuf>,
         /// The operating system's reason, already said in words by the message (so not a
         /// `source`, which would print it a second time).
         cause: std::io::Error,
@@ -177,7 +180,9 @@ impl Error {
 
 impl Error {
     /// The index directory where this error was met, filled in by a caller that knows it
-    /// (damage found deep in a search is reported by tantivy without the directory).
+    /// (damage and storage failures found deep in tantivy are reported without the directory,
+    /// their files relative to it). Only an unknown directory is filled, so an error passed up
+    /// through several callers names its folder once.
     pub fn in_index(self, dir: &std::path::Path) -> Error {
         match self {
             Error::Damaged {
@@ -189,17 +194,33 @@ impl Error {
                 file,
                 what,
             },
-            // A storage failure tantivy reported without its file happened in the index folder.
             Error::Storage {
-                path,
+                index: None,
+                file,
                 cause,
                 committed,
-            } if path.as_os_str().is_empty() => Error::Storage {
-                path: dir.to_path_buf(),
+            } => Error::Storage {
+                index: Some(dir.to_path_buf()),
+                file,
                 cause,
                 committed,
             },
             other => other,
+        }
+    }
+
+    /// A storage failure (disk full, permissions, read-only) in the index in `dir`, on `file`
+    /// of it when known.
+    pub(crate) fn storage(
+        dir: &std::path::Path,
+        file: Option<PathBuf>,
+        cause: std::io::Error,
+    ) -> Error {
+        Error::Storage {
+            index: Some(dir.to_path_buf()),
+            file,
+            cause,
+            committed: None,
         }
     }
 
@@ -246,7 +267,8 @@ impl From<tantivy::TantivyError> for Error {
                 io_failure(filepath, io_error.kind(), &io_error)
             }
             T::IoError(io) if is_storage(io.kind()) => Error::Storage {
-                path: PathBuf::new(),
+                index: None,
+                file: None,
                 cause: std::io::Error::new(io.kind(), io.to_string()),
                 committed: None,
             },
@@ -254,14 +276,16 @@ impl From<tantivy::TantivyError> for Error {
                 damaged(None, "a file ends before its data does (truncated)".into())
             }
             T::LockFailure(LockError::IoError(io), _) if is_storage(io.kind()) => Error::Storage {
-                path: PathBuf::new(),
+                index: None,
+                file: None,
                 cause: std::io::Error::new(io.kind(), io.to_string()),
                 committed: None,
             },
             // Some paths pass an I/O error on only as text (an indexing thread's failure).
             other => match storage_kind_in(&other.to_string()) {
                 Some(kind) => Error::Storage {
-                    path: PathBuf::new(),
+                    index: None,
+                    file: None,
                     cause: std::io::Error::from(kind),
                     committed: None,
                 },
@@ -305,7 +329,8 @@ fn split_corruption(debug: &str) -> (Option<PathBuf>, String) {
 fn io_failure(filepath: PathBuf, kind: std::io::ErrorKind, e: &std::io::Error) -> Error {
     if is_storage(kind) {
         Error::Storage {
-            path: filepath,
+            index: None,
+            file: Some(filepath).filter(|f| !f.as_os_str().is_empty()),
             cause: std::io::Error::new(kind, e.to_string()),
             committed: None,
         }
@@ -364,20 +389,27 @@ fn damaged_message(index: Option<&Path>, file: Option<&Path>, what: &str) -> Str
     };
     let file = file.map_or_else(
         || "one of its files".to_string(),
-        |f| {
-            let name = match index {
-                Some(dir) if f.is_relative() => dir.join(f),
-                _ => f.to_path_buf(),
-            };
-            name.display().to_string()
-        },
+        |f| in_folder(index, f).display().to_string(),
     );
     format!(
         "the index{at} is damaged: {file}: {what}. Your source folders are untouched; rebuild the index from them with `{rebuild}`"
     )
 }
 
-fn storage_message(path: &Path, source: &std::io::Error, committed: &Option<u64>) -> String {
+/// A file of the index as the user can find it: a relative name joined to the index folder.
+fn in_folder(index: Option<&Path>, file: &Path) -> PathBuf {
+    match index {
+        Some(dir) if file.is_relative() => dir.join(file),
+        _ => file.to_path_buf(),
+    }
+}
+
+fn storage_message(
+    index: Option<&Path>,
+    file: Option<&Path>,
+    source: &std::io::Error,
+    committed: &Option<u64>,
+) -> String {
     use std::io::ErrorKind as K;
     let (what, todo) = match source.kind() {
         K::StorageFull | K::QuotaExceeded => (
@@ -398,10 +430,10 @@ fn storage_message(path: &Path, source: &std::io::Error, committed: &Option<u64>
         Some(n) => format!("; the last commit ({n} documents) is intact"),
         None => String::new(),
     };
-    let at = if path.as_os_str().is_empty() {
-        String::new()
-    } else {
-        format!(" at {}", path.display())
+    let at = match (index, file) {
+        (_, Some(file)) => format!(" at {}", in_folder(index, file).display()),
+        (Some(dir), None) => format!(" at {}", dir.display()),
+        (None, None) => String::new(),
     };
     format!("cannot write the index{at}: {what}{intact}; {todo}")
 }

@@ -115,7 +115,7 @@ pub(crate) fn commit(writer: &mut IndexWriter, info: &IndexInfo, dir: &Path) -> 
 /// the settings (see [`settings`]) up to date.
 pub(crate) fn after_commit(dir: &Path, info: &IndexInfo) -> Result<()> {
     share_like_directory(dir).map_err(storage_or_io(dir))?;
-    settings::save(dir, info).map_err(storage_or_io(&dir.join(SETTINGS)))
+    settings::save(dir, info).map_err(storage_or_io_on(dir, Some(SETTINGS)))
 }
 
 /// An open index.
@@ -483,19 +483,23 @@ impl Store {
     }
 }
 
-/// An I/O failure on `path`: a storage error (disk full, permissions, read-only) in words, any
-/// other as `Error::Io`.
-pub(crate) fn storage_or_io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+/// An I/O failure in the index folder `dir`: a storage error (disk full, permissions,
+/// read-only) in words, any other as `Error::Io`.
+pub(crate) fn storage_or_io(dir: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    storage_or_io_on(dir, None)
+}
+
+/// An I/O failure on `file` of the index folder `dir`, as [`storage_or_io`].
+pub(crate) fn storage_or_io_on<'a>(
+    dir: &'a Path,
+    file: Option<&'a str>,
+) -> impl Fn(std::io::Error) -> Error + 'a {
     move |source| {
         if crate::error::is_storage(source.kind()) {
-            Error::Storage {
-                path: path.to_path_buf(),
-                cause: source,
-                committed: None,
-            }
+            Error::storage(dir, file.map(PathBuf::from), source)
         } else {
             Error::Io {
-                path: path.to_path_buf(),
+                path: file.map_or_else(|| dir.to_path_buf(), |f| dir.join(f)),
                 source,
             }
         }

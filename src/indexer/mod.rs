@@ -278,27 +278,18 @@ fn revealed(e: Error, writer: &mut IndexWriter) -> Error {
 /// and what to do; the run's partial files are removed at once, so a full disk gets its space
 /// back. `clean_up` removes them and counts the last commit's documents.
 fn after_failure(e: Error, index_dir: &Path, clean_up: impl FnOnce() -> Result<u64>) -> Error {
-    match e {
-        Error::Storage { path, cause, .. } => {
-            let committed = clean_up().ok();
-            let path = if path.as_os_str().is_empty() {
-                index_dir.to_path_buf()
-            } else if path.is_relative() {
-                index_dir.join(path)
-            } else {
-                path
-            };
-            Error::Storage {
-                path,
-                cause,
-                committed,
-            }
-        }
-        other => {
-            // Whatever failed, no partial files of this run stay behind.
-            let _ = clean_up();
-            other.in_index(index_dir)
-        }
+    // Whatever failed, no partial files of this run stay behind.
+    let committed = clean_up().ok();
+    match e.in_index(index_dir) {
+        Error::Storage {
+            index, file, cause, ..
+        } => Error::Storage {
+            index,
+            file,
+            cause,
+            committed,
+        },
+        other => other,
     }
 }
 
@@ -632,4 +623,53 @@ pub(crate) fn unix_now() -> i64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io;
+    use std::sync::Arc;
+
+    use tantivy::directory::error::OpenWriteError;
+
+    use super::*;
+    use crate::store::{storage_or_io_on, SETTINGS};
+
+    #[test]
+    fn a_storage_failure_in_a_relative_index_folder_names_the_folder_once() {
+        let dir = Path::new("ro");
+        let failed = |kind: io::ErrorKind| io::Error::from(kind);
+        // As the code makes them: tipdex's own file operations know the folder, tantivy names
+        // a file of it or nothing.
+        let cases = [
+            (
+                storage_or_io(dir)(failed(io::ErrorKind::PermissionDenied)),
+                "at ro: permission denied",
+            ),
+            (
+                storage_or_io_on(dir, Some(SETTINGS))(failed(io::ErrorKind::PermissionDenied)),
+                "at ro/.tipdex-settings.json: permission denied",
+            ),
+            (
+                Error::from(TantivyError::OpenWriteError(OpenWriteError::IoError {
+                    io_error: Arc::new(failed(io::ErrorKind::StorageFull)),
+                    filepath: "meta.json".into(),
+                })),
+                "at ro/meta.json: the disk is full",
+            ),
+            (
+                Error::from(TantivyError::LockFailure(
+                    LockError::IoError(Arc::new(failed(io::ErrorKind::ReadOnlyFilesystem))),
+                    None,
+                )),
+                "at ro: the file system is read-only",
+            ),
+        ];
+        for (e, at) in cases {
+            // The indexer fills in the folder, and the CLI again on the way out.
+            let text = after_failure(e, dir, || Ok(7)).in_index(dir).to_string();
+            let expected = format!("cannot write the index {at}; the last commit (7 documents)");
+            assert!(text.starts_with(&expected), "{text}");
+        }
+    }
 }
