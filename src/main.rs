@@ -36,7 +36,7 @@ fn quiet_extractor_panics() {
     std::panic::set_hook(Box::new(move |info| {
         // Panics from damaged index files are caught at the reader boundary and reported as
         // damage (`tipdex::store::check::guard`).
-        let caught = std::thread::current().name() == Some(tipdex::indexer::EXTRACT_THREAD)
+        let caught = std::thread::current().name() == Some(tipdex::ingest::EXTRACT_THREAD)
             || tipdex::store::check::panics_are_caught();
         if !caught {
             default(info);

@@ -5,17 +5,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::acronyms::Definition;
-use crate::ingest::Format;
+use crate::ingest::{FileStamp, Format};
 use crate::metadata::Metadata;
-
-/// Size and modification time of a file, the cheap test for "unchanged".
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FileStamp {
-    /// Bytes.
-    pub size: u64,
-    /// Nanoseconds since the Unix epoch.
-    pub mtime_ns: i64,
-}
 
 /// One indexed document, stored as JSON in its record so that the index alone says what is
 /// indexed, from which file version, with which metadata.

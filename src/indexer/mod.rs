@@ -23,8 +23,7 @@ use rayon::prelude::*;
 use tantivy::directory::error::LockError;
 use tantivy::{IndexWriter, TantivyError};
 
-pub use prepare::EXTRACT_THREAD;
-pub(crate) use prepare::{prepare, sidecar_stamp, Outcome, Prepared};
+pub(crate) use prepare::{prepare, Outcome, Prepared};
 pub use report::{Change, FileProblem, IndexReport, Progress};
 
 use crate::acronyms::{learn, Definition};

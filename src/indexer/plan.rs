@@ -79,7 +79,7 @@ pub(crate) fn plan(
             r.current()
                 && r.stamp.size == c.size
                 && r.stamp.mtime_ns == c.mtime_ns
-                && r.sidecar == super::sidecar_stamp(&c.path)
+                && r.sidecar == ingest::sidecar::stamp(&c.path)
         });
         if unchanged {
             report.unchanged += records.len();

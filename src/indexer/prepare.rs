@@ -5,19 +5,17 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use rayon::prelude::*;
 
 use crate::clean::{clean, strip_page_furniture};
-use crate::ingest::{
-    self, walk::mtime_ns, Candidate, ExtractError, Extraction, Format, SIDECAR_SUFFIX,
-};
+use crate::ingest::{self, sidecar, Candidate, ExtractError, Extraction, FileStamp};
 use crate::metadata::{self, Hint, MetaInput, SizedLine};
 use crate::passage::{blank_line_starts, split, split_sections, PassageConfig};
 use crate::record::{
-    content_hash, doc_id, doc_key, item_key, raw_rel_path, DocRecord, FileStamp, RecordSummary,
+    content_hash, doc_id, doc_key, item_key, raw_rel_path, DocRecord, RecordSummary,
     EXTRACTOR_VERSION,
 };
 
@@ -88,8 +86,8 @@ pub(crate) fn prepare(
         Err(outcome) => return outcome,
     };
     let hash = content_hash(&bytes);
-    let sidecar_path = find_sidecar(&candidate.path);
-    let sidecar = sidecar_path.as_deref().and_then(stamp_of);
+    let sidecar_path = sidecar::find(&candidate.path);
+    let sidecar = sidecar_path.as_deref().and_then(FileStamp::of);
     if !existing.is_empty()
         && existing
             .iter()
@@ -117,7 +115,7 @@ pub(crate) fn prepare(
             existing.is_empty()
                 && old.item.is_none()
                 && old.current()
-                && same_sidecar(old.sidecar, sidecar)
+                && sidecar::same(old.sidecar, sidecar)
         })
         .and_then(|old| records(old.key));
     if let Some(old) = moved_from {
@@ -128,7 +126,7 @@ pub(crate) fn prepare(
         };
     }
 
-    let extraction = match extract_guarded(bytes, candidate.format, timeout) {
+    let extraction = match ingest::extract_guarded(bytes, candidate.format, timeout) {
         Ok(e) => e,
         Err(e @ (ExtractError::Empty | ExtractError::NoText(_))) => {
             return Outcome::Skipped(e.to_string())
@@ -136,7 +134,7 @@ pub(crate) fn prepare(
         Err(e) => return Outcome::Failed(e.to_string()),
     };
     let mut warnings = Vec::new();
-    let sidecar_hints = match sidecar_path.as_deref().map(read_sidecar) {
+    let sidecar_hints = match sidecar_path.as_deref().map(sidecar::read) {
         Some(Ok(hints)) => hints,
         Some(Err(w)) => {
             warnings.push(w);
@@ -220,7 +218,7 @@ fn read_settled(
 ) -> Result<(FileStamp, Vec<u8>), Outcome> {
     const GONE: &str = "cannot read file: it vanished or is not accessible";
     for _ in 0..READ_ATTEMPTS {
-        let Some(before) = stamp_of(path) else {
+        let Some(before) = FileStamp::of(path) else {
             return Err(Outcome::Failed(GONE.into()));
         };
         let bytes = match read(path, max_bytes) {
@@ -230,7 +228,7 @@ fn read_settled(
             }
             Err(e) => return Err(Outcome::Failed(e.to_string())),
         };
-        match stamp_of(path) {
+        match FileStamp::of(path) {
             Some(after) if after == before => return Ok((before, bytes)),
             Some(_) => continue,
             None => {
@@ -244,55 +242,6 @@ fn read_settled(
         "the file kept changing while it was being read ({READ_ATTEMPTS} attempts); if it is still being written, run `tipdex index` again when it is complete"
     )))
 }
-
-/// Extraction on its own thread: a generous stack for deeply nested input, a panic in a
-/// format library turned into an error, and a time limit so one pathological file cannot stall
-/// the batch. Past the limit the thread is asked to stop ([`ingest::Stop`]): the DOCX and PDF
-/// extractors check it in their loops and return, giving their memory back, instead of running
-/// on beside the next files (24 timed-out DOCX files grew a run to 5.9 GB). The HTML converter
-/// has no loop of ours to check; its input is bounded by the file size limit.
-///
-/// Cooperative stopping rather than a child process per file: no process start per file (most
-/// files are small), no serialising the text back, and the same code path with or without a
-/// time limit.
-fn extract_guarded(
-    bytes: Vec<u8>,
-    format: Format,
-    timeout: Duration,
-) -> Result<Extraction, ExtractError> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let stop = ingest::Stop::default();
-    let stop_thread = stop.clone();
-    let spawned = std::thread::Builder::new()
-        .name(EXTRACT_THREAD.into())
-        .stack_size(256 * 1024 * 1024)
-        .spawn(move || {
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                ingest::extract_until(&bytes, format, &stop_thread)
-            }));
-            let _ = tx.send(result);
-        });
-    if let Err(e) = spawned {
-        return Err(ExtractError::Io(e));
-    }
-    match rx.recv_timeout(timeout) {
-        Ok(Ok(result)) => result,
-        Ok(Err(panic)) => Err(ExtractError::Document(format!(
-            "the {format:?} extractor crashed on this file ({}); skipped",
-            ingest::panic_message(&*panic)
-        ))),
-        Err(_) => {
-            stop.stop();
-            Err(ExtractError::Document(format!(
-                "extraction took longer than {} s; skipped (the file may be malformed; raise --timeout to wait longer)",
-                timeout.as_secs()
-            )))
-        }
-    }
-}
-
-/// Name of extraction threads, so the binary's panic hook can keep their caught panics quiet.
-pub const EXTRACT_THREAD: &str = "tipdex-extract";
 
 /// What a document says about itself besides its text.
 struct Hints<'a> {
@@ -443,11 +392,6 @@ fn clean_pages(pages: &[String]) -> (String, Vec<usize>) {
     (text, starts)
 }
 
-/// Sidecars compare by size (mtime changes on copy), and absent equals absent.
-fn same_sidecar(a: Option<FileStamp>, b: Option<FileStamp>) -> bool {
-    a.map(|s| s.size) == b.map(|s| s.size)
-}
-
 /// The old record under its new path: fields that came from the path (the folder as source,
 /// the file name as title) are decided again by the same rules.
 fn moved_record(
@@ -497,68 +441,10 @@ fn moved_record(
     }
 }
 
-/// Size and mtime of the sidecar beside `path`, if it has one.
-pub(crate) fn sidecar_stamp(path: &Path) -> Option<FileStamp> {
-    find_sidecar(path).as_deref().and_then(stamp_of)
-}
-
-fn stamp_of(path: &Path) -> Option<FileStamp> {
-    std::fs::metadata(path).ok().map(|m| FileStamp {
-        size: m.len(),
-        mtime_ns: mtime_ns(&m),
-    })
-}
-
-/// `NAME.meta.json` beside the file, where NAME is the file name with or without its extension.
-fn find_sidecar(path: &Path) -> Option<PathBuf> {
-    let name = path.file_name()?.to_string_lossy().into_owned();
-    let stem = path.file_stem()?.to_string_lossy().into_owned();
-    [stem, name]
-        .into_iter()
-        .map(|n| path.with_file_name(format!("{n}{SIDECAR_SUFFIX}")))
-        .find(|p| p.is_file())
-}
-
-fn read_sidecar(path: &Path) -> Result<Vec<Hint>, String> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let json = std::fs::read_to_string(path)
-        .map_err(|e| format!("sidecar {} ignored: cannot read it: {e}", path.display()))?;
-    metadata::sidecar_hints(&json, &format!("sidecar {name}")).map_err(|e| {
-        format!(
-            "sidecar {} ignored: {e}; fix the JSON (an object of \"key\": \"value\") and run `tipdex index` again",
-            path.display()
-        )
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn extraction_past_its_time_limit_is_reported_not_waited_for() {
-        // 20,000 nested lists keep html2text busy far longer than a microsecond.
-        let html = format!(
-            "<ul>{}x{}</ul>",
-            "<li><ul>".repeat(20_000),
-            "</ul></li>".repeat(20_000)
-        );
-        let started = std::time::Instant::now();
-        let err =
-            extract_guarded(html.into_bytes(), Format::Html, Duration::from_micros(1)).unwrap_err();
-        assert!(
-            started.elapsed() < Duration::from_secs(1),
-            "the caller did not wait for the extractor"
-        );
-        assert!(
-            err.to_string()
-                .starts_with("extraction took longer than 0 s; skipped"),
-            "{err}"
-        );
-    }
+    use crate::ingest::Format;
 
     #[test]
     fn an_unchanged_file_is_touched_unless_an_older_extractor_made_its_record() {
@@ -688,7 +574,7 @@ mod tests {
         assert_eq!(bytes.len(), 1650);
         assert_eq!(
             stamp,
-            stamp_of(&path).unwrap(),
+            FileStamp::of(&path).unwrap(),
             "stamp belongs to these bytes"
         );
     }
@@ -732,14 +618,6 @@ mod tests {
             reason.contains("deleted while it was being read"),
             "{reason}"
         );
-    }
-
-    #[test]
-    fn garbage_named_pdf_is_an_error_value() {
-        // Whatever the PDF library does with garbage, the caller gets an error value.
-        let garbage: Vec<u8> = (0..3000u32).map(|i| (i * 31 % 256) as u8).collect();
-        let result = extract_guarded(garbage, Format::Pdf, Duration::from_secs(30));
-        assert!(result.is_err());
     }
 
     /// Prepare every file of a folder of the shared corpus as `tipdex index` would; `None` when

@@ -133,7 +133,8 @@ fn collect_hints(object: &Map<String, Value>, prefix: &str, hints: &mut Vec<Hint
     }
 }
 
-fn scalar(v: &Value) -> Option<String> {
+/// A JSON scalar as a hint's value (strings, numbers, booleans); None for the rest.
+pub(super) fn scalar(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),

@@ -7,6 +7,7 @@
 
 mod decode;
 mod docx;
+mod guard;
 mod html;
 pub(crate) mod jsonl;
 mod markdown;
@@ -14,14 +15,19 @@ mod pdf;
 #[cfg(test)]
 pub(crate) mod pdf_fixture;
 mod pdf_lines;
+pub(crate) mod sidecar;
+mod stamp;
 pub(crate) mod walk;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+pub(crate) use guard::extract_guarded;
+pub use guard::EXTRACT_THREAD;
+pub use stamp::FileStamp;
+pub(crate) use walk::Candidate;
 pub use walk::Format;
-pub(crate) use walk::{Candidate, SIDECAR_SUFFIX};
 
 use crate::metadata::{Hint, SizedLine};
 

@@ -2,9 +2,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
+
+use super::stamp::mtime_ns;
 
 /// Formats tipdex extracts text from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -112,9 +113,6 @@ pub(crate) const LINK_OUTSIDE: &str =
 /// Skip reason of a link back to a folder it is in (`ln -s . loop`): harmless, so not an error.
 pub(crate) const LINK_LOOP: &str = "symbolic link loop";
 
-/// Sidecar metadata files are read with their document, never indexed on their own.
-pub(crate) const SIDECAR_SUFFIX: &str = ".meta.json";
-
 /// Name of the ignore file a folder may hold: gitignore syntax, patterns relative to its folder,
 /// applying to everything below it (a deeper file's `!pattern` re-includes).
 pub(crate) const IGNORE_FILE: &str = ".tipdexignore";
@@ -202,7 +200,7 @@ pub(crate) fn walk_excluding(
         }
         let path = entry.path();
         let name = entry.file_name().to_string_lossy();
-        if name.ends_with(SIDECAR_SUFFIX) {
+        if super::sidecar::is_sidecar(&name) {
             continue;
         }
         let Some(format) = Format::from_path(path) else {
@@ -329,15 +327,6 @@ impl Ignores {
     fn finish(self) -> (usize, Vec<WalkError>) {
         (self.ignored, self.errors)
     }
-}
-
-/// Modification time in nanoseconds since the epoch (0 when the platform has none).
-pub(crate) fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
-    meta.modified()
-        .ok()
-        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-        .map(|d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }
 
 /// Relative path with `/` separators whatever the platform, so an index moves between machines.

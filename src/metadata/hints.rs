@@ -1,6 +1,4 @@
-//! Hints a file declared about itself: sidecar JSON and key aliases.
-
-use super::Hint;
+//! Hint keys: their spellings reduced to one, and the metadata field each feeds.
 
 /// The metadata field a hint key feeds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,70 +65,9 @@ pub(crate) fn classify(key: &str) -> Key {
     }
 }
 
-fn scalar(v: &serde_json::Value) -> Option<String> {
-    match v {
-        serde_json::Value::String(s) => Some(s.clone()),
-        serde_json::Value::Number(n) => Some(n.to_string()),
-        serde_json::Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-/// Parse a sidecar JSON object into hints (strings, numbers, bools → one value; arrays of scalars → several values; nested objects/null ignored). `from` is e.g. "sidecar 003_x.meta.json". Err(message) if not a JSON object.
-pub(crate) fn sidecar_hints(json: &str, from: &str) -> Result<Vec<Hint>, String> {
-    let value: serde_json::Value =
-        serde_json::from_str(json).map_err(|e| format!("{from}: invalid JSON: {e}"))?;
-    let serde_json::Value::Object(map) = value else {
-        return Err(format!("{from}: expected a JSON object"));
-    };
-    let mut hints = Vec::new();
-    for (key, v) in map {
-        let values: Vec<String> = match &v {
-            serde_json::Value::Array(items) => items.iter().filter_map(scalar).collect(),
-            other => scalar(other).into_iter().collect(),
-        };
-        if values.is_empty() {
-            continue;
-        }
-        hints.push(Hint {
-            key,
-            values,
-            from: from.to_string(),
-        });
-    }
-    Ok(hints)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sidecar_values() {
-        let hints = sidecar_hints(
-            r#"{"source": "UNODC", "year": 2019, "draft": false, "tags": ["a", 1, null, {"x": 1}],
-                "nested": {"a": 1}, "none": null, "empty": []}"#,
-            "sidecar x.meta.json",
-        )
-        .unwrap();
-        let get = |k: &str| hints.iter().find(|h| h.key == k).map(|h| h.values.clone());
-        assert_eq!(get("source"), Some(vec!["UNODC".to_string()]));
-        assert_eq!(get("year"), Some(vec!["2019".to_string()]));
-        assert_eq!(get("draft"), Some(vec!["false".to_string()]));
-        assert_eq!(get("tags"), Some(vec!["a".to_string(), "1".to_string()]));
-        assert_eq!(get("nested"), None);
-        assert_eq!(get("none"), None);
-        assert_eq!(get("empty"), None);
-        assert!(hints.iter().all(|h| h.from == "sidecar x.meta.json"));
-    }
-
-    #[test]
-    fn sidecar_errors() {
-        for bad in ["[1, 2]", "\"x\"", "3", "{", "", "null"] {
-            let err = sidecar_hints(bad, "sidecar y.meta.json").unwrap_err();
-            assert!(err.starts_with("sidecar y.meta.json: "), "{err}");
-        }
-    }
 
     #[test]
     fn key_aliases() {

@@ -1,6 +1,7 @@
 //! Seed documents and trust-order tests for [`extract`].
 
 use super::*;
+use crate::ingest::sidecar::hints as sidecar_hints;
 
 const SEED_000: &str = include_str!("../../data/000_2856f766485e6e1f.txt");
 const SEED_001: &str = include_str!("../../data/001_94b517cd202b1d25.txt");

@@ -31,9 +31,10 @@ mod tests {
     use proptest::prelude::*;
 
     use super::{csv, json, safe, text};
+    use crate::ingest::FileStamp;
     use crate::ingest::Format;
     use crate::metadata::{Field, Metadata};
-    use crate::record::{DocRecord, FileStamp};
+    use crate::record::DocRecord;
     use crate::search::{Filters, PassageHit, SearchHit, SearchResults};
 
     fn field(value: &str) -> Option<Field<String>> {
