@@ -446,20 +446,41 @@ mod tests {
     use super::*;
     use crate::ingest::Format;
 
+    /// `bytes` saved as `name` in `dir`, listed as the walk lists it.
+    fn written(dir: &Path, name: &str, format: Format, bytes: &[u8]) -> Candidate {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        Candidate {
+            path,
+            root: dir.to_path_buf(),
+            rel_path: name.into(),
+            format,
+            size: bytes.len() as u64,
+            mtime_ns: 0,
+        }
+    }
+
+    /// What a first run makes of `candidate`: no records yet, no size limit, a time limit no
+    /// test file comes near.
+    fn prepare_new(candidate: &Candidate) -> Outcome {
+        let records = |_key: u64| None;
+        let timeout = Duration::from_secs(600);
+        prepare(
+            candidate,
+            &[],
+            &HashMap::new(),
+            &records,
+            u64::MAX,
+            timeout,
+            0,
+        )
+    }
+
     #[test]
     fn an_unchanged_file_is_touched_unless_an_older_extractor_made_its_record() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("report.txt");
-        std::fs::write(&path, "Crews were held in debt bondage on trawlers.").unwrap();
-        let meta = std::fs::metadata(&path).unwrap();
-        let candidate = Candidate {
-            path: path.clone(),
-            root: dir.path().to_path_buf(),
-            rel_path: "report.txt".into(),
-            format: Format::Text,
-            size: meta.len(),
-            mtime_ns: 0,
-        };
+        let text = "Crews were held in debt bondage on trawlers.";
+        let candidate = written(dir.path(), "report.txt", Format::Text, text.as_bytes());
         let run = |existing: &[RecordSummary], record: Option<DocRecord>| {
             let records = move |_key: u64| record.clone();
             prepare(
@@ -503,31 +524,13 @@ mod tests {
     #[test]
     fn passages_past_the_limit_are_left_out_with_a_note() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("sections.md");
         // Every heading starts a passage: 21,000 sections of 50 words, 6.5 MB.
         let section = format!("{}.", "labour ".repeat(50).trim_end());
         let md: String = (0..21_000)
             .map(|i| format!("# Part {i}\n\n{section}\n\n"))
             .collect();
-        std::fs::write(&path, md).unwrap();
-        let candidate = Candidate {
-            path: path.clone(),
-            root: dir.path().to_path_buf(),
-            rel_path: "sections.md".into(),
-            format: Format::Markdown,
-            size: 0,
-            mtime_ns: 0,
-        };
-        let records = |_key: u64| None;
-        let outcome = prepare(
-            &candidate,
-            &[],
-            &HashMap::new(),
-            &records,
-            64 << 20,
-            Duration::from_secs(600),
-            0,
-        );
+        let candidate = written(dir.path(), "sections.md", Format::Markdown, md.as_bytes());
+        let outcome = prepare_new(&candidate);
         let Outcome::Indexed { docs, .. } = outcome else {
             panic!("expected a document, got {outcome:?}");
         };
@@ -632,17 +635,7 @@ mod tests {
         };
         let mut out = Vec::new();
         for candidate in &walked.files {
-            let records = |_key: u64| None;
-            let outcome = prepare(
-                candidate,
-                &[],
-                &HashMap::new(),
-                &records,
-                u64::MAX,
-                Duration::from_secs(120),
-                0,
-            );
-            if let Outcome::Indexed { docs, .. } = outcome {
+            if let Outcome::Indexed { docs, .. } = prepare_new(candidate) {
                 for d in docs {
                     out.push((candidate.rel_path.clone(), d.record));
                 }
@@ -779,27 +772,8 @@ mod tests {
     /// The record `tipdex index` makes of a PDF with these bytes, saved as `name`.
     fn prepare_pdf(bytes: &[u8], name: &str) -> DocRecord {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(name);
-        std::fs::write(&path, bytes).unwrap();
-        let candidate = Candidate {
-            path,
-            root: dir.path().to_path_buf(),
-            rel_path: name.into(),
-            format: Format::Pdf,
-            size: bytes.len() as u64,
-            mtime_ns: 0,
-        };
-        let records = |_key: u64| None;
-        let outcome = prepare(
-            &candidate,
-            &[],
-            &HashMap::new(),
-            &records,
-            u64::MAX,
-            Duration::from_secs(60),
-            0,
-        );
-        let Outcome::Indexed { mut docs, .. } = outcome else {
+        let candidate = written(dir.path(), name, Format::Pdf, bytes);
+        let Outcome::Indexed { mut docs, .. } = prepare_new(&candidate) else {
             panic!("{name} was not indexed");
         };
         docs.remove(0).record
@@ -972,27 +946,8 @@ mod tests {
             body_lines(16, 740, 3),
         ];
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("pages.pdf");
-        let bytes = pdf(&pages, &[]);
-        std::fs::write(&path, &bytes).unwrap();
-        let candidate = Candidate {
-            path,
-            root: dir.path().to_path_buf(),
-            rel_path: "pages.pdf".into(),
-            format: Format::Pdf,
-            size: bytes.len() as u64,
-            mtime_ns: 0,
-        };
-        let records = |_key: u64| None;
-        let Outcome::Indexed { docs, .. } = prepare(
-            &candidate,
-            &[],
-            &HashMap::new(),
-            &records,
-            u64::MAX,
-            Duration::from_secs(60),
-            0,
-        ) else {
+        let candidate = written(dir.path(), "pages.pdf", Format::Pdf, &pdf(&pages, &[]));
+        let Outcome::Indexed { docs, .. } = prepare_new(&candidate) else {
             panic!("not indexed");
         };
         let doc = &docs[0];
