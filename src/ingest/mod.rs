@@ -264,12 +264,11 @@ pub(crate) fn extract_until(
 ) -> Result<Extraction, ExtractError> {
     let mut extracted = match format {
         Format::Pdf => {
-            let pdf = pdf::extract_pdf_until(bytes, stop).map_err(|reason| {
-                // Scanned and password-protected PDFs are not broken files: skip, don't fail.
-                if reason.starts_with("no text layer") || reason.starts_with("encrypted PDF") {
-                    ExtractError::NoText(reason)
+            let pdf = pdf::extract_pdf_until(bytes, stop).map_err(|e| {
+                if e.has_no_text() {
+                    ExtractError::NoText(e.to_string())
                 } else {
-                    ExtractError::Document(reason)
+                    ExtractError::Document(e.to_string())
                 }
             })?;
             Extracted {

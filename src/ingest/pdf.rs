@@ -37,64 +37,92 @@ pub(crate) struct PdfText {
     pub cover: Vec<SizedLine>,
 }
 
-/// Extract the text of every page and the document's metadata. `Err` is a human-readable reason.
+/// Why a PDF gave no text. Its message is the reason a user reads; the kind decides whether the
+/// file is skipped (nothing to extract) or failed (broken).
+#[derive(Debug, PartialEq, thiserror::Error)]
+pub(crate) enum PdfError {
+    /// The bytes do not start as a PDF.
+    #[error("not a PDF: no %PDF- header at the start of the file")]
+    NotPdf,
+    /// The file was cut off before its end marker.
+    #[error("truncated PDF: the file ends before its %%EOF marker (incomplete download?)")]
+    Truncated,
+    /// The structure or a page cannot be read.
+    #[error("corrupt PDF: {0}")]
+    Corrupt(String),
+    /// The PDF libraries panicked on the file (caught).
+    #[error("PDF library failed on this file: {0}")]
+    LibraryFailed(String),
+    /// Text is there but needs a password.
+    #[error("encrypted PDF: cannot extract text without the password")]
+    Encrypted,
+    /// Every page is without text: scanned images.
+    #[error("no text layer (scanned PDF?)")]
+    NoTextLayer,
+    /// The caller asked extraction to stop ([`super::Stop`]).
+    #[error("{}", super::STOPPED)]
+    Stopped,
+}
+
+impl PdfError {
+    /// Scanned and password-protected PDFs are not broken files: nothing to fix, so skipped.
+    pub(crate) fn has_no_text(&self) -> bool {
+        matches!(self, PdfError::NoTextLayer | PdfError::Encrypted)
+    }
+}
+
+/// Extract the text of every page and the document's metadata.
 #[cfg(test)]
-pub(crate) fn extract_pdf(bytes: &[u8]) -> Result<PdfText, String> {
+pub(crate) fn extract_pdf(bytes: &[u8]) -> Result<PdfText, PdfError> {
     extract_pdf_until(bytes, &super::Stop::default())
 }
 
 /// [`extract_pdf`], giving up between pages once `stop` is requested, and keeping pages up to
 /// [`super::MAX_TEXT_BYTES`] of text.
-pub(crate) fn extract_pdf_until(bytes: &[u8], stop: &super::Stop) -> Result<PdfText, String> {
+pub(crate) fn extract_pdf_until(bytes: &[u8], stop: &super::Stop) -> Result<PdfText, PdfError> {
     match catch_unwind(AssertUnwindSafe(|| extract_inner(bytes, stop))) {
         Ok(result) => result,
         Err(panic) => Err(library_failed(&panic)),
     }
 }
 
-fn library_failed(panic: &Box<dyn std::any::Any + Send>) -> String {
-    format!(
-        "PDF library failed on this file: {}",
-        super::panic_message(&**panic)
-    )
+fn library_failed(panic: &Box<dyn std::any::Any + Send>) -> PdfError {
+    PdfError::LibraryFailed(super::panic_message(&**panic))
 }
 
-fn extract_inner(bytes: &[u8], stop: &super::Stop) -> Result<PdfText, String> {
+fn extract_inner(bytes: &[u8], stop: &super::Stop) -> Result<PdfText, PdfError> {
     let head = &bytes[..bytes.len().min(1024)];
     if find(head, b"%PDF-").is_none() {
-        return Err("not a PDF: no %PDF- header at the start of the file".to_string());
+        return Err(PdfError::NotPdf);
     }
     // Readers look for %%EOF in the last 1024 bytes (Acrobat tolerates no more trailing junk);
     // without it the file was cut off, and lopdf's recovery would silently index a fragment.
     let tail = &bytes[bytes.len().saturating_sub(1024)..];
     if find(tail, b"%%EOF").is_none() {
-        return Err(
-            "truncated PDF: the file ends before its %%EOF marker (incomplete download?)"
-                .to_string(),
-        );
+        return Err(PdfError::Truncated);
     }
-    let doc = Document::load_mem(bytes).map_err(|e| format!("corrupt PDF: {e}"))?;
+    let doc = Document::load_mem(bytes).map_err(|e| PdfError::Corrupt(e.to_string()))?;
     // lopdf opens files encrypted with an empty user password (permission-only protection is
     // common in published reports) and drops /Encrypt from the trailer; it stays only when a
     // real password is needed.
     if doc.trailer.has(b"Encrypt") {
-        return Err("encrypted PDF: cannot extract text without the password".to_string());
+        return Err(PdfError::Encrypted);
     }
     let page_ids = page_ids(&doc)?;
     if page_ids.is_empty() {
-        return Err("corrupt PDF: no pages found".to_string());
+        return Err(PdfError::Corrupt("no pages found".into()));
     }
     let mut hints = info_hints(&doc);
     hints.extend(xmp_hints(&doc));
 
     let mut pages = Vec::with_capacity(page_ids.len());
     let mut cover = Vec::new();
-    let mut first_failure: Option<String> = None;
+    let mut first_failure: Option<PdfError> = None;
     let mut text_bytes = 0;
     let mut truncated = None;
     for (number, &id) in (1..).zip(&page_ids) {
         if stop.requested() {
-            return Err(super::STOPPED.into());
+            return Err(PdfError::Stopped);
         }
         if text_bytes > super::MAX_TEXT_BYTES {
             truncated = Some(format!(
@@ -116,7 +144,7 @@ fn extract_inner(bytes: &[u8], stop: &super::Stop) -> Result<PdfText, String> {
                 }));
             }
             Ok(Err(e)) => {
-                first_failure.get_or_insert_with(|| format!("corrupt PDF: {e}"));
+                first_failure.get_or_insert(PdfError::Corrupt(e));
                 pages.push(String::new());
             }
             Err(panic) => {
@@ -126,7 +154,7 @@ fn extract_inner(bytes: &[u8], stop: &super::Stop) -> Result<PdfText, String> {
         }
     }
     if pages.iter().all(|p| p.is_empty()) {
-        return Err(first_failure.unwrap_or_else(|| "no text layer (scanned PDF?)".to_string()));
+        return Err(first_failure.unwrap_or(PdfError::NoTextLayer));
     }
     Ok(PdfText {
         pages,
@@ -142,12 +170,14 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// The pages in order, refusing page trees that repeat a page or never end: pdf-extract walks the
 /// whole tree again for every page it renders, so such a tree would never finish.
-fn page_ids(doc: &Document) -> Result<Vec<ObjectId>, String> {
+fn page_ids(doc: &Document) -> Result<Vec<ObjectId>, PdfError> {
     let mut seen = BTreeSet::new();
     let mut ids = Vec::new();
     for id in doc.page_iter() {
         if !seen.insert(id) || seen.len() > MAX_PAGES {
-            return Err("corrupt PDF: the page tree loops or is implausibly large".to_string());
+            return Err(PdfError::Corrupt(
+                "the page tree loops or is implausibly large".into(),
+            ));
         }
         ids.push(id);
     }
@@ -733,10 +763,9 @@ mod tests {
     #[test]
     fn scanned_pdf_has_no_text_layer() {
         let bytes = save(build(&[&[], &[]], None, None));
-        assert_eq!(
-            extract_pdf(&bytes).unwrap_err(),
-            "no text layer (scanned PDF?)"
-        );
+        let err = extract_pdf(&bytes).unwrap_err();
+        assert_eq!(err, PdfError::NoTextLayer);
+        assert_eq!(err.to_string(), "no text layer (scanned PDF?)");
     }
 
     #[test]
@@ -750,8 +779,10 @@ mod tests {
         doc.trailer.set("Encrypt", encrypt);
         let id = Object::String(vec![1; 16], lopdf::StringFormat::Hexadecimal);
         doc.trailer.set("ID", vec![id.clone(), id]);
+        let err = extract_pdf(&save(doc)).unwrap_err();
+        assert_eq!(err, PdfError::Encrypted);
         assert_eq!(
-            extract_pdf(&save(doc)).unwrap_err(),
+            err.to_string(),
             "encrypted PDF: cannot extract text without the password"
         );
     }
@@ -761,7 +792,7 @@ mod tests {
         let bytes = three_pages();
         let err = extract_pdf(&bytes[..bytes.len() / 2]).unwrap_err();
         assert_eq!(
-            err,
+            err.to_string(),
             "truncated PDF: the file ends before its %%EOF marker (incomplete download?)"
         );
     }
@@ -769,9 +800,13 @@ mod tests {
     #[test]
     fn corrupt_and_foreign_bytes() {
         let err = extract_pdf(b"%PDF-1.7\nthis is not a pdf body\n%%EOF\n").unwrap_err();
-        assert!(err.starts_with("corrupt PDF: "), "{err}");
+        assert!(matches!(err, PdfError::Corrupt(_)), "{err}");
+        assert!(err.to_string().starts_with("corrupt PDF: "), "{err}");
         let err = extract_pdf(b"PK\x03\x04 a zip file").unwrap_err();
-        assert_eq!(err, "not a PDF: no %PDF- header at the start of the file");
+        assert_eq!(
+            err.to_string(),
+            "not a PDF: no %PDF- header at the start of the file"
+        );
         assert!(extract_pdf(&[]).is_err());
     }
 
@@ -784,8 +819,10 @@ mod tests {
             .unwrap()
             .remove(b"MediaBox");
         let err = extract_pdf(&save(doc)).unwrap_err();
+        assert!(matches!(err, PdfError::LibraryFailed(_)), "{err}");
         assert!(
-            err.starts_with("PDF library failed on this file: "),
+            err.to_string()
+                .starts_with("PDF library failed on this file: "),
             "{err}"
         );
     }
@@ -831,7 +868,7 @@ mod tests {
         let mut doc = lopdf::Document::load_mem(&bytes).unwrap();
         doc.delete_pages(&[1]);
         assert_eq!(
-            extract_pdf(&save(doc)).unwrap_err(),
+            extract_pdf(&save(doc)).unwrap_err().to_string(),
             "corrupt PDF: page 1: a form XObject draws itself"
         );
     }
@@ -848,7 +885,7 @@ mod tests {
         match extract_pdf(&save(doc)) {
             Ok(pdf) => assert_eq!(pdf.pages, vec!["Only page.".to_string()]),
             Err(e) => assert_eq!(
-                e,
+                e.to_string(),
                 "corrupt PDF: the page tree loops or is implausibly large"
             ),
         }
@@ -928,7 +965,7 @@ mod tests {
                         "{path:?}: {words} words"
                     );
                 }
-                Err(e) => assert!(!e.is_empty(), "{path:?}"),
+                Err(e) => assert!(!e.to_string().is_empty(), "{path:?}"),
             }
             seen += 1;
         }
