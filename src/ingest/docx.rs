@@ -397,6 +397,13 @@ fn core_hints(xml: &str) -> Vec<Hint> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn references_decode_as_the_table_says() {
+        for &(name, text) in crate::ingest::XML_REFERENCES {
+            assert_eq!(resolve_ref(name).as_deref(), text, "&{name};");
+        }
+    }
     use std::io::Write;
 
     #[test]

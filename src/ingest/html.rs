@@ -246,6 +246,38 @@ fn decode_entities(s: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Entities in `<title>`, `<meta content>` and canonical links: what is known is decoded,
+    /// anything else kept as written.
+    #[test]
+    fn entities_decode_as_the_table_says() {
+        let table = [
+            ("Pakistan &amp; partners", "Pakistan & partners"),
+            ("x &lt;b&gt; &quot;y&quot; &apos;z&apos;", "x <b> \"y\" 'z'"),
+            ("a&nbsp;b", "a b"),
+            (
+                "&lsquo;&rsquo;&ldquo;&rdquo;&ndash;&mdash;",
+                "\u{2018}\u{2019}\u{201C}\u{201D}\u{2013}\u{2014}",
+            ),
+            ("&#65;&#x42;&#X43;&#0068;", "ABCD"),
+            ("caf&#233; &#x2014; done", "caf\u{e9} \u{2014} done"),
+            ("&#0;", "\0"),
+            ("&#xD800; &#99999999999;", "&#xD800; &#99999999999;"),
+            ("&#+65; &#x; &#;", "&#+65; &#x; &#;"),
+            (
+                "&eacute;t&eacute; &frac12; &AMP;",
+                "&eacute;t&eacute; &frac12; &AMP;",
+            ),
+            ("AT&T and R&D", "AT&T and R&D"),
+            ("A & B; C &amp", "A & B; C &amp"),
+            ("&amp;amp; &amp;lt;", "&amp; &lt;"),
+            ("&&amp;;", "&&;"),
+            ("", ""),
+        ];
+        for (raw, text) in table {
+            assert_eq!(decode_entities(raw), text, "{raw}");
+        }
+    }
+
     #[test]
     fn an_opening_heading_chain_titles_the_page_before_its_title_tag() {
         let e = extract(

@@ -571,6 +571,13 @@ fn dehyphenate(lines: Vec<String>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn references_decode_as_the_table_says() {
+        for &(name, text) in crate::ingest::XML_REFERENCES {
+            assert_eq!(resolve_ref(name), text.unwrap_or(""), "&{name};");
+        }
+    }
     use lopdf::content::{Content, Operation};
     use lopdf::{dictionary, Stream};
 
