@@ -5,12 +5,12 @@
 //! dates and keywords as Dublin Core elements. Headers, footers, footnotes and comments are other
 //! parts and are left out: they repeat on every page or are not part of the running text.
 
-use std::borrow::Cow;
 use std::io::{BufRead, BufReader, Cursor, Read, Take};
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
+use super::entity::{self, Names};
 use super::{Stop, MAX_TEXT_BYTES, STOPPED};
 use crate::metadata::Hint;
 
@@ -139,18 +139,6 @@ fn decode_xml(raw: Vec<u8>) -> String {
     }
     // Valid UTF-8 (the usual case) becomes the String without a copy.
     String::from_utf8(raw).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-}
-
-/// Text of `&name;` / `&#N;` references, which quick-xml reports apart from the text around them.
-fn resolve_ref(name: &str) -> Option<Cow<'static, str>> {
-    if let Some(num) = name.strip_prefix('#') {
-        let code = match num.strip_prefix(['x', 'X']) {
-            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-            None => num.parse().ok()?,
-        };
-        return char::from_u32(code).map(|c| Cow::Owned(c.to_string()));
-    }
-    quick_xml::escape::resolve_predefined_entity(name).map(Cow::Borrowed)
 }
 
 fn attr(e: &BytesStart, name: &str) -> Option<String> {
@@ -304,7 +292,10 @@ fn body_text<R: Read>(
                 }
             }
             Event::GeneralRef(r) if in_text && fallback_depth == 0 => {
-                if let (Some(p), Some(s)) = (stack.last_mut(), resolve_ref(&r.xml10_content())) {
+                if let (Some(p), Some(s)) = (
+                    stack.last_mut(),
+                    entity::resolve(&r.xml10_content(), Names::Xml),
+                ) {
                     p.text.push_str(&s);
                 }
             }
@@ -373,7 +364,9 @@ fn core_hints(xml: &str) -> Vec<Hint> {
                 }
             }
             Event::GeneralRef(r) => {
-                if let (Some(i), Some(s)) = (current, resolve_ref(&r.xml10_content())) {
+                if let (Some(i), Some(s)) =
+                    (current, entity::resolve(&r.xml10_content(), Names::Xml))
+                {
                     values[i].push_str(&s);
                 }
             }
@@ -398,12 +391,6 @@ fn core_hints(xml: &str) -> Vec<Hint> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn references_decode_as_the_table_says() {
-        for &(name, text) in crate::ingest::XML_REFERENCES {
-            assert_eq!(resolve_ref(name).as_deref(), text, "&{name};");
-        }
-    }
     use std::io::Write;
 
     #[test]

@@ -7,6 +7,7 @@
 
 mod decode;
 mod docx;
+mod entity;
 mod guard;
 mod html;
 pub(crate) mod jsonl;
@@ -323,39 +324,6 @@ pub(crate) fn extract_until(
     }
     Ok(Extraction::Single(extracted))
 }
-
-/// References as an XML reader meets them (`&NAME;` without `&` and `;`), with the text they
-/// stand for; None: not one the XML readers know (DOCX leaves it out, PDF metadata too).
-#[cfg(test)]
-pub(crate) const XML_REFERENCES: &[(&str, Option<&str>)] = &[
-    ("amp", Some("&")),
-    ("lt", Some("<")),
-    ("gt", Some(">")),
-    ("quot", Some("\"")),
-    ("apos", Some("'")),
-    ("#65", Some("A")),
-    ("#0065", Some("A")),
-    ("#x41", Some("A")),
-    ("#X41", Some("A")),
-    ("#x2013", Some("\u{2013}")),
-    ("#8217", Some("\u{2019}")),
-    ("#x1F600", Some("\u{1F600}")),
-    ("#0", Some("\0")),
-    ("#+65", Some("A")),
-    ("#xD800", None),
-    ("#x110000", None),
-    ("#99999999999", None),
-    ("#", None),
-    ("#x", None),
-    ("#abc", None),
-    ("#-65", None),
-    ("nbsp", None),
-    ("mdash", None),
-    ("rsquo", None),
-    ("eacute", None),
-    ("AMP", None),
-    ("", None),
-];
 
 #[cfg(test)]
 mod tests {

@@ -13,6 +13,7 @@ use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
+use super::entity::{self, Names};
 use super::pdf_lines::Recorder;
 use crate::metadata::{Hint, SizedLine};
 
@@ -440,7 +441,10 @@ fn parse_xmp(xml: &str) -> Vec<Hint> {
             }
             Event::GeneralRef(r) => {
                 if let Some((_, text)) = current.as_mut() {
-                    text.push_str(&resolve_ref(&r.xml10_content()));
+                    // An unknown name is left out, as the DOCX reader does.
+                    if let Some(s) = entity::resolve(&r.xml10_content(), Names::Xml) {
+                        text.push_str(&s);
+                    }
                 }
             }
             _ => {}
@@ -462,22 +466,6 @@ fn parse_xmp(xml: &str) -> Vec<Hint> {
             })
         })
         .collect()
-}
-
-fn resolve_ref(name: &str) -> String {
-    if let Some(num) = name.strip_prefix('#') {
-        let code = match num.strip_prefix(['x', 'X']) {
-            Some(hex) => u32::from_str_radix(hex, 16).ok(),
-            None => num.parse().ok(),
-        };
-        return code
-            .and_then(char::from_u32)
-            .map(String::from)
-            .unwrap_or_default();
-    }
-    quick_xml::escape::resolve_predefined_entity(name)
-        .unwrap_or_default()
-        .to_string()
 }
 
 /// Characters that carry no text for search, or spell letters in a way a query will never
@@ -572,12 +560,6 @@ fn dehyphenate(lines: Vec<String>) -> Vec<String> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn references_decode_as_the_table_says() {
-        for &(name, text) in crate::ingest::XML_REFERENCES {
-            assert_eq!(resolve_ref(name), text.unwrap_or(""), "&{name};");
-        }
-    }
     use lopdf::content::{Content, Operation};
     use lopdf::{dictionary, Stream};
 
