@@ -15,6 +15,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::text::collapse_whitespace;
+
 /// One acronym with its long form, as a document wrote them.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Definition {
@@ -182,10 +184,7 @@ type Pair = (String, String);
 
 /// Lower case with single spaces, so spellings of one pair meet.
 fn fold(s: &str) -> String {
-    s.split_whitespace()
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join(" ")
+    collapse_whitespace(s).to_lowercase()
 }
 
 /// Words of `text`: whitespace-separated, punctuation around them removed; hyphenated words

@@ -361,7 +361,7 @@ mod tests {
         assert_eq!(out[0].trim(), "Survivors described debt.");
         assert_eq!(out[1].trim(), "Contents");
         assert_eq!(
-            out[2].split_whitespace().collect::<Vec<_>>().join(" "),
+            crate::text::collapse_whitespace(&out[2]),
             "Wages were withheld. Exploitation continued."
         );
         // A line seen on two pages only is text, whatever its place.

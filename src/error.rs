@@ -364,7 +364,7 @@ fn tidy(s: &str) -> String {
     if s.contains("Footer magic byte mismatch") || s.contains("footer") && s.contains("corrupt") {
         return "its end is missing or garbled (the file was cut short or overwritten)".into();
     }
-    let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let one_line = crate::text::collapse_whitespace(s);
     let first = one_line
         .split(". ")
         .next()

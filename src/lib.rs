@@ -52,6 +52,7 @@ pub mod search;
 pub mod serve;
 pub mod store;
 pub mod synonyms;
+pub(crate) mod text;
 pub mod watch;
 
 pub use error::{Error, Result};

@@ -162,7 +162,7 @@ pub(crate) fn fold_plain(value: &str) -> String {
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .build();
-    let collapsed = value.split_whitespace().collect::<Vec<_>>().join(" ");
+    let collapsed = crate::text::collapse_whitespace(value);
     let mut stream = analyzer.token_stream(&collapsed);
     let mut out = String::new();
     while stream.advance() {

@@ -3,10 +3,11 @@
 
 use crate::error::{Error, Result};
 use crate::store::Store;
+use crate::text::collapse_whitespace;
 
 /// Add `word` ≡ `other`. Returns false when the pair (either way round) is already there.
 pub fn add(store: &Store, word: &str, other: &str) -> Result<bool> {
-    let (word, other) = (tidy(word), tidy(other));
+    let (word, other) = (collapse_whitespace(word), collapse_whitespace(other));
     for (what, value) in [("synonym", &word), ("synonym", &other)] {
         if crate::analysis::Equivalents::terms_of(value).is_empty() {
             return Err(Error::InvalidArgument {
@@ -37,8 +38,8 @@ pub fn add(store: &Store, word: &str, other: &str) -> Result<bool> {
 /// Remove the pairs with `word` on either side (only the one with `other`, when given).
 /// Returns how many were removed.
 pub fn remove(store: &Store, word: &str, other: Option<&str>) -> Result<usize> {
-    let word = tidy(word);
-    let other = other.map(tidy);
+    let word = collapse_whitespace(word);
+    let other = other.map(collapse_whitespace);
     let mut info = store.info()?;
     let before = info.synonyms.len();
     info.synonyms.retain(|p| match &other {
@@ -63,10 +64,6 @@ fn same(pair: &(String, String), a: &str, b: &str) -> bool {
     (x == a && y == b) || (x == b && y == a)
 }
 
-fn tidy(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 fn fold(s: &str) -> String {
-    tidy(s).to_lowercase()
+    collapse_whitespace(s).to_lowercase()
 }

@@ -13,6 +13,7 @@ use quick_xml::Reader;
 use super::entity::{self, Names};
 use super::{Stop, MAX_TEXT_BYTES, STOPPED};
 use crate::metadata::Hint;
+use crate::text::collapse_whitespace;
 
 /// XML of the body read at most: real documents are a few MB of XML. It is parsed as it
 /// decompresses (only its text is kept), so this bounds time, not memory; past it the body is
@@ -323,7 +324,7 @@ fn join_paragraphs(paras: &[Para]) -> String {
         let lines: Vec<String> = p
             .text
             .split('\n')
-            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .map(collapse_whitespace)
             .filter(|l| !l.is_empty())
             .collect();
         if lines.is_empty() {
@@ -377,7 +378,7 @@ fn core_hints(xml: &str) -> Vec<Hint> {
         .iter()
         .zip(values)
         .filter_map(|(&(_, key, from), value)| {
-            let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
+            let value = collapse_whitespace(&value);
             (!value.is_empty()).then(|| Hint {
                 key: key.to_string(),
                 values: vec![value],

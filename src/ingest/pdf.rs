@@ -16,6 +16,7 @@ use quick_xml::Reader;
 use super::entity::{self, Names};
 use super::pdf_lines::Recorder;
 use crate::metadata::{Hint, SizedLine};
+use crate::text::collapse_whitespace;
 
 /// A page tree with more leaves than this is treated as corrupt: the largest real reports have
 /// a few thousand pages, and a cyclic tree would otherwise be walked until memory runs out.
@@ -353,11 +354,9 @@ fn text_string(obj: &Object) -> Option<String> {
         .or_else(|| Some(raw.iter().map(|&b| char::from(b)).collect()))
 }
 
+/// A metadata value on one line, control characters as spaces.
 fn normalize_value(s: &str) -> String {
-    s.split(|c: char| c.is_whitespace() || c.is_control())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    collapse_whitespace(&s.replace(char::is_control, " "))
 }
 
 /// XMP properties we map: (qualified name as Adobe writes it, hint key).

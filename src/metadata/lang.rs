@@ -2,6 +2,7 @@
 
 use whatlang::Lang;
 
+use crate::text::collapse_whitespace;
 /// (ISO 639-1, ISO 639-3/639-2 codes, lowercase English and native names).
 ///
 /// Covers every language whatlang can detect plus the languages most often
@@ -131,11 +132,7 @@ pub(crate) fn normalize_language(s: &str) -> Option<String> {
     let first = s.split([',', ';']).next().unwrap_or("");
     // "English (United States)" names the language before the parenthesis.
     let first = first.split('(').next().unwrap_or("");
-    let lower = first
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase();
+    let lower = collapse_whitespace(first).to_lowercase();
     if lower.is_empty() {
         return None;
     }

@@ -103,7 +103,7 @@ pub(crate) struct MetaInput<'a> {
 
 /// Trims and collapses internal whitespace; an empty value counts as absent.
 pub(crate) fn clean(s: &str) -> Option<String> {
-    let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let joined = crate::text::collapse_whitespace(s);
     (!joined.is_empty()).then_some(joined)
 }
 

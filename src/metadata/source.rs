@@ -8,6 +8,7 @@ use regex::Regex;
 use super::gazetteer;
 use super::text_cues::Line;
 use super::{clean, Field};
+use crate::text::collapse_whitespace;
 
 /// Domains whose contact addresses identify the publishing organisation.
 ///
@@ -183,7 +184,7 @@ fn copyright_line(l: &Line, labels: bool) -> Option<Field<String>> {
             let mark = m
                 .as_str()
                 .trim_start_matches(|c: char| c == '[' || c == ']' || c.is_ascii_digit());
-            let mark = mark.split_whitespace().collect::<Vec<_>>().join(" ");
+            let mark = collapse_whitespace(mark);
             return Some(Field {
                 value: name,
                 from: format!("text: '{mark}' line {}", l.no),
@@ -193,7 +194,7 @@ fn copyright_line(l: &Line, labels: bool) -> Option<Field<String>> {
     if let Some(m) = ISSUED_BY.find(l.text) {
         if let Some((name, _)) = name_run(&l.text[m.end()..]) {
             if let Some(org) = organisation_name(&name) {
-                let phrase = m.as_str().split_whitespace().collect::<Vec<_>>().join(" ");
+                let phrase = collapse_whitespace(m.as_str());
                 return Some(Field {
                     value: org,
                     from: format!("text: '{phrase}' line {}", l.no),
@@ -203,7 +204,7 @@ fn copyright_line(l: &Line, labels: bool) -> Option<Field<String>> {
     }
     let m = ORIGINALLY.find(l.text)?;
     let (name, _) = name_run(&l.text[m.end()..])?;
-    let phrase = m.as_str().split_whitespace().collect::<Vec<_>>().join(" ");
+    let phrase = collapse_whitespace(m.as_str());
     Some(Field {
         value: clean(&name)?,
         from: format!("text: '{phrase}' line {}", l.no),

@@ -10,6 +10,7 @@ use regex::Regex;
 
 use super::date::{Date, Precision};
 use super::{clean, Field};
+use crate::text::collapse_whitespace;
 
 /// A non-empty line of the document, trimmed, with its 1-based line number.
 #[derive(Clone, Copy, Debug)]
@@ -86,7 +87,7 @@ fn labelled_date_line(text: &str) -> Option<(String, Date)> {
     if date.precision() == Precision::Year && !label.ends_with(':') {
         return None;
     }
-    Some((label.split_whitespace().collect::<Vec<_>>().join(" "), date))
+    Some((collapse_whitespace(label), date))
 }
 
 /// A parsed dateline: "Brussels, Belgium - 21 February 2019 - On 12 February …".
@@ -463,11 +464,8 @@ pub(crate) fn tags(lines: &[Line]) -> Option<Field<Vec<String>>> {
             if tags.is_empty() || tags.iter().any(|t| t.chars().count() > 80) {
                 return None;
             }
-            let label: Vec<&str> = c.get(1)?.as_str().split_whitespace().collect();
-            Some(field(
-                tags,
-                format!("text: '{}' line {}", label.join(" "), l.no),
-            ))
+            let label = collapse_whitespace(c.get(1)?.as_str());
+            Some(field(tags, format!("text: '{label}' line {}", l.no)))
         })
 }
 
@@ -516,8 +514,8 @@ pub(crate) fn url(lines: &[Line]) -> Option<Field<String>> {
             if url.len() <= "https://".len() {
                 return None;
             }
-            let label: Vec<&str> = c.get(1)?.as_str().split_whitespace().collect();
-            Some((label.join(" "), url.to_string(), l.no))
+            let label = collapse_whitespace(c.get(1)?.as_str());
+            Some((label, url.to_string(), l.no))
         });
     // "Source:" often cites another work, so any other label is preferred.
     let mut source_label = None;

@@ -13,6 +13,7 @@ use crate::ingest::Format;
 use crate::metadata::Date;
 use crate::record::DocRecord;
 use crate::search::PassageHit;
+use crate::text::collapse_whitespace;
 
 /// One CSL-JSON item (the fields of the CSL data schema that tipdex knows).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -103,7 +104,7 @@ fn authors(record: &DocRecord) -> Vec<String> {
 
 /// A passage on one line, as a quotation: reference managers keep fields single-line.
 fn quote(p: &PassageHit) -> String {
-    let words = p.text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let words = collapse_whitespace(&p.text);
     match p.page {
         Some(page) => format!("“{words}” (p. {page})"),
         None => format!("“{words}”"),
@@ -157,7 +158,7 @@ pub fn write_csljson(out: &mut dyn Write, items: &[CslItem]) -> io::Result<()> {
 
 /// RIS values are one line each; a value's own line breaks would start bogus tags.
 fn ris_value(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    collapse_whitespace(s)
 }
 
 fn ris_tag(out: &mut dyn Write, tag: &str, value: &str) -> io::Result<()> {

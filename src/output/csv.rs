@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::{display_path, safe};
 use crate::search::SearchResults;
+use crate::text::collapse_whitespace;
 
 /// Column names, in order.
 pub(crate) const HEADER: [&str; 11] = [
@@ -49,7 +50,7 @@ pub fn search_rows(
                 best.and_then(|p| p.page)
                     .map(|p| p.to_string())
                     .unwrap_or_default(),
-                best.map(|p| p.text.split_whitespace().collect::<Vec<_>>().join(" "))
+                best.map(|p| collapse_whitespace(&p.text))
                     .unwrap_or_default(),
             ]
             .into_iter(),
