@@ -7,7 +7,7 @@ use rustc_hash::FxHashSet;
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
 use super::analyzer;
-use super::stream::{collect_tokens, copy_token, primary_of, take_next};
+use super::stream::{collect_tokens, primary_of, Buffered, Fill, Queue};
 
 /// Long forms and their acronyms as they are written; their analyzed forms are computed once
 /// with the analyzer itself, so the table can never drift from the stemmer's output.
@@ -125,42 +125,36 @@ pub(super) struct AcronymsFilter<T> {
 }
 
 impl<T: Tokenizer> Tokenizer for AcronymsFilter<T> {
-    type TokenStream<'a> = AcronymsStream<T::TokenStream<'a>>;
+    type TokenStream<'a> = Buffered<T::TokenStream<'a>, AcronymsFill>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        AcronymsStream {
+        let fill = AcronymsFill {
             table: self.table,
-            tail: self.inner.token_stream(text),
             window: VecDeque::new(),
-            out: VecDeque::new(),
-            current: Token::default(),
-            spare: Vec::new(),
             exhausted: false,
-        }
+        };
+        Buffered::new(self.inner.token_stream(text), fill)
     }
 }
 
-pub(super) struct AcronymsStream<T> {
+/// The acronym filter's own state.
+pub(super) struct AcronymsFill {
     table: &'static AcronymTable,
-    tail: T,
     /// Upstream tokens read ahead; at most the tokens of `max_len + 1` positions.
     window: VecDeque<Token>,
-    out: VecDeque<Token>,
-    current: Token,
-    spare: Vec<Token>,
     exhausted: bool,
 }
 
-impl<T: TokenStream> AcronymsStream<T> {
-    fn pull(&mut self) -> bool {
+impl AcronymsFill {
+    fn pull<T: TokenStream>(&mut self, upstream: &mut T, queue: &mut Queue) -> bool {
         if self.exhausted {
             return false;
         }
-        if !self.tail.advance() {
+        if !upstream.advance() {
             self.exhausted = true;
             return false;
         }
-        let mut token = copy_token(&mut self.spare, self.tail.token());
+        let mut token = queue.copy(upstream.token());
         if let Some(stripped) = token.text.strip_suffix('s') {
             if self.table.acronyms.contains(stripped) {
                 token.text.truncate(stripped.len());
@@ -172,42 +166,6 @@ impl<T: TokenStream> AcronymsStream<T> {
 
     fn back_position_is(&self, pred: impl Fn(usize) -> bool) -> bool {
         self.window.back().is_some_and(|t| pred(t.position))
-    }
-
-    fn fill(&mut self) {
-        if self.window.is_empty() && !self.pull() {
-            return;
-        }
-        let Some(p) = self.window.front().map(|t| t.position) else {
-            return;
-        };
-        // Read the whole group of tokens at position `p` (the word and its injected siblings).
-        while self.back_position_is(|q| q == p) && self.pull() {}
-        let group = self.window.iter().take_while(|t| t.position == p).count();
-        let starts = self
-            .window
-            .iter()
-            .take(group)
-            .any(|t| self.table.first_stems.contains(&t.text));
-        let mut found: Vec<Token> = Vec::new();
-        if starts {
-            let horizon = p.saturating_add(self.table.max_len);
-            while self.back_position_is(|q| q < horizon) && self.pull() {}
-            for form in &self.table.forms {
-                if found.iter().any(|t| t.text == form.acronym) {
-                    continue;
-                }
-                if let Some(acronym) = self.match_at(p, form) {
-                    found.push(acronym);
-                }
-            }
-        }
-        for _ in 0..group {
-            if let Some(t) = self.window.pop_front() {
-                self.out.push_back(t);
-            }
-        }
-        self.out.extend(found);
     }
 
     /// The acronym token if `form` is written from position `p` on, each of its terms being
@@ -235,19 +193,42 @@ impl<T: TokenStream> AcronymsStream<T> {
     }
 }
 
-impl<T: TokenStream> TokenStream for AcronymsStream<T> {
-    fn advance(&mut self) -> bool {
-        if self.out.is_empty() {
-            self.fill();
+impl<T: TokenStream> Fill<T> for AcronymsFill {
+    fn fill(&mut self, upstream: &mut T, queue: &mut Queue) {
+        if self.window.is_empty() && !self.pull(upstream, queue) {
+            return;
         }
-        take_next(&mut self.out, &mut self.current, &mut self.spare)
-    }
-
-    fn token(&self) -> &Token {
-        &self.current
-    }
-
-    fn token_mut(&mut self) -> &mut Token {
-        &mut self.current
+        let Some(p) = self.window.front().map(|t| t.position) else {
+            return;
+        };
+        // Read the whole group of tokens at position `p` (the word and its injected siblings).
+        while self.back_position_is(|q| q == p) && self.pull(upstream, queue) {}
+        let group = self.window.iter().take_while(|t| t.position == p).count();
+        let starts = self
+            .window
+            .iter()
+            .take(group)
+            .any(|t| self.table.first_stems.contains(&t.text));
+        let mut found: Vec<Token> = Vec::new();
+        if starts {
+            let horizon = p.saturating_add(self.table.max_len);
+            while self.back_position_is(|q| q < horizon) && self.pull(upstream, queue) {}
+            for form in &self.table.forms {
+                if found.iter().any(|t| t.text == form.acronym) {
+                    continue;
+                }
+                if let Some(acronym) = self.match_at(p, form) {
+                    found.push(acronym);
+                }
+            }
+        }
+        for _ in 0..group {
+            if let Some(t) = self.window.pop_front() {
+                queue.push(t);
+            }
+        }
+        for t in found {
+            queue.push(t);
+        }
     }
 }

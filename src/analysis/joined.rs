@@ -1,10 +1,8 @@
 //! Joined parts: GLO.ACT, anti-trafficking, e-mail also yield their concatenation.
 
-use std::collections::VecDeque;
-
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
-use super::stream::{copy_token, take_next};
+use super::stream::{Buffered, Fill, Queue};
 use super::MAX_TOKEN_BYTES;
 
 /// Longest run of joined parts that still yields a concatenation. Longer runs are dotted
@@ -34,50 +32,46 @@ pub(super) struct JoinPartsFilter<T> {
 }
 
 impl<T: Tokenizer> Tokenizer for JoinPartsFilter<T> {
-    type TokenStream<'a> = JoinPartsStream<'a, T::TokenStream<'a>>;
+    type TokenStream<'a> = Buffered<T::TokenStream<'a>, JoinPartsFill<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        JoinPartsStream {
+        let fill = JoinPartsFill {
             text,
-            tail: self.inner.token_stream(text),
             lookahead: None,
             run: Vec::new(),
-            out: VecDeque::new(),
-            current: Token::default(),
-            spare: Vec::new(),
             last_end: None,
-        }
+        };
+        Buffered::new(self.inner.token_stream(text), fill)
     }
 }
 
-pub(super) struct JoinPartsStream<'a, T> {
+/// The joined-parts filter's own state.
+pub(super) struct JoinPartsFill<'a> {
     /// The original text: only it tells whether two tokens were written without a space.
     text: &'a str,
-    tail: T,
     lookahead: Option<Token>,
     run: Vec<Token>,
-    out: VecDeque<Token>,
-    current: Token,
-    spare: Vec<Token>,
     /// End offset of the last token taken from upstream into a run, to recognise the
     /// continuation of an over-long run (which must not start a new, partial join).
     last_end: Option<usize>,
 }
 
-impl<T: TokenStream> JoinPartsStream<'_, T> {
-    fn pull(&mut self) -> Option<Token> {
+impl JoinPartsFill<'_> {
+    fn pull<T: TokenStream>(&mut self, upstream: &mut T, queue: &mut Queue) -> Option<Token> {
         if let Some(t) = self.lookahead.take() {
             return Some(t);
         }
-        if self.tail.advance() {
-            Some(copy_token(&mut self.spare, self.tail.token()))
+        if upstream.advance() {
+            Some(queue.copy(upstream.token()))
         } else {
             None
         }
     }
+}
 
-    fn fill(&mut self) {
-        let Some(first) = self.pull() else {
+impl<T: TokenStream> Fill<T> for JoinPartsFill<'_> {
+    fn fill(&mut self, upstream: &mut T, queue: &mut Queue) {
+        let Some(first) = self.pull(upstream, queue) else {
             return;
         };
         let continues = self
@@ -85,13 +79,13 @@ impl<T: TokenStream> JoinPartsStream<'_, T> {
             .is_some_and(|end| is_joined(self.text, end, first.offset_from));
         self.last_end = Some(first.offset_to);
         if continues {
-            self.out.push_back(first);
+            queue.push(first);
             return;
         }
         self.run.clear();
         self.run.push(first);
         while self.run.len() <= MAX_JOINED_PARTS {
-            let Some(next) = self.pull() else {
+            let Some(next) = self.pull(upstream, queue) else {
                 break;
             };
             let prev_end = self.run.last().map_or(0, |t| t.offset_to);
@@ -110,12 +104,14 @@ impl<T: TokenStream> JoinPartsStream<'_, T> {
         };
         let mut parts = self.run.drain(..);
         if let Some(first) = parts.next() {
-            self.out.push_back(first);
+            queue.push(first);
         }
         if let Some(joined) = joined {
-            self.out.push_back(joined);
+            queue.push(joined);
         }
-        self.out.extend(parts);
+        for part in parts {
+            queue.push(part);
+        }
     }
 }
 
@@ -151,21 +147,4 @@ pub(super) fn joined_token(parts: &[Token]) -> Option<Token> {
         position_length: last.position.saturating_sub(first.position) + 1,
         text,
     })
-}
-
-impl<T: TokenStream> TokenStream for JoinPartsStream<'_, T> {
-    fn advance(&mut self) -> bool {
-        if self.out.is_empty() {
-            self.fill();
-        }
-        take_next(&mut self.out, &mut self.current, &mut self.spare)
-    }
-
-    fn token(&self) -> &Token {
-        &self.current
-    }
-
-    fn token_mut(&mut self) -> &mut Token {
-        &mut self.current
-    }
 }

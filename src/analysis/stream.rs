@@ -1,9 +1,10 @@
 //! Token-stream plumbing shared by the filters: collecting a stream, the word as written at each
-//! position, and recycled tokens for the filters that buffer (joined parts, acronyms).
+//! position, and [`Buffered`], the one token stream of the filters that read ahead (joined
+//! parts, acronyms), which only fill its queue.
 
 use std::collections::VecDeque;
 
-use tantivy::tokenizer::{TextAnalyzer, Token};
+use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream};
 
 pub(super) fn collect_tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
     let mut tokens = Vec::new();
@@ -31,36 +32,88 @@ pub(super) fn primary_positions(tokens: &[Token]) -> Vec<usize> {
 /// Spare tokens kept per stream: enough for the lookahead of the longest long form.
 const MAX_SPARE_TOKENS: usize = 64;
 
-/// A copy of `src` in a recycled token, so buffering filters do not allocate per token.
-pub(super) fn copy_token(spare: &mut Vec<Token>, src: &Token) -> Token {
-    let mut t = spare.pop().unwrap_or_default();
-    t.offset_from = src.offset_from;
-    t.offset_to = src.offset_to;
-    t.position = src.position;
-    t.position_length = src.position_length;
-    t.text.clear();
-    t.text.push_str(&src.text);
-    t
+/// A filter that reads ahead (joined parts, acronyms): given its upstream, it queues the tokens
+/// it emits next. The filter keeps only its own state; the queue, the current token and the
+/// recycling of tokens are [`Buffered`]'s.
+pub(super) trait Fill<T> {
+    /// Queue the next tokens, reading `upstream` as far as needed; queue none when upstream
+    /// is exhausted.
+    fn fill(&mut self, upstream: &mut T, queue: &mut Queue);
 }
 
-/// Make the next queued token current, recycling the previous one; false when none is queued.
-/// Shared by the filters that buffer tokens (joined parts, acronyms).
-pub(super) fn take_next(
-    out: &mut VecDeque<Token>,
-    current: &mut Token,
-    spare: &mut Vec<Token>,
-) -> bool {
-    match out.pop_front() {
-        Some(t) => {
-            recycle(spare, std::mem::replace(current, t));
-            true
+/// Tokens queued for output, and spare tokens recycled so that buffering does not allocate
+/// per token.
+#[derive(Default)]
+pub(super) struct Queue {
+    out: VecDeque<Token>,
+    spare: Vec<Token>,
+}
+
+impl Queue {
+    /// A copy of `src` in a recycled token.
+    pub(super) fn copy(&mut self, src: &Token) -> Token {
+        let mut t = self.spare.pop().unwrap_or_default();
+        t.offset_from = src.offset_from;
+        t.offset_to = src.offset_to;
+        t.position = src.position;
+        t.position_length = src.position_length;
+        t.text.clear();
+        t.text.push_str(&src.text);
+        t
+    }
+
+    /// Queue `token` for output.
+    pub(super) fn push(&mut self, token: Token) {
+        self.out.push_back(token);
+    }
+
+    fn recycle(&mut self, token: Token) {
+        if self.spare.len() < MAX_SPARE_TOKENS {
+            self.spare.push(token);
         }
-        None => false,
     }
 }
 
-pub(super) fn recycle(spare: &mut Vec<Token>, token: Token) {
-    if spare.len() < MAX_SPARE_TOKENS {
-        spare.push(token);
+/// The one token stream of the filters that read ahead: upstream, the filter's [`Fill`], and
+/// the queue it fills.
+pub(super) struct Buffered<T, F> {
+    upstream: T,
+    filter: F,
+    queue: Queue,
+    current: Token,
+}
+
+impl<T, F> Buffered<T, F> {
+    pub(super) fn new(upstream: T, filter: F) -> Self {
+        Buffered {
+            upstream,
+            filter,
+            queue: Queue::default(),
+            current: Token::default(),
+        }
+    }
+}
+
+impl<T: TokenStream, F: Fill<T>> TokenStream for Buffered<T, F> {
+    fn advance(&mut self) -> bool {
+        if self.queue.out.is_empty() {
+            self.filter.fill(&mut self.upstream, &mut self.queue);
+        }
+        match self.queue.out.pop_front() {
+            Some(next) => {
+                let previous = std::mem::replace(&mut self.current, next);
+                self.queue.recycle(previous);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.current
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.current
     }
 }
