@@ -69,7 +69,7 @@ pub struct DocRecord {
 /// Version of what extraction makes of a file (text, passages, metadata). Raised when a change
 /// gives existing files different text or passages (e.g. headings starting passages), so the
 /// next run re-extracts files whose bytes did not change instead of keeping a mix of both.
-pub(crate) const EXTRACTOR_VERSION: u32 = 6;
+pub(crate) const EXTRACTOR_VERSION: u32 = 7;
 
 impl DocRecord {
     /// Absolute path of the file.

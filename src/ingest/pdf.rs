@@ -335,19 +335,14 @@ fn info_hints(doc: &Document) -> Vec<Hint> {
         .collect()
 }
 
-/// A PDF text string: UTF-16BE or UTF-8 with a byte-order mark, else PDFDocEncoding. Lossy,
-/// because a title with one bad code unit is still a title.
+/// A PDF text string: Unicode with a byte-order mark (UTF-16BE or UTF-8 by the standard, and
+/// UTF-16LE, which some producers write), else PDFDocEncoding. Lossy, because a title with one
+/// bad code unit is still a title.
 fn text_string(obj: &Object) -> Option<String> {
     let raw = obj.as_str().ok()?;
-    if let Some(rest) = raw.strip_prefix(b"\xFE\xFF") {
-        let units: Vec<u16> = rest
-            .chunks(2)
-            .map(|c| u16::from_be_bytes([c[0], c.get(1).copied().unwrap_or(0)]))
-            .collect();
-        return Some(String::from_utf16_lossy(&units));
-    }
-    if let Some(rest) = raw.strip_prefix(b"\xEF\xBB\xBF") {
-        return Some(String::from_utf8_lossy(rest).into_owned());
+    if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(raw) {
+        let (text, _) = encoding.decode_without_bom_handling(&raw[bom_len..]);
+        return Some(text.into_owned());
     }
     lopdf::decode_text_string(obj)
         .ok()
@@ -876,6 +871,23 @@ mod tests {
                 e.to_string(),
                 "corrupt PDF: the page tree loops or is implausibly large"
             ),
+        }
+    }
+
+    #[test]
+    fn text_strings_are_decoded_by_their_byte_order_mark() {
+        let table: [(&[u8], &str); 7] = [
+            (b"\xFE\xFF\x00T\x00i\x00p", "Tip"),
+            (b"\xEF\xBB\xBFTip \xC3\xA9", "Tip \u{e9}"),
+            (b"\xFF\xFET\x00i\x00p\x00", "Tip"),
+            (b"\xFE\xFF\xD8\x00\x00T", "\u{FFFD}T"),
+            (b"\xFE\xFF\x00T\x00", "T\u{FFFD}"),
+            (b"Tip \xE9", "Tip \u{e9}"),
+            (b"", ""),
+        ];
+        for (raw, text) in table {
+            let obj = Object::String(raw.to_vec(), lopdf::StringFormat::Literal);
+            assert_eq!(text_string(&obj).as_deref(), Some(text), "{raw:?}");
         }
     }
 
