@@ -10,6 +10,7 @@ pub mod check;
 mod directory;
 #[cfg(test)]
 pub(crate) mod faults;
+mod saved;
 pub mod settings;
 pub(crate) mod swap;
 
@@ -33,6 +34,7 @@ use crate::schema::{self, Fields, KIND_DOC, KIND_PASSAGE, SCHEMA_VERSION};
 pub(crate) use directory::share_like_directory;
 use directory::IndexDirectory;
 pub use directory::{MARKER, SETTINGS, STAGING};
+pub use saved::{SavedFilters, Watch};
 
 /// Writer memory for a commit that only changes the payload (above tantivy's 15 MB minimum).
 const EDIT_WRITER_MEMORY: usize = 20_000_000;
@@ -62,7 +64,7 @@ pub struct IndexInfo {
     pub excludes: BTreeMap<PathBuf, Vec<String>>,
     /// The user's saved searches (`tipdex watch`), committed with the documents they report on.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub watches: Vec<crate::watch::Watch>,
+    pub watches: Vec<Watch>,
 }
 
 impl IndexInfo {

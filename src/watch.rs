@@ -14,46 +14,7 @@ use crate::metadata::Date;
 use crate::record::DocRecord;
 use crate::search::{search, Filters, KeySet, SearchRequest, SearchResults, YearRange};
 use crate::store::Store;
-
-/// One saved search.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Watch {
-    /// Its name, unique in the index.
-    pub name: String,
-    /// The query, in the query language.
-    pub query: String,
-    /// The filters it was saved with.
-    #[serde(default)]
-    pub filters: SavedFilters,
-    /// Unix milliseconds when it was saved.
-    pub created_ms: i64,
-    /// Unix milliseconds of its last report "since last" (what `--since last` starts from);
-    /// until its first report, when it was saved.
-    pub seen_ms: i64,
-}
-
-/// [`Filters`] in a form the payload keeps.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SavedFilters {
-    /// See [`Filters::sources`].
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub sources: Vec<String>,
-    /// See [`Filters::tags`].
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub tags: Vec<String>,
-    /// See [`Filters::langs`].
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub langs: Vec<String>,
-    /// See [`Filters::years`], as `[from, to]`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub years: Vec<[i32; 2]>,
-    /// See [`Filters::from`], at its precision.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
-    /// See [`Filters::to`], at its precision.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<String>,
-}
+pub use crate::store::{SavedFilters, Watch};
 
 impl SavedFilters {
     /// Keep `f`.

@@ -27,7 +27,7 @@ pub struct Settings {
     pub synonyms: Vec<(String, String)>,
     /// The user's saved searches.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub watches: Vec<crate::watch::Watch>,
+    pub watches: Vec<super::Watch>,
 }
 
 impl Settings {
