@@ -104,10 +104,30 @@ mod tests {
     }
 
     #[test]
+    fn the_seed_sidecar_declares_its_source() {
+        let json = include_str!("../../data/003_bd84540aa3d9ccf3.meta.json");
+        let hints = hints(json, "sidecar 003.meta.json").unwrap();
+        assert_eq!(hints.len(), 1);
+        assert_eq!(
+            (hints[0].key.as_str(), hints[0].values.as_slice()),
+            ("source", &["UNODC".to_string()][..])
+        );
+    }
+
+    #[test]
     fn sidecar_errors() {
         for bad in ["[1, 2]", "\"x\"", "3", "{", "", "null"] {
             let err = hints(bad, "sidecar y.meta.json").unwrap_err();
             assert!(err.starts_with("sidecar y.meta.json: "), "{err}");
+        }
+        for weird in [
+            "   ",
+            "\u{feff}{}",
+            "日本語",
+            "{\"a\": \"\u{0}\"}",
+            "[[[[[[[[]]]]]]]]",
+        ] {
+            let _ = hints(weird, "sidecar");
         }
     }
 

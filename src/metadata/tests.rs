@@ -1,13 +1,11 @@
 //! Seed documents and trust-order tests for [`extract`].
 
 use super::*;
-use crate::ingest::sidecar::hints as sidecar_hints;
 
 const SEED_000: &str = include_str!("../../data/000_2856f766485e6e1f.txt");
 const SEED_001: &str = include_str!("../../data/001_94b517cd202b1d25.txt");
 const SEED_002: &str = include_str!("../../data/002_2f2a5334aabe2614.txt");
 const SEED_003: &str = include_str!("../../data/003_bd84540aa3d9ccf3.txt");
-const SEED_003_SIDECAR: &str = include_str!("../../data/003_bd84540aa3d9ccf3.meta.json");
 const SEED_004: &str = include_str!("../../data/004_4e25dece879ac80b.txt");
 
 fn input<'a>(text: &'a str, file_name: &'a str) -> MetaInput<'a> {
@@ -99,8 +97,12 @@ fn seed_002() {
 
 #[test]
 fn seed_003_with_sidecar() {
-    let declared =
-        sidecar_hints(SEED_003_SIDECAR, "sidecar 003_bd84540aa3d9ccf3.meta.json").unwrap();
+    // The seed's sidecar, as ingest reads it (its JSON is read in `ingest::sidecar`'s tests).
+    let declared = vec![hint(
+        "source",
+        "UNODC",
+        "sidecar 003_bd84540aa3d9ccf3.meta.json",
+    )];
     let m = extract(&MetaInput {
         declared,
         ..input(SEED_003, "003_bd84540aa3d9ccf3.txt")
@@ -267,7 +269,7 @@ fn hint_values_are_normalised() {
 
 #[test]
 fn metadata_serde_round_trip() {
-    let declared = sidecar_hints(SEED_003_SIDECAR, "sidecar 003.meta.json").unwrap();
+    let declared = vec![hint("source", "UNODC", "sidecar 003.meta.json")];
     let m = extract(&MetaInput {
         declared,
         ..input(SEED_003, "003.txt")
@@ -311,15 +313,20 @@ fn weird_inputs_do_not_panic() {
         let _ = Date::parse(text);
         let _ = text.parse::<Date>();
         let _ = normalize_language(text);
-        let _ = sidecar_hints(text, "sidecar");
     }
 }
 
 #[test]
 fn a_declared_url_keeps_the_address_and_drops_the_archive_note() {
-    let sidecar = r#"{"title": "China: Trafficking in persons",
-        "url": "https://www.cia.gov/the-world-factbook/ (edition 2023, via github.com/x/y)"}"#;
-    let declared = sidecar_hints(sidecar, "sidecar CH-china.meta.json").unwrap();
+    let from = "sidecar CH-china.meta.json";
+    let declared = vec![
+        hint("title", "China: Trafficking in persons", from),
+        hint(
+            "url",
+            "https://www.cia.gov/the-world-factbook/ (edition 2023, via github.com/x/y)",
+            from,
+        ),
+    ];
     let m = extract(&MetaInput {
         declared,
         ..input(
@@ -332,8 +339,8 @@ fn a_declared_url_keeps_the_address_and_drops_the_archive_note() {
         Some("https://www.cia.gov/the-world-factbook/")
     );
 
-    let annotated = r#"{"url": "see <https://example.org/report.pdf>, p. 4"}"#;
-    let declared = sidecar_hints(annotated, "sidecar r.meta.json").unwrap();
+    let annotated = "see <https://example.org/report.pdf>, p. 4";
+    let declared = vec![hint("url", annotated, "sidecar r.meta.json")];
     let m = extract(&MetaInput {
         declared,
         ..input("Report\n\nText.", "r.txt")
@@ -344,8 +351,7 @@ fn a_declared_url_keeps_the_address_and_drops_the_archive_note() {
     );
 
     // A value with no address in it is kept as written (a relative link, say).
-    let relative = r#"{"url": "/reports/2024/tip.html"}"#;
-    let declared = sidecar_hints(relative, "sidecar t.meta.json").unwrap();
+    let declared = vec![hint("url", "/reports/2024/tip.html", "sidecar t.meta.json")];
     let m = extract(&MetaInput {
         declared,
         ..input("Report\n\nText.", "t.txt")
