@@ -554,8 +554,9 @@ fn dehyphenate(lines: Vec<String>) -> Vec<String> {
 mod tests {
     use super::*;
 
-    use lopdf::content::{Content, Operation};
     use lopdf::{dictionary, Stream};
+
+    use crate::ingest::pdf_fixture::{document, line, Drawn};
 
     const XMP: &str = r#"<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
@@ -567,59 +568,24 @@ mod tests {
 </rdf:Description></rdf:RDF></x:xmpmeta>
 <?xpacket end="w"?>"#;
 
-    /// A PDF whose pages hold `pages[i]`, one Helvetica line per string (a "" leaves a gap).
+    /// A PDF whose pages hold `pages[i]`, one 12-point line per string (a "" leaves a gap).
     fn build(pages: &[&[&str]], info: Option<Dictionary>, xmp: Option<&str>) -> Document {
-        let mut doc = Document::with_version("1.5");
-        let pages_id = doc.new_object_id();
-        let font_id = doc.add_object(dictionary! {
-            "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
-        });
-        let mut kids = Vec::new();
-        for lines in pages {
-            let mut ops = Vec::new();
-            for (i, line) in lines.iter().enumerate() {
-                if line.is_empty() {
-                    continue;
-                }
-                let y = 720 - 15 * i as i64;
-                ops.push(Operation::new("BT", vec![]));
-                ops.push(Operation::new("Tf", vec!["F1".into(), 12.into()]));
-                ops.push(Operation::new("Td", vec![72.into(), y.into()]));
-                ops.push(Operation::new("Tj", vec![Object::string_literal(*line)]));
-                ops.push(Operation::new("ET", vec![]));
-            }
-            if lines.is_empty() {
-                // A drawing but no text, like a scanned page's image.
-                ops.push(Operation::new("m", vec![0.into(), 0.into()]));
-                ops.push(Operation::new("l", vec![100.into(), 100.into()]));
-                ops.push(Operation::new("S", vec![]));
-            }
-            let content = Content { operations: ops }.encode().unwrap();
-            let content_id = doc.add_object(Stream::new(dictionary! {}, content));
-            kids.push(
-                doc.add_object(dictionary! {
-                    "Type" => "Page", "Parent" => pages_id, "Contents" => content_id,
-                })
-                .into(),
-            );
-        }
-        doc.objects.insert(
-            pages_id,
-            Object::Dictionary(dictionary! {
-                "Type" => "Pages",
-                "Count" => kids.len() as i64,
-                "Kids" => kids,
-                "Resources" => dictionary! { "Font" => dictionary! { "F1" => font_id } },
-                "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
-            }),
-        );
-        let mut catalog = dictionary! { "Type" => "Catalog", "Pages" => pages_id };
+        let drawn: Vec<Vec<Drawn>> = pages
+            .iter()
+            .map(|lines| {
+                (0..)
+                    .zip(lines.iter())
+                    .filter(|(_, text)| !text.is_empty())
+                    .map(|(i, text)| line(12, 720 - 15 * i, text))
+                    .collect()
+            })
+            .collect();
+        let mut doc = document(&drawn);
         if let Some(xmp) = xmp {
             let dict = dictionary! { "Type" => "Metadata", "Subtype" => "XML" };
-            catalog.set("Metadata", doc.add_object(Stream::new(dict, xmp.into())));
+            let xmp_id = doc.add_object(Stream::new(dict, xmp.into()));
+            doc.catalog_mut().unwrap().set("Metadata", xmp_id);
         }
-        let catalog_id = doc.add_object(catalog);
-        doc.trailer.set("Root", catalog_id);
         if let Some(info) = info {
             let info_id = doc.add_object(info);
             doc.trailer.set("Info", info_id);

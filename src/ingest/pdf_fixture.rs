@@ -56,6 +56,23 @@ pub(crate) fn body_lines(seed: usize, y: i64, n: usize) -> Vec<Drawn<'static>> {
 
 /// A PDF of `pages` with the given info-dictionary entries.
 pub(crate) fn pdf(pages: &[Vec<Drawn>], info: &[(&str, &str)]) -> Vec<u8> {
+    let mut doc = document(pages);
+    if !info.is_empty() {
+        let mut dict = lopdf::Dictionary::new();
+        for (k, v) in info {
+            dict.set(*k, Object::string_literal(*v));
+        }
+        let info_id = doc.add_object(dict);
+        doc.trailer.set("Info", info_id);
+    }
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+/// The document of `pages`, for tests that change it before saving (a page without lines is
+/// a drawing without text, like a scanned page's image).
+pub(crate) fn document(pages: &[Vec<Drawn>]) -> Document {
     let mut doc = Document::with_version("1.5");
     let pages_id = doc.new_object_id();
     let font_id = doc.add_object(dictionary! {
@@ -82,6 +99,11 @@ pub(crate) fn pdf(pages: &[Vec<Drawn>], info: &[(&str, &str)]) -> Vec<u8> {
             ));
             ops.push(Operation::new("ET", vec![]));
         }
+        if lines.is_empty() {
+            ops.push(Operation::new("m", vec![0.into(), 0.into()]));
+            ops.push(Operation::new("l", vec![100.into(), 100.into()]));
+            ops.push(Operation::new("S", vec![]));
+        }
         let content = Content { operations: ops }.encode().unwrap();
         let content_id = doc.add_object(Stream::new(dictionary! {}, content));
         kids.push(
@@ -103,15 +125,5 @@ pub(crate) fn pdf(pages: &[Vec<Drawn>], info: &[(&str, &str)]) -> Vec<u8> {
     );
     let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
     doc.trailer.set("Root", catalog_id);
-    if !info.is_empty() {
-        let mut dict = lopdf::Dictionary::new();
-        for (k, v) in info {
-            dict.set(*k, Object::string_literal(*v));
-        }
-        let info_id = doc.add_object(dict);
-        doc.trailer.set("Info", info_id);
-    }
-    let mut out = Vec::new();
-    doc.save_to(&mut out).unwrap();
-    out
+    doc
 }
