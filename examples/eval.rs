@@ -24,6 +24,10 @@
 //! `--doc 0:0,0.5:0.75` scores each document-level evidence setting (`WEIGHT:B`, see
 //! `tipdex::search::doc_score`; `0:0` ranks by the best passage alone).
 //! `--runs DIR` also writes each setting's ranking as a TREC run file (`qid Q0 docid rank score tipdex`), for trec_eval or fusion experiments.
+//! `--modes lexical,semantic,hybrid` runs those rankings (semantic ones embed the index first,
+//! kept with it, so later runs embed nothing; the model comes from `--model-dir`, else
+//! `$TIPDEX_MODEL_DIR`, else `target/models/all-MiniLM-L6-v2` as `scripts/fetch_test_model.sh`
+//! puts it); `--weights 0.3,0.5` scores each lexical weight of the hybrid fusion (tune on train).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -33,7 +37,8 @@ use anyhow::{bail, Context};
 use tipdex::eval::{evaluate_with, parse_qrels, Gain, Qrels};
 use tipdex::indexer::{index_roots, IndexOptions};
 use tipdex::search::batch::parse_queries;
-use tipdex::search::{search, Bm25, DocScoring, Expansion, SearchRequest};
+use tipdex::search::{search, Bm25, DocScoring, Expansion, Mode, SearchRequest, SemanticSearch};
+use tipdex::semantic::{embed_index, Encoder, ModelDir};
 use tipdex::store::Store;
 
 fn main() -> anyhow::Result<()> {
@@ -134,6 +139,62 @@ fn main() -> anyhow::Result<()> {
         report.unchanged
     );
 
+    let modes: Vec<Mode> = match flag("--modes") {
+        None => vec![Mode::Lexical],
+        Some(v) => v
+            .split(',')
+            .map(|m| match m.trim() {
+                "lexical" => Ok(Mode::Lexical),
+                "semantic" => Ok(Mode::Semantic),
+                "hybrid" => Ok(Mode::Hybrid),
+                other => bail!("--modes {other}: expected lexical, semantic or hybrid"),
+            })
+            .collect::<anyhow::Result<_>>()?,
+    };
+    let encoder = if modes.iter().any(|m| *m != Mode::Lexical) {
+        let model = flag("--model-dir")
+            .map(|d| ModelDir(PathBuf::from(d)))
+            .or_else(|| std::env::var_os("TIPDEX_MODEL_DIR").map(|d| ModelDir(PathBuf::from(d))))
+            .unwrap_or_else(|| {
+                ModelDir(
+                    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/models/all-MiniLM-L6-v2"),
+                )
+            });
+        let encoder = std::sync::Arc::new(Encoder::load(&model)?);
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let mut last = Instant::now();
+        let embedded = embed_index(&index_dir, &encoder, &stop, &mut |p| {
+            if last.elapsed().as_secs() >= 30 {
+                last = Instant::now();
+                eprintln!(
+                    "embedding {}/{} passages",
+                    p.passages_done, p.passages_total
+                );
+            }
+        })?;
+        println!(
+            "embedded {} passages of {} documents in {:.1} s ({:.1} passages/s)",
+            embedded.embedded_passages,
+            embedded.embedded_documents,
+            embedded.elapsed.as_secs_f64(),
+            embedded.embedded_passages as f64 / embedded.elapsed.as_secs_f64().max(1e-3)
+        );
+        Some(encoder)
+    } else {
+        None
+    };
+    let weights = list_of(
+        flag("--weights"),
+        tipdex::search::hybrid::DEFAULT_LEXICAL_WEIGHT,
+    )?;
+    let settings: Vec<(Mode, f32)> = modes
+        .iter()
+        .flat_map(|&m| match m {
+            Mode::Hybrid => weights.iter().map(|&w| (m, w)).collect(),
+            _ => vec![(m, f32::NAN)],
+        })
+        .collect();
+
     let queries = parse_queries(&read(&folder.join(queries_file))?).map_err(anyhow::Error::msg)?;
     let store = Store::open(&index_dir)?;
     let reader = store.reader()?;
@@ -180,11 +241,27 @@ fn main() -> anyhow::Result<()> {
         .flat_map(|bm25| expansions.iter().map(move |&e| (bm25, e)))
         .flat_map(|(bm25, e)| scorings.iter().map(move |&d| (bm25, e, d)))
         .collect();
+    let grid: Vec<(Bm25, Option<Expansion>, DocScoring, Mode, f32)> = grid
+        .into_iter()
+        .flat_map(|(b, e, d)| settings.iter().map(move |&(m, w)| (b, e, d, m, w)))
+        .collect();
     println!(
-        "| system | k1 | b | expansion | doc | nDCG@10 | Recall@100 | MRR@10 | judged@10 | ms/query |"
+        "| system | mode | k1 | b | expansion | doc | nDCG@10 | Recall@100 | MRR@10 | judged@10 | ms/query |"
     );
-    println!("|---|---:|---:|---|---|---:|---:|---:|---:|---:|");
-    for (bm25, expand, doc_scoring) in grid {
+    println!("|---|---|---:|---:|---|---|---:|---:|---:|---:|---:|");
+    for (bm25, expand, doc_scoring, mode, weight) in grid {
+        let semantic = encoder.as_ref().filter(|_| mode != Mode::Lexical).map(|e| {
+            let mut s = SemanticSearch::new(mode, e.clone(), index_dir.clone());
+            if mode == Mode::Hybrid {
+                s.lexical_weight = weight;
+            }
+            s
+        });
+        let mode_name = match mode {
+            Mode::Lexical => "lexical".to_string(),
+            Mode::Semantic => "semantic".to_string(),
+            Mode::Hybrid => format!("hybrid w={weight}"),
+        };
         let started = Instant::now();
         let mut runs: HashMap<String, Vec<String>> = HashMap::new();
         let mut trec = String::new();
@@ -197,6 +274,7 @@ fn main() -> anyhow::Result<()> {
                 bm25,
                 expand,
                 doc_scoring,
+                semantic: semantic.clone(),
                 ..SearchRequest::default()
             };
             let results = search(&store, &reader, &request)?;
@@ -233,14 +311,18 @@ fn main() -> anyhow::Result<()> {
                 format!("{}-{}-{}", e.docs, e.terms, e.weight)
             });
             let file = Path::new(&dir).join(format!(
-                "{split}_k{}_b{}_x{expansion}_d{}-{}.trec",
-                bm25.k1, bm25.b, doc_scoring.weight, doc_scoring.b
+                "{split}_k{}_b{}_x{expansion}_d{}-{}_{}.trec",
+                bm25.k1,
+                bm25.b,
+                doc_scoring.weight,
+                doc_scoring.b,
+                mode_name.replace([' ', '='], "")
             ));
             std::fs::create_dir_all(&dir).with_context(|| format!("creating {dir}"))?;
             std::fs::write(&file, &trec).with_context(|| format!("writing {}", file.display()))?;
         }
         println!(
-            "| tipdex, {name} {split} ({} queries) | {} | {} | {} | {}:{} | {:.4} | {:.4} | {:.4} | {:.3} | {:.1} |",
+            "| tipdex, {name} {split} ({} queries) | {mode_name} | {} | {} | {} | {}:{} | {:.4} | {:.4} | {:.4} | {:.3} | {:.1} |",
             scores.queries,
             bm25.k1,
             bm25.b,
@@ -258,8 +340,8 @@ fn main() -> anyhow::Result<()> {
         );
     }
     if name == "scifact" && split == "test" {
-        println!("| BM25, BEIR paper (Elasticsearch) | 0.9 | 0.4 | off | 0.665 | 0.908 | – | |");
-        println!("| BM25 flat, Anserini/Pyserini | 0.9 | 0.4 | off | 0.679 | 0.925 | – | |");
+        println!("| BM25, BEIR paper (Elasticsearch) | lexical | 0.9 | 0.4 | off | | 0.665 | 0.908 | – | | |");
+        println!("| BM25 flat, Anserini/Pyserini | lexical | 0.9 | 0.4 | off | | 0.679 | 0.925 | – | | |");
     }
     Ok(())
 }
@@ -312,6 +394,21 @@ fn parse_expansion(spec: &str) -> anyhow::Result<Option<Expansion>> {
         terms: terms.parse().with_context(|| format!("--expand {spec}"))?,
         weight: weight.parse().with_context(|| format!("--expand {spec}"))?,
     }))
+}
+
+/// A comma-separated list of numbers, or `default` alone when absent.
+fn list_of(value: Option<String>, default: f32) -> anyhow::Result<Vec<f32>> {
+    match value {
+        None => Ok(vec![default]),
+        Some(v) => v
+            .split(',')
+            .map(|x| {
+                x.trim()
+                    .parse::<f32>()
+                    .with_context(|| format!("--weights {x}"))
+            })
+            .collect(),
+    }
 }
 
 fn read(path: &Path) -> anyhow::Result<String> {

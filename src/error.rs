@@ -40,6 +40,10 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// The embedding model (semantic search) is missing, not the pinned release, or failed.
+    #[error(transparent)]
+    Semantic(#[from] crate::semantic::SemanticError),
+
     /// A command-line value could not be understood.
     #[error("invalid {what} `{value}`: {hint}")]
     InvalidArgument {
@@ -174,7 +178,7 @@ impl Error {
                 | Error::UnknownWatch(_)
                 | Error::AmbiguousDocument { .. }
                 | Error::UnknownRoots(_)
-        )
+        ) || matches!(self, Error::Semantic(e) if e.is_usage())
     }
 }
 

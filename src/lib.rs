@@ -49,6 +49,7 @@ pub mod passage;
 pub(crate) mod record;
 pub mod schema;
 pub mod search;
+pub mod semantic;
 pub mod serve;
 pub mod store;
 pub mod synonyms;

@@ -12,6 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::{Context, DEFAULT_DATA};
 use tipdex::indexer::{defaults, index_roots, Change, IndexOptions, IndexReport, Progress};
 use tipdex::output::safe;
+use tipdex::semantic::ModelDir;
 use tipdex::store::{settings, Store};
 
 /// Arguments of `tipdex index`.
@@ -53,6 +54,16 @@ pub struct IndexArgs {
     /// Forget the patterns remembered for these folders (before adding any --exclude)
     #[arg(long)]
     pub clear_excludes: bool,
+    /// Turn semantic search on for this index and embed its passages (after the lexical
+    /// commit; later runs embed new and changed passages). Needs `tipdex model fetch` first
+    #[arg(long)]
+    pub semantic: bool,
+    /// Model folder [default: $TIPDEX_MODEL_DIR, else ~/.local/share/tipdex/models/all-MiniLM-L6-v2]
+    #[arg(long, value_name = "DIR")]
+    pub model_dir: Option<PathBuf>,
+    /// Index lexically only (the automatic index before a search never waits for embedding)
+    #[arg(skip)]
+    pub lexical_only: bool,
 }
 
 /// What `tipdex index` with no flags means (the flags' defaults are the same constants).
@@ -70,6 +81,9 @@ impl Default for IndexArgs {
             commit_every: defaults::COMMIT_EVERY_DOCS,
             exclude: Vec::new(),
             clear_excludes: false,
+            semantic: false,
+            model_dir: None,
+            lexical_only: false,
         }
     }
 }
@@ -79,6 +93,7 @@ impl IndexArgs {
     pub fn quiet() -> IndexArgs {
         IndexArgs {
             quiet: true,
+            lexical_only: true,
             ..IndexArgs::default()
         }
     }
@@ -134,6 +149,15 @@ pub fn run_index(ctx: &Context, roots: &[PathBuf], args: &IndexArgs) -> anyhow::
         clear_excludes: args.clear_excludes,
         ..IndexOptions::default()
     };
+    let model = args
+        .model_dir
+        .clone()
+        .map(ModelDir)
+        .unwrap_or_else(ModelDir::default_for_user);
+    if args.semantic {
+        // Asked for now: a missing model is the user's to fix before any work is done.
+        model.check_present().map_err(tipdex::Error::from)?;
+    }
     let mut progress = ProgressView::new(args);
     let report = index_roots(&ctx.index_dir, roots, &options, &mut |p| progress.update(p))?;
     progress.finish();
@@ -173,6 +197,12 @@ pub fn run_index(ctx: &Context, roots: &[PathBuf], args: &IndexArgs) -> anyhow::
             safe::line(&w.path.display().to_string()),
             safe::line(&w.reason)
         );
+    }
+    if !args.lexical_only && super::embed::wanted(&ctx.index_dir, args.semantic) {
+        // After the lexical commit: searches already see the new documents lexically.
+        if let Some(code) = super::embed::run(&ctx.index_dir, &model, args.quiet)? {
+            return Ok(code);
+        }
     }
     if report.is_clean() {
         Ok(ExitCode::SUCCESS)

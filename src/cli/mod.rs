@@ -3,10 +3,12 @@
 
 mod check;
 mod completions;
+mod embed;
 mod export;
 mod facets;
 mod index;
 mod interrupt;
+mod model;
 mod search;
 mod serve;
 mod show;
@@ -92,6 +94,8 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Print the manual page (roff) generated from these definitions
     Man,
+    /// The embedding model for semantic search: `model fetch` installs it (pinned by sha256)
+    Model(model::ModelArgs),
 }
 
 /// `--color`.
@@ -313,6 +317,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => export::run(&ctx, &args),
         Command::Completions(args) => completions::completions(&args),
         Command::Man => completions::man(),
+        Command::Model(args) => model::run(&args),
     });
     match outcome {
         Ok(Ok(code)) => Ok(code),

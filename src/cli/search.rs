@@ -10,7 +10,9 @@ use super::facets::FacetArg;
 use super::{finish, stdout, Context, FilterArgs};
 use tipdex::output::{cite, csv, json, safe, text};
 use tipdex::search::batch::{read_queries, BadLine, BatchQuery};
-use tipdex::search::{search, Expansion, FacetField, SearchRequest};
+use tipdex::search::{search, Expansion, FacetField, Mode, SearchRequest, SemanticSearch};
+use tipdex::semantic::vectors::VectorStore;
+use tipdex::semantic::{Encoder, ModelDir, SemanticError};
 
 /// Arguments of `tipdex search`.
 #[derive(Debug, Args)]
@@ -46,6 +48,25 @@ pub struct SearchArgs {
     /// given alone; or e.g. --facets source,year)
     #[arg(long, value_enum, value_name = "FIELD", num_args = 0.., value_delimiter = ',')]
     pub facets: Option<Vec<FacetArg>>,
+    /// Rank by words (lexical), by meaning (semantic, the embedding model), or both fused
+    /// (hybrid) [default: hybrid when the index has embeddings (`tipdex index --semantic`),
+    /// else lexical]
+    #[arg(long, value_enum)]
+    pub mode: Option<ModeArg>,
+    /// Model folder [default: $TIPDEX_MODEL_DIR, else ~/.local/share/tipdex/models/all-MiniLM-L6-v2]
+    #[arg(long, value_name = "DIR")]
+    pub model_dir: Option<PathBuf>,
+}
+
+/// `--mode`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    /// Words only (BM25)
+    Lexical,
+    /// Meaning only
+    Semantic,
+    /// Words and meaning, fused
+    Hybrid,
 }
 
 /// Output formats of `search`.
@@ -81,6 +102,7 @@ pub fn run(ctx: &Context, args: &SearchArgs) -> anyhow::Result<ExitCode> {
     };
     let store = ctx.open_for_reading()?;
     let reader = store.reader()?;
+    let semantic = semantic_search(ctx, args)?;
     let batch = args.batch.is_some();
     let cwd = ctx.cwd.as_deref();
     let mut out = stdout();
@@ -112,6 +134,7 @@ pub fn run(ctx: &Context, args: &SearchArgs) -> anyhow::Result<ExitCode> {
             passages: args.passages,
             plain: args.plain,
             expand: args.expand.then(Expansion::default),
+            semantic: semantic.clone(),
             facets: match &args.facets {
                 None => Vec::new(),
                 Some(dims) if dims.is_empty() => FacetField::ALL.to_vec(),
@@ -180,6 +203,47 @@ pub fn run(ctx: &Context, args: &SearchArgs) -> anyhow::Result<ExitCode> {
     }
     let code = finish(out)?;
     Ok(failures.exit_code(queries.len()).unwrap_or(code))
+}
+
+/// The semantic side of the searches, if any: `--mode`, else hybrid when the index has
+/// embeddings. A missing model is an error when asked for, a note when only the default.
+fn semantic_search(ctx: &Context, args: &SearchArgs) -> anyhow::Result<Option<SemanticSearch>> {
+    let embedded = VectorStore::enabled(&ctx.index_dir);
+    let mode = match args.mode {
+        Some(ModeArg::Lexical) => return Ok(None),
+        Some(ModeArg::Semantic) => Mode::Semantic,
+        Some(ModeArg::Hybrid) => Mode::Hybrid,
+        None if embedded => Mode::Hybrid,
+        None => return Ok(None),
+    };
+    if !embedded {
+        anyhow::bail!(tipdex::Error::InvalidArgument {
+            what: "--mode",
+            value: format!("{mode:?}").to_lowercase(),
+            hint: format!(
+                "the index has no embeddings; run `{} --semantic` first",
+                ctx.index_command()
+            ),
+        });
+    }
+    let model = args
+        .model_dir
+        .clone()
+        .map(ModelDir)
+        .unwrap_or_else(ModelDir::default_for_user);
+    let encoder = match Encoder::load(&model) {
+        Ok(e) => e,
+        Err(e @ SemanticError::ModelMissing(_)) if args.mode.is_none() => {
+            eprintln!("tipdex: answering lexically: {e}");
+            return Ok(None);
+        }
+        Err(e) => return Err(tipdex::Error::from(e).into()),
+    };
+    Ok(Some(SemanticSearch::new(
+        mode,
+        std::sync::Arc::new(encoder),
+        ctx.index_dir.clone(),
+    )))
 }
 
 /// Queries of a batch that failed, by whose fault.

@@ -7,6 +7,7 @@ use clap::Args;
 
 use super::{finish, stdout, Context, OutputFormat};
 use tipdex::output::{json, safe};
+use tipdex::semantic::coverage;
 use tipdex::store::Store;
 
 /// Arguments of `tipdex status`.
@@ -27,7 +28,14 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<ExitCode> {
     let reader = store.reader()?;
     let (docs, passages) = store.counts(&reader.searcher())?;
     let info = store.info()?;
-    let status = json::status_json(&ctx.index_dir, &info, docs, passages, store.size_on_disk());
+    let mut status = json::status_json(&ctx.index_dir, &info, docs, passages, store.size_on_disk());
+    let coverage = coverage(&ctx.index_dir, &store, &reader.searcher())?;
+    if coverage.enabled {
+        status.semantic = Some(json::SemanticStatusJson {
+            documents_embedded: coverage.embedded_documents as u64,
+            passages_embedded: coverage.embedded_passages as u64,
+        });
+    }
     let mut out = stdout();
     match args.format {
         OutputFormat::Json => json::write(&mut out, &status)?,
@@ -77,6 +85,18 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<ExitCode> {
                     out,
                     "synonyms      {} (tipdex synonyms list)",
                     info.synonyms.len()
+                )?;
+            }
+            if let Some(sem) = &status.semantic {
+                let rest = if sem.documents_embedded < docs {
+                    format!("; run `{}` to embed the rest", ctx.index_command())
+                } else {
+                    String::new()
+                };
+                writeln!(
+                    out,
+                    "embeddings    {} of {docs} documents ({} passages){rest}",
+                    sem.documents_embedded, sem.passages_embedded
                 )?;
             }
             if info.in_progress {

@@ -337,6 +337,18 @@ pub struct StatusJson {
     /// The index's synonyms (`tipdex synonyms`).
     #[serde(default)]
     pub synonyms: Vec<(String, String)>,
+    /// Embedding coverage, when semantic search is on for the index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub semantic: Option<SemanticStatusJson>,
+}
+
+/// How much of an index has embeddings (semantic search).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SemanticStatusJson {
+    /// Documents whose passages have vectors matching their current text.
+    pub documents_embedded: u64,
+    /// Passage vectors those documents have.
+    pub passages_embedded: u64,
 }
 
 /// The wire form of a status.
@@ -366,6 +378,7 @@ pub fn status_json(
         interrupted: info.in_progress,
         acronyms: info.acronyms.clone(),
         synonyms: info.synonyms.clone(),
+        semantic: None,
     }
 }
 

@@ -17,6 +17,7 @@ pub(crate) mod facets;
 mod fetch;
 pub(crate) mod filters;
 mod group;
+pub mod hybrid;
 pub(crate) mod limits;
 mod plan;
 pub mod query;
@@ -37,6 +38,7 @@ pub use expand::Expansion;
 pub use facets::{facet_counts, FacetCount, FacetField, FacetTable};
 pub use filters::{normalize_lang, parse_date_arg, Filters, YearRange};
 pub use group::KeySet;
+pub use hybrid::{Mode, SemanticSearch};
 pub use query::{parse, ParsedQuery};
 pub(crate) use unmatched::Unmatched;
 
@@ -73,6 +75,8 @@ pub struct SearchRequest {
     /// Only these documents (by key) may match, when given (a saved search's report: the
     /// documents added or changed since a moment).
     pub only: Option<Arc<KeySet>>,
+    /// Rank by meaning too (see [`hybrid`]); `None`: lexical.
+    pub semantic: Option<SemanticSearch>,
 }
 
 impl Default for SearchRequest {
@@ -88,6 +92,7 @@ impl Default for SearchRequest {
             expand: None,
             doc_scoring: DocScoring::default(),
             only: None,
+            semantic: None,
         }
     }
 }
@@ -291,8 +296,13 @@ pub fn search(
     // With expansion, rank again with the words the best passages share, and fuse the two
     // rankings (see [`expand::fuse`]). The expanded query requires the query as it was, so the
     // matches (and the counts and facets above) stay its.
+    let semantic = request
+        .semantic
+        .as_ref()
+        // A query of filters alone has no meaning to embed.
+        .filter(|s| s.mode != hybrid::Mode::Lexical && scored);
     let feedback = match request.expand {
-        Some(expansion) if scored => feedback_terms(
+        Some(expansion) if scored && semantic.is_none() => feedback_terms(
             store,
             &searcher,
             &stats,
@@ -309,25 +319,61 @@ pub fn search(
         let again = rescore(rank(query.as_ref())?)?;
         (expand::fuse(docs, again, request.limit), query)
     };
-    let total_documents = docs.len();
     let total_passages = docs.iter().map(|d| u64::from(d.matches)).sum();
-    let ranked = group::top(docs, request.limit);
-    // Pass 2, only for the shown documents and only when more than one passage is wanted: their
-    // best few passages (the same query and statistics, so the same scores). With expansion the
-    // documents' scores are fusion scores, so their passages' BM25 scores come from this pass
-    // even when one passage is shown.
-    let shown = if (request.passages > 1 || !feedback.is_empty()) && !ranked.is_empty() {
-        best_passages(
+    let (total_documents, ranked, shown) = if let Some(semantic) = semantic {
+        // Semantic or hybrid: every shown passage is chosen by the fused score, from all of
+        // the document's passages and the lexical scores of those matching.
+        let admitted = plan.admitted_keys(store, &searcher)?;
+        let lexical = hybrid::Lexical {
+            limit: request.limit,
+            passages: request.passages,
+            docs,
+            admitted: admitted.as_ref(),
+            required_only: !plan.compiled.required.is_empty(),
+        };
+        let fused = hybrid::rank(
             store,
             &searcher,
-            &stats,
-            query.as_ref(),
-            &ranked,
-            request.passages,
-            scored,
-        )?
+            semantic,
+            &request.query,
+            lexical,
+            |keys| {
+                best_passages(
+                    store,
+                    &searcher,
+                    &stats,
+                    query.as_ref(),
+                    keys,
+                    usize::MAX,
+                    scored,
+                )
+            },
+        )?;
+        let mut docs = fused.docs;
+        docs.truncate(request.limit);
+        (fused.total, docs, fused.shown)
     } else {
-        group::KeyMap::default()
+        let total_documents = docs.len();
+        let ranked = group::top(docs, request.limit);
+        // Pass 2, only for the shown documents and only when more than one passage is wanted:
+        // their best few passages (the same query and statistics, so the same scores). With
+        // expansion the documents' scores are fusion scores, so their passages' BM25 scores
+        // come from this pass even when one passage is shown.
+        let shown = if (request.passages > 1 || !feedback.is_empty()) && !ranked.is_empty() {
+            let keys: Vec<u64> = ranked.iter().map(|d| d.key).collect();
+            best_passages(
+                store,
+                &searcher,
+                &stats,
+                query.as_ref(),
+                &keys,
+                request.passages,
+                scored,
+            )?
+        } else {
+            group::KeyMap::default()
+        };
+        (total_documents, ranked, shown)
     };
     let matching = started.elapsed();
     let (hits, fetched) = fetch::hits(
@@ -337,7 +383,7 @@ pub fn search(
         &shown,
         request.passages,
         &plan.compiled.patterns,
-        scored,
+        scored || semantic.is_some(),
     )?;
     let unmatched =
         unmatched::unmatched(&searcher, &store.fields, &plan.parsed, &plan.equivalents)?;
@@ -355,19 +401,19 @@ pub fn search(
     })
 }
 
-/// The best `keep` passages of each of the `ranked` documents: `query` restricted to their keys.
+/// The best `keep` passages of each of the documents `keys`: `query` restricted to them.
 fn best_passages(
     store: &Store,
     searcher: &Searcher,
     stats: &PassageStats<'_>,
     query: &dyn Query,
-    ranked: &[group::DocHit],
+    keys: &[u64],
     keep: usize,
     scored: bool,
 ) -> Result<group::KeyMap<group::Group>> {
-    let keys = ranked
+    let keys = keys
         .iter()
-        .map(|d| Term::from_field_u64(store.fields.doc_key, d.key));
+        .map(|k| Term::from_field_u64(store.fields.doc_key, *k));
     // The key set scores 0: as a plain clause it added its constant 1.0 to every passage
     // shown, so a passage showed more than the document ranking had given it.
     let restricted = BooleanQuery::new(vec![

@@ -79,6 +79,31 @@ impl Plan {
     }
 }
 
+impl Plan {
+    /// Keys of the documents the filters admit and no excluded group removes, for rankings
+    /// that do not go through the passage query (semantic); `None` when the query has neither.
+    pub(super) fn admitted_keys(
+        &self,
+        store: &Store,
+        searcher: &Searcher,
+    ) -> Result<Option<KeySet>> {
+        let filters = build::filter_clauses(&store.fields, &self.filters);
+        if filters.is_empty() && self.compiled.excluded.is_empty() {
+            return Ok(None);
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            filters.into_iter().map(|f| (Occur::Must, f)).collect();
+        clauses.push((
+            Occur::Must,
+            Box::new(store.kind_query(schema::KIND_PASSAGE)),
+        ));
+        if let Some(keys) = excluded_documents(store, searcher, &self.compiled.excluded)? {
+            clauses.push((Occur::MustNot, Box::new(keys)));
+        }
+        matching_keys(store, searcher, &BooleanQuery::new(clauses)).map(Some)
+    }
+}
+
 /// BM25 statistics over passages only. Document records share the index but carry no text; left
 /// in the counts they would halve the average passage length and inflate every IDF.
 pub(super) struct PassageStats<'a> {

@@ -17,5 +17,6 @@ mod rank;
 mod recovery;
 mod sample;
 mod search;
+mod semantic;
 mod serve;
 mod watch;

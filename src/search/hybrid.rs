@@ -1,0 +1,306 @@
+//! Semantic and hybrid ranking: documents by their best passage's similarity to the query's
+//! embedding, alone or fused with the lexical ranking.
+//!
+//! Fusion is a convex combination of z-scored scores (`w · z_lexical + (1 − w) · z_semantic`),
+//! each side's mean and spread taken over its best [`SemanticSearch::depth`] documents; a
+//! document one side does not rank gets that side's score of 0 (lexical: no word matched) or
+//! its lowest (semantic: no vectors yet). Score fusion beat reciprocal rank fusion on SciFact
+//! when the second ranker is weaker than BM25 (`../shared/design/hybrid-study.md`). The shown
+//! passages are each document's best by the same fused score at passage level, so a passage
+//! that matches no typed word can be shown when it is the closest in meaning.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use tantivy::{DocAddress, Searcher, TantivyDocument};
+
+use super::group::{DocHit, Group, KeyMap, KeySet};
+use crate::error::Result;
+use crate::index_doc::read_passage;
+use crate::semantic::embed::passage_addresses;
+use crate::semantic::vectors::fingerprint;
+use crate::semantic::{Encoder, LiveVectors};
+use crate::store::Store;
+
+/// Which rankings a search uses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Mode {
+    /// Words only (BM25 over passages).
+    #[default]
+    Lexical,
+    /// Meaning only (the embedding model).
+    Semantic,
+    /// Both, fused.
+    Hybrid,
+}
+
+/// The lexical side's weight in the fusion, chosen on SciFact train (BENCHMARKS.md).
+pub const DEFAULT_LEXICAL_WEIGHT: f32 = 0.5;
+/// Documents per side whose scores set the z-score's mean and spread, and that are fused.
+pub const DEFAULT_DEPTH: usize = 1000;
+
+/// What a semantic or hybrid search needs beyond the request: the model, and the vectors it
+/// reads (kept while the index state they were checked against is the one searched).
+#[derive(Clone)]
+pub struct SemanticSearch {
+    /// Semantic or hybrid (lexical ignores the rest).
+    pub mode: Mode,
+    /// The loaded model.
+    pub encoder: Arc<Encoder>,
+    /// The index folder whose `semantic/` holds the vectors.
+    pub index_dir: PathBuf,
+    /// Weight of the lexical side in `[0, 1]`.
+    pub lexical_weight: f32,
+    /// See [`DEFAULT_DEPTH`].
+    pub depth: usize,
+    cache: Arc<Mutex<Option<Arc<LiveVectors>>>>,
+}
+
+impl std::fmt::Debug for SemanticSearch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SemanticSearch")
+            .field("mode", &self.mode)
+            .field("lexical_weight", &self.lexical_weight)
+            .field("depth", &self.depth)
+            .finish()
+    }
+}
+
+impl SemanticSearch {
+    /// A semantic or hybrid search over `index_dir`'s vectors with the default fusion.
+    pub fn new(mode: Mode, encoder: Arc<Encoder>, index_dir: PathBuf) -> SemanticSearch {
+        SemanticSearch {
+            mode,
+            encoder,
+            index_dir,
+            lexical_weight: DEFAULT_LEXICAL_WEIGHT,
+            depth: DEFAULT_DEPTH,
+            cache: Arc::default(),
+        }
+    }
+
+    /// The live vectors for `searcher`, read once per index state.
+    pub fn vectors(&self, store: &Store, searcher: &Searcher) -> Result<Arc<LiveVectors>> {
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(v) = cache.as_ref() {
+            if v.fingerprint == fingerprint(searcher) {
+                return Ok(v.clone());
+            }
+        }
+        let v = Arc::new(LiveVectors::load(&self.index_dir, store, searcher)?);
+        *cache = Some(v.clone());
+        Ok(v)
+    }
+}
+
+/// Mean and spread of one side's scores.
+#[derive(Clone, Copy, Debug)]
+struct ZScale {
+    mean: f32,
+    spread: f32,
+}
+
+impl ZScale {
+    fn of(mut scores: Vec<f32>, depth: usize) -> ZScale {
+        scores.sort_by(|a, b| b.total_cmp(a));
+        scores.truncate(depth.max(1));
+        let n = scores.len().max(1) as f32;
+        let mean = scores.iter().sum::<f32>() / n;
+        let var = scores.iter().map(|s| (s - mean) * (s - mean)).sum::<f32>() / n;
+        let spread = if var > 0.0 { var.sqrt() } else { 1.0 };
+        ZScale { mean, spread }
+    }
+
+    fn z(self, x: f32) -> f32 {
+        (x - self.mean) / self.spread
+    }
+}
+
+/// The documents ranked by the semantic or fused score, and each shown document's passages.
+pub(super) struct Ranked {
+    /// Every candidate document, best first, with score and best passage resolved for the
+    /// first `limit`.
+    pub(super) docs: Vec<DocHit>,
+    /// Candidates in all.
+    pub(super) total: usize,
+    /// The shown documents' passages by fused score.
+    pub(super) shown: KeyMap<Group>,
+}
+
+/// Inputs of [`rank`] from the lexical search and the request.
+pub(super) struct Lexical<'a> {
+    /// Documents to show.
+    pub(super) limit: usize,
+    /// Passages to show per document.
+    pub(super) passages: usize,
+    /// Every lexically matching document, scored.
+    pub(super) docs: Vec<DocHit>,
+    /// Documents the filters admit and no excluded group removes (None: all).
+    pub(super) admitted: Option<&'a KeySet>,
+    /// With required groups, only documents having them may rank.
+    pub(super) required_only: bool,
+}
+
+/// Rank by meaning (`Mode::Semantic`) or fused (`Mode::Hybrid`). `lexical_passages(keys,
+/// keep)` gives the lexical scores of the matching passages of those documents.
+pub(super) fn rank(
+    store: &Store,
+    searcher: &Searcher,
+    semantic: &SemanticSearch,
+    query_text: &str,
+    lexical: Lexical<'_>,
+    lexical_passages: impl FnOnce(&[u64]) -> Result<KeyMap<Group>>,
+) -> Result<Ranked> {
+    let (limit, passages) = (lexical.limit, lexical.passages);
+    let vectors = semantic.vectors(store, searcher)?;
+    let query = semantic
+        .encoder
+        .embed(&[query_text])?
+        .pop()
+        .expect("one vector per text");
+    let lexical_keys: KeySet = lexical.docs.iter().map(|d| d.key).collect();
+    let admitted = |key: &u64| {
+        lexical.admitted.is_none_or(|a| a.contains(key))
+            && (!lexical.required_only || lexical_keys.contains(key))
+    };
+    let semantic_scores: KeyMap<(f32, u32)> = vectors
+        .best_per_document(&query)
+        .into_iter()
+        .filter(|(k, _, _)| admitted(k))
+        .map(|(k, s, o)| (k, (s, o)))
+        .collect();
+    let weight = match semantic.mode {
+        Mode::Semantic => 0.0,
+        _ => semantic.lexical_weight.clamp(0.0, 1.0),
+    };
+    let lex_scale = ZScale::of(
+        lexical.docs.iter().map(|d| d.score).collect(),
+        semantic.depth,
+    );
+    let sem_scale = ZScale::of(
+        semantic_scores.values().map(|(s, _)| *s).collect(),
+        semantic.depth,
+    );
+    let sem_floor = semantic_scores
+        .values()
+        .map(|(s, _)| *s)
+        .fold(f32::INFINITY, f32::min);
+    let fuse = |lex: f32, sem: Option<f32>| -> f32 {
+        if semantic.mode == Mode::Semantic {
+            return sem.unwrap_or(f32::NEG_INFINITY);
+        }
+        let sem = sem.unwrap_or(if sem_floor.is_finite() {
+            sem_floor
+        } else {
+            0.0
+        });
+        weight * lex_scale.z(lex) + (1.0 - weight) * sem_scale.z(sem)
+    };
+    let mut by_key: KeyMap<DocHit> = KeyMap::default();
+    if semantic.mode == Mode::Hybrid {
+        for d in &lexical.docs {
+            let sem = semantic_scores.get(&d.key).map(|(s, _)| *s);
+            by_key.insert(
+                d.key,
+                DocHit {
+                    score: fuse(d.score, sem),
+                    ..*d
+                },
+            );
+        }
+    }
+    let lexical_matches: KeyMap<u32> = lexical.docs.iter().map(|d| (d.key, d.matches)).collect();
+    for (&key, &(sem, _)) in &semantic_scores {
+        by_key.entry(key).or_insert_with(|| DocHit {
+            key,
+            score: fuse(0.0, Some(sem)),
+            best_score: sem,
+            // Resolved below for the shown documents, the only ones whose passage is read.
+            best: DocAddress::new(0, 0),
+            matches: lexical_matches.get(&key).copied().unwrap_or(0),
+        });
+    }
+    let mut docs: Vec<DocHit> = by_key.into_values().collect();
+    docs.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
+    let total = docs.len();
+    // The shown documents' passages: lexical scores of their matching passages and the
+    // similarity of each of their passages, fused like the documents.
+    let shown_keys: Vec<u64> = docs.iter().take(limit).map(|d| d.key).collect();
+    let lexical_groups = if weight > 0.0 {
+        lexical_passages(&shown_keys)?
+    } else {
+        KeyMap::default()
+    };
+    let mut shown: KeyMap<Group> = KeyMap::default();
+    for doc in docs.iter_mut().take(limit) {
+        let addrs = passage_addresses(store, searcher, doc.key)?;
+        let lexical_by_addr: KeyMap<f32> = lexical_groups
+            .get(&doc.key)
+            .map(|g| g.best.iter().map(|(s, a)| (address_key(*a), *s)).collect())
+            .unwrap_or_default();
+        let mut scored: Vec<(f32, DocAddress)> = Vec::with_capacity(addrs.len());
+        let vectors_by_ordinal: KeyMap<&crate::semantic::vectors::PassageVector> = vectors
+            .groups
+            .get(&doc.key)
+            .map(|g| {
+                g.passages
+                    .iter()
+                    .map(|p| (u64::from(p.ordinal), p))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for addr in &addrs {
+            let lex = lexical_by_addr.get(&address_key(*addr)).copied();
+            let sem = if vectors_by_ordinal.is_empty() {
+                None
+            } else {
+                let ordinal = stored_ordinal(store, searcher, *addr)?;
+                vectors_by_ordinal.get(&ordinal).map(|p| p.dot(&query))
+            };
+            if semantic.mode == Mode::Semantic && sem.is_none() {
+                continue;
+            }
+            scored.push((fuse(lex.unwrap_or(0.0), sem), *addr));
+        }
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        scored.truncate(passages.max(1));
+        if let Some(&(score, best)) = scored.first() {
+            doc.best = best;
+            doc.best_score = score;
+        }
+        shown.insert(
+            doc.key,
+            Group {
+                best: scored,
+                matches: doc.matches,
+            },
+        );
+    }
+    Ok(Ranked { docs, total, shown })
+}
+
+fn address_key(a: DocAddress) -> u64 {
+    (u64::from(a.segment_ord) << 32) | u64::from(a.doc_id)
+}
+
+/// The ordinal of the passage at `addr`, as stored (vectors are keyed by it).
+fn stored_ordinal(store: &Store, searcher: &Searcher, addr: DocAddress) -> Result<u64> {
+    let doc: TantivyDocument = searcher.doc(addr)?;
+    Ok(read_passage(&store.fields, &doc, "")?.place.ordinal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn z_scale_centres_and_scales_the_top_scores() {
+        let s = ZScale::of(vec![1.0, 3.0, 100.0, -50.0], 2);
+        // Over the best two only: 100 and 3.
+        assert!((s.mean - 51.5).abs() < 1e-4);
+        assert!((s.z(100.0) - 1.0).abs() < 1e-4);
+        assert!((s.z(3.0) + 1.0).abs() < 1e-4);
+        let flat = ZScale::of(vec![2.0, 2.0], 10);
+        assert_eq!(flat.z(3.0), 1.0);
+    }
+}

@@ -1,0 +1,83 @@
+//! Semantic search: a local sentence-embedding model (all-MiniLM-L6-v2) over passages.
+//!
+//! `model.rs` finds, installs and checks the model files (pinned by sha256); `encoder.rs` turns
+//! text into unit vectors with a small BERT encoder written on candle; `vectors.rs` keeps the
+//! passages' vectors beside the index; `embed.rs` brings them level with the index;
+//! `live.rs` gives a search the vectors that match the documents it sees. Nothing here prints
+//! or reaches the network unless the caller asks for a download.
+
+pub mod embed;
+pub mod encoder;
+pub mod live;
+pub mod model;
+pub mod vectors;
+
+pub use embed::{embed_index, EmbedProgress, EmbedReport};
+pub use encoder::{Encoder, DIMENSIONS};
+pub use live::{coverage, Coverage, LiveVectors};
+pub use model::{ModelDir, MODEL_NAME};
+
+use std::path::PathBuf;
+
+/// What can go wrong with the embedding model.
+#[derive(Debug, thiserror::Error)]
+pub enum SemanticError {
+    /// The model's files are not in the model folder.
+    #[error("the embedding model {MODEL_NAME} is not in {}: run `tipdex model fetch --from DIR` with the unzipped model folder (or `tipdex model fetch` to download it from Hugging Face)", .0.display())]
+    ModelMissing(PathBuf),
+
+    /// A model file's bytes are not the pinned release.
+    #[error("{} is not the pinned {MODEL_NAME} release (sha256 {found}, expected {expected}); fetch it again", .file.display())]
+    ModelHash {
+        /// The file checked.
+        file: PathBuf,
+        /// Its sha256.
+        found: String,
+        /// The pinned sha256.
+        expected: &'static str,
+    },
+
+    /// Copying or reading the model files failed.
+    #[error("cannot {action} {}: {source}", .path.display())]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// On which path.
+        path: PathBuf,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+
+    /// The download failed (offline, blocked, or no downloader on this machine).
+    #[error("could not download {what}: {reason}; copy the files from another machine and run `tipdex model fetch --from DIR`")]
+    Download {
+        /// Which file.
+        what: String,
+        /// Why, in the downloader's words.
+        reason: String,
+    },
+
+    /// The model files were read but could not be run (wrong shapes, bad tokenizer.json).
+    #[error("the embedding model in {} cannot be loaded: {reason}", .dir.display())]
+    ModelLoad {
+        /// The model folder.
+        dir: PathBuf,
+        /// What failed.
+        reason: String,
+    },
+
+    /// Another embedding run holds the index's vectors.
+    #[error("another tipdex is embedding the index at {} now: wait for it to finish, then run this again", .0.display())]
+    Busy(PathBuf),
+
+    /// Inference failed.
+    #[error("embedding failed: {0}")]
+    Inference(String),
+}
+
+impl SemanticError {
+    /// Whether the user fixes this by what they type or install (exit code 2).
+    pub fn is_usage(&self) -> bool {
+        matches!(self, SemanticError::ModelMissing(_))
+    }
+}

@@ -1,0 +1,279 @@
+//! Semantic and hybrid search with the real model: meaning found without shared words,
+//! incremental embedding, and a kill -9 while embedding.
+//!
+//! These tests need all-MiniLM-L6-v2 (`bash scripts/fetch_test_model.sh`, run by `.ci/run`);
+//! without it they fail with that command.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::harness::{file_names, Env, Run};
+
+fn model_dir() -> String {
+    tipdex::semantic::model::test_model_dir()
+        .0
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn run(env: &Env, args: &[&str]) -> Run {
+    let out = env
+        .command(args)
+        .env("TIPDEX_MODEL_DIR", model_dir())
+        .output()
+        .expect("run tipdex");
+    super::harness::to_run(out)
+}
+
+fn search(env: &Env, args: &[&str]) -> Value {
+    let mut all = vec!["search"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "json"]);
+    run(env, &all).ok().json()
+}
+
+fn status(env: &Env) -> Value {
+    run(env, &["status", "--format", "json"]).ok().json()
+}
+
+/// A small corpus on distinct subjects; `civil.txt` says "civil action" and "damages" where a
+/// user may ask to "sue" for "compensation".
+fn write_corpus(env: &Env) {
+    env.write(
+        "civil.txt",
+        "Civil remedies\n\nAn individual who is a victim of a violation of this chapter may bring a civil action against the perpetrator in an appropriate district court of the United States and may recover damages and reasonable attorneys fees.",
+    );
+    env.write(
+        "fishing.txt",
+        "Forced labour at sea\n\nCrews on distant-water fishing vessels reported unpaid wages, confiscated passports and beatings by officers.",
+    );
+    env.write(
+        "border.txt",
+        "Border screening\n\nImmigration officers at airports received training on indicators of exploitation among arriving passengers.",
+    );
+    env.write(
+        "shelter.txt",
+        "Shelter services\n\nThe ministry funded three shelters offering housing, counselling and medical care for rescued persons.",
+    );
+    env.write(
+        "data.txt",
+        "Statistics\n\nThe annual report counts identified persons by age, sex and form of exploitation across the region.",
+    );
+}
+
+#[test]
+fn a_query_sharing_no_word_with_its_document_finds_it_in_hybrid_mode() {
+    let env = Env::empty();
+    write_corpus(&env);
+    run(&env, &["index", "data", "--semantic"]).ok();
+    // No word of this query is in any document, so only meaning can rank them.
+    let query = "survivors suing to get compensation";
+    let lexical = file_names(&search(&env, &[query, "--mode", "lexical"]));
+    assert!(
+        !lexical.contains(&"civil.txt".to_string()),
+        "the words are not in the document, so lexical search cannot find it: {lexical:?}"
+    );
+    // Hybrid is the default once the index has embeddings.
+    let hybrid = search(&env, &[query]);
+    assert_eq!(file_names(&hybrid)[0], "civil.txt", "{hybrid}");
+    let semantic = file_names(&search(&env, &[query, "--mode", "semantic"]));
+    assert_eq!(semantic[0], "civil.txt");
+    // Filters hold on the semantic side too.
+    let filtered = search(&env, &[query, "--mode", "semantic", "--lang", "fr"]);
+    assert!(file_names(&filtered).is_empty(), "{filtered}");
+    // Typed words are still what is highlighted.
+    let typed = search(&env, &["fishing wages", "--mode", "hybrid"]);
+    let hit = &typed["hits"][0];
+    assert_eq!(file_names(&typed)[0], "fishing.txt");
+    let passage = &hit["passages"][0];
+    let text = passage["text"].as_str().unwrap();
+    let marked: Vec<&str> = passage["highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| &text[h["start"].as_u64().unwrap() as usize..h["end"].as_u64().unwrap() as usize])
+        .collect();
+    assert!(
+        marked.contains(&"fishing") && marked.contains(&"wages"),
+        "{marked:?}"
+    );
+}
+
+#[test]
+fn semantic_mode_without_embeddings_says_how_to_make_them() {
+    let env = Env::empty();
+    write_corpus(&env);
+    run(&env, &["index", "data"]).ok();
+    let r = run(&env, &["search", "sue", "--mode", "hybrid"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("--semantic"), "{}", r.stderr);
+}
+
+fn embedded_line(stderr: &str) -> (u64, u64, u64) {
+    // "tipdex: embedded P passages of D documents in … ; X documents' vectors dropped"
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("tipdex: embedded"))
+        .unwrap_or_else(|| panic!("no embedding summary in:\n{stderr}"));
+    let numbers: Vec<u64> = line
+        .split(|c: char| !c.is_ascii_digit() && c != '.')
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    let dropped = line
+        .split("; ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    (numbers[0], numbers[1], dropped)
+}
+
+#[test]
+fn incremental_embedding_touches_only_changed_passages() {
+    let env = Env::empty();
+    write_corpus(&env);
+    let first = run(&env, &["index", "data", "--semantic"]).ok();
+    let (passages, docs, dropped) = embedded_line(&first.stderr);
+    assert_eq!((docs, dropped), (5, 0));
+    assert_eq!(
+        status(&env)["semantic"]["passages_embedded"].as_u64(),
+        Some(passages)
+    );
+    // Nothing changed: nothing embedded.
+    let again = run(&env, &["index"]).ok();
+    assert_eq!(embedded_line(&again.stderr), (0, 0, 0));
+    // One changed, one added, one removed: two documents embedded, two dropped.
+    env.write(
+        "shelter.txt",
+        "Shelter services\n\nThe ministry closed two shelters; one remains for rescued persons.",
+    );
+    env.write(
+        "hotline.txt",
+        "Hotline\n\nA free telephone line answers calls in six languages day and night.",
+    );
+    std::fs::remove_file(env.data().join("data.txt")).unwrap();
+    let third = run(&env, &["index"]).ok();
+    let (passages, docs, dropped) = embedded_line(&third.stderr);
+    assert_eq!((docs, dropped), (2, 2), "{}", third.stderr);
+    assert_eq!(passages, 2);
+    let s = status(&env);
+    assert_eq!(s["semantic"]["documents_embedded"].as_u64(), Some(5), "{s}");
+    assert_eq!(
+        s["semantic"]["passages_embedded"].as_u64(),
+        s["passages"].as_u64()
+    );
+    let hybrid = file_names(&search(&env, &["telephone help in many languages"]));
+    assert_eq!(hybrid[0], "hotline.txt");
+}
+
+/// Documents of the kill test: ~3 passages each, so embedding outlasts its first saved chunk
+/// (saved after 10 s) by far.
+const DOCS: u64 = 150;
+
+fn chunks(index: &Path) -> usize {
+    std::fs::read_dir(index.join("semantic"))
+        .map(|d| {
+            d.flatten()
+                .filter(|e| {
+                    let n = e.file_name().to_string_lossy().into_owned();
+                    n.starts_with("chunk-") && n.ends_with(".vec")
+                })
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn kill_during_embedding_leaves_a_lexical_index_and_the_next_run_resumes() {
+    let env = Env::empty();
+    // Enough passages that embedding lasts well past its first saved chunk.
+    let words = [
+        "labour",
+        "border",
+        "shelter",
+        "court",
+        "victim",
+        "fishing",
+        "factory",
+        "recruiter",
+        "passport",
+        "wages",
+        "debt",
+        "migrant",
+        "police",
+        "prosecutor",
+        "hotline",
+        "survivor",
+    ];
+    for d in 0..DOCS {
+        let mut text = format!("Report {d}\n\n");
+        for p in 0..3 {
+            for s in 0..12 {
+                let w = |k: u64| words[((d * 7 + p * 5 + s * 3 + k) % words.len() as u64) as usize];
+                text.push_str(&format!(
+                    "Sentence {s} of part {p} in report {d} mentions the {} and the {} near the {}. ",
+                    w(0),
+                    w(1),
+                    w(2)
+                ));
+            }
+            text.push_str("\n\n");
+        }
+        env.write(&format!("r{d:03}.txt"), text);
+    }
+    let mut child = env
+        .command(&["index", "data", "--semantic"])
+        .env("TIPDEX_MODEL_DIR", model_dir())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while chunks(&env.index_dir()) == 0 {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before its first chunk: make the corpus larger"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "no chunk after 10 minutes"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // The lexical index is whole and answers; coverage is partial.
+    let lexical = search(&env, &["report", "--mode", "lexical", "-n", "5"]);
+    assert_eq!(lexical["total_documents"].as_u64(), Some(DOCS), "{lexical}");
+    let s = status(&env);
+    let documents = s["documents"].as_u64().unwrap();
+    let embedded = s["semantic"]["documents_embedded"].as_u64().unwrap();
+    assert_eq!(documents, DOCS);
+    assert!(
+        embedded > 0 && embedded < documents,
+        "{embedded} of {documents}"
+    );
+    // Hybrid answers with what is embedded.
+    search(&env, &["wages owed to fishermen"]);
+    // The next run embeds only the rest.
+    let resumed = run(&env, &["index"]).ok();
+    let (_, docs, dropped) = embedded_line(&resumed.stderr);
+    assert_eq!(
+        (docs, dropped),
+        (documents - embedded, 0),
+        "{}",
+        resumed.stderr
+    );
+    let s = status(&env);
+    assert_eq!(
+        s["semantic"]["documents_embedded"].as_u64(),
+        Some(documents)
+    );
+    assert_eq!(
+        s["semantic"]["passages_embedded"].as_u64(),
+        s["passages"].as_u64()
+    );
+}
