@@ -49,6 +49,8 @@ pub struct EmbedReport {
     pub embedded_documents: usize,
     /// Passages embedded by this run.
     pub embedded_passages: u64,
+    /// Tokens the model read for them (after the cut at the model's limit).
+    pub embedded_tokens: u64,
     /// Documents whose vectors were dropped (removed or changed since).
     pub dropped: usize,
     /// Stopped by the caller's flag before the end; the work done is saved.
@@ -108,7 +110,8 @@ pub fn embed_index(
         if batch_passages < ENCODE_PASSAGES && i + 1 < todo.len() {
             continue;
         }
-        let groups = encode(encoder, std::mem::take(&mut batch), &current)?;
+        let (groups, tokens) = encode(encoder, std::mem::take(&mut batch), &current)?;
+        report.embedded_tokens += tokens;
         batch_passages = 0;
         for g in groups {
             state.passages_done += g.passages.len() as u64;
@@ -149,13 +152,14 @@ fn encode(
     encoder: &Encoder,
     batch: Vec<(&DocRecord, Vec<(u32, String)>)>,
     current: &HashMap<u64, u64>,
-) -> Result<Vec<Group>> {
+) -> Result<(Vec<Group>, u64)> {
     let texts: Vec<String> = batch
         .iter()
         .flat_map(|(r, ps)| ps.iter().map(|(_, t)| model_text(r.display_title(), t)))
         .collect();
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let mut embedded = encoder.embed(&refs)?.into_iter();
+    let (embedded, tokens) = encoder.embed_counted(&refs)?;
+    let mut embedded = embedded.into_iter();
     let mut out = Vec::with_capacity(batch.len());
     for (record, passages) in batch {
         let passages = passages
@@ -171,7 +175,7 @@ fn encode(
             passages,
         });
     }
-    Ok(out)
+    Ok((out, tokens))
 }
 
 /// A document's passages (ordinal, text) as stored in the index.

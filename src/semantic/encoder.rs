@@ -81,10 +81,16 @@ impl Encoder {
 
     /// One unit vector of [`DIMENSIONS`] per text, in the order given.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, SemanticError> {
+        Ok(self.embed_counted(texts)?.0)
+    }
+
+    /// [`Encoder::embed`], and the number of tokens the model read (for throughput figures).
+    pub fn embed_counted(&self, texts: &[&str]) -> Result<(Vec<Vec<f32>>, u64), SemanticError> {
         let ids = texts
             .iter()
             .map(|t| self.token_ids(t))
             .collect::<Result<Vec<_>, _>>()?;
+        let tokens = ids.iter().map(|i| i.len() as u64).sum();
         let mut order: Vec<usize> = (0..texts.len()).collect();
         order.sort_by_key(|&i| ids[i].len());
         let mut out = vec![Vec::new(); texts.len()];
@@ -98,7 +104,7 @@ impl Encoder {
                 out[i] = v;
             }
         }
-        Ok(out)
+        Ok((out, tokens))
     }
 }
 
