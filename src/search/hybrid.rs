@@ -2,9 +2,9 @@
 //! embedding, alone or fused with the lexical ranking.
 //!
 //! Fusion is a convex combination of z-scored scores (`w · z_lexical + (1 − w) · z_semantic`),
-//! each side's mean and spread taken over its best [`SemanticSearch::depth`] documents; a
-//! document one side does not rank gets that side's score of 0 (lexical: no word matched) or
-//! its lowest (semantic: no vectors yet). Score fusion beat reciprocal rank fusion on SciFact
+//! both sides' mean and spread taken over one candidate set, the best
+//! [`SemanticSearch::depth`] documents of either side (see `Fusion`). Score fusion beat
+//! reciprocal rank fusion on SciFact
 //! when the second ranker is weaker than BM25 (`../shared/design/hybrid-study.md`). The shown
 //! passages are each document's best by the same fused score at passage level, so a passage
 //! that matches no typed word can be shown when it is the closest in meaning.
@@ -116,6 +116,84 @@ impl ZScale {
     }
 }
 
+/// How a document's two scores become one: each side z-scored over one candidate set, the
+/// best `depth` documents of either side together, and combined with the lexical weight.
+///
+/// One set for both sides, because scaling each side over its own best documents let a side
+/// with few matches (one document matching a function word) hand every other candidate a
+/// large negative lexical z-score, outweighing any semantic evidence. A document a side does
+/// not score (no word matched, no vectors yet) gets that side's floor: its lowest score among
+/// the candidates.
+#[derive(Clone, Copy, Debug)]
+struct Fusion {
+    semantic_only: bool,
+    weight: f32,
+    lexical: ZScale,
+    semantic: ZScale,
+    lexical_floor: f32,
+    semantic_floor: f32,
+}
+
+impl Fusion {
+    fn over(
+        mode: Mode,
+        weight: f32,
+        lexical: &KeyMap<f32>,
+        semantic: &KeyMap<f32>,
+        depth: usize,
+    ) -> Fusion {
+        let mut candidates: KeySet = best_keys(lexical, depth);
+        candidates.extend(best_keys(semantic, depth));
+        let floor = |side: &KeyMap<f32>| {
+            let min = candidates
+                .iter()
+                .filter_map(|k| side.get(k))
+                .fold(f32::INFINITY, |m, s| m.min(*s));
+            if min.is_finite() {
+                min
+            } else {
+                0.0
+            }
+        };
+        let (lexical_floor, semantic_floor) = (floor(lexical), floor(semantic));
+        let scale = |side: &KeyMap<f32>, floor: f32| {
+            let scores: Vec<f32> = candidates
+                .iter()
+                .map(|k| side.get(k).copied().unwrap_or(floor))
+                .collect();
+            ZScale::of(scores, usize::MAX)
+        };
+        Fusion {
+            semantic_only: mode == Mode::Semantic,
+            weight,
+            lexical: scale(lexical, lexical_floor),
+            semantic: scale(semantic, semantic_floor),
+            lexical_floor,
+            semantic_floor,
+        }
+    }
+
+    fn score(&self, lexical: Option<f32>, semantic: Option<f32>) -> f32 {
+        if self.semantic_only {
+            return semantic.unwrap_or(f32::NEG_INFINITY);
+        }
+        let lexical = lexical.unwrap_or(self.lexical_floor);
+        let semantic = semantic.unwrap_or(self.semantic_floor);
+        self.weight * self.lexical.z(lexical) + (1.0 - self.weight) * self.semantic.z(semantic)
+    }
+}
+
+/// The keys of the `depth` best scores.
+fn best_keys(scores: &KeyMap<f32>, depth: usize) -> KeySet {
+    let depth = depth.max(1);
+    let mut ranked: Vec<(u64, f32)> = scores.iter().map(|(k, s)| (*k, *s)).collect();
+    if ranked.len() > depth {
+        ranked.select_nth_unstable_by(depth - 1, |a, b| b.1.total_cmp(&a.1));
+        ranked.truncate(depth);
+    }
+    ranked.into_iter().map(|(k, _)| k).collect()
+}
+
 /// The documents ranked by the semantic or fused score, and each shown document's passages.
 pub(super) struct Ranked {
     /// Every candidate document, best first, with score and best passage resolved for the
@@ -173,29 +251,16 @@ pub(super) fn rank(
         Mode::Semantic => 0.0,
         _ => semantic.lexical_weight.clamp(0.0, 1.0),
     };
-    let lex_scale = ZScale::of(
-        lexical.docs.iter().map(|d| d.score).collect(),
+    let lexical_scores: KeyMap<f32> = lexical.docs.iter().map(|d| (d.key, d.score)).collect();
+    let semantic_sims: KeyMap<f32> = semantic_scores.iter().map(|(k, (s, _))| (*k, *s)).collect();
+    let fusion = Fusion::over(
+        semantic.mode,
+        weight,
+        &lexical_scores,
+        &semantic_sims,
         semantic.depth,
     );
-    let sem_scale = ZScale::of(
-        semantic_scores.values().map(|(s, _)| *s).collect(),
-        semantic.depth,
-    );
-    let sem_floor = semantic_scores
-        .values()
-        .map(|(s, _)| *s)
-        .fold(f32::INFINITY, f32::min);
-    let fuse = |lex: f32, sem: Option<f32>| -> f32 {
-        if semantic.mode == Mode::Semantic {
-            return sem.unwrap_or(f32::NEG_INFINITY);
-        }
-        let sem = sem.unwrap_or(if sem_floor.is_finite() {
-            sem_floor
-        } else {
-            0.0
-        });
-        weight * lex_scale.z(lex) + (1.0 - weight) * sem_scale.z(sem)
-    };
+    let fuse = |lex: Option<f32>, sem: Option<f32>| fusion.score(lex, sem);
     let mut by_key: KeyMap<DocHit> = KeyMap::default();
     if semantic.mode == Mode::Hybrid {
         for d in &lexical.docs {
@@ -203,7 +268,7 @@ pub(super) fn rank(
             by_key.insert(
                 d.key,
                 DocHit {
-                    score: fuse(d.score, sem),
+                    score: fuse(Some(d.score), sem),
                     ..*d
                 },
             );
@@ -213,7 +278,7 @@ pub(super) fn rank(
     for (&key, &(sem, _)) in &semantic_scores {
         by_key.entry(key).or_insert_with(|| DocHit {
             key,
-            score: fuse(0.0, Some(sem)),
+            score: fuse(None, Some(sem)),
             best_score: sem,
             // Resolved below for the shown documents, the only ones whose passage is read.
             best: DocAddress::new(0, 0),
@@ -260,7 +325,7 @@ pub(super) fn rank(
             if semantic.mode == Mode::Semantic && sem.is_none() {
                 continue;
             }
-            scored.push((fuse(lex.unwrap_or(0.0), sem), *addr));
+            scored.push((fuse(lex, sem), *addr));
         }
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
         scored.truncate(passages.max(1));
@@ -292,6 +357,39 @@ fn stored_ordinal(store: &Store, searcher: &Searcher, addr: DocAddress) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn keyed(pairs: &[(u64, f32)]) -> KeyMap<f32> {
+        pairs.iter().copied().collect()
+    }
+
+    /// A lexical side with one match (a query's only indexed word being common, say) must not
+    /// decide the ranking against the semantic side: with each side scaled over its own
+    /// candidates, every other document got a lexical z-score of minus the match's score.
+    #[test]
+    fn one_lexical_match_does_not_outweigh_the_semantic_side() {
+        let lexical = keyed(&[(1, 4.0)]);
+        let semantic = keyed(&[(1, 0.20), (2, 0.65), (3, 0.30), (4, 0.25)]);
+        let f = Fusion::over(Mode::Hybrid, 0.5, &lexical, &semantic, 1000);
+        let score = |k: u64| f.score(lexical.get(&k).copied(), semantic.get(&k).copied());
+        assert!(score(2) > score(1), "{} vs {}", score(2), score(1));
+    }
+
+    /// With matches on both sides, a document strong on both beats one strong on either.
+    #[test]
+    fn both_sides_count_over_the_shared_candidates() {
+        let lexical = keyed(&[(1, 9.0), (2, 5.0), (3, 1.0)]);
+        let semantic = keyed(&[(1, 0.3), (2, 0.6), (3, 0.2), (4, 0.62)]);
+        let f = Fusion::over(Mode::Hybrid, 0.5, &lexical, &semantic, 1000);
+        let score = |k: u64| f.score(lexical.get(&k).copied(), semantic.get(&k).copied());
+        assert!(
+            score(2) > score(1) && score(2) > score(4),
+            "{:?}",
+            (1..5).map(score).collect::<Vec<_>>()
+        );
+        // Semantic mode ranks by similarity alone.
+        let s = Fusion::over(Mode::Semantic, 0.5, &lexical, &semantic, 1000);
+        assert!(s.score(Some(9.0), Some(0.3)) < s.score(None, Some(0.62)));
+    }
 
     #[test]
     fn z_scale_centres_and_scales_the_top_scores() {
