@@ -137,7 +137,10 @@ fn indexed_corpus(manifest: &Path, docs: usize) -> Option<(PathBuf, PathBuf)> {
         assert!(ok, "make_corpus.py failed");
     }
     let index = work.join(format!("tipdex-semantic-{docs}"));
+    // Once the index has vectors, `tipdex index` embeds too: it needs the model the bench uses.
+    let model = tipdex::semantic::model::test_model_dir();
     let status = Command::new(env!("CARGO_BIN_EXE_tipdex"))
+        .env("TIPDEX_MODEL_DIR", &model.0)
         .args(["index", "--quiet", "--index"])
         .arg(&index)
         .arg(out.join("corpus"))
