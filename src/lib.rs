@@ -47,6 +47,7 @@ pub(crate) mod metadata;
 pub mod output;
 pub mod passage;
 pub(crate) mod record;
+pub mod reprints;
 pub mod schema;
 pub mod search;
 pub mod serve;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::acronyms::Definition;
 use crate::ingest::{FileStamp, Format};
 use crate::metadata::Metadata;
+use crate::reprints::Signature;
 
 /// One indexed document, stored as JSON in its record so that the index alone says what is
 /// indexed, from which file version, with which metadata.
@@ -64,10 +65,15 @@ pub struct DocRecord {
     /// kept when the file is renamed, touched or extracted again by newer rules.
     #[serde(default)]
     pub changed_ms: i64,
+    /// The text's reprint signature (see [`crate::reprints`]); absent for a text too short to
+    /// group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<Signature>,
 }
 
 /// Version of what extraction makes of a file (text, passages, metadata). Raised when a change
-/// gives existing files different text or passages (e.g. headings starting passages), so the
+/// gives existing files different text or passages (e.g. headings starting passages) or adds
+/// to what a record holds (7: reprint signatures), so the
 /// next run re-extracts files whose bytes did not change instead of keeping a mix of both.
 pub(crate) const EXTRACTOR_VERSION: u32 = 7;
 
@@ -122,6 +128,9 @@ pub(crate) struct RecordSummary {
     /// See [`DocRecord::changed_ms`].
     #[serde(default)]
     pub changed_ms: i64,
+    /// See [`DocRecord::signature`].
+    #[serde(default)]
+    pub signature: Option<Signature>,
 }
 
 impl RecordSummary {

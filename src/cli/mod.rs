@@ -3,6 +3,7 @@
 
 mod check;
 mod completions;
+mod duplicates;
 mod export;
 mod facets;
 mod index;
@@ -92,6 +93,8 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Print the manual page (roff) generated from these definitions
     Man,
+    /// Reprints: groups of documents with the same or nearly the same text, earliest first
+    Duplicates(duplicates::DuplicatesArgs),
 }
 
 /// `--color`.
@@ -313,6 +316,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => export::run(&ctx, &args),
         Command::Completions(args) => completions::completions(&args),
         Command::Man => completions::man(),
+        Command::Duplicates(args) => duplicates::run(&ctx, &args),
     });
     match outcome {
         Ok(Ok(code)) => Ok(code),

@@ -31,6 +31,10 @@ pub struct SearchArgs {
     /// document scores become rank-fusion scores
     #[arg(long)]
     pub expand: bool,
+    /// Show every copy of a reprinted text as its own hit (by default documents with the same or
+    /// nearly the same text are one hit, the best-ranked, listing the others)
+    #[arg(long)]
+    pub all_copies: bool,
     #[command(flatten)]
     pub filters: FilterArgs,
     /// Documents to show per query
@@ -112,6 +116,7 @@ pub fn run(ctx: &Context, args: &SearchArgs) -> anyhow::Result<ExitCode> {
             passages: args.passages,
             plain: args.plain,
             expand: args.expand.then(Expansion::default),
+            all_copies: args.all_copies,
             facets: match &args.facets {
                 None => Vec::new(),
                 Some(dims) if dims.is_empty() => FacetField::ALL.to_vec(),

@@ -73,6 +73,9 @@ pub struct SearchRequest {
     /// Only these documents (by key) may match, when given (a saved search's report: the
     /// documents added or changed since a moment).
     pub only: Option<Arc<KeySet>>,
+    /// Show every copy of a reprinted text as its own hit instead of one hit per reprint group
+    /// (see [`crate::reprints`]).
+    pub all_copies: bool,
 }
 
 impl Default for SearchRequest {
@@ -88,6 +91,7 @@ impl Default for SearchRequest {
             expand: None,
             doc_scoring: DocScoring::default(),
             only: None,
+            all_copies: false,
         }
     }
 }
@@ -122,13 +126,34 @@ pub struct SearchHit {
     pub matching_passages: u32,
     /// Its best passages, best first.
     pub passages: Vec<PassageHit>,
+    /// The other documents of its reprint group (same or nearly the same text), earliest
+    /// first, whether they matched or not; empty when it has none.
+    pub copies: Vec<DocRecord>,
+}
+
+impl SearchHit {
+    /// The earliest dated of this document and its copies (the original of a reprinted text),
+    /// when it has copies and any of them is dated.
+    pub fn original(&self) -> Option<&DocRecord> {
+        if self.copies.is_empty() {
+            return None;
+        }
+        std::iter::once(&self.record)
+            .chain(&self.copies)
+            .filter_map(|r| r.metadata.date.as_ref().map(|d| (d.value.lo(), r)))
+            .min_by_key(|(lo, r)| (*lo, r.key))
+            .map(|(_, r)| r)
+    }
 }
 
 /// The answer to a [`SearchRequest`].
 #[derive(Clone, Debug)]
 pub struct SearchResults {
-    /// Documents matching.
+    /// Documents matching, every copy of a reprinted text counted.
     pub total_documents: usize,
+    /// Distinct texts matching: each reprint group counted once (the number of hits there are
+    /// to page through, unless `all_copies`).
+    pub total_distinct: usize,
     /// Passages matching.
     pub total_passages: u64,
     /// The best `limit` documents, best first.
@@ -311,6 +336,16 @@ pub fn search(
     };
     let total_documents = docs.len();
     let total_passages = docs.iter().map(|d| u64::from(d.matches)).sum();
+    let reprints = store.reprints(&searcher)?;
+    let docs = one_per_group(docs, &reprints);
+    let total_distinct = docs.len();
+    let docs = if request.all_copies {
+        docs.into_iter()
+            .flat_map(|(best, others)| std::iter::once(best).chain(others))
+            .collect()
+    } else {
+        docs.into_iter().map(|(best, _)| best).collect()
+    };
     let ranked = group::top(docs, request.limit);
     // Pass 2, only for the shown documents and only when more than one passage is wanted: their
     // best few passages (the same query and statistics, so the same scores). With expansion the
@@ -339,10 +374,12 @@ pub fn search(
         &plan.compiled.patterns,
         scored,
     )?;
+    let hits = with_copies(store, &searcher, hits, &reprints)?;
     let unmatched =
         unmatched::unmatched(&searcher, &store.fields, &plan.parsed, &plan.equivalents)?;
     Ok(SearchResults {
         total_documents,
+        total_distinct,
         total_passages,
         hits,
         unmatched,
@@ -353,6 +390,69 @@ pub fn search(
             ..fetched
         },
     })
+}
+
+/// `docs` with each reprint group's best-ranked member first, the group's other matching
+/// members beside it (ranked as [`group::top`] ranks).
+fn one_per_group(
+    docs: Vec<group::DocHit>,
+    reprints: &crate::reprints::Groups,
+) -> Vec<(group::DocHit, Vec<group::DocHit>)> {
+    if reprints.is_empty() {
+        return docs.into_iter().map(|d| (d, Vec::new())).collect();
+    }
+    let better = |a: &group::DocHit, b: &group::DocHit| {
+        a.score.total_cmp(&b.score).then(b.key.cmp(&a.key)) == std::cmp::Ordering::Greater
+    };
+    let mut out: Vec<(group::DocHit, Vec<group::DocHit>)> = Vec::with_capacity(docs.len());
+    let mut slot: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+    for d in docs {
+        let Some(g) = reprints.group(d.key) else {
+            out.push((d, Vec::new()));
+            continue;
+        };
+        match slot.get(&g) {
+            None => {
+                slot.insert(g, out.len());
+                out.push((d, Vec::new()));
+            }
+            Some(&i) => {
+                let (best, others) = &mut out[i];
+                if better(&d, best) {
+                    others.push(std::mem::replace(best, d));
+                } else {
+                    others.push(d);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `hits` with the records of their reprints, earliest first.
+fn with_copies(
+    store: &Store,
+    searcher: &Searcher,
+    mut hits: Vec<SearchHit>,
+    reprints: &crate::reprints::Groups,
+) -> Result<Vec<SearchHit>> {
+    for hit in &mut hits {
+        for &key in reprints.members(hit.record.key) {
+            if key == hit.record.key {
+                continue;
+            }
+            if let Some(record) = store.record_by_key(searcher, key)? {
+                hit.copies.push(record);
+            }
+        }
+        hit.copies.sort_by_key(|r| {
+            (
+                r.metadata.date.as_ref().map_or(i64::MAX, |d| d.value.lo()),
+                r.key,
+            )
+        });
+    }
+    Ok(hits)
 }
 
 /// The best `keep` passages of each of the `ranked` documents: `query` restricted to their keys.

@@ -15,6 +15,7 @@ mod incremental;
 mod metadata;
 mod rank;
 mod recovery;
+mod reprints;
 mod sample;
 mod search;
 mod serve;
