@@ -71,10 +71,17 @@ fn main() -> anyhow::Result<()> {
             text,
         });
     }
-    let sigs: Vec<(u64, tipdex::reprints::Signature)> = entries
+    // Grouped as the indexer groups them: signature and subject (the most-mentioned country).
+    let gazetteer = tipdex::entities::countries::gazetteer();
+    let sigs: Vec<(u64, tipdex::reprints::Signature, tipdex::reprints::Subject)> = entries
         .iter()
         .enumerate()
-        .filter_map(|(i, e)| signature(&e.text).map(|s| (i as u64, s)))
+        .filter_map(|(i, e)| {
+            let countries = gazetteer.count(&e.text, &[]);
+            let subject =
+                tipdex::reprints::subject(tipdex::entities::countries::subject(&countries));
+            signature(&e.text).map(|s| (i as u64, s, subject))
+        })
         .collect();
     let found = groups(&sigs);
     let group_of = tipdex::reprints::group_of(&found);

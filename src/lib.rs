@@ -36,6 +36,7 @@
 pub(crate) mod acronyms;
 pub(crate) mod analysis;
 pub mod clean;
+pub mod entities;
 pub(crate) mod error;
 pub mod eval;
 pub mod export;

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::acronyms::Definition;
+use crate::entities::CountryMentions;
 use crate::ingest::{FileStamp, Format};
 use crate::metadata::Metadata;
 use crate::reprints::Signature;
@@ -69,11 +70,15 @@ pub struct DocRecord {
     /// group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<Signature>,
+    /// The countries its text names, most-mentioned first, with the passages naming each (see
+    /// [`crate::entities::countries`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub countries: Vec<CountryMentions>,
 }
 
 /// Version of what extraction makes of a file (text, passages, metadata). Raised when a change
 /// gives existing files different text or passages (e.g. headings starting passages) or adds
-/// to what a record holds (7: reprint signatures), so the
+/// to what a record holds (7: reprint signatures, countries), so the
 /// next run re-extracts files whose bytes did not change instead of keeping a mix of both.
 pub(crate) const EXTRACTOR_VERSION: u32 = 7;
 
@@ -131,6 +136,9 @@ pub(crate) struct RecordSummary {
     /// See [`DocRecord::signature`].
     #[serde(default)]
     pub signature: Option<Signature>,
+    /// See [`DocRecord::countries`]; its first is the document's subject for reprints.
+    #[serde(default)]
+    pub countries: Vec<CountryMentions>,
 }
 
 impl RecordSummary {

@@ -9,6 +9,13 @@
 //! locality-sensitive hashing (bands of [`BAND`] bytes) and joins them into groups; the indexer
 //! recomputes the groups from the records it holds at every commit, so they change atomically
 //! with the documents (added, changed, removed, moved) like the learned acronyms.
+//!
+//! Similar wording is not enough: two texts are one group only when they are about the same
+//! [`Subject`] (the country a document names most, see [`crate::entities::countries`]). Yearly
+//! entries written from one boilerplate sentence that differ only by the country's name
+//! ("Madagascar does not fully meet the minimum standards…" / "Serbia does not…") share most
+//! of their shingles, more than real editions of one country's entry share with each other, so
+//! no threshold alone can keep them apart; their subjects do.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -33,6 +40,15 @@ pub const THRESHOLD: f64 = 0.6;
 /// Members of one LSH bucket each new member is compared with: a bucket of thousands of
 /// identical texts costs a few comparisons per member, not one per pair.
 const BUCKET_REPRESENTATIVES: usize = 8;
+
+/// What a document is about, for grouping: the alpha-2 code of the country it names most, or
+/// `None` when it names none. Texts with different subjects are never one group.
+pub type Subject = Option<[u8; 2]>;
+
+/// The subject of a document whose most-mentioned country is `code`.
+pub fn subject(code: Option<&str>) -> Subject {
+    code.and_then(|c| c.as_bytes().try_into().ok())
+}
 
 /// The b-bit MinHash of a text's shingles.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -144,20 +160,22 @@ impl Sets {
     }
 }
 
-/// The reprint groups among `docs` (key, signature): every group of two or more documents whose
-/// texts are linked by similarities of at least [`THRESHOLD`], as sorted keys, the groups in the
-/// order of their first key. The same documents always give the same groups, whatever their
-/// order.
-pub fn groups(docs: &[(u64, Signature)]) -> Vec<Vec<u64>> {
+/// The reprint groups among `docs` (key, signature, subject): every group of two or more
+/// documents with one subject whose texts are linked by similarities of at least [`THRESHOLD`],
+/// as sorted keys, the groups in the order of their first key. The same documents always give
+/// the same groups, whatever their order.
+pub fn groups(docs: &[(u64, Signature, Subject)]) -> Vec<Vec<u64>> {
     let mut docs = docs.to_vec();
-    docs.sort_unstable_by_key(|(key, _)| *key);
-    docs.dedup_by_key(|(key, _)| *key);
+    docs.sort_unstable_by_key(|(key, _, _)| *key);
+    docs.dedup_by_key(|(key, _, _)| *key);
     let mut sets = Sets((0..docs.len()).collect());
-    let mut buckets: HashMap<(usize, u32), Vec<usize>> = HashMap::new();
-    for (i, (_, sig)) in docs.iter().enumerate() {
+    // Buckets are per subject: documents about different countries are never compared, so
+    // neither joined directly nor through a third.
+    let mut buckets: HashMap<(usize, u32, Subject), Vec<usize>> = HashMap::new();
+    for (i, (_, sig, subject)) in docs.iter().enumerate() {
         for (band, bytes) in sig.0.chunks_exact(BAND).enumerate() {
             let value = u32::from_le_bytes(bytes.try_into().unwrap_or([0; BAND]));
-            let reps = buckets.entry((band, value)).or_default();
+            let reps = buckets.entry((band, value, *subject)).or_default();
             let mut joined = false;
             for &j in reps.iter() {
                 if sig.similarity(&docs[j].1) >= THRESHOLD {
@@ -172,7 +190,7 @@ pub fn groups(docs: &[(u64, Signature)]) -> Vec<Vec<u64>> {
         }
     }
     let mut by_root: HashMap<usize, Vec<u64>> = HashMap::new();
-    for (i, (key, _)) in docs.iter().enumerate() {
+    for (i, (key, _, _)) in docs.iter().enumerate() {
         by_root.entry(sets.find(i)).or_default().push(*key);
     }
     let mut out: Vec<Vec<u64>> = by_root.into_values().filter(|g| g.len() > 1).collect();
@@ -248,14 +266,19 @@ mod tests {
         signature(text).expect("long enough")
     }
 
+    /// A document as the indexer gives it to [`groups`]: its signature and the country it
+    /// names most.
+    fn doc(key: u64, text: &str) -> (u64, Signature, Subject) {
+        let countries = crate::entities::countries::gazetteer().count(text, &[]);
+        let code = crate::entities::countries::subject(&countries);
+        (key, sig(text), subject(code))
+    }
+
     #[test]
     fn identical_texts_are_one_group_whatever_their_spacing_and_case() {
         let spaced = ENTRY.replace(' ', "\n  ").to_uppercase();
         assert_eq!(sig(ENTRY), sig(&spaced));
-        assert_eq!(
-            groups(&[(7, sig(ENTRY)), (3, sig(&spaced))]),
-            vec![vec![3, 7]]
-        );
+        assert_eq!(groups(&[doc(7, ENTRY), doc(3, &spaced)]), vec![vec![3, 7]]);
     }
 
     #[test]
@@ -263,7 +286,7 @@ mod tests {
         let year = ENTRY.replace("2012", "2013");
         let sentence = format!("{ENTRY}; the government prosecuted few traffickers in 2011");
         assert!(sig(ENTRY).similarity(&sig(&year)) > 0.8);
-        let g = groups(&[(1, sig(ENTRY)), (2, sig(&year)), (3, sig(&sentence))]);
+        let g = groups(&[doc(1, ENTRY), doc(2, &year), doc(3, &sentence)]);
         assert_eq!(g, vec![vec![1, 2, 3]]);
     }
 
@@ -276,13 +299,14 @@ mod tests {
             Watch List - Qatar does not fully comply with the minimum standards for the \
             elimination of trafficking in 2012";
         assert!(sig(ENTRY).similarity(&sig(other)) < THRESHOLD);
-        assert!(groups(&[(1, sig(ENTRY)), (2, sig(other))]).is_empty());
+        assert!(groups(&[doc(1, ENTRY), doc(2, other)]).is_empty());
     }
 
     /// factbook-tip's 203 groups of entries repeating an earlier edition word for word
-    /// (same text hash in its manifest) are each inside one reprint group.
+    /// (same text hash in its manifest) are each inside one reprint group, and no group holds
+    /// two countries' entries (the manifest's FIPS code).
     #[test]
-    fn factbook_exact_repeats_are_never_split() {
+    fn factbook_exact_repeats_are_never_split_nor_countries_merged() {
         let root = std::path::Path::new(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../shared/corpora/factbook-tip"
@@ -293,16 +317,27 @@ mod tests {
         };
         let mut by_hash: HashMap<String, Vec<u64>> = HashMap::new();
         let mut docs = Vec::new();
+        let mut fips = Vec::new();
         for (i, line) in manifest.lines().skip(1).enumerate() {
-            let path = line.split(',').next().unwrap();
+            let cols: Vec<&str> = line.split(',').collect();
             let hash = line.rsplit(',').next().unwrap().to_string();
-            let text = std::fs::read_to_string(root.join(path)).unwrap();
-            if let Some(sig) = signature(&text) {
-                docs.push((i as u64, sig));
+            let text = std::fs::read_to_string(root.join(cols[0])).unwrap();
+            if signature(&text).is_some() {
+                docs.push(doc(i as u64, &text));
             }
+            fips.push(cols[2].to_ascii_lowercase());
             by_hash.entry(hash).or_default().push(i as u64);
         }
-        let of = group_of(&groups(&docs));
+        let found = groups(&docs);
+        for g in &found {
+            let first = &fips[g[0] as usize];
+            assert!(
+                g.iter().all(|&k| &fips[k as usize] == first),
+                "countries merged: {:?}",
+                g.iter().map(|&k| &fips[k as usize]).collect::<Vec<_>>()
+            );
+        }
+        let of = group_of(&found);
         let repeats: Vec<&Vec<u64>> = by_hash.values().filter(|v| v.len() > 1).collect();
         assert_eq!(repeats.len(), 203);
         for keys in repeats {
@@ -310,6 +345,29 @@ mod tests {
             assert!(first.is_some(), "{keys:?} not grouped");
             assert!(keys.iter().all(|k| of.get(k) == first), "{keys:?} split");
         }
+    }
+
+    /// One boilerplate sentence that differs by the country's name alone is two subjects, not
+    /// one reprint, however alike the wording; the same country's two editions stay one.
+    #[test]
+    fn the_same_boilerplate_about_two_countries_is_two_texts() {
+        let entry = |country: &str, year: u32| {
+            format!(
+                "tier rating: Tier 2 Watch List {country} does not fully meet the minimum \
+                 standards for the elimination of trafficking but is making significant efforts \
+                 to do so, therefore {country} remained on Tier 2 Watch List; for more details, \
+                 go to: https://www.state.gov/reports/{year}-trafficking-in-persons-report/"
+            )
+        };
+        let (a, b) = (entry("Madagascar", 2024), entry("Serbia", 2024));
+        assert!(sig(&a).similarity(&sig(&b)) >= THRESHOLD);
+        let g = groups(&[
+            doc(1, &a),
+            doc(2, &b),
+            doc(3, &entry("Madagascar", 2025)),
+            doc(4, &entry("Serbia", 2025)),
+        ]);
+        assert_eq!(g, vec![vec![1, 3], vec![2, 4]]);
     }
 
     #[test]
@@ -328,7 +386,7 @@ mod tests {
 
     #[test]
     fn many_identical_texts_form_one_group() {
-        let docs: Vec<(u64, Signature)> = (0..500).map(|k| (k, sig(ENTRY))).collect();
+        let docs: Vec<(u64, Signature, Subject)> = (0..500).map(|k| doc(k, ENTRY)).collect();
         let g = groups(&docs);
         assert_eq!(g.len(), 1);
         assert_eq!(g[0].len(), 500);

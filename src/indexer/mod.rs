@@ -27,9 +27,11 @@ pub(crate) use prepare::{prepare, Outcome, Prepared};
 pub use report::{Change, FileProblem, IndexReport, Progress};
 
 use crate::acronyms::{learn, Definition};
+use crate::entities::countries::subject as country_subject;
+use crate::entities::CountryMentions;
 use crate::error::{Error, Result};
 use crate::record::{DocRecord, RecordSummary};
-use crate::reprints::Signature;
+use crate::reprints::{subject as reprint_subject_of, Signature, Subject};
 use crate::schema::SCHEMA_VERSION;
 use crate::store::{after_commit, commit, settings, storage_or_io, swap, IndexInfo, Store};
 
@@ -350,16 +352,14 @@ fn sync(
     // What each indexed document defines, kept current through the run, so every commit
     // carries the acronyms learned from exactly the documents it holds.
     let mut definitions: HashMap<u64, Vec<Definition>> = HashMap::new();
-    // Likewise each document's reprint signature, so every commit carries the groups of exactly
-    // the documents it holds.
-    let mut signatures: HashMap<u64, Signature> = HashMap::new();
+    // Likewise each document's reprint signature and subject, so every commit carries the groups
+    // of exactly the documents it holds.
+    let mut signatures: HashMap<u64, (Signature, Subject)> = HashMap::new();
     for r in store.all_summaries(&searcher)? {
         if !r.acronyms.is_empty() {
             definitions.insert(r.key, r.acronyms.clone());
         }
-        if let Some(sig) = r.signature {
-            signatures.insert(r.key, sig);
-        }
+        set_signature(&mut signatures, r.key, r.signature, &r.countries);
         existing.entry(r.path()).or_default().push(r);
     }
     for root in canonical_roots {
@@ -477,7 +477,12 @@ fn sync(
                         }
                         report.passages_written += write::document(writer, fields, doc)?;
                         definitions.insert(doc.record.key, doc.record.acronyms.clone());
-                        set_signature(&mut signatures, doc.record.key, doc.record.signature);
+                        set_signature(
+                            &mut signatures,
+                            doc.record.key,
+                            doc.record.signature,
+                            &doc.record.countries,
+                        );
                         if old_keys.contains(&doc.record.key) {
                             report.updated += 1;
                             change = Change::Updated;
@@ -500,7 +505,7 @@ fn sync(
                     definitions.remove(&from.key);
                     definitions.insert(to.key, to.acronyms.clone());
                     signatures.remove(&from.key);
-                    set_signature(&mut signatures, to.key, to.signature);
+                    set_signature(&mut signatures, to.key, to.signature, &to.countries);
                     report.moved += 1;
                     (
                         Change::Moved,
@@ -601,16 +606,27 @@ fn sync(
 
 /// Keep `key`'s signature current: a document re-extracted into a text too short to group
 /// loses its old one.
-fn set_signature(signatures: &mut HashMap<u64, Signature>, key: u64, sig: Option<Signature>) {
+fn set_signature(
+    signatures: &mut HashMap<u64, (Signature, Subject)>,
+    key: u64,
+    sig: Option<Signature>,
+    countries: &[CountryMentions],
+) {
     match sig {
-        Some(sig) => signatures.insert(key, sig),
+        Some(sig) => signatures.insert(key, (sig, reprint_subject(countries))),
         None => signatures.remove(&key),
     };
 }
 
+/// A document's reprint subject: the country it names most.
+fn reprint_subject(countries: &[CountryMentions]) -> Subject {
+    reprint_subject_of(country_subject(countries))
+}
+
 /// The reprint groups of the documents whose signatures `signatures` holds.
-fn reprint_groups(signatures: &HashMap<u64, Signature>) -> Vec<Vec<u64>> {
-    let docs: Vec<(u64, Signature)> = signatures.iter().map(|(k, s)| (*k, *s)).collect();
+fn reprint_groups(signatures: &HashMap<u64, (Signature, Subject)>) -> Vec<Vec<u64>> {
+    let docs: Vec<(u64, Signature, Subject)> =
+        signatures.iter().map(|(k, (s, t))| (*k, *s, *t)).collect();
     crate::reprints::groups(&docs)
 }
 

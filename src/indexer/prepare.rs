@@ -353,6 +353,7 @@ impl Base<'_> {
             added_ms: 0,
             changed_ms: 0,
             signature: crate::reprints::signature(&text),
+            countries: crate::entities::countries::gazetteer().count(&text, &passages),
         };
         Some(Prepared {
             record,

@@ -74,6 +74,7 @@ mod tests {
             added_ms: 0,
             changed_ms: 0,
             signature: None,
+            countries: Vec::new(),
         };
         SearchResults {
             unmatched: Vec::new(),
