@@ -22,7 +22,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use tipdex::output::text::Style;
-use tipdex::search::{normalize_lang, parse_date_arg, Filters, YearRange};
+use tipdex::search::{normalize_lang, parse_country_arg, parse_date_arg, Filters, YearRange};
 use tipdex::store::check::{guard, verify};
 use tipdex::store::Store;
 
@@ -138,6 +138,10 @@ pub struct FilterArgs {
     /// Only documents in this language: en, fr, English… (repeat for several)
     #[arg(long, value_name = "L")]
     pub lang: Vec<String>,
+    /// Only documents naming this country: a code, name or demonym (NP, Nepal, Nepali; repeat
+    /// for any of several)
+    #[arg(long, value_name = "C")]
+    pub country: Vec<String>,
 }
 
 impl FilterArgs {
@@ -171,6 +175,11 @@ impl FilterArgs {
             sources: self.source.clone(),
             tags: self.tag.clone(),
             langs: self.lang.iter().map(|l| normalize_lang(l)).collect(),
+            countries: self
+                .country
+                .iter()
+                .map(|c| parse_country_arg("--country", c))
+                .collect::<tipdex::Result<_>>()?,
             years,
             from,
             to,

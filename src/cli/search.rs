@@ -46,7 +46,7 @@ pub struct SearchArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = SearchFormat::Text)]
     pub format: SearchFormat,
-    /// Also count matching documents per facet value, in the same pass (all four dimensions when
+    /// Also count matching documents per facet value, in the same pass (all five dimensions when
     /// given alone; or e.g. --facets source,year)
     #[arg(long, value_enum, value_name = "FIELD", num_args = 0.., value_delimiter = ',')]
     pub facets: Option<Vec<FacetArg>>,

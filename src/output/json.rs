@@ -112,6 +112,9 @@ pub struct FiltersJson {
     pub tag: Vec<String>,
     /// `--lang` values.
     pub lang: Vec<String>,
+    /// `--country` values as ISO 3166-1 alpha-2 codes; absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub country: Vec<String>,
     /// `--year` ranges as `[from, to]`.
     pub year: Vec<[i32; 2]>,
     /// `--from`, or null.
@@ -166,6 +169,7 @@ impl FiltersJson {
             source: f.sources.clone(),
             tag: f.tags.clone(),
             lang: f.langs.clone(),
+            country: f.countries.clone(),
             year: f.years.iter().map(|y| [y.from, y.to]).collect(),
             from: f.from.map(|d| d.to_string()),
             to: f.to.map(|d| d.to_string()),
@@ -383,6 +387,37 @@ pub struct ShowJson {
     /// What was left out of a file too large to index whole; absent when indexed whole.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub truncated: Option<String>,
+    /// The countries its text names, most-mentioned first; absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub countries: Vec<CountryJson>,
+}
+
+/// A country a document names.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountryJson {
+    /// ISO 3166-1 alpha-2 code (what `--country` and the `country` facet use).
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// Mentions (names and demonyms).
+    pub count: u32,
+    /// Ordinals (from 0) of the passages naming it.
+    pub passages: Vec<u32>,
+}
+
+/// The countries of a record, for JSON.
+pub fn countries_json(record: &DocRecord) -> Vec<CountryJson> {
+    let g = crate::entities::countries::gazetteer();
+    record
+        .countries
+        .iter()
+        .map(|c| CountryJson {
+            code: c.code.clone(),
+            name: g.name(&c.code).unwrap_or(&c.code).to_string(),
+            count: c.count,
+            passages: c.passages.clone(),
+        })
+        .collect()
 }
 
 /// The wire form of a record.
@@ -401,6 +436,7 @@ pub fn show_json(record: &DocRecord, cwd: Option<&Path>) -> ShowJson {
         indexed_at: record.indexed_at,
         head: record.head.clone(),
         truncated: record.truncated.clone(),
+        countries: countries_json(record),
     }
 }
 

@@ -401,6 +401,20 @@ pub fn show(
     if let Some(note) = &record.truncated {
         writeln!(out, "  {:<9} {}", "truncated", safe::line(note))?;
     }
+    // Each country the text names, with the passages (numbered from 1) that name it.
+    for c in super::json::countries_json(record) {
+        let passages: Vec<String> = c.passages.iter().map(|p| (p + 1).to_string()).collect();
+        writeln!(
+            out,
+            "  {:<9} {} ({}) {}×, passage{} {}",
+            "country",
+            safe::line(&c.name),
+            c.code,
+            c.count,
+            if passages.len() == 1 { "" } else { "s" },
+            passages.join(", ")
+        )?;
+    }
     writeln!(out)?;
     let head: String = record.head.chars().take(400).collect();
     let more =

@@ -35,7 +35,7 @@ pub(crate) use context::{passages_in_context, PassageWindow};
 pub use doc_score::DocScoring;
 pub use expand::Expansion;
 pub use facets::{facet_counts, FacetCount, FacetField, FacetTable};
-pub use filters::{normalize_lang, parse_date_arg, Filters, YearRange};
+pub use filters::{normalize_lang, parse_country_arg, parse_date_arg, Filters, YearRange};
 pub use group::KeySet;
 pub use query::{parse, ParsedQuery};
 pub(crate) use unmatched::Unmatched;

@@ -3,6 +3,7 @@
 mod browser;
 mod cite;
 mod cli_docs;
+mod countries;
 mod crash;
 mod damage;
 mod errors;
