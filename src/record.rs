@@ -78,9 +78,9 @@ pub struct DocRecord {
 
 /// Version of what extraction makes of a file (text, passages, metadata). Raised when a change
 /// gives existing files different text or passages (e.g. headings starting passages) or adds
-/// to what a record holds (7: reprint signatures, countries), so the
+/// to what a record holds (8: reprint signatures, countries), so the
 /// next run re-extracts files whose bytes did not change instead of keeping a mix of both.
-pub(crate) const EXTRACTOR_VERSION: u32 = 7;
+pub(crate) const EXTRACTOR_VERSION: u32 = 8;
 
 impl DocRecord {
     /// Absolute path of the file.

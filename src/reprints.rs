@@ -1,9 +1,12 @@
 //! Reprints: documents whose text is the same or nearly the same (a yearly edition that repeats
 //! last year's entry, a press release syndicated across sites, one PDF saved under two names).
 //!
-//! Each document gets a [`Signature`] at extraction: a MinHash of its three-word shingles, of
-//! which only the lowest byte of each of [`HASHES`] minima is kept (b-bit minwise hashing, Li &
-//! König 2010), so a signature is 64 bytes whatever the document's size. Two signatures agreeing
+//! Each document gets a [`Signature`] at extraction: a MinHash of its three-word shingles made
+//! with one hash per shingle (one permutation hashing, Li, Owen & Zhang 2012: the hash's top
+//! bits pick one of [`HASHES`] bins, each bin keeps its minimum; an empty bin borrows a full
+//! one's by optimal densification, Shrivastava 2017), of which only the lowest byte of each
+//! minimum is kept (b-bit minwise hashing, Li & König 2010), so a signature is 64 bytes whatever
+//! the document's size, and costs one hash per word instead of 64. Two signatures agreeing
 //! in a fraction `f` of their bytes estimate the shingles' Jaccard similarity as
 //! `(f - 1/256) / (1 - 1/256)`. [`groups`] finds the pairs above [`THRESHOLD`] through
 //! locality-sensitive hashing (bands of [`BAND`] bytes) and joins them into groups; the indexer
@@ -24,6 +27,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// MinHash functions per signature (bytes kept).
 pub const HASHES: usize = 64;
+// The signature's bins are picked by a hash's top six bits.
+const _: () = assert!(HASHES == 64);
 /// Bytes per LSH band: two documents are compared when one band agrees entirely.
 const BAND: usize = 4;
 /// Words per shingle: three keep word order without letting one changed word (a year, a
@@ -123,18 +128,28 @@ pub fn signature(text: &str) -> Option<Signature> {
     if words.len() < MIN_WORDS {
         return None;
     }
+    // The top 6 bits pick the bin (HASHES = 64); the other 58 are the value compared.
+    const VALUE: u64 = (1 << 58) - 1;
     let mut minima = [u64::MAX; HASHES];
     for window in words.windows(SHINGLE) {
-        let shingle = mix(window[0] ^ window[1].rotate_left(21) ^ window[2].rotate_left(42));
-        for (i, min) in minima.iter_mut().enumerate() {
-            let h = mix(shingle ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
-            if h < *min {
-                *min = h;
-            }
+        let h = mix(window[0] ^ window[1].rotate_left(21) ^ window[2].rotate_left(42));
+        let (bin, value) = ((h >> 58) as usize, h & VALUE);
+        if value < minima[bin] {
+            minima[bin] = value;
         }
     }
     let mut out = [0u8; HASHES];
-    for (byte, min) in out.iter_mut().zip(minima) {
+    for (j, byte) in out.iter_mut().enumerate() {
+        let mut min = minima[j];
+        // Optimal densification: an empty bin takes the minimum of the first full bin a
+        // sequence of hashes seeded by its own number lands on, the same sequence in every
+        // document, so two documents' empty bins agree as often as their full ones.
+        let mut attempt = 0u64;
+        while min == u64::MAX {
+            attempt += 1;
+            let k = (mix((j as u64) << 32 | attempt) >> 58) as usize;
+            min = minima[k];
+        }
         *byte = min as u8;
     }
     Some(Signature(out))
