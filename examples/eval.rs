@@ -197,6 +197,9 @@ fn main() -> anyhow::Result<()> {
                 bm25,
                 expand,
                 doc_scoring,
+                // Judgments are per document, as `search --format ndjson` lists them: every
+                // copy of a reprint is its own hit.
+                all_copies: true,
                 ..SearchRequest::default()
             };
             let results = search(&store, &reader, &request)?;

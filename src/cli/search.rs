@@ -31,9 +31,14 @@ pub struct SearchArgs {
     /// document scores become rank-fusion scores
     #[arg(long)]
     pub expand: bool,
-    /// Show every copy of a reprinted text as its own hit (by default documents with the same or
-    /// nearly the same text are one hit, the best-ranked, listing the others)
-    #[arg(long)]
+    /// Reprints (documents with the same or nearly the same text): `one` hit per text, the
+    /// best-ranked copy listing the others, or `all` copies as their own hits. Default: one for
+    /// text output (people read each text once), all for json, ndjson, csv, csljson and ris
+    /// (scripts count and cite documents; each hit still names its copies and original)
+    #[arg(long, value_enum, value_name = "one|all")]
+    pub copies: Option<Copies>,
+    /// The same as `--copies all`
+    #[arg(long, conflicts_with = "copies")]
     pub all_copies: bool,
     #[command(flatten)]
     pub filters: FilterArgs,
@@ -50,6 +55,27 @@ pub struct SearchArgs {
     /// given alone; or e.g. --facets source,year)
     #[arg(long, value_enum, value_name = "FIELD", num_args = 0.., value_delimiter = ',')]
     pub facets: Option<Vec<FacetArg>>,
+}
+
+/// How the copies of a reprinted text are shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Copies {
+    /// One hit per text: the best-ranked copy, listing the others
+    One,
+    /// Every copy as its own hit
+    All,
+}
+
+impl SearchArgs {
+    /// Whether every copy of a reprint is its own hit: asked for, or else the format's default
+    /// (people read a text once; scripts count and cite every document).
+    fn all_copies(&self) -> bool {
+        match (self.all_copies, self.copies) {
+            (true, _) => true,
+            (false, Some(copies)) => copies == Copies::All,
+            (false, None) => self.format != SearchFormat::Text,
+        }
+    }
 }
 
 /// Output formats of `search`.
@@ -116,7 +142,7 @@ pub fn run(ctx: &Context, args: &SearchArgs) -> anyhow::Result<ExitCode> {
             passages: args.passages,
             plain: args.plain,
             expand: args.expand.then(Expansion::default),
-            all_copies: args.all_copies,
+            all_copies: args.all_copies(),
             facets: match &args.facets {
                 None => Vec::new(),
                 Some(dims) if dims.is_empty() => FacetField::ALL.to_vec(),

@@ -72,7 +72,7 @@ fn reprints_are_one_hit_listing_the_others_with_the_earliest() {
     env.write("qatar-2012.md", other_entry(2012));
     env.index();
 
-    let json = env.search_json(&["passports construction"]);
+    let json = env.search_json(&["passports construction", "--copies", "one"]);
     assert_eq!(json["total_documents"], 4);
     assert_eq!(json["total_distinct"], 2);
     let hits = json["hits"].as_array().unwrap();
@@ -110,6 +110,27 @@ fn reprints_are_one_hit_listing_the_others_with_the_earliest() {
 
     let all = env.search_json(&["passports construction", "--all-copies"]);
     assert_eq!(all["hits"].as_array().unwrap().len(), 4);
+    // Scripts count and cite documents: JSON lists every copy unless asked for one per text,
+    // and each copy still names the group's original.
+    let default_json = env.search_json(&["passports construction"]);
+    let default_hits = default_json["hits"].as_array().unwrap();
+    assert_eq!(default_hits.len(), 4, "{default_json:#}");
+    let originals: std::collections::BTreeSet<&str> = default_hits
+        .iter()
+        .filter(|h| h["title"] == "Nepal trafficking entry")
+        .map(|h| h["original"].as_str().unwrap())
+        .collect();
+    assert_eq!(originals.len(), 1, "{default_json:#}");
+    assert!(env
+        .run(&[
+            "search",
+            "passports construction",
+            "--copies",
+            "one",
+            "--all-copies"
+        ])
+        .stderr
+        .contains("--copies"));
 
     let text = env.run(&["search", "passports construction"]).ok().stdout;
     assert!(text.contains("also in 2 documents"), "{text}");
@@ -123,7 +144,14 @@ fn reprints_are_one_hit_listing_the_others_with_the_earliest() {
     );
 
     let csv = env
-        .run(&["search", "passports construction", "--format", "csv"])
+        .run(&[
+            "search",
+            "passports construction",
+            "--format",
+            "csv",
+            "--copies",
+            "one",
+        ])
         .ok()
         .stdout;
     let nepal_row = csv.lines().find(|l| l.contains("Nepal")).unwrap();
