@@ -275,6 +275,9 @@ fn main() -> anyhow::Result<()> {
                 expand,
                 doc_scoring,
                 semantic: semantic.clone(),
+                // Judgments are per document, as `search --format ndjson` lists them: every
+                // copy of a reprint is its own hit.
+                all_copies: true,
                 ..SearchRequest::default()
             };
             let results = search(&store, &reader, &request)?;

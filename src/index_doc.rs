@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use tantivy::schema::{Facet, Value};
 use tantivy::{doc, TantivyDocument};
 
+use crate::entities::CountryMentions;
 use crate::error::{Error, Result};
 use crate::metadata::Metadata;
 use crate::record::DocRecord;
@@ -26,15 +27,18 @@ pub enum FacetField {
     Tag,
     /// Language.
     Lang,
+    /// Countries the text names (ISO 3166-1 alpha-2 codes).
+    Country,
 }
 
 impl FacetField {
     /// All dimensions, in display order.
-    pub const ALL: [FacetField; 4] = [
+    pub const ALL: [FacetField; 5] = [
         FacetField::Source,
         FacetField::Year,
         FacetField::Tag,
         FacetField::Lang,
+        FacetField::Country,
     ];
 
     /// Name used in facet paths, flags and JSON.
@@ -44,12 +48,13 @@ impl FacetField {
             FacetField::Year => "year",
             FacetField::Tag => "tag",
             FacetField::Lang => "lang",
+            FacetField::Country => "country",
         }
     }
 
     /// True when a document has at most one value, so "unknown" is meaningful.
     pub(crate) fn single_valued(self) -> bool {
-        !matches!(self, FacetField::Tag)
+        !matches!(self, FacetField::Tag | FacetField::Country)
     }
 
     /// The facet of `value` in this dimension (`/source/UNODC`).
@@ -79,8 +84,9 @@ pub(crate) struct DocFacets {
 }
 
 impl DocFacets {
-    /// What `m` puts on a document's record and passages.
-    pub(crate) fn of(m: &Metadata) -> DocFacets {
+    /// What a document's metadata `m` and the countries its text names put on its record and
+    /// passages.
+    pub(crate) fn of(m: &Metadata, countries: &[CountryMentions]) -> DocFacets {
         let mut out = DocFacets {
             facets: Vec::new(),
             filters: Vec::new(),
@@ -105,6 +111,10 @@ impl DocFacets {
         if let Some(lang) = &m.language {
             out.facets.push(FacetField::Lang.facet(&lang.value));
             out.filters.push(FacetField::Lang.filter_key(&lang.value));
+        }
+        for c in countries {
+            out.facets.push(FacetField::Country.facet(&c.code));
+            out.filters.push(FacetField::Country.filter_key(&c.code));
         }
         out
     }

@@ -36,6 +36,7 @@
 pub(crate) mod acronyms;
 pub(crate) mod analysis;
 pub mod clean;
+pub mod entities;
 pub(crate) mod error;
 pub mod eval;
 pub mod export;
@@ -47,6 +48,7 @@ pub(crate) mod metadata;
 pub mod output;
 pub mod passage;
 pub(crate) mod record;
+pub mod reprints;
 pub mod schema;
 pub mod search;
 pub mod semantic;

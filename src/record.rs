@@ -5,8 +5,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::acronyms::Definition;
+use crate::entities::CountryMentions;
 use crate::ingest::{FileStamp, Format};
 use crate::metadata::Metadata;
+use crate::reprints::Signature;
 
 /// One indexed document, stored as JSON in its record so that the index alone says what is
 /// indexed, from which file version, with which metadata.
@@ -64,12 +66,21 @@ pub struct DocRecord {
     /// kept when the file is renamed, touched or extracted again by newer rules.
     #[serde(default)]
     pub changed_ms: i64,
+    /// The text's reprint signature (see [`crate::reprints`]); absent for a text too short to
+    /// group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<Signature>,
+    /// The countries its text names, most-mentioned first, with the passages naming each (see
+    /// [`crate::entities::countries`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub countries: Vec<CountryMentions>,
 }
 
 /// Version of what extraction makes of a file (text, passages, metadata). Raised when a change
-/// gives existing files different text or passages (e.g. headings starting passages), so the
+/// gives existing files different text or passages (e.g. headings starting passages) or adds
+/// to what a record holds (8: reprint signatures, countries), so the
 /// next run re-extracts files whose bytes did not change instead of keeping a mix of both.
-pub(crate) const EXTRACTOR_VERSION: u32 = 7;
+pub(crate) const EXTRACTOR_VERSION: u32 = 8;
 
 impl DocRecord {
     /// Absolute path of the file.
@@ -122,6 +133,12 @@ pub(crate) struct RecordSummary {
     /// See [`DocRecord::changed_ms`].
     #[serde(default)]
     pub changed_ms: i64,
+    /// See [`DocRecord::signature`].
+    #[serde(default)]
+    pub signature: Option<Signature>,
+    /// See [`DocRecord::countries`]; its first is the document's subject for reprints.
+    #[serde(default)]
+    pub countries: Vec<CountryMentions>,
 }
 
 impl RecordSummary {

@@ -30,6 +30,7 @@ use crate::analysis::Equivalents;
 use crate::error::{Error, Result};
 use crate::index_doc::read_record;
 use crate::record::{DocRecord, RecordSummary};
+use crate::reprints::Groups;
 use crate::schema::{self, Fields, KIND_DOC, KIND_PASSAGE, SCHEMA_VERSION};
 pub(crate) use directory::share_like_directory;
 use directory::IndexDirectory;
@@ -65,6 +66,10 @@ pub struct IndexInfo {
     /// The user's saved searches (`tipdex watch`), committed with the documents they report on.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub watches: Vec<Watch>,
+    /// Reprint groups (see [`crate::reprints`]): keys of documents whose texts are the same or
+    /// nearly so, recomputed from the records' signatures at each commit like the acronyms.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reprints: Vec<Vec<u64>>,
 }
 
 impl IndexInfo {
@@ -133,6 +138,8 @@ pub struct Store {
     search_executor: OnceLock<Executor>,
     /// The commit payload's equivalent wordings, by the searcher generation they were read for.
     equivalents: Mutex<Option<(u64, Arc<Equivalents>)>>,
+    /// The commit payload's reprint groups, by the searcher generation they were read for.
+    reprints: Mutex<Option<(u64, Arc<Groups>)>>,
 }
 
 impl Store {
@@ -263,6 +270,7 @@ impl Store {
             dir: dir.to_path_buf(),
             search_executor: OnceLock::new(),
             equivalents: Mutex::new(None),
+            reprints: Mutex::new(None),
         })
     }
 
@@ -327,6 +335,23 @@ impl Store {
                 .unwrap_or(0)
         };
         let fresh = Arc::new(self.info()?.equivalents(passages_with));
+        *cached = Some((generation, Arc::clone(&fresh)));
+        Ok(fresh)
+    }
+
+    /// The reprint groups of the last commit, read once per searcher generation.
+    pub fn reprints(&self, searcher: &Searcher) -> Result<Arc<Groups>> {
+        let generation = searcher.generation().generation_id();
+        let mut cached = self
+            .reprints
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((g, groups)) = cached.as_ref() {
+            if *g == generation {
+                return Ok(Arc::clone(groups));
+            }
+        }
+        let fresh = Arc::new(Groups::new(self.info()?.reprints));
         *cached = Some((generation, Arc::clone(&fresh)));
         Ok(fresh)
     }
@@ -399,7 +424,7 @@ impl Store {
     }
 
     /// The record of the document with this key, if indexed.
-    pub(crate) fn record_by_key(&self, searcher: &Searcher, key: u64) -> Result<Option<DocRecord>> {
+    pub fn record_by_key(&self, searcher: &Searcher, key: u64) -> Result<Option<DocRecord>> {
         let query = TermQuery::new(
             Term::from_field_u64(self.fields.record_key, key),
             IndexRecordOption::Basic,

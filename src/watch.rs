@@ -23,6 +23,7 @@ impl SavedFilters {
             sources: f.sources.clone(),
             tags: f.tags.clone(),
             langs: f.langs.clone(),
+            countries: f.countries.clone(),
             years: f.years.iter().map(|y| [y.from, y.to]).collect(),
             from: f.from.map(|d| d.to_string()),
             to: f.to.map(|d| d.to_string()),
@@ -36,6 +37,7 @@ impl SavedFilters {
             sources: self.sources.clone(),
             tags: self.tags.clone(),
             langs: self.langs.clone(),
+            countries: self.countries.clone(),
             years: self
                 .years
                 .iter()

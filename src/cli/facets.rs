@@ -35,6 +35,8 @@ pub enum FacetArg {
     Tag,
     /// Language
     Lang,
+    /// Countries the text names (ISO 3166 alpha-2 codes)
+    Country,
 }
 
 impl From<FacetArg> for FacetField {
@@ -44,6 +46,7 @@ impl From<FacetArg> for FacetField {
             FacetArg::Year => FacetField::Year,
             FacetArg::Tag => FacetField::Tag,
             FacetArg::Lang => FacetField::Lang,
+            FacetArg::Country => FacetField::Country,
         }
     }
 }

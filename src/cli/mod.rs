@@ -3,6 +3,7 @@
 
 mod check;
 mod completions;
+mod duplicates;
 mod embed;
 mod export;
 mod facets;
@@ -23,7 +24,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use tipdex::output::text::Style;
-use tipdex::search::{normalize_lang, parse_date_arg, Filters, YearRange};
+use tipdex::search::{normalize_lang, parse_country_arg, parse_date_arg, Filters, YearRange};
 use tipdex::store::check::{guard, verify};
 use tipdex::store::Store;
 
@@ -96,6 +97,8 @@ pub enum Command {
     Man,
     /// The embedding model for semantic search: `model fetch` installs it (pinned by sha256)
     Model(model::ModelArgs),
+    /// Reprints: groups of documents with the same or nearly the same text, earliest first
+    Duplicates(duplicates::DuplicatesArgs),
 }
 
 /// `--color`.
@@ -139,6 +142,10 @@ pub struct FilterArgs {
     /// Only documents in this language: en, fr, English… (repeat for several)
     #[arg(long, value_name = "L")]
     pub lang: Vec<String>,
+    /// Only documents naming this country: a code, name or demonym (NP, Nepal, Nepali; repeat
+    /// for any of several)
+    #[arg(long, value_name = "C")]
+    pub country: Vec<String>,
 }
 
 impl FilterArgs {
@@ -172,6 +179,11 @@ impl FilterArgs {
             sources: self.source.clone(),
             tags: self.tag.clone(),
             langs: self.lang.iter().map(|l| normalize_lang(l)).collect(),
+            countries: self
+                .country
+                .iter()
+                .map(|c| parse_country_arg("--country", c))
+                .collect::<tipdex::Result<_>>()?,
             years,
             from,
             to,
@@ -318,6 +330,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Completions(args) => completions::completions(&args),
         Command::Man => completions::man(),
         Command::Model(args) => model::run(&args),
+        Command::Duplicates(args) => duplicates::run(&ctx, &args),
     });
     match outcome {
         Ok(Ok(code)) => Ok(code),

@@ -33,6 +33,15 @@ pub struct SearchArgs {
     /// document scores become rank-fusion scores
     #[arg(long)]
     pub expand: bool,
+    /// Reprints (documents with the same or nearly the same text): `one` hit per text, the
+    /// best-ranked copy listing the others, or `all` copies as their own hits. Default: one for
+    /// text output (people read each text once), all for json, ndjson, csv, csljson and ris
+    /// (scripts count and cite documents; each hit still names its copies and original)
+    #[arg(long, value_enum, value_name = "one|all")]
+    pub copies: Option<Copies>,
+    /// The same as `--copies all`
+    #[arg(long, conflicts_with = "copies")]
+    pub all_copies: bool,
     #[command(flatten)]
     pub filters: FilterArgs,
     /// Documents to show per query
@@ -44,7 +53,7 @@ pub struct SearchArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = SearchFormat::Text)]
     pub format: SearchFormat,
-    /// Also count matching documents per facet value, in the same pass (all four dimensions when
+    /// Also count matching documents per facet value, in the same pass (all five dimensions when
     /// given alone; or e.g. --facets source,year)
     #[arg(long, value_enum, value_name = "FIELD", num_args = 0.., value_delimiter = ',')]
     pub facets: Option<Vec<FacetArg>>,
@@ -67,6 +76,27 @@ pub enum ModeArg {
     Semantic,
     /// Words and meaning, fused
     Hybrid,
+}
+
+/// How the copies of a reprinted text are shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Copies {
+    /// One hit per text: the best-ranked copy, listing the others
+    One,
+    /// Every copy as its own hit
+    All,
+}
+
+impl SearchArgs {
+    /// Whether every copy of a reprint is its own hit: asked for, or else the format's default
+    /// (people read a text once; scripts count and cite every document).
+    fn all_copies(&self) -> bool {
+        match (self.all_copies, self.copies) {
+            (true, _) => true,
+            (false, Some(copies)) => copies == Copies::All,
+            (false, None) => self.format != SearchFormat::Text,
+        }
+    }
 }
 
 /// Output formats of `search`.
@@ -135,6 +165,7 @@ pub fn run(ctx: &Context, args: &SearchArgs) -> anyhow::Result<ExitCode> {
             plain: args.plain,
             expand: args.expand.then(Expansion::default),
             semantic: semantic.clone(),
+            all_copies: args.all_copies(),
             facets: match &args.facets {
                 None => Vec::new(),
                 Some(dims) if dims.is_empty() => FacetField::ALL.to_vec(),

@@ -27,8 +27,11 @@ pub(crate) use prepare::{prepare, Outcome, Prepared};
 pub use report::{Change, FileProblem, IndexReport, Progress};
 
 use crate::acronyms::{learn, Definition};
+use crate::entities::countries::subject as country_subject;
+use crate::entities::CountryMentions;
 use crate::error::{Error, Result};
 use crate::record::{DocRecord, RecordSummary};
+use crate::reprints::{subject as reprint_subject_of, Signature, Subject};
 use crate::schema::SCHEMA_VERSION;
 use crate::store::{after_commit, commit, settings, storage_or_io, swap, IndexInfo, Store};
 
@@ -349,10 +352,14 @@ fn sync(
     // What each indexed document defines, kept current through the run, so every commit
     // carries the acronyms learned from exactly the documents it holds.
     let mut definitions: HashMap<u64, Vec<Definition>> = HashMap::new();
+    // Likewise each document's reprint signature and subject, so every commit carries the groups
+    // of exactly the documents it holds.
+    let mut signatures: HashMap<u64, (Signature, Subject)> = HashMap::new();
     for r in store.all_summaries(&searcher)? {
         if !r.acronyms.is_empty() {
             definitions.insert(r.key, r.acronyms.clone());
         }
+        set_signature(&mut signatures, r.key, r.signature, &r.countries);
         existing.entry(r.path()).or_default().push(r);
     }
     for root in canonical_roots {
@@ -454,6 +461,7 @@ fn sync(
                     for gone in old.iter().filter(|r| !new_keys.contains(&r.key)) {
                         write::delete(writer, fields, gone.key);
                         definitions.remove(&gone.key);
+                        signatures.remove(&gone.key);
                         report.removed += 1;
                     }
                     let old_keys: HashSet<u64> = old.iter().map(|r| r.key).collect();
@@ -469,6 +477,12 @@ fn sync(
                         }
                         report.passages_written += write::document(writer, fields, doc)?;
                         definitions.insert(doc.record.key, doc.record.acronyms.clone());
+                        set_signature(
+                            &mut signatures,
+                            doc.record.key,
+                            doc.record.signature,
+                            &doc.record.countries,
+                        );
                         if old_keys.contains(&doc.record.key) {
                             report.updated += 1;
                             change = Change::Updated;
@@ -490,6 +504,8 @@ fn sync(
                     claimed.insert(from.key);
                     definitions.remove(&from.key);
                     definitions.insert(to.key, to.acronyms.clone());
+                    signatures.remove(&from.key);
+                    set_signature(&mut signatures, to.key, to.signature, &to.countries);
                     report.moved += 1;
                     (
                         Change::Moved,
@@ -501,6 +517,7 @@ fn sync(
                     for r in old {
                         write::delete(writer, fields, r.key);
                         definitions.remove(&r.key);
+                        signatures.remove(&r.key);
                         report.removed += 1;
                     }
                     *report.skipped.entry(reason.clone()).or_default() += 1;
@@ -532,6 +549,7 @@ fn sync(
             progress(Progress::Committing);
             info.in_progress = true;
             info.acronyms = learn(definitions.values().map(Vec::as_slice));
+            info.reprints = reprint_groups(&signatures);
             commit(writer, &info, &store.dir)?;
             since_commit = 0;
             last_commit = Instant::now();
@@ -548,6 +566,7 @@ fn sync(
         for record in plan.gone.iter().filter(|r| !claimed.contains(&r.key)) {
             write::delete(writer, fields, record.key);
             definitions.remove(&record.key);
+            signatures.remove(&record.key);
             report.removed += 1;
             progress(Progress::File {
                 path: &record.path(),
@@ -574,6 +593,7 @@ fn sync(
     }
     info.in_progress = !complete;
     info.acronyms = learn(definitions.values().map(Vec::as_slice));
+    info.reprints = reprint_groups(&signatures);
     commit(writer, &info, &store.dir)?;
 
     reader.reload()?;
@@ -582,6 +602,32 @@ fn sync(
     report.passages_total = passages;
     report.elapsed = started.elapsed();
     Ok(report)
+}
+
+/// Keep `key`'s signature current: a document re-extracted into a text too short to group
+/// loses its old one.
+fn set_signature(
+    signatures: &mut HashMap<u64, (Signature, Subject)>,
+    key: u64,
+    sig: Option<Signature>,
+    countries: &[CountryMentions],
+) {
+    match sig {
+        Some(sig) => signatures.insert(key, (sig, reprint_subject(countries))),
+        None => signatures.remove(&key),
+    };
+}
+
+/// A document's reprint subject: the country it names most.
+fn reprint_subject(countries: &[CountryMentions]) -> Subject {
+    reprint_subject_of(country_subject(countries))
+}
+
+/// The reprint groups of the documents whose signatures `signatures` holds.
+fn reprint_groups(signatures: &HashMap<u64, (Signature, Subject)>) -> Vec<Vec<u64>> {
+    let docs: Vec<(u64, Signature, Subject)> =
+        signatures.iter().map(|(k, (s, t))| (*k, *s, *t)).collect();
+    crate::reprints::groups(&docs)
 }
 
 /// tantivy refuses writer budgets below about 15 MB per thread.

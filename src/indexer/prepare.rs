@@ -352,6 +352,8 @@ impl Base<'_> {
             // Stamped by the run, which knows the document's earlier record.
             added_ms: 0,
             changed_ms: 0,
+            signature: crate::reprints::signature(&text),
+            countries: crate::entities::countries::gazetteer().count(&text, &passages),
         };
         Some(Prepared {
             record,

@@ -8,9 +8,9 @@ use crate::search::SearchResults;
 use crate::text::collapse_whitespace;
 
 /// Column names, in order.
-pub(crate) const HEADER: [&str; 11] = [
+pub(crate) const HEADER: [&str; 13] = [
     "query_id", "query", "rank", "id", "path", "title", "date", "source", "score", "page",
-    "passage",
+    "passage", "copies", "original",
 ];
 
 /// Write the header row.
@@ -52,6 +52,13 @@ pub fn search_rows(
                     .unwrap_or_default(),
                 best.map(|p| collapse_whitespace(&p.text))
                     .unwrap_or_default(),
+                // The reprint group's other paths, one cell, `; `-separated.
+                hit.copies
+                    .iter()
+                    .map(|r| display_path(r, cwd))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                hit.original().map(|r| r.id.clone()).unwrap_or_default(),
             ]
             .into_iter(),
         )?;

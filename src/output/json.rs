@@ -74,6 +74,33 @@ pub struct HitJson {
     pub matching_passages: u32,
     /// Its best passages.
     pub passages: Vec<PassageJson>,
+    /// The other documents with the same or nearly the same text (its reprint group), earliest
+    /// first; shown once, under this hit, unless `--all-copies`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub copies: Vec<CopyJson>,
+    /// Id of the earliest dated document among this one and its copies (the original).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original: Option<String>,
+}
+
+/// Another document of a hit's reprint group.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CopyJson {
+    /// Document id.
+    pub id: String,
+    /// Path of the file.
+    pub path: String,
+    /// Date at its precision, or null.
+    pub date: Option<String>,
+}
+
+/// The wire form of a reprint group member.
+pub fn copy_json(record: &DocRecord, cwd: Option<&Path>) -> CopyJson {
+    CopyJson {
+        id: record.id.clone(),
+        path: display_path(record, cwd),
+        date: record.metadata.date.as_ref().map(|d| d.value.to_string()),
+    }
 }
 
 /// Filters as applied, echoed back.
@@ -85,6 +112,9 @@ pub struct FiltersJson {
     pub tag: Vec<String>,
     /// `--lang` values.
     pub lang: Vec<String>,
+    /// `--country` values as ISO 3166-1 alpha-2 codes; absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub country: Vec<String>,
     /// `--year` ranges as `[from, to]`.
     pub year: Vec<[i32; 2]>,
     /// `--from`, or null.
@@ -103,8 +133,12 @@ pub struct SearchJson {
     pub query: String,
     /// Filters from flags.
     pub filters: FiltersJson,
-    /// Documents matching.
+    /// Documents matching, every copy of a reprinted text counted.
     pub total_documents: usize,
+    /// Distinct texts matching: a reprint group counts once (what the hits page through
+    /// unless `--all-copies`).
+    #[serde(default)]
+    pub total_distinct: usize,
     /// Passages matching.
     pub total_passages: u64,
     /// Milliseconds spent searching.
@@ -135,6 +169,7 @@ impl FiltersJson {
             source: f.sources.clone(),
             tag: f.tags.clone(),
             lang: f.langs.clone(),
+            country: f.countries.clone(),
             year: f.years.iter().map(|y| [y.from, y.to]).collect(),
             from: f.from.map(|d| d.to_string()),
             to: f.to.map(|d| d.to_string()),
@@ -160,6 +195,8 @@ pub fn hit_json(rank: usize, hit: &SearchHit, cwd: Option<&Path>) -> HitJson {
         score: hit.score,
         matching_passages: hit.matching_passages,
         passages: hit.passages.iter().map(passage_json).collect(),
+        copies: hit.copies.iter().map(|r| copy_json(r, cwd)).collect(),
+        original: hit.original().map(|r| r.id.clone()),
     }
 }
 
@@ -195,6 +232,7 @@ pub fn search_json(
         query: query.to_string(),
         filters: FiltersJson::from_filters(filters),
         total_documents: results.total_documents,
+        total_distinct: results.total_distinct,
         total_passages: results.total_passages,
         took_ms: results.elapsed.as_secs_f64() * 1000.0,
         hits: results
@@ -212,6 +250,64 @@ pub fn search_json(
             })
             .collect(),
         facets: (!results.facets.is_empty()).then(|| facet_values(&results.facets)),
+    }
+}
+
+/// `tipdex duplicates`: the index's reprint groups.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DuplicatesJson {
+    /// Number of groups.
+    pub total_groups: usize,
+    /// Documents in them.
+    pub total_documents: usize,
+    /// The groups, largest first.
+    pub groups: Vec<ReprintGroupJson>,
+}
+
+/// One reprint group.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReprintGroupJson {
+    /// Title of its earliest document.
+    pub title: String,
+    /// Id of its earliest dated document (the original), when any is dated.
+    pub original: Option<String>,
+    /// Its documents, earliest first.
+    pub documents: Vec<CopyJson>,
+}
+
+/// The wire form of reprint groups, each given as its documents' records.
+pub fn duplicates_json(groups: &[Vec<DocRecord>], cwd: Option<&Path>) -> DuplicatesJson {
+    let mut out: Vec<ReprintGroupJson> = groups
+        .iter()
+        .filter(|g| !g.is_empty())
+        .map(|g| {
+            let mut g: Vec<&DocRecord> = g.iter().collect();
+            g.sort_by_key(|r| {
+                (
+                    r.metadata.date.as_ref().map_or(i64::MAX, |d| d.value.lo()),
+                    r.key,
+                )
+            });
+            ReprintGroupJson {
+                title: g[0].display_title().to_string(),
+                original: g
+                    .iter()
+                    .find(|r| r.metadata.date.is_some())
+                    .map(|r| r.id.clone()),
+                documents: g.iter().map(|r| copy_json(r, cwd)).collect(),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.documents
+            .len()
+            .cmp(&a.documents.len())
+            .then_with(|| a.documents[0].path.cmp(&b.documents[0].path))
+    });
+    DuplicatesJson {
+        total_groups: out.len(),
+        total_documents: out.iter().map(|g| g.documents.len()).sum(),
+        groups: out,
     }
 }
 
@@ -291,6 +387,37 @@ pub struct ShowJson {
     /// What was left out of a file too large to index whole; absent when indexed whole.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub truncated: Option<String>,
+    /// The countries its text names, most-mentioned first; absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub countries: Vec<CountryJson>,
+}
+
+/// A country a document names.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountryJson {
+    /// ISO 3166-1 alpha-2 code (what `--country` and the `country` facet use).
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// Mentions (names and demonyms).
+    pub count: u32,
+    /// Ordinals (from 0) of the passages naming it.
+    pub passages: Vec<u32>,
+}
+
+/// The countries of a record, for JSON.
+pub fn countries_json(record: &DocRecord) -> Vec<CountryJson> {
+    let g = crate::entities::countries::gazetteer();
+    record
+        .countries
+        .iter()
+        .map(|c| CountryJson {
+            code: c.code.clone(),
+            name: g.name(&c.code).unwrap_or(&c.code).to_string(),
+            count: c.count,
+            passages: c.passages.clone(),
+        })
+        .collect()
 }
 
 /// The wire form of a record.
@@ -309,6 +436,7 @@ pub fn show_json(record: &DocRecord, cwd: Option<&Path>) -> ShowJson {
         indexed_at: record.indexed_at,
         head: record.head.clone(),
         truncated: record.truncated.clone(),
+        countries: countries_json(record),
     }
 }
 

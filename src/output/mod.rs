@@ -73,10 +73,13 @@ mod tests {
             acronyms: Vec::new(),
             added_ms: 0,
             changed_ms: 0,
+            signature: None,
+            countries: Vec::new(),
         };
         SearchResults {
             unmatched: Vec::new(),
             total_documents: 1,
+            total_distinct: 1,
             total_passages: 1,
             hits: vec![SearchHit {
                 record,
@@ -91,6 +94,7 @@ mod tests {
                     score: 1.0,
                     highlights,
                 }],
+                copies: Vec::new(),
             }],
             facets: Vec::new(),
             elapsed: Duration::ZERO,

@@ -7,7 +7,7 @@ use std::path::Path;
 use super::{display_path, safe};
 use crate::metadata::Field;
 use crate::record::DocRecord;
-use crate::search::{FacetTable, SearchResults};
+use crate::search::{FacetTable, SearchHit, SearchResults};
 
 /// Terminal styling.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -118,6 +118,9 @@ pub fn search(
                 })
             )?;
         }
+        if !hit.copies.is_empty() {
+            writeln!(out, "    {}", style.dim(&copies_line(hit, cwd)))?;
+        }
         writeln!(out)?;
     }
     let shown = results.hits.len();
@@ -125,8 +128,14 @@ pub fn search(
         out,
         "{}",
         style.dim(&format!(
-            "{shown} of {} matching documents ({} passages) in {:.1} ms",
-            results.total_documents,
+            "{shown} of {} ({} passages) in {:.1} ms",
+            match results.total_distinct {
+                n if n == results.total_documents => format!("{n} matching documents"),
+                n => format!(
+                    "{n} distinct texts in {} matching documents",
+                    results.total_documents
+                ),
+            },
             results.total_passages,
             results.elapsed.as_secs_f64() * 1000.0
         ))
@@ -159,6 +168,37 @@ pub fn search(
         }
     }
     Ok(())
+}
+
+/// How many documents a hit's text is also in (its reprint group), where, when, and which of
+/// them is the earliest.
+fn copies_line(hit: &SearchHit, cwd: Option<&Path>) -> String {
+    const LISTED: usize = 5;
+    let original = hit.original().map(|r| r.key);
+    let name = |r: &DocRecord| {
+        let mut s = safe::line(&display_path(r, cwd)).into_owned();
+        if let Some(d) = &r.metadata.date {
+            s.push_str(&format!(" ({})", d.value));
+        }
+        if original == Some(r.key) {
+            s.push_str(" earliest");
+        }
+        s
+    };
+    let n = hit.copies.len();
+    let mut listed: Vec<String> = hit.copies.iter().take(LISTED).map(name).collect();
+    if n > LISTED {
+        listed.push(format!("… {} more", n - LISTED));
+    }
+    let mut line = format!(
+        "also in {n} {}: {}",
+        if n == 1 { "document" } else { "documents" },
+        listed.join(", ")
+    );
+    if original == Some(hit.record.key) {
+        line.push_str("; this one is the earliest");
+    }
+    line
 }
 
 /// The first 8 characters of an id are plenty to tell documents apart, and `show` takes them.
@@ -360,6 +400,20 @@ pub fn show(
     )?;
     if let Some(note) = &record.truncated {
         writeln!(out, "  {:<9} {}", "truncated", safe::line(note))?;
+    }
+    // Each country the text names, with the passages (numbered from 1) that name it.
+    for c in super::json::countries_json(record) {
+        let passages: Vec<String> = c.passages.iter().map(|p| (p + 1).to_string()).collect();
+        writeln!(
+            out,
+            "  {:<9} {} ({}) {}×, passage{} {}",
+            "country",
+            safe::line(&c.name),
+            c.code,
+            c.count,
+            if passages.len() == 1 { "" } else { "s" },
+            passages.join(", ")
+        )?;
     }
     writeln!(out)?;
     let head: String = record.head.chars().take(400).collect();

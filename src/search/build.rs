@@ -162,6 +162,7 @@ pub(crate) fn filter_clauses(fields: &Fields, filters: &Filters) -> Vec<Box<dyn 
     out.extend(any_of(FacetField::Source, &sources));
     out.extend(any_of(FacetField::Tag, &filters.tags));
     out.extend(any_of(FacetField::Lang, &filters.langs));
+    out.extend(any_of(FacetField::Country, &filters.countries));
     if !filters.years.is_empty() {
         let qs = filters
             .years

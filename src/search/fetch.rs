@@ -64,6 +64,7 @@ pub(super) fn hits(
             score: if scored { doc.score } else { 0.0 },
             matching_passages: doc.matches,
             passages: shown_passages,
+            copies: Vec::new(),
         });
     }
     phases.fetching = phases.fetching.saturating_sub(phases.highlighting);

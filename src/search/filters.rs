@@ -13,6 +13,8 @@ pub struct Filters {
     pub tags: Vec<String>,
     /// Any of these languages (codes or names: `en`, `eng`, `English`).
     pub langs: Vec<String>,
+    /// Naming any of these countries (ISO 3166-1 alpha-2 codes, see [`parse_country_arg`]).
+    pub countries: Vec<String>,
     /// Dated within any of these year ranges.
     pub years: Vec<YearRange>,
     /// Dated on or after this (a document's period overlapping it counts).
@@ -110,6 +112,21 @@ impl YearRange {
     pub(crate) fn hi(&self) -> i64 {
         i64::from(self.to) * 10_000 + 1231
     }
+}
+
+/// Parse a `--country`: an ISO 3166 code, any of a country's names or its demonym (`NP`, `NPL`,
+/// `Nepal`, `Nepali`) → its alpha-2 code.
+pub fn parse_country_arg(what: &'static str, s: &str) -> Result<String> {
+    crate::entities::countries::gazetteer()
+        .lookup(s)
+        .map(str::to_string)
+        .ok_or_else(|| Error::InvalidArgument {
+            what,
+            value: s.to_string(),
+            hint: "not a country or territory tipdex knows; give an ISO 3166 code (NP), a name \
+                   (Nepal) or a demonym (Nepali)"
+                .to_string(),
+        })
 }
 
 /// Parse a `--from`/`--to` date: `2019`, `2019-06` or `2019-06-30`.

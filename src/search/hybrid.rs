@@ -201,6 +201,8 @@ pub(super) struct Ranked {
     pub(super) docs: Vec<DocHit>,
     /// Candidates in all.
     pub(super) total: usize,
+    /// Distinct texts among them (each reprint group once).
+    pub(super) distinct: usize,
     /// The shown documents' passages by fused score.
     pub(super) shown: KeyMap<Group>,
 }
@@ -217,6 +219,10 @@ pub(super) struct Lexical<'a> {
     pub(super) admitted: Option<&'a KeySet>,
     /// With required groups, only documents having them may rank.
     pub(super) required_only: bool,
+    /// Reprint groups of the index, shown as the request asks.
+    pub(super) reprints: &'a crate::reprints::Groups,
+    /// Every copy of a reprint as its own hit.
+    pub(super) all_copies: bool,
 }
 
 /// Rank by meaning (`Mode::Semantic`) or fused (`Mode::Hybrid`). `lexical_passages(keys,
@@ -288,6 +294,9 @@ pub(super) fn rank(
     let mut docs: Vec<DocHit> = by_key.into_values().collect();
     docs.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
     let total = docs.len();
+    // Reprints as the lexical ranking shows them, before the shown documents are chosen.
+    let (docs, distinct) = super::arrange_copies(docs, lexical.reprints, lexical.all_copies);
+    let mut docs = docs;
     // The shown documents' passages: lexical scores of their matching passages and the
     // similarity of each of their passages, fused like the documents.
     let shown_keys: Vec<u64> = docs.iter().take(limit).map(|d| d.key).collect();
@@ -341,7 +350,12 @@ pub(super) fn rank(
             },
         );
     }
-    Ok(Ranked { docs, total, shown })
+    Ok(Ranked {
+        docs,
+        total,
+        distinct,
+        shown,
+    })
 }
 
 fn address_key(a: DocAddress) -> u64 {

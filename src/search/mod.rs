@@ -36,7 +36,7 @@ pub(crate) use context::{passages_in_context, PassageWindow};
 pub use doc_score::DocScoring;
 pub use expand::Expansion;
 pub use facets::{facet_counts, FacetCount, FacetField, FacetTable};
-pub use filters::{normalize_lang, parse_date_arg, Filters, YearRange};
+pub use filters::{normalize_lang, parse_country_arg, parse_date_arg, Filters, YearRange};
 pub use group::KeySet;
 pub use hybrid::{Mode, SemanticSearch};
 pub use query::{parse, ParsedQuery};
@@ -77,6 +77,9 @@ pub struct SearchRequest {
     pub only: Option<Arc<KeySet>>,
     /// Rank by meaning too (see [`hybrid`]); `None`: lexical.
     pub semantic: Option<SemanticSearch>,
+    /// Show every copy of a reprinted text as its own hit instead of one hit per reprint group
+    /// (see [`crate::reprints`]).
+    pub all_copies: bool,
 }
 
 impl Default for SearchRequest {
@@ -93,6 +96,7 @@ impl Default for SearchRequest {
             doc_scoring: DocScoring::default(),
             only: None,
             semantic: None,
+            all_copies: false,
         }
     }
 }
@@ -127,13 +131,34 @@ pub struct SearchHit {
     pub matching_passages: u32,
     /// Its best passages, best first.
     pub passages: Vec<PassageHit>,
+    /// The other documents of its reprint group (same or nearly the same text), earliest
+    /// first, whether they matched or not; empty when it has none.
+    pub copies: Vec<DocRecord>,
+}
+
+impl SearchHit {
+    /// The earliest dated of this document and its copies (the original of a reprinted text),
+    /// when it has copies and any of them is dated.
+    pub fn original(&self) -> Option<&DocRecord> {
+        if self.copies.is_empty() {
+            return None;
+        }
+        std::iter::once(&self.record)
+            .chain(&self.copies)
+            .filter_map(|r| r.metadata.date.as_ref().map(|d| (d.value.lo(), r)))
+            .min_by_key(|(lo, r)| (*lo, r.key))
+            .map(|(_, r)| r)
+    }
 }
 
 /// The answer to a [`SearchRequest`].
 #[derive(Clone, Debug)]
 pub struct SearchResults {
-    /// Documents matching.
+    /// Documents matching, every copy of a reprinted text counted.
     pub total_documents: usize,
+    /// Distinct texts matching: each reprint group counted once (the number of hits there are
+    /// to page through, unless `all_copies`).
+    pub total_distinct: usize,
     /// Passages matching.
     pub total_passages: u64,
     /// The best `limit` documents, best first.
@@ -320,7 +345,8 @@ pub fn search(
         (expand::fuse(docs, again, request.limit), query)
     };
     let total_passages = docs.iter().map(|d| u64::from(d.matches)).sum();
-    let (total_documents, ranked, shown) = if let Some(semantic) = semantic {
+    let reprints = store.reprints(&searcher)?;
+    let (total_documents, total_distinct, ranked, shown) = if let Some(semantic) = semantic {
         // Semantic or hybrid: every shown passage is chosen by the fused score, from all of
         // the document's passages and the lexical scores of those matching.
         let admitted = plan.admitted_keys(store, &searcher)?;
@@ -330,6 +356,8 @@ pub fn search(
             docs,
             admitted: admitted.as_ref(),
             required_only: !plan.compiled.required.is_empty(),
+            reprints: &reprints,
+            all_copies: request.all_copies,
         };
         let fused = hybrid::rank(
             store,
@@ -351,9 +379,10 @@ pub fn search(
         )?;
         let mut docs = fused.docs;
         docs.truncate(request.limit);
-        (fused.total, docs, fused.shown)
+        (fused.total, fused.distinct, docs, fused.shown)
     } else {
         let total_documents = docs.len();
+        let (docs, total_distinct) = arrange_copies(docs, &reprints, request.all_copies);
         let ranked = group::top(docs, request.limit);
         // Pass 2, only for the shown documents and only when more than one passage is wanted:
         // their best few passages (the same query and statistics, so the same scores). With
@@ -373,7 +402,7 @@ pub fn search(
         } else {
             group::KeyMap::default()
         };
-        (total_documents, ranked, shown)
+        (total_documents, total_distinct, ranked, shown)
     };
     let matching = started.elapsed();
     let (hits, fetched) = fetch::hits(
@@ -385,10 +414,12 @@ pub fn search(
         &plan.compiled.patterns,
         scored || semantic.is_some(),
     )?;
+    let hits = with_copies(store, &searcher, hits, &reprints)?;
     let unmatched =
         unmatched::unmatched(&searcher, &store.fields, &plan.parsed, &plan.equivalents)?;
     Ok(SearchResults {
         total_documents,
+        total_distinct,
         total_passages,
         hits,
         unmatched,
@@ -399,6 +430,89 @@ pub fn search(
             ..fetched
         },
     })
+}
+
+/// The ranked `docs` with reprints as the request asks: each group once (its best-ranked
+/// member) or, with `all_copies`, every member beside its best; and the number of distinct
+/// texts among them.
+fn arrange_copies(
+    docs: Vec<group::DocHit>,
+    reprints: &crate::reprints::Groups,
+    all_copies: bool,
+) -> (Vec<group::DocHit>, usize) {
+    let docs = one_per_group(docs, reprints);
+    let distinct = docs.len();
+    let docs = if all_copies {
+        docs.into_iter()
+            .flat_map(|(best, others)| std::iter::once(best).chain(others))
+            .collect()
+    } else {
+        docs.into_iter().map(|(best, _)| best).collect()
+    };
+    (docs, distinct)
+}
+
+/// `docs` with each reprint group's best-ranked member first, the group's other matching
+/// members beside it (ranked as [`group::top`] ranks).
+fn one_per_group(
+    docs: Vec<group::DocHit>,
+    reprints: &crate::reprints::Groups,
+) -> Vec<(group::DocHit, Vec<group::DocHit>)> {
+    if reprints.is_empty() {
+        return docs.into_iter().map(|d| (d, Vec::new())).collect();
+    }
+    let better = |a: &group::DocHit, b: &group::DocHit| {
+        a.score.total_cmp(&b.score).then(b.key.cmp(&a.key)) == std::cmp::Ordering::Greater
+    };
+    let mut out: Vec<(group::DocHit, Vec<group::DocHit>)> = Vec::with_capacity(docs.len());
+    let mut slot: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+    for d in docs {
+        let Some(g) = reprints.group(d.key) else {
+            out.push((d, Vec::new()));
+            continue;
+        };
+        match slot.get(&g) {
+            None => {
+                slot.insert(g, out.len());
+                out.push((d, Vec::new()));
+            }
+            Some(&i) => {
+                let (best, others) = &mut out[i];
+                if better(&d, best) {
+                    others.push(std::mem::replace(best, d));
+                } else {
+                    others.push(d);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `hits` with the records of their reprints, earliest first.
+fn with_copies(
+    store: &Store,
+    searcher: &Searcher,
+    mut hits: Vec<SearchHit>,
+    reprints: &crate::reprints::Groups,
+) -> Result<Vec<SearchHit>> {
+    for hit in &mut hits {
+        for &key in reprints.members(hit.record.key) {
+            if key == hit.record.key {
+                continue;
+            }
+            if let Some(record) = store.record_by_key(searcher, key)? {
+                hit.copies.push(record);
+            }
+        }
+        hit.copies.sort_by_key(|r| {
+            (
+                r.metadata.date.as_ref().map_or(i64::MAX, |d| d.value.lo()),
+                r.key,
+            )
+        });
+    }
+    Ok(hits)
 }
 
 /// The best `keep` passages of each of the documents `keys`: `query` restricted to them.

@@ -143,6 +143,7 @@ fn search_route(store: &Store, reader: &IndexReader, params: &Params) -> Result<
         passages: params.number("passages", 2, MAX_PASSAGES)?,
         plain: params.flag("plain"),
         expand: params.flag("expand").then(Expansion::default),
+        all_copies: params.flag("all_copies"),
         facets: params.facet_fields("facets")?,
         ..SearchRequest::default()
     };

@@ -91,13 +91,18 @@ impl Params {
             sources: self.all("source"),
             tags: self.all("tag"),
             langs: self.all("lang").iter().map(|l| normalize_lang(l)).collect(),
+            countries: self
+                .all("country")
+                .iter()
+                .map(|c| crate::search::parse_country_arg("country", c))
+                .collect::<Result<_>>()?,
             years,
             from,
             to,
         })
     }
 
-    /// Facet dimensions named by `name` (`source,year`, repeatable; `all` for the four).
+    /// Facet dimensions named by `name` (`source,year`, repeatable; `all` for every one).
     pub(crate) fn facet_fields(&self, name: &'static str) -> Result<Vec<FacetField>> {
         let mut out = Vec::new();
         for value in self.all(name) {
@@ -111,7 +116,7 @@ impl Params {
                         .ok_or_else(|| Error::InvalidArgument {
                             what: name,
                             value: part.to_string(),
-                            hint: "give source, year, tag, lang or all".into(),
+                            hint: "give source, year, tag, lang, country or all".into(),
                         })?;
                     vec![field]
                 };
@@ -193,7 +198,8 @@ mod tests {
                 FacetField::Source,
                 FacetField::Year,
                 FacetField::Tag,
-                FacetField::Lang
+                FacetField::Lang,
+                FacetField::Country
             ]
         );
         let wrong = Params::parse("facets=colour").facet_fields("facets");

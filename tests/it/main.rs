@@ -3,6 +3,7 @@
 mod browser;
 mod cite;
 mod cli_docs;
+mod countries;
 mod crash;
 mod damage;
 mod errors;
@@ -15,6 +16,7 @@ mod incremental;
 mod metadata;
 mod rank;
 mod recovery;
+mod reprints;
 mod sample;
 mod search;
 mod semantic;

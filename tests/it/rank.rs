@@ -26,8 +26,10 @@ fn topical() -> String {
         .to_string()
 }
 
+/// Every document ranked on its own: the generated reports share their filler paragraphs, so
+/// without `--all-copies` some would be one reprint group.
 fn ranked(env: &Env, query: &str) -> Vec<String> {
-    env.hit_files(&[query, "--limit", "10"])
+    env.hit_files(&[query, "--limit", "10", "--all-copies"])
 }
 
 #[test]

@@ -193,7 +193,16 @@ fn serve_search_answers_as_the_cli_does_with_filters_paging_and_facets() {
     let env = Env::with_sample();
     env.index();
     let served = Served::start(&env, &[]);
-    let cli = env.search_json(&["trafficking", "--facets", "--limit", "20"]);
+    // The API gives one hit per text, as the page it feeds shows them; the CLI's JSON lists
+    // every copy unless asked for one.
+    let cli = env.search_json(&[
+        "trafficking",
+        "--facets",
+        "--limit",
+        "20",
+        "--copies",
+        "one",
+    ]);
     let api = served
         .get("/api/search?q=trafficking&facets=all&limit=20")
         .ok_json();
@@ -214,8 +223,15 @@ fn serve_search_answers_as_the_cli_does_with_filters_paging_and_facets() {
 
     // Filters as the flags: the CLI's answer for the same source and years.
     let source = cli["facets"]["source"][0]["value"].as_str().unwrap();
-    let cli_filtered =
-        env.search_json(&["trafficking", "--source", source, "--year", "2010..2020"]);
+    let cli_filtered = env.search_json(&[
+        "trafficking",
+        "--source",
+        source,
+        "--year",
+        "2010..2020",
+        "--copies",
+        "one",
+    ]);
     let api_filtered = served
         .get(&format!(
             "/api/search?q=trafficking&source={}&year=2010..2020",

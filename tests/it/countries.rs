@@ -1,0 +1,83 @@
+//! Countries from the text: `--country` by code, name or demonym, the `country` facet, and
+//! `show` listing each country with its passages.
+
+use crate::harness::*;
+
+fn env_with_three() -> Env {
+    let env = Env::empty();
+    env.write(
+        "nepal.txt",
+        "Nepal is a source country for forced labour. Recruiters in Nepal charge high fees.\n",
+    );
+    env.write(
+        "qatar.txt",
+        "Qatar is a destination for migrant workers; Nepali and Filipino men face forced labour \
+         in construction in Qatar.\n",
+    );
+    env.write(
+        "brazil.txt",
+        "Brazil prosecuted forced labour on cattle ranches and in charcoal production.\n",
+    );
+    env.index();
+    env
+}
+
+#[test]
+fn a_code_a_name_and_a_demonym_filter_the_same_documents() {
+    let env = env_with_three();
+    for country in ["NP", "npl", "Nepal", "Nepali", "Nepalese"] {
+        let mut files = env.hit_files(&["forced labour", "--country", country]);
+        files.sort();
+        assert_eq!(files, ["nepal.txt", "qatar.txt"], "--country {country}");
+    }
+    assert_eq!(
+        env.hit_files(&["forced labour", "--country", "Brazil"]),
+        ["brazil.txt"]
+    );
+    let run = env.run(&["search", "forced labour", "--country", "Atlantis"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--country"), "{}", run.stderr);
+}
+
+#[test]
+fn countries_are_counted_as_a_facet_and_listed_by_show() {
+    let env = env_with_three();
+    let json = env
+        .run(&["facets", "--field", "country", "--format", "json"])
+        .ok()
+        .json();
+    let count = |code: &str| {
+        json["facets"]["country"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["value"] == code)
+            .map(|e| e["documents"].as_u64().unwrap())
+    };
+    assert_eq!(count("NP"), Some(2), "{json}");
+    assert_eq!(count("QA"), Some(1), "{json}");
+    assert_eq!(count("PH"), Some(1), "{json}");
+    assert_eq!(count("BR"), Some(1), "{json}");
+
+    let search = env.search_json(&["forced labour", "--facets", "country"]);
+    assert_eq!(search["facets"]["country"][0]["value"], "NP", "{search}");
+
+    let hit = env.search_json(&["charcoal"]);
+    let id = hit["hits"][0]["id"].as_str().unwrap().to_string();
+    let qatar = env.search_json(&["destination"]);
+    let qatar_id = qatar["hits"][0]["id"].as_str().unwrap().to_string();
+    let show = env
+        .run(&["show", &qatar_id, "--format", "json"])
+        .ok()
+        .json();
+    let countries = show["countries"].as_array().unwrap();
+    assert_eq!(countries[0]["code"], "QA");
+    assert_eq!(countries[0]["name"], "Qatar");
+    assert_eq!(countries[0]["count"], 2);
+    assert_eq!(countries[0]["passages"][0], 0);
+    let text = env.run(&["show", &qatar_id]).ok().stdout;
+    assert!(text.contains("Qatar (QA) 2×, passage 1"), "{text}");
+    assert!(text.contains("Nepal (NP) 1×"), "{text}");
+    let brazil = env.run(&["show", &id, "--format", "json"]).ok().json();
+    assert_eq!(brazil["countries"][0]["code"], "BR");
+}
