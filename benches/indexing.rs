@@ -11,7 +11,9 @@
 //! `target/bench/`). Without `../shared/` the benchmark says so and exits. Each measured program
 //! runs as its own process so wall time and peak RSS (from `wait4`) are its own.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -24,23 +26,20 @@ fn main() {
         raw_tantivy(Path::new(&args[1]), Path::new(&args[2]));
         return;
     }
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let generator = manifest.join("../shared/bench/make_corpus.py");
-    if !generator.is_file() {
-        println!("indexing bench skipped: {} not found (it lives in the shared folder beside the project)", generator.display());
+    let Some(generator) = common::generator("indexing") else {
         return;
-    }
+    };
     let sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let sizes = if sizes.is_empty() {
         vec![2_000, 20_000]
     } else {
         sizes
     };
-    let work = manifest.join("target/bench");
+    let work = common::work_dir();
     println!("| docs | MB | program | wall s | docs/s | MB/s | peak RSS MB | index MB |");
     println!("|---:|---:|---|---:|---:|---:|---:|---:|");
     for docs in sizes {
-        let corpus = ensure_corpus(&generator, &work, docs);
+        let corpus = common::generated_corpus(&generator, docs).join("corpus");
         let (files, bytes) = corpus_size(&corpus);
         let mb = bytes as f64 / 1e6;
         let row = |name: &str, m: &Measured, index: &Path| {
@@ -115,26 +114,6 @@ fn measure(cmd: &mut Command) -> Measured {
         wall,
         peak_rss_kb: usage.ru_maxrss,
     }
-}
-
-fn ensure_corpus(generator: &Path, work: &Path, docs: usize) -> PathBuf {
-    let out = work.join(format!("corpus-{docs}"));
-    if !out.join("manifest.json").is_file() {
-        eprintln!(
-            "generating {docs} documents with make_corpus.py (cached in {})…",
-            out.display()
-        );
-        let ok = Command::new("python3")
-            .arg(generator)
-            .args(["--docs", &docs.to_string(), "--seed", "42", "--out"])
-            .arg(&out)
-            .arg("--force")
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        assert!(ok, "make_corpus.py failed");
-    }
-    out.join("corpus")
 }
 
 fn files(dir: &Path) -> impl Iterator<Item = walkdir::DirEntry> {

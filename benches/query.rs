@@ -9,8 +9,9 @@
 //! cargo bench --bench query -- 2000    # another size
 //! ```
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -20,38 +21,15 @@ use tipdex::store::Store;
 const RUNS: usize = 5;
 
 fn main() {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let generator = manifest.join("../shared/bench/make_corpus.py");
-    if !generator.is_file() {
-        println!(
-            "query bench skipped: {} not found (it lives in the shared folder beside the project)",
-            generator.display()
-        );
+    let Some(generator) = common::generator("query") else {
         return;
-    }
+    };
     let docs: usize = std::env::args()
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(20_000);
-    let work = manifest.join("target/bench");
-    let out = work.join(format!("corpus-{docs}"));
-    if !out.join("manifest.json").is_file() {
-        let ok = Command::new("python3")
-            .arg(&generator)
-            .args([
-                "--docs",
-                &docs.to_string(),
-                "--seed",
-                "42",
-                "--force",
-                "--out",
-            ])
-            .arg(&out)
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        assert!(ok, "make_corpus.py failed");
-    }
+    let work = common::work_dir();
+    let out = common::generated_corpus(&generator, docs);
     let tipdex = env!("CARGO_BIN_EXE_tipdex");
     let index = work.join(format!("tipdex-{docs}"));
     // Incremental: a no-op when the indexing bench already built it.

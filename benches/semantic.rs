@@ -16,6 +16,8 @@
 //! cargo bench --bench semantic -- exact
 //! ```
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -58,11 +60,10 @@ fn main() {
     if embed.is_none() && latency.is_none() {
         return;
     }
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let model = tipdex::semantic::model::test_model_dir();
     let encoder = Arc::new(Encoder::load(&model).expect("load the model"));
     if let Some(docs) = embed {
-        let Some((_, index)) = indexed_corpus(manifest, docs) else {
+        let Some((_, index)) = indexed_corpus(docs) else {
             return;
         };
         // The same sample every run: drop the vectors, embed them all again.
@@ -88,7 +89,7 @@ fn main() {
         );
     }
     if let Some(docs) = latency {
-        let Some((corpus, index)) = indexed_corpus(manifest, docs) else {
+        let Some((corpus, index)) = indexed_corpus(docs) else {
             return;
         };
         let started = Instant::now();
@@ -108,34 +109,10 @@ fn main() {
 
 /// The generated corpus of `docs` documents and its lexical index, made on first use (cached
 /// in target/bench, shared with the query bench's corpus folders).
-fn indexed_corpus(manifest: &Path, docs: usize) -> Option<(PathBuf, PathBuf)> {
-    let generator = manifest.join("../shared/bench/make_corpus.py");
-    if !generator.is_file() {
-        println!(
-            "semantic bench skipped: {} not found (it lives in the shared folder beside the project)",
-            generator.display()
-        );
-        return None;
-    }
-    let work = manifest.join("target/bench");
-    let out = work.join(format!("corpus-{docs}"));
-    if !out.join("manifest.json").is_file() {
-        let ok = Command::new("python3")
-            .arg(&generator)
-            .args([
-                "--docs",
-                &docs.to_string(),
-                "--seed",
-                "42",
-                "--force",
-                "--out",
-            ])
-            .arg(&out)
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        assert!(ok, "make_corpus.py failed");
-    }
+fn indexed_corpus(docs: usize) -> Option<(PathBuf, PathBuf)> {
+    let generator = common::generator("semantic")?;
+    let work = common::work_dir();
+    let out = common::generated_corpus(&generator, docs);
     let index = work.join(format!("tipdex-semantic-{docs}"));
     // Once the index has vectors, `tipdex index` embeds too: it needs the model the bench uses.
     let model = tipdex::semantic::model::test_model_dir();

@@ -1,0 +1,52 @@
+//! What the benches share: the generated corpora they measure on.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Where the benches keep their corpora and indexes (under the project's target/).
+pub fn work_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench")
+}
+
+/// The corpus generator in the shared folder beside the project, or None after saying that
+/// `bench` is skipped (the benches measure on generated corpora only).
+pub fn generator(bench: &str) -> Option<PathBuf> {
+    let generator = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/make_corpus.py");
+    if generator.is_file() {
+        return Some(generator);
+    }
+    println!(
+        "{bench} bench skipped: {} not found (it lives in the shared folder beside the project)",
+        generator.display()
+    );
+    None
+}
+
+/// The folder `make_corpus.py` writes for `docs` documents (`corpus/`, `manifest.json`,
+/// `queries.txt`), generated on first use with the fixed seed and cached in [`work_dir`], so
+/// every bench measures the same documents.
+pub fn generated_corpus(generator: &Path, docs: usize) -> PathBuf {
+    let out = work_dir().join(format!("corpus-{docs}"));
+    if !out.join("manifest.json").is_file() {
+        eprintln!(
+            "generating {docs} documents with make_corpus.py (cached in {})…",
+            out.display()
+        );
+        let ok = Command::new("python3")
+            .arg(generator)
+            .args([
+                "--docs",
+                &docs.to_string(),
+                "--seed",
+                "42",
+                "--force",
+                "--out",
+            ])
+            .arg(&out)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(ok, "make_corpus.py failed");
+    }
+    out
+}
