@@ -184,6 +184,7 @@ fn main() -> anyhow::Result<()> {
         None
     };
     let weights = list_of(
+        "--weights",
         flag("--weights"),
         tipdex::search::hybrid::DEFAULT_LEXICAL_WEIGHT,
     )?;
@@ -199,19 +200,7 @@ fn main() -> anyhow::Result<()> {
     let store = Store::open(&index_dir)?;
     let reader = store.reader()?;
     // `--k1 0.9,1.2 --b 0.4,0.75`: every combination (for tuning on the train split).
-    let list = |name: &str, default: f32| -> anyhow::Result<Vec<f32>> {
-        match flag(name) {
-            None => Ok(vec![default]),
-            Some(v) => v
-                .split(',')
-                .map(|x| {
-                    x.trim()
-                        .parse::<f32>()
-                        .with_context(|| format!("{name} {x}"))
-                })
-                .collect(),
-        }
-    };
+    let list = |name: &str, default: f32| list_of(name, flag(name), default);
     let defaults = Bm25::default();
     let grid: Vec<Bm25> = list("--k1", defaults.k1)?
         .into_iter()
@@ -399,8 +388,8 @@ fn parse_expansion(spec: &str) -> anyhow::Result<Option<Expansion>> {
     }))
 }
 
-/// A comma-separated list of numbers, or `default` alone when absent.
-fn list_of(value: Option<String>, default: f32) -> anyhow::Result<Vec<f32>> {
+/// The comma-separated numbers of flag `name`, or `default` alone when it is absent.
+fn list_of(name: &str, value: Option<String>, default: f32) -> anyhow::Result<Vec<f32>> {
     match value {
         None => Ok(vec![default]),
         Some(v) => v
@@ -408,7 +397,7 @@ fn list_of(value: Option<String>, default: f32) -> anyhow::Result<Vec<f32>> {
             .map(|x| {
                 x.trim()
                     .parse::<f32>()
-                    .with_context(|| format!("--weights {x}"))
+                    .with_context(|| format!("{name} {x}"))
             })
             .collect(),
     }
