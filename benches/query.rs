@@ -32,21 +32,17 @@ fn main() {
     let out = common::generated_corpus(&generator, docs);
     let tipdex = env!("CARGO_BIN_EXE_tipdex");
     let index = work.join(format!("tipdex-{docs}"));
-    // Incremental: a no-op when the indexing bench already built it.
-    let status = Command::new(tipdex)
-        .args(["index", "--quiet", "--index"])
-        .arg(&index)
-        .arg(out.join("corpus"))
+    let status = common::index_command(&out, &index)
         .status()
         .expect("run tipdex index");
     assert!(status.success());
 
-    let queries = std::fs::read_to_string(out.join("queries.txt")).expect("queries.txt");
-    let queries: Vec<(String, String)> = queries
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .filter_map(|l| l.split_once('\t'))
-        .map(|(kind, q)| (kind.to_string(), to_tipdex(kind, q)))
+    let queries: Vec<(String, String)> = common::generated_queries(&out)
+        .into_iter()
+        .map(|(kind, q)| {
+            let q = to_tipdex(&kind, &q);
+            (kind, q)
+        })
         .collect();
 
     // Cold start in process: open the index and answer the first query (page cache as the

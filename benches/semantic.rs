@@ -20,7 +20,6 @@ mod common;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -116,11 +115,8 @@ fn indexed_corpus(docs: usize) -> Option<(PathBuf, PathBuf)> {
     let index = work.join(format!("tipdex-semantic-{docs}"));
     // Once the index has vectors, `tipdex index` embeds too: it needs the model the bench uses.
     let model = tipdex::semantic::model::test_model_dir();
-    let status = Command::new(env!("CARGO_BIN_EXE_tipdex"))
+    let status = common::index_command(&out, &index)
         .env("TIPDEX_MODEL_DIR", &model.0)
-        .args(["index", "--quiet", "--index"])
-        .arg(&index)
-        .arg(out.join("corpus"))
         .status()
         .expect("run tipdex index");
     assert!(status.success());
@@ -130,11 +126,8 @@ fn indexed_corpus(docs: usize) -> Option<(PathBuf, PathBuf)> {
 /// p50/p99 per mode over the generator's queries (their words only: the semantic side reads
 /// the text, and the operators of the query bench's classes mean nothing to it).
 fn modes_latency(corpus: &Path, index: &Path, encoder: &Arc<Encoder>, docs: usize) {
-    let queries = std::fs::read_to_string(corpus.join("queries.txt")).expect("queries.txt");
-    let queries: Vec<String> = queries
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .filter_map(|l| l.split_once('\t'))
+    let queries: Vec<String> = common::generated_queries(corpus)
+        .into_iter()
         .map(|(_, q)| {
             q.split_whitespace()
                 .filter(|w| !w.contains(':'))

@@ -1,4 +1,7 @@
 //! What the benches share: the generated corpora they measure on.
+//!
+//! Compiled into each bench, which uses only part of it.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -49,4 +52,26 @@ pub fn generated_corpus(generator: &Path, docs: usize) -> PathBuf {
         assert!(ok, "make_corpus.py failed");
     }
     out
+}
+
+/// `tipdex index` of the generated `corpus` folder (from [`generated_corpus`]) into `index`,
+/// quietly; incremental, so a no-op when another bench already built that index. Callers add
+/// what their run needs (an environment variable) before running it.
+pub fn index_command(corpus: &Path, index: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tipdex"));
+    command
+        .args(["index", "--quiet", "--index"])
+        .arg(index)
+        .arg(corpus.join("corpus"));
+    command
+}
+
+/// The generator's queries of a `corpus` folder: (class, query as the generator wrote it).
+pub fn generated_queries(corpus: &Path) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(corpus.join("queries.txt")).expect("queries.txt");
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(class, q)| (class.to_string(), q.to_string()))
+        .collect()
 }
