@@ -158,6 +158,13 @@ pub enum Error {
         reason: String,
     },
 
+    /// A search with neither query words nor a filter: nothing says which documents to list.
+    #[error("nothing to search for: {hint}")]
+    NothingToSearch {
+        /// What to type, in the caller's terms (flags or query parameters).
+        hint: String,
+    },
+
     /// A stored record could not be decoded: the index is damaged or from another version.
     #[error("corrupt record in the index ({0}); rebuild it with `tipdex index --full`")]
     CorruptRecord(String),
@@ -178,6 +185,7 @@ impl Error {
                 | Error::UnknownWatch(_)
                 | Error::AmbiguousDocument { .. }
                 | Error::UnknownRoots(_)
+                | Error::NothingToSearch { .. }
         ) || matches!(self, Error::Semantic(e) if e.is_usage())
     }
 }

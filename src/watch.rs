@@ -60,6 +60,13 @@ pub fn add(store: &Store, name: &str, query: &str, filters: &Filters, now_ms: i6
             hint: "give a short name without control characters".into(),
         });
     }
+    if query.trim().is_empty() && filters.is_empty() {
+        return Err(Error::NothingToSearch {
+            hint: "give the saved search query words or a filter (`tipdex watch add NAME \
+                   --source UNODC`; also --tag, --lang, --country, --year, --from, --to)"
+                .into(),
+        });
+    }
     let reader = store.reader()?;
     search(
         store,

@@ -17,8 +17,9 @@ use tipdex::semantic::{Encoder, ModelDir, SemanticError};
 /// Arguments of `tipdex search`.
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// What to look for (see QUERY LANGUAGE below)
-    #[arg(num_args = 1.., value_name = "QUERY", required_unless_present = "batch", conflicts_with = "batch")]
+    /// What to look for (see QUERY LANGUAGE below). Without it, the filters (or --facets) list
+    /// the documents they admit, newest first
+    #[arg(value_name = "QUERY", conflicts_with = "batch")]
     pub query: Vec<String>,
     /// Run every query in FILE against one opened index: one per line, as text or as JSON with
     /// "id" and "text" ("-" reads standard input)
@@ -122,6 +123,18 @@ pub enum SearchFormat {
 /// every failure was the query's fault, else 1.
 pub fn run(ctx: &Context, args: &SearchArgs) -> anyhow::Result<ExitCode> {
     let filters = args.filters.to_filters()?;
+    if args.batch.is_none()
+        && args.query.iter().all(|w| w.trim().is_empty())
+        && filters.is_empty()
+        && args.facets.is_none()
+    {
+        anyhow::bail!(tipdex::Error::NothingToSearch {
+            hint: "give query words (`tipdex search \"forced labour\"`) or a filter to list \
+                   the documents it admits, newest first (`tipdex search --source UNODC --year \
+                   2024`; also --tag, --lang, --country, --from, --to, --facets)"
+                .into(),
+        });
+    }
     let queries = match &args.batch {
         Some(path) => read_batch(path)?,
         None => vec![Ok(BatchQuery {

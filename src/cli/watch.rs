@@ -27,8 +27,9 @@ pub enum WatchAction {
     Add {
         /// A short name for it
         name: String,
-        /// The query (see `tipdex search --help`)
-        #[arg(num_args = 1.., required = true, value_name = "QUERY")]
+        /// The query (see `tipdex search --help`); without it, the filters alone (new or
+        /// changed documents they admit)
+        #[arg(value_name = "QUERY")]
         query: Vec<String>,
         #[command(flatten)]
         filters: FilterArgs,

@@ -24,6 +24,11 @@ pub struct Filters {
 }
 
 impl Filters {
+    /// True when nothing is filtered: every document is admitted.
+    pub fn is_empty(&self) -> bool {
+        *self == Filters::default()
+    }
+
     /// Add the filters written inside a query (`source:UNODC year:2019`). A malformed year
     /// is a usage error naming it: dropping it silently would widen the results unseen.
     pub(crate) fn absorb(&mut self, parsed: &ParsedQuery) -> Result<()> {

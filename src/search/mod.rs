@@ -19,6 +19,7 @@ pub(crate) mod filters;
 mod group;
 pub mod hybrid;
 pub(crate) mod limits;
+mod newest;
 mod plan;
 pub mod query;
 mod required;
@@ -383,7 +384,12 @@ pub fn search(
     } else {
         let total_documents = docs.len();
         let (docs, total_distinct) = arrange_copies(docs, &reprints, request.all_copies);
-        let ranked = group::top(docs, request.limit);
+        // Without query words every score is equal: list newest first instead.
+        let ranked = if scored {
+            group::top(docs, request.limit)
+        } else {
+            newest::newest_first(&searcher, &store.fields, docs, request.limit)?
+        };
         // Pass 2, only for the shown documents and only when more than one passage is wanted:
         // their best few passages (the same query and statistics, so the same scores). With
         // expansion the documents' scores are fusion scores, so their passages' BM25 scores

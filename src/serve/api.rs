@@ -135,16 +135,25 @@ fn search_route(store: &Store, reader: &IndexReader, params: &Params) -> Result<
     let query = params.get("q").unwrap_or("").to_string();
     let limit = params.number("limit", 10, MAX_LIMIT)?;
     let offset = params.number("offset", 0, MAX_OFFSET)?;
+    let filters = params.filters()?;
+    let facets = params.facet_fields("facets")?;
+    if query.trim().is_empty() && filters.is_empty() && facets.is_empty() {
+        return Err(Error::NothingToSearch {
+            hint: "give `q` or a filter (source, tag, year, from, to, lang, country) to list \
+                   the documents it admits, newest first"
+                .into(),
+        });
+    }
     let request = SearchRequest {
         query: query.clone(),
-        filters: params.filters()?,
+        filters,
         // Pages are cut from the top `offset + limit`, so ranks are those of the whole list.
         limit: offset + limit,
         passages: params.number("passages", 2, MAX_PASSAGES)?,
         plain: params.flag("plain"),
         expand: params.flag("expand").then(Expansion::default),
         all_copies: params.flag("all_copies"),
-        facets: params.facet_fields("facets")?,
+        facets,
         ..SearchRequest::default()
     };
     let results = search(store, reader, &request)?;

@@ -9,6 +9,7 @@ mod damage;
 mod errors;
 mod excludes;
 mod export;
+mod fields;
 mod formats;
 mod harness;
 mod hostile;

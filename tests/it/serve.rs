@@ -327,6 +327,15 @@ fn serve_document_passages_status_and_errors() {
     error("/api/search?q=x&from=2021&to=2019", 400, &["swap"]);
     error("/api/search?q=x&limit=5000", 400, &["limit", "0 to 100"]);
     error("/api/search?q=x&facets=colour", 400, &["colour", "source"]);
+    error("/api/search?q=", 400, &["nothing to search for", "`q`"]);
+    // Filters alone list the documents they admit, as the CLI does.
+    let listed = served.get("/api/search?source=UNODC&limit=20").ok_json();
+    let cli = env.search_json(&["--source", "UNODC", "-n", "20", "--copies", "one"]);
+    assert_eq!(listed["total_documents"], cli["total_documents"]);
+    assert_eq!(
+        crate::harness::file_names(&listed),
+        crate::harness::file_names(&cli)
+    );
     error(
         &format!("/api/search?q={}", "w+".repeat(5000)),
         400,
