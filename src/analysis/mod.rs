@@ -102,6 +102,13 @@ pub(crate) fn query_term_sequences(text: &str) -> Vec<Vec<String>> {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Equivalents {
     pairs: Vec<(Vec<String>, Vec<String>)>,
+    /// Sets of wordings of one thing (a country's names, aliases and demonyms), any of which
+    /// stands for any other; analyzed, in the order given.
+    sets: Vec<Vec<Vec<String>>>,
+    /// Each wording of `sets` → the index of its set.
+    set_of: HashMap<Vec<String>, usize>,
+    /// The most terms of a wording in `sets`.
+    longest_in_sets: usize,
 }
 
 impl Equivalents {
@@ -124,6 +131,41 @@ impl Equivalents {
         }
     }
 
+    /// Add wordings that all mean one thing (as written; analyzed here), the preferred first.
+    /// A wording already in a set stays in its first set: a wording two things share is
+    /// given once, so the caller leaves such wordings out.
+    pub(crate) fn add_set<'a>(&mut self, wordings: impl IntoIterator<Item = &'a str>) {
+        let mut set: Vec<Vec<String>> = Vec::new();
+        for w in wordings {
+            let terms = analyzed_terms(w);
+            if !terms.is_empty() && !set.contains(&terms) && !self.set_of.contains_key(&terms) {
+                set.push(terms);
+            }
+        }
+        if set.len() < 2 {
+            return;
+        }
+        let index = self.sets.len();
+        for terms in &set {
+            self.longest_in_sets = self.longest_in_sets.max(terms.len());
+            self.set_of.insert(terms.clone(), index);
+        }
+        self.sets.push(set);
+    }
+
+    /// The longest wording of a set at `terms[start..]`: its end and its set.
+    fn set_at(&self, terms: &[Option<&str>], start: usize) -> Option<(usize, &[Vec<String>])> {
+        let most = self.longest_in_sets.min(terms.len() - start);
+        (1..=most).rev().find_map(|len| {
+            let key: Option<Vec<String>> = terms[start..start + len]
+                .iter()
+                .map(|t| t.map(str::to_string))
+                .collect();
+            let set = *self.set_of.get(&key?)?;
+            Some((start + len, self.sets[set].as_slice()))
+        })
+    }
+
     /// The analyzed terms of `text`, one per position: what a side of a pair matches.
     pub(crate) fn terms_of(text: &str) -> Vec<String> {
         analyzed_terms(text)
@@ -139,6 +181,15 @@ impl Equivalents {
                     if end <= terms.len() && terms[start..end] == from[..] {
                         out.push(splice(terms, start..end, to));
                     }
+                }
+            }
+        }
+        // A set's other wordings after the pairs: a country's name, then its demonyms.
+        let typed: Vec<Option<&str>> = terms.iter().map(|t| Some(t.as_str())).collect();
+        for start in 0..terms.len() {
+            if let Some((end, set)) = self.set_at(&typed, start) {
+                for other in set.iter().filter(|w| w[..] != terms[start..end]) {
+                    out.push(splice(terms, start..end, other));
                 }
             }
         }
@@ -189,6 +240,27 @@ pub(crate) fn written_otherwise(
             let better = best.is_none_or(|(s, e, _)| start < s || (start == s && end > e));
             if spelled && better {
                 best = Some((start, end, other));
+            }
+        }
+    }
+    // A set's wording of several words typed one by one ("north korea") is searched as that
+    // wording, whose clause then brings the set's other wordings.
+    let typed_terms: Vec<Option<&str>> = terms.iter().map(Option::as_deref).collect();
+    for start in 0..terms.len() {
+        if best.is_some_and(|(s, _, _)| s <= start) {
+            break;
+        }
+        if let Some((end, set)) = extra.set_at(&typed_terms, start) {
+            if end - start >= 2 {
+                let wording = set.iter().find(|w| {
+                    w.iter()
+                        .map(String::as_str)
+                        .eq(typed_terms[start..end].iter().flatten().copied())
+                });
+                if let Some(wording) = wording {
+                    best = Some((start, end, wording.as_slice()));
+                    break;
+                }
             }
         }
     }

@@ -626,3 +626,29 @@ fn index_finds_either_variant() {
     );
     assert_eq!(search(&term("email")), vec![5]);
 }
+
+#[test]
+fn a_set_of_wordings_gives_each_the_others_and_typed_words_spell_one() {
+    let mut extra = Equivalents::default();
+    extra.add_set(["North Korea", "North Korean", "DPRK"]);
+    extra.add_set(["Nepal", "Nepali", "Nepalese"]);
+    let seqs = query_term_sequences_with("Nepali", &extra);
+    assert_eq!(seqs[0], ["nepali"]);
+    assert!(seqs.contains(&vec!["nepal".to_string()]), "{seqs:?}");
+    assert_eq!(seqs.len(), 3, "{seqs:?}");
+    let seqs = query_term_sequences_with("dprk workers", &extra);
+    assert!(
+        seqs.contains(&vec!["north".into(), "korea".into(), "worker".into()]),
+        "{seqs:?}"
+    );
+    // The longest wording at a place wins: "North Korean" is not "North Korea" + "n".
+    let seqs = query_term_sequences_with("North Korean", &extra);
+    assert!(seqs.contains(&vec!["dprk".to_string()]), "{seqs:?}");
+    // Typed one word at a time, a wording of several words is still found.
+    let typed = ["men", "from", "North", "Korea"];
+    assert_eq!(
+        written_otherwise(&typed, &extra),
+        Some((2, 4, "north korea".to_string()))
+    );
+    assert_eq!(written_otherwise(&["North", "Sea"], &extra), None);
+}

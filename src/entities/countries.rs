@@ -12,8 +12,11 @@
 //! - a demonym shared by several sovereign states ("Congolese", "Dominican") names none of
 //!   them; one shared with territories ("French", "American") names the state;
 //! - [`SHARED_NAMES`], names English also gives people or a US state, count only where they do
-//!   not read as part of a longer proper name ("Chad Johnson") or as a US place ("Atlanta,
-//!   Georgia", "Virginia, Florida, Georgia").
+//!   not read as part of a longer proper name ("Chad Johnson", "Devante Jordan": a capitalised
+//!   word next to it that names no country and, before it, does not start a sentence) or as a
+//!   US place ("Atlanta, Georgia", "Virginia, Florida, Georgia");
+//! - [`ALIASES`] add the common short forms the crate lacks (DPRK, UAE, DRC), and every
+//!   "Saint" name is also matched as "St." or "St" ("St. Lucia").
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -75,6 +78,18 @@ pub const MORE_DEMONYMS: &[(&str, &str)] = &[
     ("VC", "Vincentian"),
 ];
 
+/// Common English short forms and abbreviations of a name that the crate lacks or keeps only as
+/// a code. Abbreviations (all capitals) are matched in running text only as written, in
+/// capitals: they are unambiguous there, unlike two-letter codes ("IN", "US").
+pub const ALIASES: &[(&str, &str)] = &[
+    ("AE", "UAE"),
+    ("BA", "BiH"),
+    ("CD", "DRC"),
+    ("CD", "DR Congo"),
+    ("CN", "PRC"),
+    ("KP", "DPRK"),
+];
+
 /// Country names that English also uses for people or a US state.
 pub const SHARED_NAMES: &[&str] = &["Chad", "Georgia", "Jordan"];
 
@@ -90,6 +105,8 @@ struct Entry {
     code: &'static str,
     demonym: bool,
     shared: bool,
+    /// An abbreviation, matched only as written ("DPRK", not "Dprk").
+    exact: Option<String>,
 }
 
 /// The countries and territories of ISO 3166-1 with every form of their names.
@@ -101,6 +118,8 @@ pub struct Gazetteer {
     lookup: HashMap<String, &'static str>,
     /// Alpha-2 code → the name shown.
     display: HashMap<&'static str, &'static str>,
+    /// Each country's wordings a query may use for it, the shown name first.
+    wordings: Vec<(&'static str, Vec<String>)>,
 }
 
 static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(Gazetteer::build);
@@ -204,6 +223,13 @@ impl Gazetteer {
             codes.push((country.alpha3().to_string().to_ascii_lowercase(), code));
             let mut names = vec![country.iso_short_name(), country.iso_long_name()];
             names.extend(country.unofficial_name_list().iter().copied());
+            // "St. Lucia", "St Kitts and Nevis": English abbreviates Saint in every such name.
+            let saints: Vec<&'static str> = names
+                .iter()
+                .filter_map(|n| without_article(n).strip_prefix("Saint "))
+                .map(|rest| &*Box::leak(format!("St. {rest}").into_boxed_str()))
+                .collect();
+            names.extend(saints);
             let mut demonyms: Vec<&'static str> = country
                 .maybe_nationality()
                 .map(|n| n.split(", ").collect())
@@ -259,6 +285,7 @@ impl Gazetteer {
                 }
             }
         }
+        let mut wordings = Vec::new();
         for f in &all {
             let shown = if matchable(f.short) && f.short.split(' ').count() <= 2 {
                 f.short
@@ -271,6 +298,18 @@ impl Gazetteer {
                     .unwrap_or(f.short)
             };
             display.insert(f.code, without_article(shown));
+            let mut said: Vec<String> = Vec::new();
+            let mut say = |w: &str| {
+                if !said.iter().any(|s| lookup_key(s) == lookup_key(w)) {
+                    said.push(w.to_string());
+                }
+            };
+            if name_owners
+                .get(&lookup_key(shown))
+                .is_some_and(|o| o.len() == 1)
+            {
+                say(without_article(shown));
+            }
             for name in &f.names {
                 let key = lookup_key(name);
                 if name_owners.get(&key).is_some_and(|o| o.len() > 1) {
@@ -282,11 +321,27 @@ impl Gazetteer {
                     entries.push(Entry::new(name, f.code, false));
                 }
             }
+            let names: Vec<&str> = f
+                .names
+                .iter()
+                .filter(|n| matchable(n) && name_owners[&lookup_key(n)].len() == 1)
+                .map(|n| without_article(n))
+                .collect();
+            let aliases: Vec<&str> = ALIASES
+                .iter()
+                .filter(|(c, _)| *c == f.code)
+                .map(|(_, a)| *a)
+                .collect();
+            for alias in &aliases {
+                lookup.entry(lookup_key(alias)).or_insert(f.code);
+                entries.push(Entry::new(alias, f.code, false));
+            }
             for d in &f.demonyms {
                 if owner(d) != Some(f.code) {
                     continue;
                 }
                 lookup.entry(lookup_key(d)).or_insert(f.code);
+                say(d);
                 if matchable(d) {
                     entries.push(Entry::new(d, f.code, true));
                     // The plural noun: "Afghans", "Nepalis", "Filipinos" (not "Chinese",
@@ -296,6 +351,8 @@ impl Gazetteer {
                     }
                 }
             }
+            aliases.iter().chain(&names).for_each(|w| say(w));
+            wordings.push((f.code, said));
         }
         // Codes last: a name that reads like a code keeps its country.
         for (key, code) in codes {
@@ -315,7 +372,15 @@ impl Gazetteer {
             by_first,
             lookup,
             display,
+            wordings,
         }
+    }
+
+    /// Each country's ways of being written that a query may use for it (its names, aliases
+    /// and demonyms, never bare codes), the shown name first, then the demonyms: a query
+    /// naming a country in one way finds the others.
+    pub fn wordings(&self) -> impl Iterator<Item = (&'static str, &[String])> {
+        self.wordings.iter().map(|(c, w)| (*c, w.as_slice()))
     }
 
     /// The alpha-2 code a user means: an alpha-2 or alpha-3 code, any of a country's names
@@ -354,6 +419,16 @@ impl Gazetteer {
             match found {
                 Some(e) if fits(e) => {
                     let end = words[i + e.words.len() - 1].end;
+                    // "the Democratic Republic of the Congo (DRC)": the abbreviation defined
+                    // right after the name is the same mention, not a second one.
+                    let defined = e.exact.is_some()
+                        && out.last().is_some_and(|m: &Mention| {
+                            m.code == e.code && text[m.range.end..words[i].start].trim() == "("
+                        });
+                    if defined {
+                        i += 1;
+                        continue;
+                    }
                     out.push(Mention {
                         code: e.code,
                         range: words[i].start..end,
@@ -376,6 +451,11 @@ impl Gazetteer {
             if &text[words[i].end..next.start] == " " && capital(next) && !names_country(next) {
                 return false;
             }
+        }
+        // "Devante Jordan", "Michael Chad": a capitalised word that does not start a sentence
+        // and names no country makes the name a person's.
+        if after_proper_name(text, words, i) && !names_country(&words[i - 1]) {
+            return false;
         }
         // "Atlanta, Georgia", "Virginia, Florida, Georgia": a place in a US state, or a
         // list of states; a list of countries ("Pakistan, Georgia, Jordan") is fine.
@@ -435,12 +515,16 @@ impl Entry {
     fn new(name: &str, code: &'static str, demonym: bool) -> Entry {
         let (words, capital) = name_words(name).into_iter().unzip();
         let shared = !demonym && SHARED_NAMES.contains(&name);
+        let abbreviation = name.len() <= 5
+            && name.chars().all(|c| c.is_ascii_alphabetic())
+            && name.chars().filter(char::is_ascii_uppercase).count() >= 2;
         Entry {
             words,
             capital,
             code,
             demonym,
             shared,
+            exact: abbreviation.then(|| name.to_string()),
         }
     }
 
@@ -448,6 +532,9 @@ impl Entry {
     fn matches(&self, text: &str, at: &[Range<usize>]) -> bool {
         if at.len() < self.words.len() {
             return false;
+        }
+        if let Some(exact) = &self.exact {
+            return text[at[0].clone()] == *exact;
         }
         self.words
             .iter()
@@ -462,9 +549,11 @@ impl Entry {
                 .take(self.words.len().saturating_sub(1))
                 // The words of one name are separated by spaces or a hyphen, not by a sentence.
                 .all(|p| {
+                    // "St. Lucia": the abbreviation's full stop.
+                    let dot = fold(&text[p[0].clone()]) == "st";
                     text[p[0].end..p[1].start]
                         .chars()
-                        .all(|c| " -'’\n".contains(c))
+                        .all(|c| " -'’\n".contains(c) || (dot && c == '.'))
                 })
     }
 }
@@ -543,6 +632,59 @@ mod tests {
         );
         assert!(codes("Chad Johnson met Jordan Teehee").is_empty());
         assert!(codes("hotels in Atlanta, Georgia and Virginia, Georgia").is_empty());
+        assert!(codes("the victim told Devante Jordan and Michael Chad").is_empty());
+        assert_eq!(
+            codes("He met Devante Jordan. Jordan is one; in Southern Jordan, Jordanian"),
+            ["JO", "JO"],
+            "a sentence start counts, a capitalised region word makes a name"
+        );
+        assert_eq!(codes("King Abdullah of Jordan"), ["JO"]);
+    }
+
+    #[test]
+    fn aliases_and_saint_forms() {
+        assert_eq!(
+            codes("DPRK, UAE, DRC and DR Congo; St. Lucia, St Kitts and Nevis"),
+            ["KP", "AE", "CD", "CD", "LC", "KN"]
+        );
+        assert_eq!(
+            codes("St. Vincent and the Grenadines is a source country"),
+            ["VC"]
+        );
+        // Abbreviations count only as written, in capitals.
+        assert!(codes("Dprk and Uae").is_empty());
+        // Defined in brackets after the name: one mention.
+        assert_eq!(
+            codes("the Democratic Republic of the Congo (DRC), and the DRC"),
+            ["CD", "CD"]
+        );
+        let g = gazetteer();
+        assert_eq!(g.lookup("DPRK"), Some("KP"));
+        assert_eq!(g.lookup("uae"), Some("AE"));
+        assert_eq!(g.lookup("St. Lucia"), Some("LC"));
+        assert_eq!(g.lookup("Burma"), Some("MM"));
+        assert_eq!(g.lookup("Ivory Coast"), Some("CI"));
+    }
+
+    #[test]
+    fn wordings_for_queries_start_with_the_name_then_demonyms() {
+        let forms = |code: &str| -> Vec<String> {
+            gazetteer()
+                .wordings()
+                .find(|(c, _)| *c == code)
+                .map(|(_, w)| w.to_vec())
+                .unwrap_or_default()
+        };
+        let np = forms("NP");
+        assert_eq!(np[..3], ["Nepal", "Nepalese", "Nepali"]);
+        let kp = forms("KP");
+        for w in ["North Korea", "North Korean", "DPRK"] {
+            assert!(kp.iter().any(|k| k == w), "{w} in {kp:?}");
+        }
+        assert!(forms("MM").iter().any(|k| k == "Burma"));
+        // Never a bare code, never a name two countries share.
+        assert!(!forms("US").iter().any(|k| k == "US"));
+        assert!(!forms("CG").iter().any(|k| k == "Congo"));
     }
 
     #[test]

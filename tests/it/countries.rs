@@ -81,3 +81,98 @@ fn countries_are_counted_as_a_facet_and_listed_by_show() {
     let brazil = env.run(&["show", &id, "--format", "json"]).ok().json();
     assert_eq!(brazil["countries"][0]["code"], "BR");
 }
+
+/// The highlighted words of each hit, by file name.
+fn marks_by_file(json: &serde_json::Value) -> Vec<(String, Vec<String>)> {
+    json["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| {
+            let path = hit["path"].as_str().unwrap();
+            let name = path.rsplit('/').next().unwrap().to_string();
+            let marks = hit["passages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|p| {
+                    let text = p["text"].as_str().unwrap().to_string();
+                    p["highlights"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(move |h| {
+                            let (s, e) = (h["start"].as_u64().unwrap(), h["end"].as_u64().unwrap());
+                            text[s as usize..e as usize].to_string()
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            (name, marks)
+        })
+        .collect()
+}
+
+#[test]
+fn a_country_named_one_way_in_a_query_finds_its_other_names_as_one_word() {
+    let env = Env::empty();
+    env.write(
+        "from-nepal.txt",
+        "Migrants from Nepal paid recruitment fees to agents.\n",
+    );
+    env.write(
+        "nepali.txt",
+        "Nepali migrants paid recruitment fees to agents.\n",
+    );
+    env.write(
+        "korea.txt",
+        "Workers from North Korea are sent abroad; Korea, North is listed in Tier 3.\n",
+    );
+    env.write(
+        "dprk.txt",
+        "The DPRK sends workers abroad under state contracts.\n",
+    );
+    env.write("burma.txt", "Fishermen from Burma were held on boats.\n");
+    env.write(
+        "myanmar.txt",
+        "Fishermen from Myanmar were held on boats.\n",
+    );
+    env.write("uae.txt", "Domestic workers in the UAE lack protection.\n");
+    env.write(
+        "emirates.txt",
+        "Domestic workers in the United Arab Emirates lack protection.\n",
+    );
+    env.write(
+        "plain.txt",
+        "Migrants paid recruitment fees to agents in the capital.\n",
+    );
+    env.index();
+
+    let mut files = env.hit_files(&["Nepali migrants"]);
+    assert_eq!(files.len(), 3, "{files:?}");
+    // Both documents naming Nepal rank above the one that only says "migrants", and one query
+    // word counts once: neither Nepal document outranks the other by matching two wordings.
+    files.truncate(2);
+    files.sort();
+    assert_eq!(files, ["from-nepal.txt", "nepali.txt"]);
+    let marks = marks_by_file(&env.search_json(&["Nepali migrants"]));
+    let nepal = marks.iter().find(|(f, _)| f == "from-nepal.txt").unwrap();
+    assert!(nepal.1.contains(&"Nepal".to_string()), "{marks:?}");
+
+    for (query, expected) in [
+        ("DPRK", ["dprk.txt", "korea.txt"]),
+        ("North Korea", ["dprk.txt", "korea.txt"]),
+        ("\"North Korea\"", ["dprk.txt", "korea.txt"]),
+        ("Burma", ["burma.txt", "myanmar.txt"]),
+        ("Myanmar", ["burma.txt", "myanmar.txt"]),
+        ("UAE", ["emirates.txt", "uae.txt"]),
+        ("United Arab Emirates", ["emirates.txt", "uae.txt"]),
+    ] {
+        let mut files = env.hit_files(&[query]);
+        files.sort();
+        assert_eq!(files, expected, "{query}");
+    }
+    let marks = marks_by_file(&env.search_json(&["DPRK"]));
+    let korea = marks.iter().find(|(f, _)| f == "korea.txt").unwrap();
+    assert!(korea.1.contains(&"North Korea".to_string()), "{marks:?}");
+}
