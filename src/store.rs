@@ -7,6 +7,7 @@
 //! payload, so it changes atomically with the documents it describes.
 
 pub mod check;
+mod country_wordings;
 mod directory;
 #[cfg(test)]
 pub(crate) mod faults;
@@ -72,25 +73,14 @@ pub struct IndexInfo {
     pub reprints: Vec<Vec<u64>>,
 }
 
-/// Every country's names, aliases and demonyms as one set of equivalent wordings each, so a
-/// query naming a country one way ("Nepali", "DPRK", "Burma") finds the others; analyzed once
-/// per process.
-static COUNTRY_WORDINGS: std::sync::LazyLock<Equivalents> = std::sync::LazyLock::new(|| {
-    let mut out = Equivalents::default();
-    for (_, wordings) in crate::entities::countries::gazetteer().wordings() {
-        out.add_set(wordings.iter().map(String::as_str));
-    }
-    out
-});
-
 impl IndexInfo {
-    /// The countries' wordings (see [`COUNTRY_WORDINGS`]), the learned acronyms and the
+    /// The countries' wordings (see [`country_wordings::COUNTRY_WORDINGS`]), the learned acronyms and the
     /// synonyms as equivalent wordings for queries. A learned
     /// acronym found in more passages (`passages_with` a term) than the rarest word of its long
     /// form is mostly an ordinary word (`ALL` for a leukaemia, `NO` for nitric oxide) and is
     /// left out; synonyms are the user's call and always kept.
     pub(crate) fn equivalents(&self, passages_with: impl Fn(&str) -> u64) -> Equivalents {
-        let mut out = COUNTRY_WORDINGS.clone();
+        let mut out = country_wordings::COUNTRY_WORDINGS.clone();
         for a in &self.acronyms {
             let short = Equivalents::terms_of(&a.acronym);
             let rarest = Equivalents::terms_of(&a.long_form)

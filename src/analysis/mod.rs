@@ -133,11 +133,17 @@ impl Equivalents {
 
     /// Add wordings that all mean one thing (as written; analyzed here), the preferred first.
     /// A wording already in a set stays in its first set: a wording two things share is
-    /// given once, so the caller leaves such wordings out.
+    /// given once, so the caller leaves such wordings out. (Queries get the countries' sets
+    /// already analyzed, from `store::country_wordings`; this makes them.)
+    #[cfg(test)]
     pub(crate) fn add_set<'a>(&mut self, wordings: impl IntoIterator<Item = &'a str>) {
+        self.add_analyzed_set(wordings.into_iter().map(analyzed_terms));
+    }
+
+    /// [`Equivalents::add_set`] for wordings already analyzed.
+    pub(crate) fn add_analyzed_set(&mut self, wordings: impl IntoIterator<Item = Vec<String>>) {
         let mut set: Vec<Vec<String>> = Vec::new();
-        for w in wordings {
-            let terms = analyzed_terms(w);
+        for terms in wordings {
             if !terms.is_empty() && !set.contains(&terms) && !self.set_of.contains_key(&terms) {
                 set.push(terms);
             }
@@ -151,6 +157,12 @@ impl Equivalents {
             self.set_of.insert(terms.clone(), index);
         }
         self.sets.push(set);
+    }
+
+    /// The sets of equivalent wordings, analyzed, in the order added.
+    #[cfg(test)]
+    pub(crate) fn sets(&self) -> &[Vec<Vec<String>>] {
+        &self.sets
     }
 
     /// The longest wording of a set at `terms[start..]`: its end and its set.

@@ -211,6 +211,9 @@ impl Gazetteer {
         struct Forms {
             code: &'static str,
             names: Vec<&'static str>,
+            /// `names`' lookup keys, made once: making one folds and splits a name, and every
+            /// name's key is asked for several times below.
+            keys: Vec<String>,
             demonyms: Vec<&'static str>,
             un_member: bool,
             short: &'static str,
@@ -241,9 +244,11 @@ impl Gazetteer {
                     .filter(|(c, _)| *c == code)
                     .map(|(_, d)| *d),
             );
+            let keys = names.iter().map(|n| lookup_key(n)).collect();
             all.push(Forms {
                 code,
                 names,
+                keys,
                 demonyms,
                 un_member: country.un_member(),
                 short: country.iso_short_name(),
@@ -277,9 +282,8 @@ impl Gazetteer {
         // A name two countries share ("Congo" in both Congos' lists) names neither of them.
         let mut name_owners: HashMap<String, Vec<&'static str>> = HashMap::new();
         for f in &all {
-            for name in &f.names {
-                let key = lookup_key(name);
-                let owners = name_owners.entry(key).or_default();
+            for key in &f.keys {
+                let owners = name_owners.entry(key.clone()).or_default();
                 if !owners.contains(&f.code) {
                     owners.push(f.code);
                 }
@@ -298,9 +302,16 @@ impl Gazetteer {
                     .unwrap_or(f.short)
             };
             display.insert(f.code, without_article(shown));
+            // Each wording once, compared by key; the keys are kept beside them because
+            // making a key folds and splits, and comparing against every earlier wording's
+            // freshly made key was most of the gazetteer's build time (and of a search
+            // process's start).
             let mut said: Vec<String> = Vec::new();
+            let mut said_keys: Vec<String> = Vec::new();
             let mut say = |w: &str| {
-                if !said.iter().any(|s| lookup_key(s) == lookup_key(w)) {
+                let key = lookup_key(w);
+                if !said_keys.contains(&key) {
+                    said_keys.push(key);
                     said.push(w.to_string());
                 }
             };
@@ -310,12 +321,11 @@ impl Gazetteer {
             {
                 say(without_article(shown));
             }
-            for name in &f.names {
-                let key = lookup_key(name);
-                if name_owners.get(&key).is_some_and(|o| o.len() > 1) {
+            for (name, key) in f.names.iter().zip(&f.keys) {
+                if name_owners.get(key).is_some_and(|o| o.len() > 1) {
                     continue;
                 }
-                lookup.entry(key).or_insert(f.code);
+                lookup.entry(key.clone()).or_insert(f.code);
                 if matchable(name) {
                     let name = without_article(name);
                     entries.push(Entry::new(name, f.code, false));
@@ -324,8 +334,9 @@ impl Gazetteer {
             let names: Vec<&str> = f
                 .names
                 .iter()
-                .filter(|n| matchable(n) && name_owners[&lookup_key(n)].len() == 1)
-                .map(|n| without_article(n))
+                .zip(&f.keys)
+                .filter(|(n, key)| matchable(n) && name_owners[*key].len() == 1)
+                .map(|(n, _)| without_article(n))
                 .collect();
             let aliases: Vec<&str> = ALIASES
                 .iter()
