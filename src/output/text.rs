@@ -5,9 +5,10 @@ use std::ops::Range;
 use std::path::Path;
 
 use super::{display_path, safe};
+use crate::metadata::short_source;
 use crate::metadata::Field;
 use crate::record::DocRecord;
-use crate::search::{FacetTable, SearchHit, SearchResults};
+use crate::search::{FacetField, FacetTable, SearchHit, SearchResults};
 
 /// Terminal styling.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,7 +83,7 @@ pub fn search(
             meta.push(d.value.to_string());
         }
         if let Some(s) = &r.metadata.source {
-            meta.push(safe::line(&s.value).into_owned());
+            meta.push(safe::line(&short_source(&s.value)).into_owned());
         }
         meta.push(safe::line(&display_path(r, cwd)).into_owned());
         meta.push(format!("id {}", safe::line(short_id(r))));
@@ -148,7 +149,7 @@ pub fn search(
                 .counts
                 .iter()
                 .take(FACET_VALUES_SHOWN)
-                .map(|c| format!("{} {}", safe::line(&c.value), c.documents))
+                .map(|c| format!("{} {}", safe::line(&facet_label(t, &c.value)), c.documents))
                 .collect();
             if t.counts.len() > FACET_VALUES_SHOWN {
                 values.push(format!("… {} more", t.counts.len() - FACET_VALUES_SHOWN));
@@ -162,7 +163,7 @@ pub fn search(
             writeln!(
                 out,
                 "  {}: {}",
-                style.title(t.field.name()),
+                style.title(&safe::line(&t.name())),
                 values.join(" · ")
             )?;
         }
@@ -315,6 +316,14 @@ pub(crate) fn snippet(
     (start..end, inside)
 }
 
+/// How a facet value is shown: a long source by its short form (JSON keeps the full one).
+fn facet_label(table: &FacetTable, value: &str) -> String {
+    match table.field {
+        FacetField::Source => short_source(value),
+        _ => value.to_string(),
+    }
+}
+
 /// Render facet tables.
 pub fn facets(
     out: &mut dyn Write,
@@ -324,8 +333,12 @@ pub fn facets(
 ) -> io::Result<()> {
     writeln!(out, "{}", style.dim(&format!("{total} documents")))?;
     for t in tables {
-        writeln!(out, "{}", style.title(t.field.name()))?;
-        let values: Vec<_> = t.counts.iter().map(|c| safe::line(&c.value)).collect();
+        writeln!(out, "{}", style.title(&safe::line(&t.name())))?;
+        let values: Vec<String> = t
+            .counts
+            .iter()
+            .map(|c| safe::line(&facet_label(t, &c.value)).into_owned())
+            .collect();
         let width = values
             .iter()
             .map(|v| v.chars().count())
@@ -390,6 +403,9 @@ pub fn show(
             .map(|t| (t.value.join(", "), t.from.as_str())),
     )?;
     row(out, "language", pair(&m.language))?;
+    for (k, v) in &m.fields {
+        row(out, k, Some((v.value.join(", "), v.from.as_str())))?;
+    }
     for (k, v) in &m.extra {
         row(out, k, Some((v.value.clone(), v.from.as_str())))?;
     }

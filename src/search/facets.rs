@@ -1,20 +1,22 @@
-//! Facet counts: how many documents (not passages) have each source, year, tag or language.
+//! Facet counts: how many documents (not passages) have each source, year, tag, language,
+//! country or value of a user field.
 
 use std::collections::HashMap;
 
-use tantivy::collector::{Count, FacetCollector};
+use tantivy::collector::DocSetCollector;
 use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::schema::Facet;
-use tantivy::{DocId, IndexReader, Searcher};
+use tantivy::{DocAddress, DocId, IndexReader, Searcher};
 
 use super::bm25::Bm25;
 use super::build;
 use super::filters::Filters;
 use super::group::{DocCollector, DocHit};
 use super::plan::{self, Plan};
-use crate::error::Result;
+use crate::error::{Error, Result};
 pub use crate::index_doc::FacetField;
 use crate::schema::{FACETS, KIND_DOC};
+
 use crate::store::Store;
 
 /// One facet value and its document count.
@@ -31,24 +33,104 @@ pub struct FacetCount {
 pub struct FacetTable {
     /// Which dimension.
     pub field: FacetField,
+    /// For [`FacetField::Field`]: the user field whose values are counted; `None`: the keys
+    /// themselves, each with the documents having it.
+    pub key: Option<String>,
     /// Values by descending count (years: newest first).
     pub counts: Vec<FacetCount>,
     /// Documents without a value (single-valued dimensions only).
     pub unknown: Option<u64>,
 }
 
-/// Documents counted, and the tables for `dimensions`.
+impl FacetTable {
+    /// The table's name in JSON and text: the dimension's (`source`), `fields` for the list of
+    /// user fields, `field:KEY` for one field's values.
+    pub fn name(&self) -> String {
+        match (self.field, &self.key) {
+            (FacetField::Field, Some(key)) => format!("field:{key}"),
+            (FacetField::Field, None) => "fields".to_string(),
+            (field, _) => field.name().to_string(),
+        }
+    }
+}
+
+/// What to count: dimensions, and user fields by key.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FacetRequest {
+    /// Dimensions ([`FacetField::Field`]: which user fields documents have).
+    pub dimensions: Vec<FacetField>,
+    /// User fields whose values to count (keys as stored).
+    pub fields: Vec<String>,
+}
+
+impl FacetRequest {
+    /// True when nothing is to be counted.
+    pub fn is_empty(&self) -> bool {
+        self.dimensions.is_empty() && self.fields.is_empty()
+    }
+
+    /// Only these dimensions.
+    pub fn of(dimensions: &[FacetField]) -> FacetRequest {
+        FacetRequest {
+            dimensions: dimensions.to_vec(),
+            fields: Vec::new(),
+        }
+    }
+
+    /// Add what `name` names: a dimension (`source`, `year`, `tag`, `lang`, `country`),
+    /// `fields` (which user fields documents have), `all` (every dimension and `fields`) or `field:KEY` (the values of the
+    /// user field KEY, matched as `--field` matches keys). `what` names the flag or parameter
+    /// in errors.
+    pub fn add_name(&mut self, what: &'static str, name: &str) -> Result<()> {
+        let name = name.trim();
+        let mut add = |d: FacetField| {
+            if !self.dimensions.contains(&d) {
+                self.dimensions.push(d);
+            }
+        };
+        if name == "all" {
+            FacetField::ALL.into_iter().for_each(&mut add);
+            add(FacetField::Field);
+        } else if name == "fields" {
+            add(FacetField::Field);
+        } else if let Some(key) = FacetField::ALL.into_iter().find(|f| f.name() == name) {
+            add(key);
+        } else if let Some(key) = name
+            .strip_prefix("field:")
+            .and_then(crate::metadata::field_key)
+        {
+            if !self.fields.contains(&key) {
+                self.fields.push(key);
+            }
+        } else {
+            let known: Vec<&str> = FacetField::ALL.iter().map(|f| f.name()).collect();
+            return Err(Error::InvalidArgument {
+                what,
+                value: name.to_string(),
+                hint: format!(
+                    "give {}, fields (which fields your sidecars declare), field:KEY (one \
+                     field's values, e.g. field:state) or all",
+                    known.join(", ")
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Documents counted, and the tables `wanted`.
 pub fn facet_counts(
     store: &Store,
     reader: &IndexReader,
     query_text: &str,
     filters: &Filters,
-    dimensions: &[FacetField],
+    wanted: &FacetRequest,
 ) -> Result<(u64, Vec<FacetTable>)> {
     let searcher = reader.searcher();
     let fields = &store.fields;
     let mut filters = filters.clone();
     let parsed = plan::parse_checked(store, &searcher, query_text, false, &mut filters)?;
+    let key_list = wanted.dimensions.contains(&FacetField::Field);
 
     let counts = if parsed.is_unscored() && parsed.must_not.is_empty() {
         // Filters only: count the records themselves, one per document.
@@ -57,20 +139,8 @@ pub fn facet_counts(
         for f in build::filter_clauses(fields, &filters) {
             clauses.push((Occur::Must, f));
         }
-        let mut collector = FacetCollector::for_field(FACETS);
-        for d in dimensions {
-            collector.add_facet(d.facet_root().as_str());
-        }
-        let (total, counts) = searcher.search(&BooleanQuery::new(clauses), &(Count, collector))?;
-        let by_value = dimensions
-            .iter()
-            .flat_map(|d| counts.get(&d.facet_root()))
-            .map(|(facet, n)| (facet.clone(), n))
-            .collect();
-        DocumentFacets {
-            documents: total as u64,
-            by_value,
-        }
+        let records = searcher.search(&BooleanQuery::new(clauses), &DocSetCollector)?;
+        count_documents(&searcher, records.into_iter(), key_list)?
     } else {
         // Documents with at least one matching passage, counted from one passage each. Scores
         // do not matter, so nothing is scored.
@@ -89,41 +159,69 @@ pub fn facet_counts(
                 &searcher,
             )?,
         };
-        count_hits(&searcher, &docs)?
+        count_hits(&searcher, &docs, key_list)?
     };
     let total = counts.documents;
-    Ok((total, tables(&counts, dimensions)))
+    Ok((total, tables(&counts, wanted)))
 }
 
-/// The tables for `dimensions` from collected counts.
-pub(super) fn tables(counts: &DocumentFacets, dimensions: &[FacetField]) -> Vec<FacetTable> {
+/// The tables `wanted` from collected counts.
+pub(super) fn tables(counts: &DocumentFacets, wanted: &FacetRequest) -> Vec<FacetTable> {
     let total = counts.documents;
-    dimensions
-        .iter()
-        .map(|&field| {
-            let mut values: Vec<FacetCount> = counts
+    let table = |field: FacetField, key: Option<&str>| {
+        let mut values: Vec<FacetCount> = match (field, key) {
+            (FacetField::Field, None) => counts
+                .field_keys
+                .iter()
+                .map(|(k, &n)| FacetCount {
+                    value: k.clone(),
+                    documents: n,
+                })
+                .collect(),
+            _ => counts
                 .by_value
                 .iter()
-                .filter_map(|(facet, &n)| match facet.to_path()[..] {
-                    [dimension, value] if dimension == field.name() => Some(FacetCount {
+                .filter_map(|(facet, &n)| {
+                    let path = facet.to_path();
+                    let value = match (key, &path[..]) {
+                        (None, [dimension, value]) if *dimension == field.name() => value,
+                        (Some(key), [dimension, k, value])
+                            if *dimension == field.name() && k == &key =>
+                        {
+                            value
+                        }
+                        _ => return None,
+                    };
+                    Some(FacetCount {
                         value: value.to_string(),
                         documents: n,
-                    }),
-                    _ => None,
+                    })
                 })
-                .collect();
-            if field == FacetField::Year {
-                values.sort_by(|a, b| b.value.cmp(&a.value));
-            } else {
-                values.sort_by(|a, b| b.documents.cmp(&a.documents).then(a.value.cmp(&b.value)));
-            }
-            let known: u64 = values.iter().map(|v| v.documents).sum();
-            FacetTable {
-                field,
-                counts: values,
-                unknown: field.single_valued().then(|| total.saturating_sub(known)),
-            }
-        })
+                .collect(),
+        };
+        if field == FacetField::Year {
+            values.sort_by(|a, b| b.value.cmp(&a.value));
+        } else {
+            values.sort_by(|a, b| b.documents.cmp(&a.documents).then(a.value.cmp(&b.value)));
+        }
+        let known: u64 = values.iter().map(|v| v.documents).sum();
+        FacetTable {
+            field,
+            key: key.map(str::to_string),
+            counts: values,
+            unknown: field.single_valued().then(|| total.saturating_sub(known)),
+        }
+    };
+    wanted
+        .dimensions
+        .iter()
+        .map(|&field| table(field, None))
+        .chain(
+            wanted
+                .fields
+                .iter()
+                .map(|key| table(FacetField::Field, Some(key))),
+        )
         .collect()
 }
 
@@ -131,6 +229,8 @@ pub(super) fn tables(counts: &DocumentFacets, dimensions: &[FacetField]) -> Vec<
 pub(super) struct DocumentFacets {
     documents: u64,
     by_value: HashMap<Facet, u64>,
+    /// Documents having each user field (when asked for).
+    field_keys: HashMap<String, u64>,
 }
 
 /// Facet counts of `docs` (one hit per document, as the ranking pass leaves them), read from
@@ -138,15 +238,33 @@ pub(super) struct DocumentFacets {
 /// document is enough, and the ranking pass has already merged a document's passages across
 /// segments. Counting while ranking instead kept a hash entry per matching document, and for
 /// queries with required words counted documents that were then dropped.
-pub(super) fn count_hits(searcher: &Searcher, docs: &[DocHit]) -> tantivy::Result<DocumentFacets> {
+pub(super) fn count_hits(
+    searcher: &Searcher,
+    docs: &[DocHit],
+    key_list: bool,
+) -> tantivy::Result<DocumentFacets> {
+    count_documents(searcher, docs.iter().map(|d| d.best), key_list)
+}
+
+/// Facet counts of `docs`, each one tantivy document standing for one indexed document (a
+/// record, or a passage carrying its document's facets); with `key_list`, also how many have
+/// each user field.
+fn count_documents(
+    searcher: &Searcher,
+    docs: impl Iterator<Item = DocAddress>,
+    key_list: bool,
+) -> tantivy::Result<DocumentFacets> {
     let segments = searcher.segment_readers();
     let mut per_segment: Vec<Vec<DocId>> = vec![Vec::new(); segments.len()];
+    let mut documents = 0;
     for d in docs {
-        if let Some(ids) = per_segment.get_mut(d.best.segment_ord as usize) {
-            ids.push(d.best.doc_id);
+        if let Some(ids) = per_segment.get_mut(d.segment_ord as usize) {
+            ids.push(d.doc_id);
+            documents += 1;
         }
     }
     let mut by_value: HashMap<Facet, u64> = HashMap::new();
+    let mut field_keys: HashMap<String, u64> = HashMap::new();
     for (reader, mut ids) in segments.iter().zip(per_segment) {
         if ids.is_empty() {
             continue;
@@ -155,15 +273,38 @@ pub(super) fn count_hits(searcher: &Searcher, docs: &[DocHit]) -> tantivy::Resul
         ids.sort_unstable();
         let facets = reader.facet_reader(FACETS)?;
         let mut counts = vec![0u64; facets.num_facets()];
+        // The user field of each facet ordinal met, when the keys are counted.
+        let mut key_of: HashMap<u64, Option<String>> = HashMap::new();
+        let mut facet = Facet::root();
         for id in ids {
+            let mut previous_key: Option<String> = None;
             for ord in facets.facet_ords(id) {
                 // An ordinal from this segment's column is always below its facet count.
                 if let Some(n) = counts.get_mut(ord as usize) {
                     *n += 1;
                 }
+                if !key_list {
+                    continue;
+                }
+                if let std::collections::hash_map::Entry::Vacant(slot) = key_of.entry(ord) {
+                    facets.facet_from_ord(ord, &mut facet)?;
+                    slot.insert(match &facet.to_path()[..] {
+                        [dimension, key, _] if *dimension == FacetField::Field.name() => {
+                            Some(key.to_string())
+                        }
+                        _ => None,
+                    });
+                }
+                // A document's values of one key are next to each other (ordinals follow
+                // the paths' order), so a key is counted once per document.
+                if let Some(Some(key)) = key_of.get(&ord) {
+                    if previous_key.as_ref() != Some(key) {
+                        *field_keys.entry(key.clone()).or_default() += 1;
+                        previous_key = Some(key.clone());
+                    }
+                }
             }
         }
-        let mut facet = Facet::root();
         for (ord, n) in counts.into_iter().enumerate() {
             if n > 0 {
                 facets.facet_from_ord(ord as u64, &mut facet)?;
@@ -172,15 +313,16 @@ pub(super) fn count_hits(searcher: &Searcher, docs: &[DocHit]) -> tantivy::Resul
         }
     }
     Ok(DocumentFacets {
-        documents: docs.len() as u64,
+        documents,
         by_value,
+        field_keys,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tantivy::{doc, DocAddress, Index};
+    use tantivy::{doc, Index};
 
     #[test]
     fn hits_in_several_segments_count_each_document_once_by_its_facets() {
@@ -227,7 +369,7 @@ mod tests {
         };
         let (a, b) = if first_key(0) == 1 { (0, 1) } else { (1, 0) };
         let docs = [hit(1, a, 0), hit(2, b, 0), hit(3, b, 1)];
-        let counts = count_hits(&searcher, &docs).unwrap();
+        let counts = count_hits(&searcher, &docs, false).unwrap();
         assert_eq!(counts.documents, 3);
         let n = |f: &str| counts.by_value.get(&Facet::from(f)).copied().unwrap_or(0);
         assert_eq!(n("/source/UNODC"), 2);

@@ -190,7 +190,7 @@ function renderFacets(params, facets) {
     list.replaceChildren();
     const chosen = params.getAll(name).map((v) => v.toLowerCase());
     for (const f of facets[name] || []) {
-      const label = f.value === null ? "(unknown)" : f.value;
+      const label = f.value === null ? "(unknown)" : (f.label || f.value);
       const button = el("button", { type: "button" },
         el("span", { textContent: label }), el("span", { className: "count", textContent: String(f.documents) }));
       button.setAttribute("aria-pressed", String(f.value !== null && chosen.includes(f.value.toLowerCase())));
