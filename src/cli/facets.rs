@@ -88,11 +88,11 @@ pub fn run(ctx: &Context, args: &FacetsArgs) -> anyhow::Result<ExitCode> {
     let store = ctx.open_for_reading()?;
     let reader = store.reader()?;
     let query = args.query.join(" ");
-    let (total, tables) = facet_counts(&store, &reader, &query, &filters, &dims)?;
+    let counts = facet_counts(&store, &reader, &query, &filters, &dims)?;
     let mut out = stdout();
     match args.format {
-        OutputFormat::Json => json::write(&mut out, &json::facets_json(&query, total, &tables))?,
-        OutputFormat::Text => text::facets(&mut out, total, &tables, ctx.style)?,
+        OutputFormat::Json => json::write(&mut out, &json::facets_json(&query, &counts))?,
+        OutputFormat::Text => text::facets(&mut out, &counts, ctx.style)?,
     }
     finish(out)
 }

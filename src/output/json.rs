@@ -11,7 +11,8 @@ use super::display_path;
 use crate::metadata::Precision;
 use crate::record::DocRecord;
 use crate::search::{
-    FacetField, FacetTable, Filters, PassageHit, PassageWindow, SearchHit, SearchResults,
+    FacetCounts, FacetField, FacetTable, Filters, PassageHit, PassageWindow, SearchHit,
+    SearchResults,
 };
 use crate::store::IndexInfo;
 
@@ -331,9 +332,13 @@ pub fn duplicates_json(groups: &[Vec<DocRecord>], cwd: Option<&Path>) -> Duplica
 pub struct FacetsJson {
     /// Query the counts are restricted to ("" for all documents).
     pub query: String,
-    /// Documents counted.
+    /// Documents counted, every copy of a reprinted text counted.
     pub total_documents: u64,
-    /// Dimension name → value → documents; `(unknown)` counts documents without a value.
+    /// Distinct texts among them: a reprint group counts once.
+    #[serde(default)]
+    pub total_distinct: u64,
+    /// Dimension name → value → documents (and distinct texts); a null value counts documents
+    /// without one.
     pub facets: BTreeMap<String, Vec<FacetValueJson>>,
 }
 
@@ -342,19 +347,24 @@ pub struct FacetsJson {
 pub struct FacetValueJson {
     /// The value; null for documents without one.
     pub value: Option<String>,
-    /// Documents with it.
+    /// Documents with it, every copy of a reprinted text counted.
     pub documents: u64,
+    /// Distinct texts with it (a reprint group counts once); absent for the count of
+    /// documents without a value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distinct: Option<u64>,
     /// How text output shows the value, when it differs (a long source's short form).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 }
 
 /// The wire form of facet counts.
-pub fn facets_json(query: &str, total: u64, tables: &[FacetTable]) -> FacetsJson {
+pub fn facets_json(query: &str, counts: &FacetCounts) -> FacetsJson {
     FacetsJson {
         query: query.to_string(),
-        total_documents: total,
-        facets: facet_values(tables),
+        total_documents: counts.documents,
+        total_distinct: counts.distinct,
+        facets: facet_values(&counts.tables),
     }
 }
 
@@ -368,6 +378,7 @@ fn facet_values(tables: &[FacetTable]) -> BTreeMap<String, Vec<FacetValueJson>> 
                 .map(|c| FacetValueJson {
                     value: Some(c.value.clone()),
                     documents: c.documents,
+                    distinct: Some(c.distinct),
                     label: (t.field == FacetField::Source)
                         .then(|| crate::metadata::short_source(&c.value))
                         .filter(|short| short != &c.value),
@@ -377,6 +388,7 @@ fn facet_values(tables: &[FacetTable]) -> BTreeMap<String, Vec<FacetValueJson>> 
                 values.push(FacetValueJson {
                     value: None,
                     documents: n,
+                    distinct: None,
                     label: None,
                 });
             }

@@ -8,7 +8,7 @@ use super::{display_path, safe};
 use crate::metadata::short_source;
 use crate::metadata::Field;
 use crate::record::DocRecord;
-use crate::search::{FacetField, FacetTable, SearchHit, SearchResults};
+use crate::search::{FacetCounts, FacetField, FacetTable, SearchHit, SearchResults};
 
 /// Terminal styling.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -149,7 +149,13 @@ pub fn search(
                 .counts
                 .iter()
                 .take(FACET_VALUES_SHOWN)
-                .map(|c| format!("{} {}", safe::line(&facet_label(t, &c.value)), c.documents))
+                .map(|c| {
+                    format!(
+                        "{} {}",
+                        safe::line(&facet_label(t, &c.value)),
+                        documents_and_texts(c.documents, c.distinct)
+                    )
+                })
                 .collect();
             if t.counts.len() > FACET_VALUES_SHOWN {
                 values.push(format!("… {} more", t.counts.len() - FACET_VALUES_SHOWN));
@@ -324,15 +330,24 @@ fn facet_label(table: &FacetTable, value: &str) -> String {
     }
 }
 
-/// Render facet tables.
-pub fn facets(
-    out: &mut dyn Write,
-    total: u64,
-    tables: &[FacetTable],
-    style: Style,
-) -> io::Result<()> {
-    writeln!(out, "{}", style.dim(&format!("{total} documents")))?;
-    for t in tables {
+/// A count of documents, with its distinct texts when reprints make them fewer.
+fn documents_and_texts(documents: u64, distinct: u64) -> String {
+    if distinct == documents {
+        documents.to_string()
+    } else {
+        format!("{documents} ({distinct} texts)")
+    }
+}
+
+/// Render facet tables: documents per value, and distinct texts where reprints make them
+/// fewer.
+pub fn facets(out: &mut dyn Write, counts: &FacetCounts, style: Style) -> io::Result<()> {
+    let head = match (counts.documents, counts.distinct) {
+        (d, t) if d == t => format!("{d} documents"),
+        (d, t) => format!("{d} documents, {t} distinct texts (reprints counted once)"),
+    };
+    writeln!(out, "{}", style.dim(&head))?;
+    for t in &counts.tables {
         writeln!(out, "{}", style.title(&safe::line(&t.name())))?;
         let values: Vec<String> = t
             .counts
@@ -346,7 +361,12 @@ pub fn facets(
             .unwrap_or(0)
             .max(9);
         for (v, c) in values.iter().zip(&t.counts) {
-            writeln!(out, "  {:<width$}  {:>6}", v, c.documents)?;
+            writeln!(
+                out,
+                "  {:<width$}  {:>6}",
+                v,
+                documents_and_texts(c.documents, c.distinct)
+            )?;
         }
         if let Some(n) = t.unknown.filter(|&n| n > 0) {
             writeln!(out, "  {:<width$}  {:>6}", "(unknown)", n)?;

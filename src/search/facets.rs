@@ -15,6 +15,7 @@ use super::group::{DocCollector, DocHit};
 use super::plan::{self, Plan};
 use crate::error::{Error, Result};
 pub use crate::index_doc::FacetField;
+use crate::reprints::Groups;
 use crate::schema::{FACETS, KIND_DOC};
 
 use crate::store::Store;
@@ -24,8 +25,22 @@ use crate::store::Store;
 pub struct FacetCount {
     /// The value, as stored (e.g. `UNODC`, `2019`).
     pub value: String,
-    /// Documents with it.
+    /// Documents with it, every copy of a reprinted text counted.
     pub documents: u64,
+    /// Distinct texts with it: a reprint group counts once (when any of its matching members
+    /// has the value).
+    pub distinct: u64,
+}
+
+/// Facet counts with what they count.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FacetCounts {
+    /// Documents counted, every copy of a reprinted text counted.
+    pub documents: u64,
+    /// Distinct texts among them: a reprint group counts once.
+    pub distinct: u64,
+    /// The tables asked for.
+    pub tables: Vec<FacetTable>,
 }
 
 /// Counts for one dimension.
@@ -118,19 +133,20 @@ impl FacetRequest {
     }
 }
 
-/// Documents counted, and the tables `wanted`.
+/// Documents and distinct texts counted, and the tables `wanted`.
 pub fn facet_counts(
     store: &Store,
     reader: &IndexReader,
     query_text: &str,
     filters: &Filters,
     wanted: &FacetRequest,
-) -> Result<(u64, Vec<FacetTable>)> {
+) -> Result<FacetCounts> {
     let searcher = reader.searcher();
     let fields = &store.fields;
     let mut filters = filters.clone();
     let parsed = plan::parse_checked(store, &searcher, query_text, false, &mut filters)?;
     let key_list = wanted.dimensions.contains(&FacetField::Field);
+    let reprints = store.reprints(&searcher)?;
 
     let counts = if parsed.is_unscored() && parsed.must_not.is_empty() {
         // Filters only: count the records themselves, one per document.
@@ -140,7 +156,18 @@ pub fn facet_counts(
             clauses.push((Occur::Must, f));
         }
         let records = searcher.search(&BooleanQuery::new(clauses), &DocSetCollector)?;
-        count_documents(&searcher, records.into_iter(), key_list)?
+        let mut keyed = Vec::with_capacity(records.len());
+        let segments = searcher.segment_readers();
+        for address in records {
+            let Some(reader) = segments.get(address.segment_ord as usize) else {
+                continue;
+            };
+            let keys = reader.fast_fields().u64(crate::schema::DOC_KEY)?;
+            if let Some(key) = keys.first(address.doc_id) {
+                keyed.push((address, key));
+            }
+        }
+        count_documents(&searcher, keyed.into_iter(), key_list, &reprints)?
     } else {
         // Documents with at least one matching passage, counted from one passage each. Scores
         // do not matter, so nothing is scored.
@@ -159,10 +186,13 @@ pub fn facet_counts(
                 &searcher,
             )?,
         };
-        count_hits(&searcher, &docs, key_list)?
+        count_hits(&searcher, &docs, key_list, &reprints)?
     };
-    let total = counts.documents;
-    Ok((total, tables(&counts, wanted)))
+    Ok(FacetCounts {
+        documents: counts.documents,
+        distinct: counts.distinct,
+        tables: tables(&counts, wanted),
+    })
 }
 
 /// The tables `wanted` from collected counts.
@@ -176,6 +206,8 @@ pub(super) fn tables(counts: &DocumentFacets, wanted: &FacetRequest) -> Vec<Face
                 .map(|(k, &n)| FacetCount {
                     value: k.clone(),
                     documents: n,
+                    // Which keys exist is a count of documents only.
+                    distinct: n,
                 })
                 .collect(),
             _ => counts
@@ -195,6 +227,7 @@ pub(super) fn tables(counts: &DocumentFacets, wanted: &FacetRequest) -> Vec<Face
                     Some(FacetCount {
                         value: value.to_string(),
                         documents: n,
+                        distinct: counts.distinct_of(facet, n),
                     })
                 })
                 .collect(),
@@ -228,9 +261,21 @@ pub(super) fn tables(counts: &DocumentFacets, wanted: &FacetRequest) -> Vec<Face
 /// Matching documents and how many of them have each facet value.
 pub(super) struct DocumentFacets {
     documents: u64,
+    /// Distinct texts among the documents.
+    distinct: u64,
     by_value: HashMap<Facet, u64>,
+    /// Per facet value, how many fewer distinct texts than documents have it: the members of
+    /// a reprint group with the value beyond the first.
+    repeats: HashMap<Facet, u64>,
     /// Documents having each user field (when asked for).
     field_keys: HashMap<String, u64>,
+}
+
+impl DocumentFacets {
+    /// Distinct texts having `facet`, which `documents` documents have.
+    fn distinct_of(&self, facet: &Facet, documents: u64) -> u64 {
+        documents - self.repeats.get(facet).copied().unwrap_or(0)
+    }
 }
 
 /// Facet counts of `docs` (one hit per document, as the ranking pass leaves them), read from
@@ -242,27 +287,46 @@ pub(super) fn count_hits(
     searcher: &Searcher,
     docs: &[DocHit],
     key_list: bool,
+    reprints: &Groups,
 ) -> tantivy::Result<DocumentFacets> {
-    count_documents(searcher, docs.iter().map(|d| d.best), key_list)
+    count_documents(
+        searcher,
+        docs.iter().map(|d| (d.best, d.key)),
+        key_list,
+        reprints,
+    )
 }
 
-/// Facet counts of `docs`, each one tantivy document standing for one indexed document (a
-/// record, or a passage carrying its document's facets); with `key_list`, also how many have
-/// each user field.
+/// Facet counts of `docs` (address, document key), each address one tantivy document
+/// standing for one indexed document (a record, or a passage carrying its document's facets);
+/// distinct texts by `reprints`; with `key_list`, also how many documents have each user field.
 fn count_documents(
     searcher: &Searcher,
-    docs: impl Iterator<Item = DocAddress>,
+    docs: impl Iterator<Item = (DocAddress, u64)>,
     key_list: bool,
+    reprints: &Groups,
 ) -> tantivy::Result<DocumentFacets> {
     let segments = searcher.segment_readers();
-    let mut per_segment: Vec<Vec<DocId>> = vec![Vec::new(); segments.len()];
+    // (doc id, its reprint group) per segment.
+    let mut per_segment: Vec<Vec<(DocId, Option<u32>)>> = vec![Vec::new(); segments.len()];
     let mut documents = 0;
-    for d in docs {
+    let mut groups_seen: std::collections::HashSet<u32> = Default::default();
+    let mut repeated_documents = 0;
+    for (d, key) in docs {
         if let Some(ids) = per_segment.get_mut(d.segment_ord as usize) {
-            ids.push(d.doc_id);
+            let group = reprints.group(key);
+            if let Some(g) = group {
+                if !groups_seen.insert(g) {
+                    repeated_documents += 1;
+                }
+            }
+            ids.push((d.doc_id, group));
             documents += 1;
         }
     }
+    // (facet, group) pairs of grouped documents: a group counts once per value.
+    let mut grouped: std::collections::HashSet<(Facet, u32)> = Default::default();
+    let mut repeats: HashMap<Facet, u64> = HashMap::new();
     let mut by_value: HashMap<Facet, u64> = HashMap::new();
     let mut field_keys: HashMap<String, u64> = HashMap::new();
     for (reader, mut ids) in segments.iter().zip(per_segment) {
@@ -270,18 +334,24 @@ fn count_documents(
             continue;
         }
         // In document order, so the column is read front to back.
-        ids.sort_unstable();
+        ids.sort_unstable_by_key(|(id, _)| *id);
         let facets = reader.facet_reader(FACETS)?;
         let mut counts = vec![0u64; facets.num_facets()];
         // The user field of each facet ordinal met, when the keys are counted.
         let mut key_of: HashMap<u64, Option<String>> = HashMap::new();
         let mut facet = Facet::root();
-        for id in ids {
+        for (id, group) in ids {
             let mut previous_key: Option<String> = None;
             for ord in facets.facet_ords(id) {
                 // An ordinal from this segment's column is always below its facet count.
                 if let Some(n) = counts.get_mut(ord as usize) {
                     *n += 1;
+                }
+                if let Some(g) = group {
+                    facets.facet_from_ord(ord, &mut facet)?;
+                    if !grouped.insert((facet.clone(), g)) {
+                        *repeats.entry(facet.clone()).or_default() += 1;
+                    }
                 }
                 if !key_list {
                     continue;
@@ -314,7 +384,9 @@ fn count_documents(
     }
     Ok(DocumentFacets {
         documents,
+        distinct: documents - repeated_documents,
         by_value,
+        repeats,
         field_keys,
     })
 }
@@ -369,7 +441,7 @@ mod tests {
         };
         let (a, b) = if first_key(0) == 1 { (0, 1) } else { (1, 0) };
         let docs = [hit(1, a, 0), hit(2, b, 0), hit(3, b, 1)];
-        let counts = count_hits(&searcher, &docs, false).unwrap();
+        let counts = count_hits(&searcher, &docs, false, &Groups::default()).unwrap();
         assert_eq!(counts.documents, 3);
         let n = |f: &str| counts.by_value.get(&Facet::from(f)).copied().unwrap_or(0);
         assert_eq!(n("/source/UNODC"), 2);

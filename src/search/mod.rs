@@ -36,7 +36,7 @@ pub use bm25::Bm25;
 pub(crate) use context::{passages_in_context, PassageWindow};
 pub use doc_score::DocScoring;
 pub use expand::Expansion;
-pub use facets::{facet_counts, FacetCount, FacetField, FacetRequest, FacetTable};
+pub use facets::{facet_counts, FacetCount, FacetCounts, FacetField, FacetRequest, FacetTable};
 pub use filters::{
     normalize_lang, parse_country_arg, parse_date_arg, FieldBound, FieldFilter, FieldTest, Filters,
     Number, YearRange,
@@ -322,7 +322,12 @@ pub fn search(
     } else {
         let key_list = request.facets.dimensions.contains(&FacetField::Field);
         facets::tables(
-            &facets::count_hits(&searcher, &docs, key_list)?,
+            &facets::count_hits(
+                &searcher,
+                &docs,
+                key_list,
+                store.reprints(&searcher)?.as_ref(),
+            )?,
             &request.facets,
         )
     };

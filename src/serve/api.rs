@@ -169,8 +169,8 @@ fn facets_route(store: &Store, reader: &IndexReader, params: &Params) -> Result<
     if fields.is_empty() {
         fields.add_name("field", "all")?;
     }
-    let (total, tables) = facet_counts(store, reader, query, &params.filters()?, &fields)?;
-    Ok(Reply::json(&json::facets_json(query, total, &tables)))
+    let counts = facet_counts(store, reader, query, &params.filters()?, &fields)?;
+    Ok(Reply::json(&json::facets_json(query, &counts)))
 }
 
 fn status_route(store: &Store, reader: &IndexReader) -> Result<Reply> {

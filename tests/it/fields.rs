@@ -465,3 +465,88 @@ fn htdi_cases_filter_by_state_and_by_a_numeric_range() {
     assert_eq!(count("state=TX"), tx);
     assert_eq!(count("minors=1..3"), minors_1_to_3);
 }
+
+/// Counts say what they count: documents (every copy of a reprinted text) and distinct texts
+/// (a reprint group once), both in JSON, text, CSV and the API.
+#[test]
+fn counts_of_documents_and_of_distinct_texts_are_both_given() {
+    let env = Env::empty();
+    // One text in three editions, and two other texts.
+    write_doc(&env, "ed2019.txt", 1, "UNODC", Some("2019"), "");
+    env.write("ed2020.txt", prose(1));
+    env.write(
+        "ed2020.meta.json",
+        r#"{"source": "UNODC", "date": "2020", "title": "Note 1"}"#,
+    );
+    env.write("ed2021.txt", prose(1));
+    env.write(
+        "ed2021.meta.json",
+        r#"{"source": "UNODC", "date": "2021", "title": "Note 1"}"#,
+    );
+    write_doc(&env, "other.txt", 2, "UNODC", Some("2021"), "");
+    write_doc(&env, "ilo.txt", 3, "ILO", Some("2021"), "");
+    env.index();
+
+    let facets = env.run(&["facets", "--format", "json"]).ok().json();
+    assert_eq!(facets["total_documents"], 5);
+    assert_eq!(facets["total_distinct"], 3);
+    let value = |dim: &str, v: &str| {
+        facets["facets"][dim]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["value"] == v)
+            .map(|e| {
+                (
+                    e["documents"].as_u64().unwrap(),
+                    e["distinct"].as_u64().unwrap(),
+                )
+            })
+    };
+    assert_eq!(value("source", "UNODC"), Some((4, 2)));
+    assert_eq!(value("source", "ILO"), Some((1, 1)));
+    // The 2021 edition and two other texts: no repeat within the year.
+    assert_eq!(value("year", "2021"), Some((3, 3)));
+    let text = env.run(&["facets", "--field", "source"]).ok().stdout;
+    assert!(
+        text.contains("5 documents, 3 distinct texts") && text.contains("4 (2 texts)"),
+        "{text}"
+    );
+
+    // A search counts the same way, with the facets from the same pass.
+    let json = env.search_json(&["--source", "UNODC", "--facets", "source"]);
+    assert_eq!(
+        (
+            json["total_documents"].as_u64(),
+            json["total_distinct"].as_u64()
+        ),
+        (Some(4), Some(2))
+    );
+    assert_eq!(json["facets"]["source"][0]["distinct"], 2);
+    let csv = env
+        .run(&["search", "--source", "UNODC", "--format", "csv"])
+        .ok()
+        .stdout;
+    let rows: Vec<&str> = csv.lines().collect();
+    assert!(
+        rows[0].ends_with(",total_documents,total_distinct"),
+        "{csv}"
+    );
+    assert_eq!(rows.len(), 5, "every copy is a row in CSV: {csv}");
+    assert!(rows[1..].iter().all(|r| r.ends_with(",4,2")), "{csv}");
+    let text = env.run(&["search", "--source", "UNODC"]).ok().stdout;
+    assert!(
+        text.contains("2 of 2 distinct texts in 4 matching documents"),
+        "{text}"
+    );
+
+    let served = crate::serve::Served::start(&env, &[]);
+    let api = served.get("/api/facets?source=UNODC").ok_json();
+    assert_eq!(
+        (
+            api["total_documents"].as_u64(),
+            api["total_distinct"].as_u64()
+        ),
+        (Some(4), Some(2))
+    );
+}
