@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use tipdex::search::{search, FacetField, Phases, SearchRequest};
+use tipdex::search::{search, FacetField, FacetRequest, Phases, SearchRequest};
 use tipdex::store::Store;
 
 const RUNS: usize = 5;
@@ -76,7 +76,7 @@ fn main() {
         }
         // The same query with source and year counts over all matches (`search --facets`).
         let faceted = SearchRequest {
-            facets: vec![FacetField::Source, FacetField::Year],
+            facets: FacetRequest::of(&[FacetField::Source, FacetField::Year]),
             ..request.clone()
         };
         let facets = by_kind.entry("facets".into()).or_default();

@@ -11,7 +11,7 @@ use tantivy::{doc, TantivyDocument};
 
 use crate::entities::CountryMentions;
 use crate::error::{Error, Result};
-use crate::metadata::Metadata;
+use crate::metadata::{number, Metadata, MAX_FACET_FIELDS, MAX_FACET_VALUE};
 use crate::record::DocRecord;
 use crate::schema::{fold_plain, Fields, KIND_DOC, KIND_PASSAGE};
 
@@ -29,6 +29,9 @@ pub enum FacetField {
     Lang,
     /// Countries the text names (ISO 3166-1 alpha-2 codes).
     Country,
+    /// The user's own fields (`/field/KEY/VALUE`): as a dimension alone, which keys documents
+    /// have; with a key, that key's values (see [`field_facet`]). Not in [`FacetField::ALL`].
+    Field,
 }
 
 impl FacetField {
@@ -49,12 +52,16 @@ impl FacetField {
             FacetField::Tag => "tag",
             FacetField::Lang => "lang",
             FacetField::Country => "country",
+            FacetField::Field => "field",
         }
     }
 
     /// True when a document has at most one value, so "unknown" is meaningful.
     pub(crate) fn single_valued(self) -> bool {
-        !matches!(self, FacetField::Tag | FacetField::Country)
+        !matches!(
+            self,
+            FacetField::Tag | FacetField::Country | FacetField::Field
+        )
     }
 
     /// The facet of `value` in this dimension (`/source/UNODC`).
@@ -62,16 +69,43 @@ impl FacetField {
         Facet::from_path([self.name(), value])
     }
 
-    /// The facet path under which this dimension's values are counted (`/source`).
-    pub(crate) fn facet_root(self) -> String {
-        format!("/{}", self.name())
-    }
-
     /// The key [`Fields::filter`] holds for `value`: lower-cased and folded, so
     /// `--source unodc` matches `UNODC` and `--tag europe` matches `Europe`.
     pub(crate) fn filter_key(self, value: &str) -> String {
         format!("{}={}", self.name(), fold_plain(value))
     }
+}
+
+/// The facet of a user field's value: `/field/KEY/VALUE` (KEY as [`crate::metadata::field_key`]
+/// left it, VALUE as declared).
+pub(crate) fn field_facet(key: &str, value: &str) -> Facet {
+    Facet::from_path([FacetField::Field.name(), key, value])
+}
+
+/// The filter key of a user field's value: `field.KEY=value`, folded as other filter keys are.
+/// Keys hold only letters, digits and `_`, so `.` and `=` cannot be part of one.
+pub(crate) fn field_filter_key(key: &str, value: &str) -> String {
+    format!("field.{key}={}", fold_plain(value))
+}
+
+/// The prefix of a user field's numeric filter keys (`fieldnum.KEY=`), followed by
+/// [`sortable_number`]: one term per number, ordered as the numbers are, so a range of numbers
+/// is a range of terms.
+pub(crate) fn field_number_prefix(key: &str) -> String {
+    format!("fieldnum.{key}=")
+}
+
+/// `n` as 16 hex digits whose text order is numeric order (the IEEE 754 bits with the sign
+/// bit flipped for positives and every bit flipped for negatives).
+pub(crate) fn sortable_number(n: f64) -> String {
+    let n = if n == 0.0 { 0.0 } else { n };
+    let bits = n.to_bits();
+    let ordered = if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | 1 << 63
+    };
+    format!("{ordered:016x}")
 }
 
 /// Facets, filter keys and date bounds of one document. They go on its record (for document
@@ -96,6 +130,11 @@ impl DocFacets {
             out.facets.push(FacetField::Source.facet(&source.value));
             out.filters
                 .push(FacetField::Source.filter_key(&source.value));
+            // A long source is shown by its short form; typing that form finds it too.
+            let short = crate::metadata::short_source(&source.value);
+            if short != source.value {
+                out.filters.push(FacetField::Source.filter_key(&short));
+            }
         }
         if let Some(date) = &m.date {
             let year = date.value.year.to_string();
@@ -115,6 +154,16 @@ impl DocFacets {
         for c in countries {
             out.facets.push(FacetField::Country.facet(&c.code));
             out.filters.push(FacetField::Country.filter_key(&c.code));
+        }
+        for (key, field) in m.fields.iter().take(MAX_FACET_FIELDS) {
+            for value in field.value.iter().filter(|v| v.len() <= MAX_FACET_VALUE) {
+                out.facets.push(field_facet(key, value));
+                out.filters.push(field_filter_key(key, value));
+                if let Some(n) = number(value) {
+                    out.filters
+                        .push(field_number_prefix(key) + &sortable_number(n));
+                }
+            }
         }
         out
     }
@@ -256,5 +305,14 @@ mod tests {
             "tag=forced labour"
         );
         assert_eq!(FacetField::Source.filter_key("Médecins"), "source=medecins");
+    }
+
+    #[test]
+    fn sortable_numbers_order_as_the_numbers_do() {
+        let ns = [-1e9, -2.5, -1.0, -0.0, 0.0, 0.5, 1.0, 2.0, 10.0, 1e12];
+        let keys: Vec<String> = ns.iter().map(|&n| sortable_number(n)).collect();
+        assert!(keys.windows(2).all(|w| w[0] <= w[1]), "{keys:?}");
+        assert_eq!(sortable_number(-0.0), sortable_number(0.0));
+        assert!(keys.iter().all(|k| k.len() == 16));
     }
 }

@@ -79,9 +79,10 @@ pub struct DocRecord {
 /// Version of what extraction makes of a file (text, passages, metadata). Raised when a change
 /// gives existing files different text or passages (e.g. headings starting passages) or adds
 /// to what a record holds (8: reprint signatures, countries; 9: country aliases, "St." forms,
-/// person names guarded), so the
+/// person names guarded; 10: the user's own fields, and a long source's short form as a
+/// filter key), so the
 /// next run re-extracts files whose bytes did not change instead of keeping a mix of both.
-pub(crate) const EXTRACTOR_VERSION: u32 = 9;
+pub(crate) const EXTRACTOR_VERSION: u32 = 10;
 
 impl DocRecord {
     /// Absolute path of the file.

@@ -12,7 +12,9 @@ use tantivy::IndexReader;
 use crate::error::{Error, Result};
 use crate::metadata::Date;
 use crate::record::DocRecord;
-use crate::search::{search, Filters, KeySet, SearchRequest, SearchResults, YearRange};
+use crate::search::{
+    search, FieldFilter, Filters, KeySet, SearchRequest, SearchResults, YearRange,
+};
 use crate::store::Store;
 pub use crate::store::{SavedFilters, Watch};
 
@@ -24,20 +26,26 @@ impl SavedFilters {
             tags: f.tags.clone(),
             langs: f.langs.clone(),
             countries: f.countries.clone(),
+            fields: f.fields.iter().map(ToString::to_string).collect(),
             years: f.years.iter().map(|y| [y.from, y.to]).collect(),
             from: f.from.map(|d| d.to_string()),
             to: f.to.map(|d| d.to_string()),
         }
     }
 
-    /// The filters again (a date that no longer parses is dropped rather than failing every
-    /// later run; it was valid when saved).
+    /// The filters again (a date or field filter that no longer parses is dropped rather than
+    /// failing every later run; it was valid when saved, in the form it is read back in).
     pub fn to_filters(&self) -> Filters {
         Filters {
             sources: self.sources.clone(),
             tags: self.tags.clone(),
             langs: self.langs.clone(),
             countries: self.countries.clone(),
+            fields: self
+                .fields
+                .iter()
+                .filter_map(|f| FieldFilter::parse("--field", f).ok())
+                .collect(),
             years: self
                 .years
                 .iter()

@@ -6,7 +6,7 @@ use clap::{Args, ValueEnum};
 
 use super::{finish, stdout, Context, FilterArgs, OutputFormat};
 use tipdex::output::{json, text};
-use tipdex::search::{facet_counts, FacetField};
+use tipdex::search::{facet_counts, FacetField, FacetRequest};
 
 /// Arguments of `tipdex facets`.
 #[derive(Debug, Args)]
@@ -14,9 +14,10 @@ pub struct FacetsArgs {
     /// Count only documents matching this query (all documents when absent)
     #[arg(value_name = "QUERY")]
     pub query: Vec<String>,
-    /// Dimension to count (repeat for several; all when absent)
-    #[arg(long, value_enum, value_name = "FIELD")]
-    pub field: Vec<FacetArg>,
+    /// `--field NAME` (no operator) picks what to count: source, year, tag, lang, country,
+    /// fields (which fields your sidecars declare), field:KEY (one field's values), all
+    /// (repeat for several; every dimension and the fields when absent). With an operator
+    /// (`--field state=TX`) it filters, as in `search`
     #[command(flatten)]
     pub filters: FilterArgs,
     /// Output format
@@ -24,7 +25,7 @@ pub struct FacetsArgs {
     pub format: OutputFormat,
 }
 
-/// `--field` values.
+/// The dimensions `--facets` and `tipdex facets --field` name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum FacetArg {
     /// Publisher
@@ -37,6 +38,24 @@ pub enum FacetArg {
     Lang,
     /// Countries the text names (ISO 3166 alpha-2 codes)
     Country,
+}
+
+/// What `names` (`--facets` or `tipdex facets --field` values) ask to count: a dimension by
+/// its [`FacetArg`] name, or the names [`FacetRequest::add_name`] reads.
+pub fn facet_request(what: &'static str, names: &[String]) -> tipdex::Result<FacetRequest> {
+    let mut out = FacetRequest::default();
+    for name in names {
+        match FacetArg::from_str(name.trim(), true) {
+            Ok(arg) => {
+                let dim = FacetField::from(arg);
+                if !out.dimensions.contains(&dim) {
+                    out.dimensions.push(dim);
+                }
+            }
+            Err(_) => out.add_name(what, name)?,
+        }
+    }
+    Ok(out)
 }
 
 impl From<FacetArg> for FacetField {
@@ -53,20 +72,27 @@ impl From<FacetArg> for FacetField {
 
 /// Count and print.
 pub fn run(ctx: &Context, args: &FacetsArgs) -> anyhow::Result<ExitCode> {
-    let filters = args.filters.to_filters()?;
-    let dims: Vec<FacetField> = if args.field.is_empty() {
-        FacetField::ALL.to_vec()
+    // A `--field` without an operator names what to count; with one, it filters.
+    let (names, field_filters): (Vec<String>, Vec<String>) = args
+        .filters
+        .field
+        .iter()
+        .cloned()
+        .partition(|f| !f.contains(['=', '<', '>']));
+    let filters = args.filters.to_filters_with(&field_filters)?;
+    let dims = if names.is_empty() {
+        facet_request("--field", &["all".into()])?
     } else {
-        args.field.iter().map(|&f| f.into()).collect()
+        facet_request("--field", &names)?
     };
     let store = ctx.open_for_reading()?;
     let reader = store.reader()?;
     let query = args.query.join(" ");
-    let (total, tables) = facet_counts(&store, &reader, &query, &filters, &dims)?;
+    let counts = facet_counts(&store, &reader, &query, &filters, &dims)?;
     let mut out = stdout();
     match args.format {
-        OutputFormat::Json => json::write(&mut out, &json::facets_json(&query, total, &tables))?,
-        OutputFormat::Text => text::facets(&mut out, total, &tables, ctx.style)?,
+        OutputFormat::Json => json::write(&mut out, &json::facets_json(&query, &counts))?,
+        OutputFormat::Text => text::facets(&mut out, &counts, ctx.style)?,
     }
     finish(out)
 }

@@ -24,7 +24,9 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use tipdex::output::text::Style;
-use tipdex::search::{normalize_lang, parse_country_arg, parse_date_arg, Filters, YearRange};
+use tipdex::search::{
+    normalize_lang, parse_country_arg, parse_date_arg, FieldFilter, Filters, YearRange,
+};
 use tipdex::store::check::{guard, verify};
 use tipdex::store::Store;
 
@@ -146,11 +148,22 @@ pub struct FilterArgs {
     /// for any of several)
     #[arg(long, value_name = "C")]
     pub country: Vec<String>,
+    /// Only documents whose own field (a key their sidecar or front matter declares) passes:
+    /// KEY=VALUE (state=TX), KEY>=N, KEY>N, KEY<=N, KEY<N (minors>=1) or KEY=LO..HI
+    /// (defendants=2..5). Repeat: different keys must all hold, values of one key any. In
+    /// `tipdex facets`, a name without an operator picks what to count instead
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub field: Vec<String>,
 }
 
 impl FilterArgs {
     /// Validate into library filters; bad values are usage errors naming the flag.
     pub fn to_filters(&self) -> tipdex::Result<Filters> {
+        self.to_filters_with(&self.field)
+    }
+
+    /// [`FilterArgs::to_filters`] with `fields` as the `--field` filters.
+    pub fn to_filters_with(&self, fields: &[String]) -> tipdex::Result<Filters> {
         let years = self
             .year
             .iter()
@@ -183,6 +196,10 @@ impl FilterArgs {
                 .country
                 .iter()
                 .map(|c| parse_country_arg("--country", c))
+                .collect::<tipdex::Result<_>>()?,
+            fields: fields
+                .iter()
+                .map(|f| FieldFilter::parse("--field", f))
                 .collect::<tipdex::Result<_>>()?,
             years,
             from,

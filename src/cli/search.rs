@@ -6,11 +6,11 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
-use super::facets::FacetArg;
+use super::facets::facet_request;
 use super::{finish, stdout, Context, FilterArgs};
 use tipdex::output::{cite, csv, json, safe, text};
 use tipdex::search::batch::{read_queries, BadLine, BatchQuery};
-use tipdex::search::{search, Expansion, FacetField, Mode, SearchRequest, SemanticSearch};
+use tipdex::search::{search, Expansion, FacetRequest, Mode, SearchRequest, SemanticSearch};
 use tipdex::semantic::vectors::VectorStore;
 use tipdex::semantic::{Encoder, ModelDir, SemanticError};
 
@@ -54,10 +54,11 @@ pub struct SearchArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = SearchFormat::Text)]
     pub format: SearchFormat,
-    /// Also count matching documents per facet value, in the same pass (all five dimensions when
-    /// given alone; or e.g. --facets source,year)
-    #[arg(long, value_enum, value_name = "FIELD", num_args = 0.., value_delimiter = ',')]
-    pub facets: Option<Vec<FacetArg>>,
+    /// Also count matching documents per facet value, in the same pass (every dimension and
+    /// the list of fields when given alone; or e.g. --facets source,year; `fields` for which
+    /// fields your sidecars declare, field:KEY for one field's values: --facets field:state)
+    #[arg(long, value_name = "FIELD", num_args = 0.., value_delimiter = ',')]
+    pub facets: Option<Vec<String>>,
     /// Rank by words (lexical), by meaning (semantic, the embedding model), or both fused
     /// (hybrid) [default: hybrid when the index has embeddings (`tipdex index --semantic`),
     /// else lexical]
@@ -135,6 +136,11 @@ pub fn run(ctx: &Context, args: &SearchArgs) -> anyhow::Result<ExitCode> {
                 .into(),
         });
     }
+    let facets = match &args.facets {
+        None => FacetRequest::default(),
+        Some(names) if names.is_empty() => facet_request("--facets", &["all".into()])?,
+        Some(names) => facet_request("--facets", names)?,
+    };
     let queries = match &args.batch {
         Some(path) => read_batch(path)?,
         None => vec![Ok(BatchQuery {
@@ -179,11 +185,7 @@ pub fn run(ctx: &Context, args: &SearchArgs) -> anyhow::Result<ExitCode> {
             expand: args.expand.then(Expansion::default),
             semantic: semantic.clone(),
             all_copies: args.all_copies(),
-            facets: match &args.facets {
-                None => Vec::new(),
-                Some(dims) if dims.is_empty() => FacetField::ALL.to_vec(),
-                Some(dims) => dims.iter().map(|&d| d.into()).collect(),
-            },
+            facets: facets.clone(),
             ..SearchRequest::default()
         };
         let results = match search(&store, &reader, &request) {

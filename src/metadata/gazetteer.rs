@@ -214,6 +214,33 @@ pub(crate) fn canonical_source(name: &str) -> String {
     organisation(name).map_or_else(|| name.trim().to_string(), str::to_string)
 }
 
+/// Sources longer than this many characters are shown by their short form.
+const LONG_SOURCE: usize = 40;
+
+/// The short form of a long source, for display (text output, facet labels) and as a second
+/// name `--source` matches; JSON keeps the source as stored. A source of more than
+/// [`LONG_SOURCE`] characters is cut before its first aside — a parenthesis, a comma, a
+/// semicolon, a dash or "via" (`Human Trafficking Data Institute (humantraffickingdata.org),
+/// via github.com/…` → `Human Trafficking Data Institute`) — and an organisation the gazetteer
+/// knows is named by its canonical name. Short sources, and long ones without an aside or
+/// whose first part is under three characters, are shown as they are.
+pub(crate) fn short_source(name: &str) -> String {
+    let name = name.trim();
+    if name.chars().count() <= LONG_SOURCE {
+        return name.to_string();
+    }
+    let cut = [" (", ", ", "; ", " - ", " – ", " — ", " via "]
+        .iter()
+        .filter_map(|sep| name.find(sep))
+        .min()
+        .unwrap_or(name.len());
+    let head = name[..cut].trim();
+    if head.chars().count() < 3 {
+        return name.to_string();
+    }
+    canonical_source(head)
+}
+
 /// How often each organisation is named in `text`, by any of its names: names of several words
 /// in any case (the longest first, so "United Nations" inside a longer name is not counted
 /// again), one-word names and acronyms only as written ("Polaris", "UNODC").
@@ -317,6 +344,32 @@ mod tests {
         assert_eq!(
             counts,
             [("Polaris", 1), ("UNODC", 3), ("United Nations", 1)]
+        );
+    }
+
+    #[test]
+    fn long_sources_are_shown_by_their_first_part_short_ones_as_they_are() {
+        assert_eq!(
+            short_source(
+                "Human Trafficking Data Institute (humantraffickingdata.org), via \
+                 github.com/cassiecorey/HumanTraffickingData"
+            ),
+            "Human Trafficking Data Institute"
+        );
+        assert_eq!(
+            short_source("United Nations Office on Drugs and Crime, Vienna, Austria (2019)"),
+            "UNODC"
+        );
+        assert_eq!(short_source("CIA World Factbook"), "CIA World Factbook");
+        assert_eq!(
+            short_source("Ministry of Labour, Nepal"),
+            "Ministry of Labour, Nepal"
+        );
+        let plain = "A very long publisher name without any aside at all in it";
+        assert_eq!(short_source(plain), plain);
+        assert_eq!(
+            short_source("UN (a long aside that makes the whole name longer than forty)"),
+            "UN (a long aside that makes the whole name longer than forty)"
         );
     }
 }

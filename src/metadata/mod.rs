@@ -9,6 +9,7 @@
 
 mod cover;
 pub(crate) mod date;
+mod fields;
 mod gazetteer;
 mod hints;
 mod lang;
@@ -19,7 +20,8 @@ use std::collections::BTreeMap;
 
 pub(crate) use cover::SizedLine;
 pub(crate) use date::{Date, Precision};
-pub(crate) use gazetteer::canonical_source;
+pub(crate) use fields::{field_key, number, MAX_FACET_FIELDS, MAX_FACET_VALUE};
+pub(crate) use gazetteer::{canonical_source, short_source};
 pub(crate) use lang::normalize_language;
 
 use hints::{classify, normalize_key, Key};
@@ -67,8 +69,13 @@ pub struct Metadata {
     pub tags: Option<Field<Vec<String>>>,
     /// ISO 639-1 where one exists ("en"), else 639-3.
     pub language: Option<Field<String>>,
-    /// Other declared keys (sidecar / front matter / html meta) kept as strings, e.g. "country".
+    /// Other keys the document's own metadata embeds (html meta, PDF info) kept as strings.
     pub extra: BTreeMap<String, Field<String>>,
+    /// The user's own fields: keys a sidecar, front matter or JSON Lines record declares that
+    /// no field above takes (`state`, `minors`, `country`), under [`field_key`], with their
+    /// values as declared; shown, filtered (`--field`) and counted (`field:KEY` facets).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, Field<Vec<String>>>,
 }
 
 /// One key/value pair a file format declared about itself.
@@ -286,8 +293,9 @@ pub(crate) fn extract(input: &MetaInput) -> Metadata {
             })
         });
 
+    let fields = fields::declared_fields(&input.declared);
     let mut extra = BTreeMap::new();
-    for (h, _) in ranked(input) {
+    for h in &input.embedded {
         if classify(&h.key) != Key::Other {
             continue;
         }
@@ -322,6 +330,7 @@ pub(crate) fn extract(input: &MetaInput) -> Metadata {
         tags,
         language,
         extra,
+        fields,
     }
 }
 

@@ -252,10 +252,11 @@ fn hint_values_are_normalised() {
         Some("html <meta property=\"og:locale\">")
     );
     assert_eq!(
-        m.extra.get("country").map(|f| f.value.as_str()),
-        Some("Nepal")
+        m.fields.get("country").map(|f| f.value.clone()),
+        Some(vec!["Nepal".to_string()])
     );
-    assert!(!m.extra.contains_key("empty"));
+    assert!(!m.fields.contains_key("empty"));
+    assert!(!m.extra.contains_key("country"));
     assert_eq!(
         value(&m.tags),
         Some(vec!["forced labour".to_string(), "Europe".to_string()])

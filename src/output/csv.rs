@@ -7,10 +7,24 @@ use super::{display_path, safe};
 use crate::search::SearchResults;
 use crate::text::collapse_whitespace;
 
-/// Column names, in order.
-pub(crate) const HEADER: [&str; 13] = [
-    "query_id", "query", "rank", "id", "path", "title", "date", "source", "score", "page",
-    "passage", "copies", "original",
+/// Column names, in order. The last two are the query's totals, repeated on each of its rows:
+/// documents matching (every copy of a reprinted text) and distinct texts (a group once).
+pub(crate) const HEADER: [&str; 15] = [
+    "query_id",
+    "query",
+    "rank",
+    "id",
+    "path",
+    "title",
+    "date",
+    "source",
+    "score",
+    "page",
+    "passage",
+    "copies",
+    "original",
+    "total_documents",
+    "total_distinct",
 ];
 
 /// Write the header row.
@@ -59,6 +73,8 @@ pub fn search_rows(
                     .collect::<Vec<_>>()
                     .join("; "),
                 hit.original().map(|r| r.id.clone()).unwrap_or_default(),
+                results.total_documents.to_string(),
+                results.total_distinct.to_string(),
             ]
             .into_iter(),
         )?;

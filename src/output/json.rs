@@ -10,7 +10,10 @@ use serde::{Deserialize, Serialize};
 use super::display_path;
 use crate::metadata::Precision;
 use crate::record::DocRecord;
-use crate::search::{FacetTable, Filters, PassageHit, PassageWindow, SearchHit, SearchResults};
+use crate::search::{
+    FacetCounts, FacetField, FacetTable, Filters, PassageHit, PassageWindow, SearchHit,
+    SearchResults,
+};
 use crate::store::IndexInfo;
 
 /// A byte range within a passage's text.
@@ -68,6 +71,10 @@ pub struct HitJson {
     pub url: Option<String>,
     /// Language code, or null.
     pub language: Option<String>,
+    /// The document's own fields (keys its sidecar or front matter declares), each with its
+    /// values as declared; absent when it has none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, Vec<String>>,
     /// Document score.
     pub score: f32,
     /// How many of its passages matched.
@@ -115,6 +122,9 @@ pub struct FiltersJson {
     /// `--country` values as ISO 3166-1 alpha-2 codes; absent when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub country: Vec<String>,
+    /// `--field` filters, as read (`state=TX`, `minors>=1`); absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub field: Vec<String>,
     /// `--year` ranges as `[from, to]`.
     pub year: Vec<[i32; 2]>,
     /// `--from`, or null.
@@ -170,6 +180,7 @@ impl FiltersJson {
             tag: f.tags.clone(),
             lang: f.langs.clone(),
             country: f.countries.clone(),
+            field: f.fields.iter().map(ToString::to_string).collect(),
             year: f.years.iter().map(|y| [y.from, y.to]).collect(),
             from: f.from.map(|d| d.to_string()),
             to: f.to.map(|d| d.to_string()),
@@ -192,6 +203,11 @@ pub fn hit_json(rank: usize, hit: &SearchHit, cwd: Option<&Path>) -> HitJson {
         tags: m.tags.as_ref().map(|t| t.value.clone()).unwrap_or_default(),
         url: m.url.as_ref().map(|u| u.value.clone()),
         language: m.language.as_ref().map(|l| l.value.clone()),
+        fields: m
+            .fields
+            .iter()
+            .map(|(k, f)| (k.clone(), f.value.clone()))
+            .collect(),
         score: hit.score,
         matching_passages: hit.matching_passages,
         passages: hit.passages.iter().map(passage_json).collect(),
@@ -316,9 +332,13 @@ pub fn duplicates_json(groups: &[Vec<DocRecord>], cwd: Option<&Path>) -> Duplica
 pub struct FacetsJson {
     /// Query the counts are restricted to ("" for all documents).
     pub query: String,
-    /// Documents counted.
+    /// Documents counted, every copy of a reprinted text counted.
     pub total_documents: u64,
-    /// Dimension name → value → documents; `(unknown)` counts documents without a value.
+    /// Distinct texts among them: a reprint group counts once.
+    #[serde(default)]
+    pub total_distinct: u64,
+    /// Dimension name → value → documents (and distinct texts); a null value counts documents
+    /// without one.
     pub facets: BTreeMap<String, Vec<FacetValueJson>>,
 }
 
@@ -327,16 +347,24 @@ pub struct FacetsJson {
 pub struct FacetValueJson {
     /// The value; null for documents without one.
     pub value: Option<String>,
-    /// Documents with it.
+    /// Documents with it, every copy of a reprinted text counted.
     pub documents: u64,
+    /// Distinct texts with it (a reprint group counts once); absent for the count of
+    /// documents without a value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distinct: Option<u64>,
+    /// How text output shows the value, when it differs (a long source's short form).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
 }
 
 /// The wire form of facet counts.
-pub fn facets_json(query: &str, total: u64, tables: &[FacetTable]) -> FacetsJson {
+pub fn facets_json(query: &str, counts: &FacetCounts) -> FacetsJson {
     FacetsJson {
         query: query.to_string(),
-        total_documents: total,
-        facets: facet_values(tables),
+        total_documents: counts.documents,
+        total_distinct: counts.distinct,
+        facets: facet_values(&counts.tables),
     }
 }
 
@@ -350,15 +378,21 @@ fn facet_values(tables: &[FacetTable]) -> BTreeMap<String, Vec<FacetValueJson>> 
                 .map(|c| FacetValueJson {
                     value: Some(c.value.clone()),
                     documents: c.documents,
+                    distinct: Some(c.distinct),
+                    label: (t.field == FacetField::Source)
+                        .then(|| crate::metadata::short_source(&c.value))
+                        .filter(|short| short != &c.value),
                 })
                 .collect();
             if let Some(n) = t.unknown.filter(|&n| n > 0) {
                 values.push(FacetValueJson {
                     value: None,
                     documents: n,
+                    distinct: None,
+                    label: None,
                 });
             }
-            (t.field.name().to_string(), values)
+            (t.name(), values)
         })
         .collect()
 }

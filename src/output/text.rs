@@ -5,9 +5,10 @@ use std::ops::Range;
 use std::path::Path;
 
 use super::{display_path, safe};
+use crate::metadata::short_source;
 use crate::metadata::Field;
 use crate::record::DocRecord;
-use crate::search::{FacetTable, SearchHit, SearchResults};
+use crate::search::{FacetCounts, FacetField, FacetTable, SearchHit, SearchResults};
 
 /// Terminal styling.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,7 +83,7 @@ pub fn search(
             meta.push(d.value.to_string());
         }
         if let Some(s) = &r.metadata.source {
-            meta.push(safe::line(&s.value).into_owned());
+            meta.push(safe::line(&short_source(&s.value)).into_owned());
         }
         meta.push(safe::line(&display_path(r, cwd)).into_owned());
         meta.push(format!("id {}", safe::line(short_id(r))));
@@ -148,7 +149,13 @@ pub fn search(
                 .counts
                 .iter()
                 .take(FACET_VALUES_SHOWN)
-                .map(|c| format!("{} {}", safe::line(&c.value), c.documents))
+                .map(|c| {
+                    format!(
+                        "{} {}",
+                        safe::line(&facet_label(t, &c.value)),
+                        documents_and_texts(c.documents, c.distinct)
+                    )
+                })
                 .collect();
             if t.counts.len() > FACET_VALUES_SHOWN {
                 values.push(format!("… {} more", t.counts.len() - FACET_VALUES_SHOWN));
@@ -162,7 +169,7 @@ pub fn search(
             writeln!(
                 out,
                 "  {}: {}",
-                style.title(t.field.name()),
+                style.title(&safe::line(&t.name())),
                 values.join(" · ")
             )?;
         }
@@ -315,17 +322,38 @@ pub(crate) fn snippet(
     (start..end, inside)
 }
 
-/// Render facet tables.
-pub fn facets(
-    out: &mut dyn Write,
-    total: u64,
-    tables: &[FacetTable],
-    style: Style,
-) -> io::Result<()> {
-    writeln!(out, "{}", style.dim(&format!("{total} documents")))?;
-    for t in tables {
-        writeln!(out, "{}", style.title(t.field.name()))?;
-        let values: Vec<_> = t.counts.iter().map(|c| safe::line(&c.value)).collect();
+/// How a facet value is shown: a long source by its short form (JSON keeps the full one).
+fn facet_label(table: &FacetTable, value: &str) -> String {
+    match table.field {
+        FacetField::Source => short_source(value),
+        _ => value.to_string(),
+    }
+}
+
+/// A count of documents, with its distinct texts when reprints make them fewer.
+fn documents_and_texts(documents: u64, distinct: u64) -> String {
+    if distinct == documents {
+        documents.to_string()
+    } else {
+        format!("{documents} ({distinct} texts)")
+    }
+}
+
+/// Render facet tables: documents per value, and distinct texts where reprints make them
+/// fewer.
+pub fn facets(out: &mut dyn Write, counts: &FacetCounts, style: Style) -> io::Result<()> {
+    let head = match (counts.documents, counts.distinct) {
+        (d, t) if d == t => format!("{d} documents"),
+        (d, t) => format!("{d} documents, {t} distinct texts (reprints counted once)"),
+    };
+    writeln!(out, "{}", style.dim(&head))?;
+    for t in &counts.tables {
+        writeln!(out, "{}", style.title(&safe::line(&t.name())))?;
+        let values: Vec<String> = t
+            .counts
+            .iter()
+            .map(|c| safe::line(&facet_label(t, &c.value)).into_owned())
+            .collect();
         let width = values
             .iter()
             .map(|v| v.chars().count())
@@ -333,7 +361,12 @@ pub fn facets(
             .unwrap_or(0)
             .max(9);
         for (v, c) in values.iter().zip(&t.counts) {
-            writeln!(out, "  {:<width$}  {:>6}", v, c.documents)?;
+            writeln!(
+                out,
+                "  {:<width$}  {:>6}",
+                v,
+                documents_and_texts(c.documents, c.distinct)
+            )?;
         }
         if let Some(n) = t.unknown.filter(|&n| n > 0) {
             writeln!(out, "  {:<width$}  {:>6}", "(unknown)", n)?;
@@ -390,6 +423,9 @@ pub fn show(
             .map(|t| (t.value.join(", "), t.from.as_str())),
     )?;
     row(out, "language", pair(&m.language))?;
+    for (k, v) in &m.fields {
+        row(out, k, Some((v.value.join(", "), v.from.as_str())))?;
+    }
     for (k, v) in &m.extra {
         row(out, k, Some((v.value.clone(), v.from.as_str())))?;
     }

@@ -10,11 +10,11 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
 use super::bm25::{Bm25, Bm25TermQuery};
-use super::filters::Filters;
+use super::filters::{FieldBound, FieldFilter, FieldTest, Filters};
 use super::query::{Clause, ParsedQuery, Target};
 use crate::analysis::Equivalents;
 use crate::highlight::Pattern;
-use crate::index_doc::FacetField;
+use crate::index_doc::{field_filter_key, field_number_prefix, sortable_number, FacetField};
 use crate::schema::{Fields, KIND_PASSAGE};
 
 /// Weight of a title match relative to a passage-text match. Titles are repeated on every
@@ -163,6 +163,7 @@ pub(crate) fn filter_clauses(fields: &Fields, filters: &Filters) -> Vec<Box<dyn 
     out.extend(any_of(FacetField::Tag, &filters.tags));
     out.extend(any_of(FacetField::Lang, &filters.langs));
     out.extend(any_of(FacetField::Country, &filters.countries));
+    out.extend(field_clauses(fields, &filters.fields));
     if !filters.years.is_empty() {
         let qs = filters
             .years
@@ -177,6 +178,59 @@ pub(crate) fn filter_clauses(fields: &Fields, filters: &Filters) -> Vec<Box<dyn 
         out.push(overlap(fields, lo, hi));
     }
     out
+}
+
+/// The user-field filters: one clause per key (AND), each the OR of that key's tests.
+fn field_clauses<'a>(
+    fields: &'a Fields,
+    filters: &'a [FieldFilter],
+) -> impl Iterator<Item = Box<dyn Query>> + 'a {
+    let mut by_key: std::collections::BTreeMap<&str, Vec<&FieldTest>> = Default::default();
+    for f in filters {
+        by_key.entry(f.key.as_str()).or_default().push(&f.test);
+    }
+    by_key.into_iter().map(move |(key, tests)| {
+        let any: Vec<(Occur, Box<dyn Query>)> = tests
+            .into_iter()
+            .flat_map(|t| field_test(fields, key, t))
+            .map(|q| (Occur::Should, q))
+            .collect();
+        Box::new(BooleanQuery::new(any)) as Box<dyn Query>
+    })
+}
+
+/// The queries any of which admits a document passing `test` on `key`.
+fn field_test(fields: &Fields, key: &str, test: &FieldTest) -> Vec<Box<dyn Query>> {
+    let number_term = |n: f64| {
+        Term::from_field_text(
+            fields.filter,
+            &(field_number_prefix(key) + &sortable_number(n)),
+        )
+    };
+    match test {
+        FieldTest::Is(value) => {
+            let mut out = vec![term_query(fields.filter, &field_filter_key(key, value))];
+            if let Some(n) = crate::metadata::number(value) {
+                out.push(Box::new(TermQuery::new(
+                    number_term(n),
+                    IndexRecordOption::Basic,
+                )));
+            }
+            out
+        }
+        FieldTest::Range(lo, hi) => {
+            // Open ends stop at the key's first and last possible number, never past its terms.
+            let bound = |b: &FieldBound, open: f64| match b {
+                FieldBound::Open => Bound::Included(number_term(open)),
+                FieldBound::Inclusive(n) => Bound::Included(number_term(n.value())),
+                FieldBound::Exclusive(n) => Bound::Excluded(number_term(n.value())),
+            };
+            vec![Box::new(tantivy::query::RangeQuery::new(
+                bound(lo, f64::NEG_INFINITY),
+                bound(hi, f64::INFINITY),
+            ))]
+        }
+    }
 }
 
 /// Documents whose date period overlaps [lo, hi] (YYYYMMDD). Undated documents never match,

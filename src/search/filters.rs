@@ -15,6 +15,9 @@ pub struct Filters {
     pub langs: Vec<String>,
     /// Naming any of these countries (ISO 3166-1 alpha-2 codes, see [`parse_country_arg`]).
     pub countries: Vec<String>,
+    /// The user's own fields (`--field state=TX`): every key's filters must hold (AND), and
+    /// one of each key's (OR).
+    pub fields: Vec<FieldFilter>,
     /// Dated within any of these year ranges.
     pub years: Vec<YearRange>,
     /// Dated on or after this (a document's period overlapping it counts).
@@ -52,6 +55,156 @@ impl Filters {
             }
         }
         Ok(())
+    }
+}
+
+/// What `--field` expects, said by every error about it.
+const FIELD_FORMS: &str = "use KEY=VALUE (state=TX), KEY>=N, KEY>N, KEY<=N, KEY<N (minors>=1) or \
+                           KEY=LO..HI (defendants=2..5, or open: total_victims=10..)";
+
+/// One filter on a user field (`--field`): its key and the test its value must pass.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldFilter {
+    /// The key, in the form fields are stored under (lower-cased, `_` for other characters).
+    pub key: String,
+    /// What a value must be.
+    pub test: FieldTest,
+}
+
+/// One end of a [`FieldTest::Range`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldBound {
+    /// No bound on this side.
+    Open,
+    /// This number or beyond.
+    Inclusive(Number),
+    /// Beyond this number.
+    Exclusive(Number),
+}
+
+/// A number of a range filter, kept as its sortable form (see [`Number::value`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Number(u64);
+
+impl Number {
+    fn new(n: f64) -> Number {
+        let n = if n == 0.0 { 0.0 } else { n };
+        Number(n.to_bits())
+    }
+
+    /// The number.
+    pub fn value(self) -> f64 {
+        f64::from_bits(self.0)
+    }
+}
+
+/// What a user field's value must be.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FieldTest {
+    /// This value (case- and accent-insensitive); when it is a number, also the same number
+    /// written otherwise (`2` finds `2.0`).
+    Is(String),
+    /// A number within these bounds (values that are not numbers never match).
+    Range(FieldBound, FieldBound),
+}
+
+impl FieldFilter {
+    /// Parse `KEY=VALUE`, `KEY>=N`, `KEY>N`, `KEY<=N`, `KEY<N` or `KEY=LO..HI` (either end may
+    /// be left open). `what` names the flag or parameter in errors.
+    pub fn parse(what: &'static str, s: &str) -> Result<FieldFilter> {
+        let bad = |hint: String| Error::InvalidArgument {
+            what,
+            value: s.to_string(),
+            hint,
+        };
+        let at = s
+            .find(['=', '<', '>'])
+            .ok_or_else(|| bad(format!("no operator; {FIELD_FORMS}")))?;
+        let key = crate::metadata::field_key(&s[..at]).ok_or_else(|| {
+            bad(format!(
+                "no field name before `{}`; {FIELD_FORMS}",
+                &s[at..at + 1]
+            ))
+        })?;
+        let rest = &s[at..];
+        let (op, value) = ["<=", ">=", "<", ">", "="]
+            .iter()
+            .find_map(|op| rest.strip_prefix(op).map(|v| (*op, v.trim())))
+            .unwrap_or(("=", ""));
+        if value.is_empty() {
+            return Err(bad(format!("no value after `{op}`; {FIELD_FORMS}")));
+        }
+        let num = |v: &str| {
+            crate::metadata::number(v)
+                .map(Number::new)
+                .ok_or_else(|| bad(format!("`{v}` is not a number; {FIELD_FORMS}")))
+        };
+        let test = match op {
+            ">=" => FieldTest::Range(FieldBound::Inclusive(num(value)?), FieldBound::Open),
+            ">" => FieldTest::Range(FieldBound::Exclusive(num(value)?), FieldBound::Open),
+            "<=" => FieldTest::Range(FieldBound::Open, FieldBound::Inclusive(num(value)?)),
+            "<" => FieldTest::Range(FieldBound::Open, FieldBound::Exclusive(num(value)?)),
+            _ => match value.split_once("..") {
+                // A range when either end is a number; `a..b` of words is a value.
+                Some((lo, hi))
+                    if [lo, hi]
+                        .iter()
+                        .any(|v| crate::metadata::number(v).is_some()) =>
+                {
+                    let end = |v: &str| -> Result<FieldBound> {
+                        let v = v.trim();
+                        Ok(if v.is_empty() {
+                            FieldBound::Open
+                        } else {
+                            FieldBound::Inclusive(num(v)?)
+                        })
+                    };
+                    let (lo, hi) = (end(lo)?, end(hi)?);
+                    if let (FieldBound::Inclusive(a), FieldBound::Inclusive(b)) = (lo, hi) {
+                        if a.value() > b.value() {
+                            return Err(bad(format!(
+                                "the range runs backwards; did you mean {key}={}..{}?",
+                                b.value(),
+                                a.value()
+                            )));
+                        }
+                    }
+                    FieldTest::Range(lo, hi)
+                }
+                _ => FieldTest::Is(value.to_string()),
+            },
+        };
+        Ok(FieldFilter { key, test })
+    }
+}
+
+impl std::fmt::Display for FieldFilter {
+    /// The filter in the form [`FieldFilter::parse`] reads (echoed in JSON, kept by saved
+    /// searches).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let key = &self.key;
+        match &self.test {
+            FieldTest::Is(v) => write!(f, "{key}={v}"),
+            FieldTest::Range(FieldBound::Inclusive(a), FieldBound::Open) => {
+                write!(f, "{key}>={}", a.value())
+            }
+            FieldTest::Range(FieldBound::Exclusive(a), FieldBound::Open) => {
+                write!(f, "{key}>{}", a.value())
+            }
+            FieldTest::Range(FieldBound::Open, FieldBound::Inclusive(b)) => {
+                write!(f, "{key}<={}", b.value())
+            }
+            FieldTest::Range(FieldBound::Open, FieldBound::Exclusive(b)) => {
+                write!(f, "{key}<{}", b.value())
+            }
+            FieldTest::Range(lo, hi) => {
+                let end = |b: &FieldBound| match b {
+                    FieldBound::Open => String::new(),
+                    FieldBound::Inclusive(n) | FieldBound::Exclusive(n) => n.value().to_string(),
+                };
+                write!(f, "{key}={}..{}", end(lo), end(hi))
+            }
+        }
     }
 }
 
@@ -210,6 +363,65 @@ mod tests {
         ok.absorb(&crate::search::parse("year:2015..2020 source:UNODC"))
             .unwrap();
         assert_eq!((ok.years.len(), ok.sources.len()), (1, 1));
+    }
+
+    #[test]
+    fn field_filters_read_values_comparisons_and_ranges() {
+        let parse = |s| FieldFilter::parse("--field", s).unwrap();
+        let n = |v: f64| FieldBound::Inclusive(Number::new(v));
+        assert_eq!(
+            parse("State=TX"),
+            FieldFilter {
+                key: "state".into(),
+                test: FieldTest::Is("TX".into())
+            }
+        );
+        assert_eq!(parse("Case Number = 3:11-cr-02420").key, "case_number");
+        assert_eq!(
+            parse("minors>=1").test,
+            FieldTest::Range(n(1.0), FieldBound::Open)
+        );
+        assert_eq!(
+            parse("minors>0").test,
+            FieldTest::Range(FieldBound::Exclusive(Number::new(0.0)), FieldBound::Open)
+        );
+        assert_eq!(
+            parse("defendants=2..5").test,
+            FieldTest::Range(n(2.0), n(5.0))
+        );
+        assert_eq!(
+            parse("total_victims=10..").test,
+            FieldTest::Range(n(10.0), FieldBound::Open)
+        );
+        assert_eq!(parse("code=a..b").test, FieldTest::Is("a..b".into()));
+        for s in ["state=TX", "minors>=1", "minors<3", "defendants=2..5"] {
+            assert_eq!(parse(s).to_string(), s);
+        }
+        // What is echoed reads back as the same filter.
+        assert_eq!(parse("x=..2.5").to_string(), "x<=2.5");
+        assert_eq!(parse("x<=2.5"), parse("x=..2.5"));
+    }
+
+    #[test]
+    fn bad_field_filters_name_the_expected_form() {
+        for bad in [
+            "state",
+            "=TX",
+            "state=",
+            "minors>=one",
+            "defendants=5..2",
+            "x=1..y",
+            "<3",
+        ] {
+            let e = FieldFilter::parse("--field", bad).unwrap_err();
+            assert!(e.is_usage());
+            let msg = e.to_string();
+            assert!(msg.contains(&format!("`{bad}`")), "{msg}");
+            assert!(
+                msg.contains("KEY=VALUE") || msg.contains("did you mean defendants=2..5"),
+                "{msg}"
+            );
+        }
     }
 
     #[test]

@@ -36,8 +36,11 @@ pub use bm25::Bm25;
 pub(crate) use context::{passages_in_context, PassageWindow};
 pub use doc_score::DocScoring;
 pub use expand::Expansion;
-pub use facets::{facet_counts, FacetCount, FacetField, FacetTable};
-pub use filters::{normalize_lang, parse_country_arg, parse_date_arg, Filters, YearRange};
+pub use facets::{facet_counts, FacetCount, FacetCounts, FacetField, FacetRequest, FacetTable};
+pub use filters::{
+    normalize_lang, parse_country_arg, parse_date_arg, FieldBound, FieldFilter, FieldTest, Filters,
+    Number, YearRange,
+};
 pub use group::KeySet;
 pub use hybrid::{Mode, SemanticSearch};
 pub use query::{parse, ParsedQuery};
@@ -67,7 +70,7 @@ pub struct SearchRequest {
     /// BM25 parameters for words (phrases keep tantivy's k1 = 1.2, b = 0.75).
     pub bm25: Bm25,
     /// Facet counts to compute over all matching documents.
-    pub facets: Vec<FacetField>,
+    pub facets: FacetRequest,
     /// Re-rank with words from the first ranking's best passages (see [`expand`]).
     pub expand: Option<Expansion>,
     /// How a document's score combines its best passage with its other passages (see
@@ -92,7 +95,7 @@ impl Default for SearchRequest {
             passages: 2,
             plain: false,
             bm25: Bm25::default(),
-            facets: Vec::new(),
+            facets: FacetRequest::default(),
             expand: None,
             doc_scoring: DocScoring::default(),
             only: None,
@@ -317,7 +320,16 @@ pub fn search(
     let facets = if request.facets.is_empty() {
         Vec::new()
     } else {
-        facets::tables(&facets::count_hits(&searcher, &docs)?, &request.facets)
+        let key_list = request.facets.dimensions.contains(&FacetField::Field);
+        facets::tables(
+            &facets::count_hits(
+                &searcher,
+                &docs,
+                key_list,
+                store.reprints(&searcher)?.as_ref(),
+            )?,
+            &request.facets,
+        )
     };
     // With expansion, rank again with the words the best passages share, and fuse the two
     // rankings (see [`expand::fuse`]). The expanded query requires the query as it was, so the

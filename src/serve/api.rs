@@ -135,6 +135,7 @@ fn search_route(store: &Store, reader: &IndexReader, params: &Params) -> Result<
     let query = params.get("q").unwrap_or("").to_string();
     let limit = params.number("limit", 10, MAX_LIMIT)?;
     let offset = params.number("offset", 0, MAX_OFFSET)?;
+    params.field_values_are_filters()?;
     let filters = params.filters()?;
     let facets = params.facet_fields("facets")?;
     if query.trim().is_empty() && filters.is_empty() && facets.is_empty() {
@@ -166,10 +167,10 @@ fn facets_route(store: &Store, reader: &IndexReader, params: &Params) -> Result<
     let query = params.get("q").unwrap_or("");
     let mut fields = params.facet_fields("field")?;
     if fields.is_empty() {
-        fields = crate::search::FacetField::ALL.to_vec();
+        fields.add_name("field", "all")?;
     }
-    let (total, tables) = facet_counts(store, reader, query, &params.filters()?, &fields)?;
-    Ok(Reply::json(&json::facets_json(query, total, &tables)))
+    let counts = facet_counts(store, reader, query, &params.filters()?, &fields)?;
+    Ok(Reply::json(&json::facets_json(query, &counts)))
 }
 
 fn status_route(store: &Store, reader: &IndexReader) -> Result<Reply> {

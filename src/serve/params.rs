@@ -3,7 +3,14 @@
 //! flag is) and the same errors for a bad value.
 
 use crate::error::{Error, Result};
-use crate::search::{normalize_lang, parse_date_arg, FacetField, Filters, YearRange};
+use crate::search::{
+    normalize_lang, parse_date_arg, FacetRequest, FieldFilter, Filters, YearRange,
+};
+
+/// True when a `field` value is a filter (`state=TX`, `minors>=1`) rather than a facet name.
+fn is_field_filter(value: &str) -> bool {
+    value.contains(['=', '<', '>'])
+}
 
 /// The decoded `name=value` pairs of a query string, in order.
 #[derive(Debug, Default)]
@@ -96,38 +103,41 @@ impl Params {
                 .iter()
                 .map(|c| crate::search::parse_country_arg("country", c))
                 .collect::<Result<_>>()?,
+            fields: self
+                .all("field")
+                .iter()
+                .filter(|f| is_field_filter(f))
+                .map(|f| FieldFilter::parse("field", f))
+                .collect::<Result<_>>()?,
             years,
             from,
             to,
         })
     }
 
-    /// Facet dimensions named by `name` (`source,year`, repeatable; `all` for every one).
-    pub(crate) fn facet_fields(&self, name: &'static str) -> Result<Vec<FacetField>> {
-        let mut out = Vec::new();
+    /// Facet dimensions and fields named by `name` (`source,year,field:state`, repeatable;
+    /// `all` for every dimension); with `bare_fields`, only the values of `name` without a
+    /// filter's operator (the facets route's `field` also carries `field=state=TX` filters).
+    pub(crate) fn facet_fields(&self, name: &'static str) -> Result<FacetRequest> {
+        let mut out = FacetRequest::default();
         for value in self.all(name) {
+            if name == "field" && is_field_filter(&value) {
+                continue;
+            }
             for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-                let fields: Vec<FacetField> = if part == "all" {
-                    FacetField::ALL.to_vec()
-                } else {
-                    let field = FacetField::ALL
-                        .into_iter()
-                        .find(|f| f.name() == part)
-                        .ok_or_else(|| Error::InvalidArgument {
-                            what: name,
-                            value: part.to_string(),
-                            hint: "give source, year, tag, lang, country or all".into(),
-                        })?;
-                    vec![field]
-                };
-                for field in fields {
-                    if !out.contains(&field) {
-                        out.push(field);
-                    }
-                }
+                out.add_name(name, part)?;
             }
         }
         Ok(out)
+    }
+
+    /// Every `field` value that names no dimension, as a field filter: in a search, one without
+    /// an operator is an error saying the filter's forms.
+    pub(crate) fn field_values_are_filters(&self) -> Result<()> {
+        match self.all("field").iter().find(|v| !is_field_filter(v)) {
+            Some(bare) => FieldFilter::parse("field", bare).map(|_| ()),
+            None => Ok(()),
+        }
     }
 }
 
@@ -157,6 +167,7 @@ pub(crate) fn decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::FacetField;
 
     #[test]
     fn decodes_plus_and_escapes_and_keeps_bad_ones() {
@@ -193,15 +204,18 @@ mod tests {
         let over = p.number("big", 0, 100).unwrap_err();
         assert!(over.to_string().contains("0 to 100"), "{over}");
         assert_eq!(
-            p.facet_fields("facets").unwrap(),
-            vec![
-                FacetField::Source,
-                FacetField::Year,
-                FacetField::Tag,
-                FacetField::Lang,
-                FacetField::Country
-            ]
+            p.facet_fields("facets").unwrap().dimensions,
+            [&FacetField::ALL[..], &[FacetField::Field]].concat()
         );
+        let p = Params::parse(
+            "field=year&field=field%3ACase+Number&field=state%3DTX&field=minors%3E%3D1",
+        );
+        let wanted = p.facet_fields("field").unwrap();
+        assert_eq!(wanted.dimensions, vec![FacetField::Year]);
+        assert_eq!(wanted.fields, vec!["case_number".to_string()]);
+        let filters = p.filters().unwrap();
+        let typed: Vec<String> = filters.fields.iter().map(ToString::to_string).collect();
+        assert_eq!(typed, ["state=TX", "minors>=1"]);
         let wrong = Params::parse("facets=colour").facet_fields("facets");
         assert!(wrong.unwrap_err().to_string().contains("colour"));
     }

@@ -36,6 +36,9 @@ pub struct SavedFilters {
     /// See [`crate::search::Filters::countries`] (ISO 3166-1 alpha-2 codes).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub countries: Vec<String>,
+    /// See [`crate::search::Filters::fields`], each as `--field` reads it (`minors>=1`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<String>,
     /// See [`crate::search::Filters::years`], as `[from, to]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub years: Vec<[i32; 2]>,

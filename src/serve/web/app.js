@@ -128,11 +128,13 @@ async function renderResults(params) {
   query.set("facets", "all");
   const answer = await api("/api/search", query);
   renderFacets(params, answer.facets || {});
-  const total = answer.total_documents;
+  // The page lists one hit per text (reprints under it), so it pages through distinct texts.
+  const total = answer.total_distinct;
   const shown = answer.hits.length;
+  const copies = answer.total_documents > total ? ` distinct texts in ${answer.total_documents} documents` : "";
   let summary = total === 0
     ? "No document matches."
-    : `Documents ${offset + 1}–${offset + shown} of ${total} (${answer.took_ms.toFixed(0)} ms)`;
+    : `Documents ${offset + 1}–${offset + shown} of ${total}${copies} (${answer.took_ms.toFixed(0)} ms)`;
   for (const u of answer.unmatched || []) {
     summary += ` · “${u.word}”: no document` + (u.did_you_mean ? `; did you mean “${u.did_you_mean}”?` : "");
   }
@@ -190,7 +192,7 @@ function renderFacets(params, facets) {
     list.replaceChildren();
     const chosen = params.getAll(name).map((v) => v.toLowerCase());
     for (const f of facets[name] || []) {
-      const label = f.value === null ? "(unknown)" : f.value;
+      const label = f.value === null ? "(unknown)" : (f.label || f.value);
       const button = el("button", { type: "button" },
         el("span", { textContent: label }), el("span", { className: "count", textContent: String(f.documents) }));
       button.setAttribute("aria-pressed", String(f.value !== null && chosen.includes(f.value.toLowerCase())));
