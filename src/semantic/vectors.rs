@@ -440,7 +440,10 @@ mod tests {
         assert!(!read[0].digested());
         assert_eq!(read[0].passages[1].components, g.passages[1].components);
         assert!(g.digested());
-        assert_eq!(decode_chunk(&encode_chunk(std::slice::from_ref(&g))), Some(vec![g]));
+        assert_eq!(
+            decode_chunk(&encode_chunk(std::slice::from_ref(&g))),
+            Some(vec![g])
+        );
     }
 
     #[test]
