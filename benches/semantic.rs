@@ -6,14 +6,17 @@
 //!   the same sample.
 //! - `latency N`: p50/p99 per mode (lexical, semantic, hybrid) over the generator's queries on
 //!   the first N documents, embedded (incrementally) first.
-//! - `exact`: the cost of exact vector search (int8, one best passage per document) against
-//!   the number of vectors, compute only, and the size where it passes the 20 ms query budget.
+//! - `exact`: the cost of exact vector search (one best passage per document, both kernels of
+//!   `semantic::scan`) against the number of vectors, compute only, and the size where it
+//!   passes the 20 ms query budget.
+//! - `load`: what reading the vectors and laying them out costs a fresh process (each CLI
+//!   search) at 10k, 100k and 236k vectors (236k: the 20k corpus' passages).
 //!
 //! ```sh
 //! bash scripts/fetch_test_model.sh                   # the model, once
 //! cargo bench --bench semantic -- embed 300
 //! cargo bench --bench semantic -- latency 2000
-//! cargo bench --bench semantic -- exact
+//! cargo bench --bench semantic -- exact load
 //! ```
 
 mod common;
@@ -25,6 +28,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tipdex::search::{search, Mode, SearchRequest, SemanticSearch};
+use tipdex::semantic::scan::{Kernel, Layout, Query};
 use tipdex::semantic::vectors::{Group, PassageVector, VectorStore};
 use tipdex::semantic::{embed_index, Encoder, LiveVectors, DIMENSIONS};
 use tipdex::store::Store;
@@ -44,17 +48,21 @@ fn main() {
                 .unwrap_or(if name == "embed" { 300 } else { 2000 }),
         )
     };
-    let (embed, latency, exact) = (
+    let (embed, latency, exact, load) = (
         size_after("embed"),
         size_after("latency"),
         args.iter().any(|a| a == "exact"),
+        args.iter().any(|a| a == "load"),
     );
-    if embed.is_none() && latency.is_none() && !exact {
-        println!("semantic bench: name a part: `embed N`, `latency N`, `exact` (see benches/semantic.rs)");
+    if embed.is_none() && latency.is_none() && !exact && !load {
+        println!("semantic bench: name a part: `embed N`, `latency N`, `exact`, `load` (see benches/semantic.rs)");
         return;
     }
     if exact {
         exact_search_cost();
+    }
+    if load {
+        load_cost();
     }
     if embed.is_none() && latency.is_none() {
         return;
@@ -138,16 +146,10 @@ fn modes_latency(corpus: &Path, index: &Path, encoder: &Arc<Encoder>, docs: usiz
         .collect();
     let store = Store::open(index).expect("open index");
     let reader = store.reader().expect("reader");
-    let (_, passages) = {
+    let passages = {
         let searcher = reader.searcher();
         let live = LiveVectors::load(index, &store, &searcher).expect("vectors");
-        (
-            live.groups.len(),
-            live.groups
-                .values()
-                .map(|g| g.passages.len())
-                .sum::<usize>(),
-        )
+        live.layout.vectors()
     };
     println!(
         "in-process, {docs} documents ({passages} passage vectors), {} queries, top 10 with 2 passages each, after one warm-up pass:",
@@ -194,75 +196,134 @@ fn modes_latency(corpus: &Path, index: &Path, encoder: &Arc<Encoder>, docs: usiz
     );
 }
 
-/// Exact search cost against the number of vectors: random unit vectors quantised as the index
-/// keeps them, grouped [`PASSAGES_PER_DOCUMENT`] to a document, best of 5 runs per size.
+/// Random unit vectors, reproducible (xorshift, no dependency).
+struct RandomUnits(u64);
+
+impl RandomUnits {
+    fn next(&mut self) -> Vec<f32> {
+        let v: Vec<f32> = (0..DIMENSIONS)
+            .map(|_| {
+                self.0 ^= self.0 << 13;
+                self.0 ^= self.0 >> 7;
+                self.0 ^= self.0 << 17;
+                (self.0 >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+            })
+            .collect();
+        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        v.into_iter().map(|x| x / norm).collect()
+    }
+
+    /// Groups of [`PASSAGES_PER_DOCUMENT`] quantised vectors, keys from `first_key`.
+    fn groups(&mut self, first_key: u64, vectors: usize) -> Vec<Group> {
+        (0..vectors.div_ceil(PASSAGES_PER_DOCUMENT) as u64)
+            .map(|i| Group {
+                key: first_key + i,
+                signature: 0,
+                passages: (0..PASSAGES_PER_DOCUMENT as u32)
+                    .map(|o| PassageVector::quantise(o, first_key + i, &self.next()))
+                    .collect(),
+            })
+            .collect()
+    }
+}
+
+/// Exact search cost against the number of vectors, per kernel: random unit vectors
+/// quantised as the index keeps them, grouped [`PASSAGES_PER_DOCUMENT`] to a document, in the
+/// contiguous layout a search scans, best of 5 runs per size.
 fn exact_search_cost() {
     println!(
-        "exact int8 search (one best passage per document, {PASSAGES_PER_DOCUMENT} passages per document), best of 5:"
+        "exact search, contiguous layout (one best passage per document, {PASSAGES_PER_DOCUMENT} passages per document), best of 5:"
     );
-    println!("| vectors | ms per query |");
-    println!("|---:|---:|");
-    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = move || {
-        // xorshift: reproducible, no dependency.
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed >> 40) as f32 / (1u64 << 24) as f32 - 0.5
-    };
-    let unit = |next: &mut dyn FnMut() -> f32| {
-        let v: Vec<f32> = (0..DIMENSIONS).map(|_| next()).collect();
-        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-        v.into_iter().map(|x| x / norm).collect::<Vec<f32>>()
-    };
-    let query = unit(&mut next);
-    let mut live = LiveVectors::default();
-    let mut previous: Option<(usize, f64)> = None;
-    let mut crossover = None;
+    println!("| vectors | int8 query, ms | f32 query, ms |");
+    println!("|---:|---:|---:|");
+    let mut random = RandomUnits(0x9e37_79b9_7f4a_7c15);
+    let query = random.next();
+    let kernels = [Kernel::Int8, Kernel::Float];
+    let mut groups: Vec<Group> = Vec::new();
+    let mut previous: [Option<(usize, f64)>; 2] = [None, None];
+    let mut crossover: [Option<f64>; 2] = [None, None];
     for size in [10_000, 25_000, 50_000, 100_000, 200_000, 400_000, 800_000] {
-        while live.groups.len() * PASSAGES_PER_DOCUMENT < size {
-            let key = live.groups.len() as u64;
-            let passages = (0..PASSAGES_PER_DOCUMENT as u32)
-                .map(|o| PassageVector::quantise(o, &unit(&mut next)))
-                .collect();
-            live.groups.insert(
-                key,
-                Group {
-                    key,
-                    signature: 0,
-                    passages,
-                },
-            );
+        let have = groups.len() * PASSAGES_PER_DOCUMENT;
+        groups.extend(random.groups(groups.len() as u64, size - have));
+        let layout = Layout::build(&groups);
+        let mut row = format!("| {size} |");
+        for (k, kernel) in kernels.iter().enumerate() {
+            let q = Query::new(&query, *kernel);
+            let best = (0..5)
+                .map(|_| {
+                    let started = Instant::now();
+                    std::hint::black_box(layout.best_per_document(&q));
+                    started.elapsed()
+                })
+                .min()
+                .unwrap_or_default();
+            let now = ms(best);
+            row.push_str(&format!(" {now:.2} |"));
+            if crossover[k].is_none() && best > BUDGET {
+                // Linear between the last size under the budget and this one.
+                crossover[k] = Some(match previous[k] {
+                    Some((n0, t0)) => {
+                        n0 as f64 + (ms(BUDGET) - t0) / (now - t0) * (size - n0) as f64
+                    }
+                    None => size as f64,
+                });
+            }
+            previous[k] = Some((size, now));
         }
-        let best = (0..5)
-            .map(|_| {
-                let started = Instant::now();
-                std::hint::black_box(live.best_per_document(&query));
-                started.elapsed()
-            })
-            .min()
-            .unwrap_or_default();
-        println!("| {size} | {:.2} |", ms(best));
-        let now = ms(best);
-        if crossover.is_none() && best > BUDGET {
-            // Linear between the last size under the budget and this one.
-            crossover = Some(match previous {
-                Some((n0, t0)) => n0 as f64 + (ms(BUDGET) - t0) / (now - t0) * (size - n0) as f64,
-                None => size as f64,
-            });
-        }
-        previous = Some((size, now));
+        println!("{row}");
     }
-    match crossover {
-        Some(n) => println!(
-            "exact search passes {} ms at about {:.0} vectors",
-            BUDGET.as_millis(),
-            n
-        ),
-        None => println!(
-            "exact search stays under {} ms up to 800000 vectors",
-            BUDGET.as_millis()
-        ),
+    for (k, kernel) in kernels.iter().enumerate() {
+        match crossover[k] {
+            Some(n) => println!(
+                "{kernel:?}: exact search passes {} ms at about {n:.0} vectors",
+                BUDGET.as_millis()
+            ),
+            None => println!(
+                "{kernel:?}: exact search stays under {} ms up to 800000 vectors",
+                BUDGET.as_millis()
+            ),
+        }
+    }
+}
+
+/// What opening the vectors costs a fresh process (each `tipdex search` is one): read the
+/// chunk files and build the contiguous layout, at sizes written as one compacted chunk.
+fn load_cost() {
+    println!("loading the vectors (read + decode + lay out), best of 3:");
+    println!("| vectors | chunk MB | read + decode ms | lay out ms | total ms |");
+    println!("|---:|---:|---:|---:|---:|");
+    let mut random = RandomUnits(0x2545_f491_4f6c_dd1d);
+    for size in [10_000, 100_000, 236_000] {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let mut store = VectorStore::load(dir.path()).expect("empty store");
+        store
+            .append(dir.path(), random.groups(0, size))
+            .expect("write the chunk");
+        let bytes: u64 = std::fs::read_dir(VectorStore::folder(dir.path()))
+            .expect("folder")
+            .flatten()
+            .map(|e| e.metadata().map_or(0, |m| m.len()))
+            .sum();
+        let mut best: Option<(Duration, Duration)> = None;
+        for _ in 0..3 {
+            let started = Instant::now();
+            let loaded = VectorStore::load(dir.path()).expect("load");
+            let read = started.elapsed();
+            let started = Instant::now();
+            std::hint::black_box(Layout::build(loaded.groups.values()));
+            let laid = started.elapsed();
+            if best.is_none_or(|(r, l)| read + laid < r + l) {
+                best = Some((read, laid));
+            }
+        }
+        let best = best.unwrap_or_default();
+        println!(
+            "| {size} | {:.1} | {:.1} | {:.1} | {:.1} |",
+            bytes as f64 / 1e6,
+            ms(best.0),
+            ms(best.1),
+            ms(best.0 + best.1)
+        );
     }
 }
 

@@ -53,12 +53,13 @@ pub fn run(index_dir: &Path, model: &ModelDir, quiet: bool) -> anyhow::Result<Op
     if !quiet {
         let secs = report.elapsed.as_secs_f64().max(1e-3);
         eprintln!(
-            "tipdex: embedded {} passages of {} documents in {:.1} s ({:.1} passages/s); {} documents' vectors dropped",
+            "tipdex: embedded {} passages of {} documents in {:.1} s ({:.1} passages/s); {} documents' vectors dropped; {} unchanged passages' vectors reused",
             report.embedded_passages,
             report.embedded_documents,
             secs,
             report.embedded_passages as f64 / secs,
-            report.dropped
+            report.dropped,
+            report.reused_passages
         );
     }
     Ok(None)

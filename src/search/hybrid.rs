@@ -18,6 +18,7 @@ use super::group::{DocHit, Group, KeyMap, KeySet};
 use crate::error::Result;
 use crate::index_doc::read_passage;
 use crate::semantic::embed::passage_addresses;
+use crate::semantic::scan::{Kernel, Query};
 use crate::semantic::vectors::fingerprint;
 use crate::semantic::{Encoder, LiveVectors};
 use crate::store::Store;
@@ -34,8 +35,9 @@ pub enum Mode {
     Hybrid,
 }
 
-/// The lexical side's weight in the fusion, chosen on SciFact train (BENCHMARKS.md).
-pub const DEFAULT_LEXICAL_WEIGHT: f32 = 0.5;
+/// The lexical side's weight in the fusion, chosen on SciFact train with this fusion
+/// (BENCHMARKS.md: 0.4 best of 0.3–0.7), never on tip-dev.
+pub const DEFAULT_LEXICAL_WEIGHT: f32 = 0.4;
 /// Documents per side whose scores set the z-score's mean and spread, and that are fused.
 pub const DEFAULT_DEPTH: usize = 1000;
 
@@ -237,17 +239,19 @@ pub(super) fn rank(
 ) -> Result<Ranked> {
     let (limit, passages) = (lexical.limit, lexical.passages);
     let vectors = semantic.vectors(store, searcher)?;
-    let query = semantic
+    let embedding = semantic
         .encoder
         .embed(&[query_text])?
         .pop()
         .expect("one vector per text");
+    let query = Query::new(&embedding, Kernel::default());
     let lexical_keys: KeySet = lexical.docs.iter().map(|d| d.key).collect();
     let admitted = |key: &u64| {
         lexical.admitted.is_none_or(|a| a.contains(key))
             && (!lexical.required_only || lexical_keys.contains(key))
     };
     let semantic_scores: KeyMap<(f32, u32)> = vectors
+        .layout
         .best_per_document(&query)
         .into_iter()
         .filter(|(k, _, _)| admitted(k))
@@ -313,23 +317,14 @@ pub(super) fn rank(
             .map(|g| g.best.iter().map(|(s, a)| (address_key(*a), *s)).collect())
             .unwrap_or_default();
         let mut scored: Vec<(f32, DocAddress)> = Vec::with_capacity(addrs.len());
-        let vectors_by_ordinal: KeyMap<&crate::semantic::vectors::PassageVector> = vectors
-            .groups
-            .get(&doc.key)
-            .map(|g| {
-                g.passages
-                    .iter()
-                    .map(|p| (u64::from(p.ordinal), p))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let similarity_by_ordinal = vectors.layout.passage_scores(doc.key, &query);
         for addr in &addrs {
             let lex = lexical_by_addr.get(&address_key(*addr)).copied();
-            let sem = if vectors_by_ordinal.is_empty() {
+            let sem = if similarity_by_ordinal.is_empty() {
                 None
             } else {
                 let ordinal = stored_ordinal(store, searcher, *addr)?;
-                vectors_by_ordinal.get(&ordinal).map(|p| p.dot(&query))
+                similarity_by_ordinal.get(&ordinal).copied()
             };
             if semantic.mode == Mode::Semantic && sem.is_none() {
                 continue;
@@ -363,9 +358,9 @@ fn address_key(a: DocAddress) -> u64 {
 }
 
 /// The ordinal of the passage at `addr`, as stored (vectors are keyed by it).
-fn stored_ordinal(store: &Store, searcher: &Searcher, addr: DocAddress) -> Result<u64> {
+fn stored_ordinal(store: &Store, searcher: &Searcher, addr: DocAddress) -> Result<u32> {
     let doc: TantivyDocument = searcher.doc(addr)?;
-    Ok(read_passage(&store.fields, &doc, "")?.place.ordinal)
+    Ok(read_passage(&store.fields, &doc, "")?.place.ordinal as u32)
 }
 
 #[cfg(test)]

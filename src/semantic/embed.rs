@@ -2,12 +2,15 @@
 //!
 //! Runs after the lexical commit and never takes the index writer, so lexical indexing never
 //! waits for it. Only documents whose signature (content hash + extraction rules) has no
-//! vectors yet are embedded; vectors of documents gone or changed are dropped. Work is saved
+//! vectors yet are visited, and of their passages only those whose exact model text has no
+//! vector anywhere in the index are embedded (an extraction-rule change or an edit re-embeds
+//! the passages whose text changed, not the document); vectors of documents gone or changed
+//! are dropped when the run ends. Work is saved
 //! in chunks every [`FLUSH_PASSAGES`] passages or [`FLUSH_EVERY`], so a killed run loses at
 //! most that and the next run resumes where it stopped.
 
 use super::encoder::Encoder;
-use super::vectors::{fingerprint, signature, Group, PassageVector, VectorStore};
+use super::vectors::{fingerprint, passage_digest, signature, Group, PassageVector, VectorStore};
 use super::SemanticError;
 use crate::error::Result;
 use crate::index_doc::read_passage;
@@ -45,10 +48,13 @@ pub struct EmbedProgress {
 pub struct EmbedReport {
     /// Documents in the index.
     pub documents: usize,
-    /// Documents embedded by this run.
+    /// Documents given vectors by this run (embedded or reused).
     pub embedded_documents: usize,
     /// Passages embedded by this run.
     pub embedded_passages: u64,
+    /// Passages of re-embedded documents whose text was unchanged: vectors reused, not
+    /// embedded again.
+    pub reused_passages: u64,
     /// Tokens the model read for them (after the cut at the model's limit).
     pub embedded_tokens: u64,
     /// Documents whose vectors were dropped (removed or changed since).
@@ -79,14 +85,20 @@ pub fn embed_index(
         .map(|r| (r.key, signature(&r.hash, r.extractor)))
         .collect();
     let mut vectors = VectorStore::load(index_dir)?;
-    let dropped = vectors.retain(index_dir, |g| current.get(&g.key) == Some(&g.signature))?;
+    // Groups of documents gone or changed, and groups not yet keyed by their passages' text,
+    // leave the live set; their vectors stay on disk and in `stale` for reuse until the end.
+    let stale = vectors.take_unless(|g| current.get(&g.key) == Some(&g.signature) && g.digested());
+    let mut reuse = Reuse::new(&vectors.groups, &stale, &current);
     let todo: Vec<&DocRecord> = records
         .iter()
         .filter(|r| !vectors.groups.contains_key(&r.key))
         .collect();
     let mut report = EmbedReport {
         documents: records.len(),
-        dropped,
+        dropped: stale
+            .values()
+            .filter(|g| current.get(&g.key) != Some(&g.signature))
+            .count(),
         ..EmbedReport::default()
     };
     let mut state = EmbedProgress {
@@ -97,21 +109,39 @@ pub fn embed_index(
     let mut pending: Vec<Group> = Vec::new();
     let mut pending_passages = 0;
     let mut last_flush = Instant::now();
-    let mut batch: Vec<(&DocRecord, Vec<(u32, String)>)> = Vec::new();
+    let mut batch: Vec<(&DocRecord, Vec<Slot>)> = Vec::new();
     let mut batch_passages = 0;
     for (i, record) in todo.iter().enumerate() {
         if stop.load(Ordering::Relaxed) {
             report.interrupted = true;
             break;
         }
-        let passages = passages_of(&store, &searcher, record)?;
-        batch_passages += passages.len();
-        batch.push((*record, passages));
+        let slots: Vec<Slot> = passages_of(&store, &searcher, record)?
+            .into_iter()
+            .map(|(ordinal, text)| {
+                let text = model_text(record.display_title(), &text);
+                let digest = passage_digest(&text);
+                match reuse.find(&vectors.groups, &stale, record.key, ordinal, digest) {
+                    Some(v) => Slot::Kept(PassageVector {
+                        ordinal,
+                        digest,
+                        ..v.clone()
+                    }),
+                    None => Slot::Embed(ordinal, digest, text),
+                }
+            })
+            .collect();
+        batch_passages += slots
+            .iter()
+            .filter(|s| matches!(s, Slot::Embed(..)))
+            .count();
+        batch.push((*record, slots));
         if batch_passages < ENCODE_PASSAGES && i + 1 < todo.len() {
             continue;
         }
         let (groups, tokens) = encode(encoder, std::mem::take(&mut batch), &current)?;
         report.embedded_tokens += tokens;
+        report.embedded_passages += batch_passages as u64;
         batch_passages = 0;
         for g in groups {
             state.passages_done += g.passages.len() as u64;
@@ -122,20 +152,103 @@ pub fn embed_index(
         state.elapsed = started.elapsed();
         progress(state);
         if pending_passages >= FLUSH_PASSAGES || last_flush.elapsed() >= FLUSH_EVERY {
-            vectors.append(index_dir, std::mem::take(&mut pending))?;
+            let groups = std::mem::take(&mut pending);
+            reuse.add(&groups);
+            vectors.append(index_dir, groups)?;
             pending_passages = 0;
             last_flush = Instant::now();
         }
     }
+    reuse.add(&pending);
     vectors.append(index_dir, pending)?;
-    // A long run leaves many chunks: merge them now rather than on every later load.
-    vectors.retain(index_dir, |_| true)?;
-    report.embedded_passages = state.passages_done;
+    report.reused_passages = state.passages_done - report.embedded_passages;
     if !report.interrupted {
+        // Stale groups leave the disk only now, so a resumed run can still reuse them; a long
+        // run's many chunks are merged now rather than on every later load.
+        vectors.settle(index_dir, !stale.is_empty())?;
         VectorStore::mark_synced(index_dir, fingerprint(&searcher))?;
     }
     report.elapsed = started.elapsed();
     Ok(report)
+}
+
+/// A passage of a document being embedded: a vector reused, or text to embed.
+enum Slot {
+    Kept(PassageVector),
+    Embed(u32, u64, String),
+}
+
+/// Where a vector made from the same text already is: any live or stale group by passage
+/// digest, or, for a group from a chunk without digests, the same ordinal of the document's
+/// own group when its signature still holds (then its passages are today's).
+struct Reuse {
+    by_digest: HashMap<u64, (bool, u64, usize)>,
+    undigested: HashMap<u64, u64>,
+}
+
+impl Reuse {
+    fn new(
+        live: &HashMap<u64, Group>,
+        stale: &HashMap<u64, Group>,
+        current: &HashMap<u64, u64>,
+    ) -> Reuse {
+        let mut reuse = Reuse {
+            by_digest: HashMap::new(),
+            undigested: HashMap::new(),
+        };
+        for (is_stale, groups) in [(false, live), (true, stale)] {
+            for g in groups.values() {
+                reuse.index(is_stale, g);
+            }
+        }
+        for g in stale.values() {
+            if !g.digested() && current.get(&g.key) == Some(&g.signature) {
+                reuse.undigested.insert(g.key, g.signature);
+            }
+        }
+        reuse
+    }
+
+    fn index(&mut self, is_stale: bool, g: &Group) {
+        for (i, p) in g.passages.iter().enumerate() {
+            if p.digest != 0 {
+                self.by_digest
+                    .entry(p.digest)
+                    .or_insert((is_stale, g.key, i));
+            }
+        }
+    }
+
+    /// Groups just appended to the live set (a reprint later in the run reuses them).
+    fn add(&mut self, groups: &[Group]) {
+        for g in groups {
+            self.index(false, g);
+        }
+    }
+
+    fn find<'a>(
+        &self,
+        live: &'a HashMap<u64, Group>,
+        stale: &'a HashMap<u64, Group>,
+        key: u64,
+        ordinal: u32,
+        digest: u64,
+    ) -> Option<&'a PassageVector> {
+        if let Some(&(is_stale, k, i)) = self.by_digest.get(&digest) {
+            let groups = if is_stale { stale } else { live };
+            if let Some(p) = groups.get(&k).and_then(|g| g.passages.get(i)) {
+                return Some(p);
+            }
+        }
+        if self.undigested.contains_key(&key) {
+            return stale
+                .get(&key)?
+                .passages
+                .iter()
+                .find(|p| p.ordinal == ordinal);
+        }
+        None
+    }
 }
 
 /// What the model reads of a passage: the document's title, then the passage, so a passage
@@ -148,25 +261,36 @@ fn model_text(title: &str, passage: &str) -> String {
     }
 }
 
+/// Embed the batch's passages that need it and assemble each document's group.
 fn encode(
     encoder: &Encoder,
-    batch: Vec<(&DocRecord, Vec<(u32, String)>)>,
+    batch: Vec<(&DocRecord, Vec<Slot>)>,
     current: &HashMap<u64, u64>,
 ) -> Result<(Vec<Group>, u64)> {
-    let texts: Vec<String> = batch
+    let texts: Vec<&str> = batch
         .iter()
-        .flat_map(|(r, ps)| ps.iter().map(|(_, t)| model_text(r.display_title(), t)))
+        .flat_map(|(_, slots)| slots.iter())
+        .filter_map(|s| match s {
+            Slot::Embed(_, _, text) => Some(text.as_str()),
+            Slot::Kept(_) => None,
+        })
         .collect();
-    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let (embedded, tokens) = encoder.embed_counted(&refs)?;
+    let (embedded, tokens) = if texts.is_empty() {
+        (Vec::new(), 0)
+    } else {
+        encoder.embed_counted(&texts)?
+    };
     let mut embedded = embedded.into_iter();
     let mut out = Vec::with_capacity(batch.len());
-    for (record, passages) in batch {
-        let passages = passages
-            .iter()
-            .map(|(ordinal, _)| {
-                let v = embedded.next().expect("one vector per text");
-                PassageVector::quantise(*ordinal, &v)
+    for (record, slots) in batch {
+        let passages = slots
+            .into_iter()
+            .map(|slot| match slot {
+                Slot::Kept(v) => v,
+                Slot::Embed(ordinal, digest, _) => {
+                    let v = embedded.next().expect("one vector per text");
+                    PassageVector::quantise(ordinal, digest, &v)
+                }
             })
             .collect();
         out.push(Group {

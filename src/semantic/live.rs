@@ -1,6 +1,7 @@
 //! The vectors a search may use: those whose documents are in the index as they were embedded.
 
-use super::vectors::{fingerprint, signature, Group, VectorStore};
+use super::scan::Layout;
+use super::vectors::{fingerprint, signature, VectorStore};
 use crate::error::Result;
 use crate::store::Store;
 use std::collections::HashMap;
@@ -10,8 +11,8 @@ use tantivy::Searcher;
 /// Vectors of the documents a searcher sees, each matching the document's current text.
 #[derive(Debug, Default)]
 pub struct LiveVectors {
-    /// By document key.
-    pub groups: HashMap<u64, Group>,
+    /// Their vectors, laid out for scanning.
+    pub layout: Layout,
     /// Documents in the index.
     pub documents: usize,
     /// The fingerprint of the searcher these were checked against.
@@ -36,24 +37,10 @@ impl LiveVectors {
             groups.retain(|k, g| current.get(k) == Some(&g.signature));
         }
         Ok(LiveVectors {
-            groups,
+            layout: Layout::build(groups.values()),
             documents: documents as usize,
             fingerprint: print,
         })
-    }
-
-    /// Every live document's best passage by dot product with `query`: (key, score, ordinal).
-    pub fn best_per_document(&self, query: &[f32]) -> Vec<(u64, f32, u32)> {
-        self.groups
-            .values()
-            .filter_map(|g| {
-                g.passages
-                    .iter()
-                    .map(|p| (p.dot(query), p.ordinal))
-                    .max_by(|a, b| a.0.total_cmp(&b.0))
-                    .map(|(s, o)| (g.key, s, o))
-            })
-            .collect()
     }
 }
 
@@ -79,7 +66,7 @@ pub fn coverage(index_dir: &Path, store: &Store, searcher: &Searcher) -> Result<
     Ok(Coverage {
         enabled: true,
         documents: live.documents,
-        embedded_documents: live.groups.len(),
-        embedded_passages: live.groups.values().map(|g| g.passages.len()).sum(),
+        embedded_documents: live.layout.documents(),
+        embedded_passages: live.layout.vectors(),
     })
 }

@@ -3,13 +3,15 @@
 //! `model.rs` finds, installs and checks the model files (pinned by sha256); `encoder.rs` turns
 //! text into unit vectors with a small BERT encoder written on candle; `vectors.rs` keeps the
 //! passages' vectors beside the index; `embed.rs` brings them level with the index;
-//! `live.rs` gives a search the vectors that match the documents it sees. Nothing here prints
+//! `live.rs` gives a search the vectors that match the documents it sees, laid out by
+//! `scan.rs` in one array for exact search. Nothing here prints
 //! or reaches the network unless the caller asks for a download.
 
 pub mod embed;
 pub mod encoder;
 pub mod live;
 pub mod model;
+pub mod scan;
 pub mod vectors;
 
 pub use embed::{embed_index, EmbedProgress, EmbedReport};

@@ -3,20 +3,25 @@
 //! Why a folder of its own and not tantivy segments or the commit payload: embedding is slow
 //! (minutes to hours) and must never hold the index writer, so the lexical index never waits
 //! for it and a lexical run can commit while embedding goes on. Vectors are grouped by
-//! document and keyed by what the passages were made from (the document key, its content
-//! hash and the extraction rules' version), so they stay valid across segment merges, moves
-//! and `--full` rebuilds, and a changed document's old vectors are simply not matched any more.
+//! document under a signature of what the passages were made from (the document key, its
+//! content hash and the extraction rules' version), so they stay valid across segment merges,
+//! moves and `--full` rebuilds, and a changed document's old vectors are simply not matched
+//! any more. Each vector also carries the [`passage_digest`] of the exact text the model read,
+//! so when a document's signature changes (an edit, a new extraction rule) the embedding run
+//! reuses every vector whose text is unchanged and embeds only the passages that differ.
 //!
 //! Files: `chunk-NNNNNNNN.vec`, each a self-checking batch of groups (magic, model, dimensions,
-//! groups, xxh3 of all before), written as `.chunk-….tmp`, fsynced and renamed, so a kill
+//! groups, xxh3 of all before; `TIPVEC01` chunks, written before passage digests, are still
+//! read, their vectors with digest 0 = unknown, and re-keyed by the next embedding run from
+//! the document's current passages without embedding them again when its signature holds), written as `.chunk-….tmp`, fsynced and renamed, so a kill
 //! at any moment leaves whole chunks only; a later chunk's group replaces an earlier one of
 //! the same document. `synced` names the index state (its segments and deletions) the chunks
 //! were last brought level with, so a search can trust them without reading every record.
 //! Compaction writes every live group into one new chunk, then deletes the older ones.
 //!
-//! Vectors are stored as int8 with one scale per vector (384 + 4 bytes per passage): the
-//! dot product with an f32 query loses < 0.5% of the cosine's precision at a quarter of the
-//! size of f32.
+//! Vectors are stored as int8 with one scale per vector (384 + 12 bytes per passage with its
+//! ordinal and digest): the dot product loses < 1% of the cosine's precision (see `scan.rs`)
+//! at a quarter of the size of f32.
 
 use super::encoder::DIMENSIONS;
 use super::SemanticError;
@@ -27,14 +32,19 @@ use xxhash_rust::xxh3::xxh3_64;
 
 /// The folder inside an index.
 pub const FOLDER: &str = "semantic";
-const MAGIC: &[u8; 8] = b"TIPVEC01";
+const MAGIC: &[u8; 8] = b"TIPVEC02";
+/// Chunks without passage digests (read, never written).
+const MAGIC_UNDIGESTED: &[u8; 8] = b"TIPVEC01";
 const SYNCED: &str = "synced";
 
-/// One passage's vector: its ordinal in the document, int8 components and their scale.
+/// One passage's vector: its ordinal in the document, the digest of the text it was made
+/// from, int8 components and their scale.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PassageVector {
     /// The passage's ordinal within its document.
     pub ordinal: u32,
+    /// [`passage_digest`] of the text the model read; 0 when unknown (an old chunk).
+    pub digest: u64,
     /// Multiply the components by this to get the (approximate) unit vector.
     pub scale: f32,
     /// The components, quantised.
@@ -42,40 +52,17 @@ pub struct PassageVector {
 }
 
 impl PassageVector {
-    /// Quantise a unit vector.
-    pub fn quantise(ordinal: u32, v: &[f32]) -> PassageVector {
+    /// Quantise a unit vector made from the text of digest `digest`.
+    pub fn quantise(ordinal: u32, digest: u64, v: &[f32]) -> PassageVector {
         let max = v.iter().fold(0f32, |m, x| m.max(x.abs()));
         let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
         let components = v.iter().map(|x| (x / scale).round() as i8).collect();
         PassageVector {
             ordinal,
+            digest,
             scale,
             components,
         }
-    }
-
-    /// Dot product with an f32 query (its cosine, the query being a unit vector).
-    pub fn dot(&self, query: &[f32]) -> f32 {
-        // Sixteen running sums rather than one: a single sum is a chain the compiler may not
-        // reorder, so it stays scalar; sixteen fill one SIMD register.
-        const LANES: usize = 16;
-        let mut lanes = [0f32; LANES];
-        let (q_chunks, c_chunks) = (
-            query.chunks_exact(LANES),
-            self.components.chunks_exact(LANES),
-        );
-        let tail: f32 = q_chunks
-            .remainder()
-            .iter()
-            .zip(c_chunks.remainder())
-            .map(|(q, c)| q * f32::from(*c))
-            .sum();
-        for (q, c) in q_chunks.zip(c_chunks) {
-            for i in 0..LANES {
-                lanes[i] += q[i] * f32::from(c[i]);
-            }
-        }
-        (lanes.iter().sum::<f32>() + tail) * self.scale
     }
 }
 
@@ -96,6 +83,23 @@ pub fn signature(content_hash: &str, extractor: u32) -> u64 {
     let mut bytes = content_hash.as_bytes().to_vec();
     bytes.extend_from_slice(&extractor.to_le_bytes());
     xxh3_64(&bytes)
+}
+
+/// What identifies a passage's vector: the model and the exact text it read. Never 0 (the
+/// mark of an unknown digest).
+pub fn passage_digest(model_text: &str) -> u64 {
+    let mut bytes = Vec::with_capacity(super::MODEL_NAME.len() + 1 + model_text.len());
+    bytes.extend_from_slice(super::MODEL_NAME.as_bytes());
+    bytes.push(0);
+    bytes.extend_from_slice(model_text.as_bytes());
+    xxh3_64(&bytes).max(1)
+}
+
+impl Group {
+    /// Whether every vector carries the digest of its text (false for an old chunk's group).
+    pub fn digested(&self) -> bool {
+        self.passages.iter().all(|p| p.digest != 0)
+    }
 }
 
 /// The vectors of an index, as read from its chunks.
@@ -172,20 +176,27 @@ impl VectorStore {
         Ok(())
     }
 
-    /// Drop the groups `keep` refuses; rewrite the chunks as one when anything was dropped
-    /// or they have become many. Returns the number of groups dropped.
-    pub fn retain(
-        &mut self,
-        index_dir: &Path,
-        keep: impl Fn(&Group) -> bool,
-    ) -> Result<usize, SemanticError> {
-        let before = self.groups.len();
-        self.groups.retain(|_, g| keep(g));
-        let dropped = before - self.groups.len();
-        if dropped > 0 || self.chunks.len() > 16 {
+    /// Take the groups `keep` refuses out of the live set, in memory only: their chunks stay
+    /// on disk (so a killed run can still reuse their vectors) until [`VectorStore::settle`].
+    pub fn take_unless(&mut self, keep: impl Fn(&Group) -> bool) -> HashMap<u64, Group> {
+        let keys: Vec<u64> = self
+            .groups
+            .values()
+            .filter(|g| !keep(g))
+            .map(|g| g.key)
+            .collect();
+        keys.into_iter()
+            .filter_map(|k| self.groups.remove_entry(&k))
+            .collect()
+    }
+
+    /// Bring the files level with the live set: rewrite the chunks as one when groups were
+    /// taken out (`taken`) or the chunks have become many.
+    pub fn settle(&mut self, index_dir: &Path, taken: bool) -> Result<(), SemanticError> {
+        if taken || self.chunks.len() > 16 {
             self.compact(index_dir)?;
         }
-        Ok(dropped)
+        Ok(())
     }
 
     /// Write every live group into one new chunk, then delete the older chunks. A kill between
@@ -276,6 +287,7 @@ fn encode_chunk(groups: &[Group]) -> Vec<u8> {
         out.extend_from_slice(&(g.passages.len() as u32).to_le_bytes());
         for p in &g.passages {
             out.extend_from_slice(&p.ordinal.to_le_bytes());
+            out.extend_from_slice(&p.digest.to_le_bytes());
             out.extend_from_slice(&p.scale.to_le_bytes());
             out.extend(p.components.iter().map(|c| *c as u8));
         }
@@ -292,9 +304,11 @@ fn decode_chunk(bytes: &[u8]) -> Option<Vec<Group>> {
         return None;
     }
     let mut r = Reader { bytes: body, at: 0 };
-    if r.take(8)? != MAGIC {
-        return None;
-    }
+    let digested = match r.take(8)? {
+        m if m == MAGIC => true,
+        m if m == MAGIC_UNDIGESTED => false,
+        _ => return None,
+    };
     let model_len = r.u32()? as usize;
     if r.take(model_len)? != super::MODEL_NAME.as_bytes() || r.u32()? as usize != DIMENSIONS {
         return None;
@@ -308,10 +322,12 @@ fn decode_chunk(bytes: &[u8]) -> Option<Vec<Group>> {
         let mut passages = Vec::with_capacity(n as usize);
         for _ in 0..n {
             let ordinal = r.u32()?;
+            let digest = if digested { r.u64()? } else { 0 };
             let scale = f32::from_le_bytes(r.take(4)?.try_into().ok()?);
             let components = r.take(DIMENSIONS)?.iter().map(|b| *b as i8).collect();
             passages.push(PassageVector {
                 ordinal,
+                digest,
                 scale,
                 components,
             });
@@ -379,22 +395,9 @@ mod tests {
             key,
             signature: sig,
             passages: (0..n)
-                .map(|o| PassageVector::quantise(o, &unit(o + key as u32)))
+                .map(|o| PassageVector::quantise(o, u64::from(o) + 1, &unit(o + key as u32)))
                 .collect(),
         }
-    }
-
-    #[test]
-    fn int8_dot_product_stays_within_half_a_percent_of_the_cosine() {
-        let (a, b) = (unit(1), unit(2));
-        let exact: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
-        let q = PassageVector::quantise(0, &b);
-        assert!(
-            (q.dot(&a) - exact).abs() < 0.005,
-            "{} vs {exact}",
-            q.dot(&a)
-        );
-        assert!((q.dot(&b) - 1.0).abs() < 0.005);
     }
 
     #[test]
@@ -410,6 +413,37 @@ mod tests {
         assert_eq!(loaded.groups[&1], group(1, 11, 2));
         assert_eq!(loaded.groups[&2], group(2, 20, 1));
         assert_eq!(loaded.passages(), 3);
+    }
+
+    /// Chunks written before passage digests are read, their vectors marked undigested.
+    #[test]
+    fn an_undigested_chunk_is_read_with_unknown_digests() {
+        let g = group(7, 70, 2);
+        let mut old = Vec::new();
+        old.extend_from_slice(MAGIC_UNDIGESTED);
+        let model = crate::semantic::MODEL_NAME.as_bytes();
+        old.extend_from_slice(&(model.len() as u32).to_le_bytes());
+        old.extend_from_slice(model);
+        old.extend_from_slice(&(DIMENSIONS as u32).to_le_bytes());
+        old.extend_from_slice(&1u32.to_le_bytes());
+        old.extend_from_slice(&g.key.to_le_bytes());
+        old.extend_from_slice(&g.signature.to_le_bytes());
+        old.extend_from_slice(&(g.passages.len() as u32).to_le_bytes());
+        for p in &g.passages {
+            old.extend_from_slice(&p.ordinal.to_le_bytes());
+            old.extend_from_slice(&p.scale.to_le_bytes());
+            old.extend(p.components.iter().map(|c| *c as u8));
+        }
+        let check = xxh3_64(&old);
+        old.extend_from_slice(&check.to_le_bytes());
+        let read = decode_chunk(&old).expect("an old chunk is read");
+        assert!(!read[0].digested());
+        assert_eq!(read[0].passages[1].components, g.passages[1].components);
+        assert!(g.digested());
+        assert_eq!(
+            decode_chunk(&encode_chunk(std::slice::from_ref(&g))),
+            Some(vec![g])
+        );
     }
 
     #[test]
@@ -430,12 +464,16 @@ mod tests {
     }
 
     #[test]
-    fn retain_drops_groups_and_compacts_into_one_chunk() {
+    fn taken_groups_stay_on_disk_until_settled_into_one_chunk() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = VectorStore::load(dir.path()).unwrap();
         store.append(dir.path(), vec![group(1, 10, 2)]).unwrap();
         store.append(dir.path(), vec![group(2, 20, 2)]).unwrap();
-        assert_eq!(store.retain(dir.path(), |g| g.key != 1).unwrap(), 1);
+        let taken = store.take_unless(|g| g.key != 1);
+        assert_eq!(taken.keys().copied().collect::<Vec<_>>(), vec![1]);
+        // A kill before settling loses nothing.
+        assert_eq!(VectorStore::load(dir.path()).unwrap().groups.len(), 2);
+        store.settle(dir.path(), true).unwrap();
         let chunks = std::fs::read_dir(VectorStore::folder(dir.path()))
             .unwrap()
             .filter(|e| chunk_number(&e.as_ref().unwrap().file_name().to_string_lossy()).is_some())

@@ -169,6 +169,70 @@ fn incremental_embedding_touches_only_changed_passages() {
     assert_eq!(hybrid[0], "hotline.txt");
 }
 
+/// The "N unchanged passages' vectors reused" count of an embedding summary.
+fn reused(stderr: &str) -> u64 {
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("tipdex: embedded"))
+        .unwrap_or_else(|| panic!("no embedding summary in:\n{stderr}"));
+    line.rsplit("; ")
+        .next()
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no reuse count in {line}"))
+}
+
+/// Three paragraphs long enough to be three passages.
+fn report_text(second: &str) -> String {
+    let paragraph = |topic: &str| {
+        format!("{topic} ").repeat(6)
+            + &"Inspectors visited the sites, interviewed workers in their own language and wrote down what each of them said about wages, hours, documents and the conditions of their recruitment. ".repeat(4)
+    };
+    format!(
+        "Annual report\n\n{}\n\n{}\n\n{}\n",
+        paragraph("Farm labour."),
+        paragraph(second),
+        paragraph("Domestic work.")
+    )
+}
+
+/// A change of a document's bytes that leaves its passages' text alone (as a new extraction
+/// rule that does not touch it would) embeds nothing; editing one passage embeds that one.
+#[test]
+fn only_passages_whose_text_changed_are_embedded_again() {
+    let env = Env::empty();
+    env.write("report.txt", report_text("Construction sites."));
+    let first = run(&env, &["index", "data", "--semantic"]).ok();
+    let (passages, docs, _) = embedded_line(&first.stderr);
+    assert_eq!(docs, 1);
+    assert!(passages >= 3, "{}", first.stderr);
+    // New bytes, same passages: the document is visited, no passage embedded.
+    env.write("report.txt", report_text("Construction sites.") + "\n\n\n");
+    let same = run(&env, &["index"]).ok();
+    assert_eq!(embedded_line(&same.stderr), (0, 1, 1), "{}", same.stderr);
+    assert_eq!(reused(&same.stderr), passages);
+    // One paragraph edited: its passage only.
+    env.write("report.txt", report_text("Fishing vessels at sea."));
+    let edited = run(&env, &["index"]).ok();
+    assert_eq!(
+        embedded_line(&edited.stderr),
+        (1, 1, 1),
+        "{}",
+        edited.stderr
+    );
+    assert_eq!(reused(&edited.stderr), passages - 1);
+    let s = status(&env);
+    assert_eq!(
+        s["semantic"]["passages_embedded"].as_u64(),
+        Some(passages),
+        "{s}"
+    );
+    // The new passage's vector is its own: a query about it finds that passage first.
+    let hit = &search(&env, &["boats fishing at sea", "--mode", "semantic"])["hits"][0];
+    let text = hit["passages"][0]["text"].as_str().unwrap();
+    assert!(text.contains("Fishing vessels"), "{text}");
+}
+
 /// Documents of the kill test: ~3 passages each, so embedding outlasts its first saved chunk
 /// (saved after 10 s) by far.
 const DOCS: u64 = 150;
