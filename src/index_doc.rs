@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use tantivy::schema::{Facet, Value};
 use tantivy::{doc, TantivyDocument};
 
-use crate::entities::CountryMentions;
+use crate::entities::{CountryMentions, TopicKind, TopicMentions};
 use crate::error::{Error, Result};
 use crate::metadata::Metadata;
 use crate::record::DocRecord;
@@ -29,17 +29,35 @@ pub enum FacetField {
     Lang,
     /// Countries the text names (ISO 3166-1 alpha-2 codes).
     Country,
+    /// Organisations the text names.
+    Org,
+    /// Legal instruments the text names.
+    Instrument,
+    /// Forms of exploitation the text names.
+    Exploitation,
 }
 
 impl FacetField {
     /// All dimensions, in display order.
-    pub const ALL: [FacetField; 5] = [
+    pub const ALL: [FacetField; 8] = [
         FacetField::Source,
         FacetField::Year,
         FacetField::Tag,
         FacetField::Lang,
         FacetField::Country,
+        FacetField::Org,
+        FacetField::Instrument,
+        FacetField::Exploitation,
     ];
+
+    /// The dimension of a kind of topic.
+    pub fn of_topic(kind: TopicKind) -> FacetField {
+        match kind {
+            TopicKind::Org => FacetField::Org,
+            TopicKind::Instrument => FacetField::Instrument,
+            TopicKind::Exploitation => FacetField::Exploitation,
+        }
+    }
 
     /// Name used in facet paths, flags and JSON.
     pub(crate) fn name(self) -> &'static str {
@@ -49,12 +67,18 @@ impl FacetField {
             FacetField::Tag => "tag",
             FacetField::Lang => "lang",
             FacetField::Country => "country",
+            FacetField::Org => "org",
+            FacetField::Instrument => "instrument",
+            FacetField::Exploitation => "exploitation",
         }
     }
 
     /// True when a document has at most one value, so "unknown" is meaningful.
     pub(crate) fn single_valued(self) -> bool {
-        !matches!(self, FacetField::Tag | FacetField::Country)
+        matches!(
+            self,
+            FacetField::Source | FacetField::Year | FacetField::Lang
+        )
     }
 
     /// The facet of `value` in this dimension (`/source/UNODC`).
@@ -84,9 +108,14 @@ pub(crate) struct DocFacets {
 }
 
 impl DocFacets {
-    /// What a document's metadata `m` and the countries its text names put on its record and
-    /// passages.
-    pub(crate) fn of(m: &Metadata, countries: &[CountryMentions]) -> DocFacets {
+    /// What a document's metadata `m`, and the countries and topics its text names, put on its
+    /// record and passages. Topics are filtered by their facet term (their values are the
+    /// gazetteer's own, so no folded filter key is needed): one term less per value and passage.
+    pub(crate) fn of(
+        m: &Metadata,
+        countries: &[CountryMentions],
+        topics: &[TopicMentions],
+    ) -> DocFacets {
         let mut out = DocFacets {
             facets: Vec::new(),
             filters: Vec::new(),
@@ -115,6 +144,10 @@ impl DocFacets {
         for c in countries {
             out.facets.push(FacetField::Country.facet(&c.code));
             out.filters.push(FacetField::Country.filter_key(&c.code));
+        }
+        for t in topics {
+            out.facets
+                .push(FacetField::of_topic(t.kind).facet(&t.value));
         }
         out
     }

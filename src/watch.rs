@@ -24,6 +24,7 @@ impl SavedFilters {
             tags: f.tags.clone(),
             langs: f.langs.clone(),
             countries: f.countries.clone(),
+            topics: f.topics.clone(),
             years: f.years.iter().map(|y| [y.from, y.to]).collect(),
             from: f.from.map(|d| d.to_string()),
             to: f.to.map(|d| d.to_string()),
@@ -38,6 +39,7 @@ impl SavedFilters {
             tags: self.tags.clone(),
             langs: self.langs.clone(),
             countries: self.countries.clone(),
+            topics: self.topics.clone(),
             years: self
                 .years
                 .iter()

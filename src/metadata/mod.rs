@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 pub(crate) use cover::SizedLine;
 pub(crate) use date::{Date, Precision};
-pub(crate) use gazetteer::canonical_source;
+pub(crate) use gazetteer::{canonical_source, organisations};
 pub(crate) use lang::normalize_language;
 
 use hints::{classify, normalize_key, Key};

@@ -4,13 +4,30 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use super::{display_path, safe};
+use crate::entities::TopicKind;
+use crate::record::DocRecord;
 use crate::search::SearchResults;
 use crate::text::collapse_whitespace;
 
 /// Column names, in order.
-pub(crate) const HEADER: [&str; 13] = [
-    "query_id", "query", "rank", "id", "path", "title", "date", "source", "score", "page",
-    "passage", "copies", "original",
+pub(crate) const HEADER: [&str; 17] = [
+    "query_id",
+    "query",
+    "rank",
+    "id",
+    "path",
+    "title",
+    "date",
+    "source",
+    "score",
+    "page",
+    "passage",
+    "copies",
+    "original",
+    "countries",
+    "org",
+    "instrument",
+    "exploitation",
 ];
 
 /// Write the header row.
@@ -59,11 +76,32 @@ pub fn search_rows(
                     .collect::<Vec<_>>()
                     .join("; "),
                 hit.original().map(|r| r.id.clone()).unwrap_or_default(),
+                // What the text names, most-mentioned first, one cell per facet, `; `-separated.
+                hit.record
+                    .countries
+                    .iter()
+                    .map(|c| c.code.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                topic_cell(&hit.record, TopicKind::Org),
+                topic_cell(&hit.record, TopicKind::Instrument),
+                topic_cell(&hit.record, TopicKind::Exploitation),
             ]
             .into_iter(),
         )?;
     }
     Ok(())
+}
+
+/// The topics of one kind a record names, `; `-separated.
+fn topic_cell(record: &DocRecord, kind: TopicKind) -> String {
+    record
+        .topics
+        .iter()
+        .filter(|t| t.kind == kind)
+        .map(|t| t.value.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn row(out: &mut dyn Write, fields: impl Iterator<Item = String>) -> io::Result<()> {

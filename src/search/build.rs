@@ -163,6 +163,22 @@ pub(crate) fn filter_clauses(fields: &Fields, filters: &Filters) -> Vec<Box<dyn 
     out.extend(any_of(FacetField::Tag, &filters.tags));
     out.extend(any_of(FacetField::Lang, &filters.langs));
     out.extend(any_of(FacetField::Country, &filters.countries));
+    for kind in crate::entities::TopicKind::ALL {
+        let facet_terms: Vec<(Occur, Box<dyn Query>)> = filters
+            .topics
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, value)| {
+                let facet = FacetField::of_topic(kind).facet(value);
+                let term = Term::from_facet(fields.facets, &facet);
+                let q: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+                (Occur::Should, q)
+            })
+            .collect();
+        if !facet_terms.is_empty() {
+            out.push(Box::new(BooleanQuery::new(facet_terms)));
+        }
+    }
     if !filters.years.is_empty() {
         let qs = filters
             .years

@@ -37,7 +37,9 @@ pub(crate) use context::{passages_in_context, PassageWindow};
 pub use doc_score::DocScoring;
 pub use expand::Expansion;
 pub use facets::{facet_counts, FacetCount, FacetField, FacetTable};
-pub use filters::{normalize_lang, parse_country_arg, parse_date_arg, Filters, YearRange};
+pub use filters::{
+    normalize_lang, parse_country_arg, parse_date_arg, parse_topic_arg, Filters, YearRange,
+};
 pub use group::KeySet;
 pub use hybrid::{Mode, SemanticSearch};
 pub use query::{parse, ParsedQuery};

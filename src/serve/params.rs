@@ -96,6 +96,14 @@ impl Params {
                 .iter()
                 .map(|c| crate::search::parse_country_arg("country", c))
                 .collect::<Result<_>>()?,
+            topics: crate::entities::TopicKind::ALL
+                .into_iter()
+                .flat_map(|kind| {
+                    self.all(kind.name())
+                        .into_iter()
+                        .map(move |v| crate::search::parse_topic_arg(kind.name(), kind, &v))
+                })
+                .collect::<Result<_>>()?,
             years,
             from,
             to,
@@ -116,7 +124,7 @@ impl Params {
                         .ok_or_else(|| Error::InvalidArgument {
                             what: name,
                             value: part.to_string(),
-                            hint: "give source, year, tag, lang, country or all".into(),
+                            hint: "give source, year, tag, lang, country, org, instrument, exploitation or all".into(),
                         })?;
                     vec![field]
                 };
@@ -199,7 +207,10 @@ mod tests {
                 FacetField::Year,
                 FacetField::Tag,
                 FacetField::Lang,
-                FacetField::Country
+                FacetField::Country,
+                FacetField::Org,
+                FacetField::Instrument,
+                FacetField::Exploitation
             ]
         );
         let wrong = Params::parse("facets=colour").facet_fields("facets");

@@ -36,6 +36,9 @@ pub struct SavedFilters {
     /// See [`crate::search::Filters::countries`] (ISO 3166-1 alpha-2 codes).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub countries: Vec<String>,
+    /// See [`crate::search::Filters::topics`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics: Vec<(crate::entities::TopicKind, String)>,
     /// See [`crate::search::Filters::years`], as `[from, to]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub years: Vec<[i32; 2]>,

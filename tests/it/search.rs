@@ -445,7 +445,7 @@ fn batch_search_writes_one_result_set_per_query() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "query_id,query,rank,id,path,title,date,source,score,page,passage,copies,original"
+        "query_id,query,rank,id,path,title,date,source,score,page,passage,copies,original,countries,org,instrument,exploitation"
     );
     assert_eq!(lines.len(), 4, "{csv}");
     assert!(lines[1].starts_with("2,GLO.ACT,1,"), "{}", lines[1]);
