@@ -109,8 +109,9 @@ pub(crate) struct DocFacets {
 
 impl DocFacets {
     /// What a document's metadata `m`, and the countries and topics its text names, put on its
-    /// record and passages. Topics are filtered by their facet term (their values are the
-    /// gazetteer's own, so no folded filter key is needed): one term less per value and passage.
+    /// record and passages. Countries and topics are filtered by their facet term (their
+    /// values are the gazetteers' own, so no folded filter key is needed): one term less per
+    /// value and passage.
     pub(crate) fn of(
         m: &Metadata,
         countries: &[CountryMentions],
@@ -143,7 +144,6 @@ impl DocFacets {
         }
         for c in countries {
             out.facets.push(FacetField::Country.facet(&c.code));
-            out.filters.push(FacetField::Country.filter_key(&c.code));
         }
         for t in topics {
             out.facets

@@ -274,7 +274,30 @@ fn american(word: &str) -> String {
     word.to_string()
 }
 
-/// A word as names are compared: lower-case, American spelling.
+/// The British spelling of a word the field writes both ways, if it has one.
+fn british(word: &str) -> Option<String> {
+    if let Some(stem) = word.strip_suffix("or") {
+        if ["lab", "fav", "behavi", "col", "hon", "neighb"].contains(&stem) {
+            return Some(format!("{stem}our"));
+        }
+    }
+    [("ization", "isation"), ("ized", "ised"), ("ize", "ise")]
+        .iter()
+        .find_map(|(us, british)| word.strip_suffix(us).map(|stem| format!("{stem}{british}")))
+}
+
+/// A gazetteer word (lower-case) as a text may spell it: as written, American, British.
+fn spellings(word: &str) -> Vec<String> {
+    let mut out = vec![word.to_string()];
+    for other in [Some(american(word)), british(word)].into_iter().flatten() {
+        if !out.contains(&other) {
+            out.push(other);
+        }
+    }
+    out
+}
+
+/// A word as a user's name for a topic is compared: lower-case, American spelling.
 fn key_word(word: &str) -> String {
     let lower = word.to_lowercase();
     if lower.ends_with("our")
@@ -303,15 +326,44 @@ impl Topics {
         let mut lookup = HashMap::new();
         let mut add = |kind: TopicKind, value: &'static str, written: &str, plural: bool| {
             lookup.insert((kind, lookup_key(written)), value);
-            let mut name = Name::new(written, kind, value);
-            if plural {
-                if let Some(last) = name.words.last().filter(|w| !w.ends_with('s')) {
-                    let mut plural = Name::new(written, kind, value);
-                    *plural.words.last_mut().expect("a word") = format!("{last}s");
-                    names.push(plural);
-                }
+            // Every spelling of every word, so the text's words are compared as they are
+            // (lower-cased), with no per-word normalising at index time.
+            let name = Name::new(written, kind, value);
+            let mut forms: Vec<Vec<String>> = vec![Vec::new()];
+            for w in &name.words {
+                forms = forms
+                    .iter()
+                    .flat_map(|f| {
+                        spellings(w).into_iter().map(move |s| {
+                            let mut f = f.clone();
+                            f.push(s);
+                            f
+                        })
+                    })
+                    .collect();
             }
-            names.push(std::mem::replace(&mut name, Name::new("", kind, value)));
+            if plural {
+                let plurals: Vec<Vec<String>> = forms
+                    .iter()
+                    .filter(|f| f.last().is_some_and(|w| !w.ends_with('s')))
+                    .map(|f| {
+                        let mut p = f.clone();
+                        if let Some(last) = p.last_mut() {
+                            last.push('s');
+                        }
+                        p
+                    })
+                    .collect();
+                forms.extend(plurals);
+            }
+            for words in forms {
+                names.push(Name {
+                    words,
+                    case: name.case.clone(),
+                    kind,
+                    value,
+                });
+            }
         };
         for (org, others) in crate::metadata::organisations() {
             add(TopicKind::Org, org, org, false);
@@ -366,7 +418,10 @@ impl Topics {
     /// Every name of the three gazetteers in `text`, in order: kind, value and byte range.
     pub fn mentions(&self, text: &str) -> Vec<(TopicKind, String, Range<usize>)> {
         let words = words(text);
-        let keys: Vec<String> = words.iter().map(|r| key_word(&text[r.clone()])).collect();
+        // The text's words lower-cased: one copy of the text (ASCII lower-casing keeps every
+        // byte offset), each key a slice of it.
+        let lower = text.to_ascii_lowercase();
+        let keys: Vec<&str> = words.iter().map(|r| &lower[r.clone()]).collect();
         let mut out = Vec::new();
         let mut i = 0;
         while i < words.len() {
@@ -387,7 +442,7 @@ impl Topics {
                 i += len;
                 continue;
             }
-            let found = self.by_first.get(&keys[i]).and_then(|candidates| {
+            let found = self.by_first.get(keys[i]).and_then(|candidates| {
                 candidates
                     .iter()
                     .map(|&n| &self.names[n])
@@ -463,7 +518,7 @@ impl Name {
         let mut case = Vec::new();
         for r in words(written) {
             let w = &written[r];
-            keys.push(key_word(w));
+            keys.push(w.to_ascii_lowercase());
             let capitals = w.chars().filter(|c| c.is_uppercase()).count();
             case.push(
                 if capitals >= 2 || (capitals == 1 && w.chars().count() == 1) {
@@ -484,7 +539,7 @@ impl Name {
     }
 
     /// Whether the text's words starting at `at[0]` (with their `keys`) are this name.
-    fn matches(&self, text: &str, at: &[Range<usize>], keys: &[String]) -> bool {
+    fn matches(&self, text: &str, at: &[Range<usize>], keys: &[&str]) -> bool {
         if at.len() < self.words.len() {
             return false;
         }
@@ -495,7 +550,7 @@ impl Name {
             .zip(at.iter().zip(keys))
             .all(|((w, case), (r, k))| {
                 let t = &text[r.clone()];
-                k == w
+                *k == w.as_str()
                     && match case {
                         Case::Any => true,
                         Case::Capital => t.starts_with(char::is_uppercase),
@@ -534,7 +589,7 @@ fn section_value(n: u32) -> String {
 fn us_code(
     text: &str,
     words: &[Range<usize>],
-    keys: &[String],
+    keys: &[&str],
     i: usize,
 ) -> Option<(Vec<u32>, usize)> {
     let number = |j: usize| -> Option<u32> {
@@ -546,11 +601,11 @@ fn us_code(
     let first = if keys[i] == "18" {
         // "18 U.S.C." / "18 USC" / "18 U.S. Code", then "§", "§§", "Sec." or nothing.
         let mut j = i + 1;
-        match keys.get(j).map(String::as_str) {
+        match keys.get(j).copied() {
             Some("usc") => j += 1,
-            Some("u") if keys.get(j + 1).map(String::as_str) == Some("s") => {
+            Some("u") if keys.get(j + 1).copied() == Some("s") => {
                 j += 2;
-                if matches!(keys.get(j).map(String::as_str), Some("c" | "code")) {
+                if matches!(keys.get(j).copied(), Some("c" | "code")) {
                     j += 1;
                 } else {
                     return None;
@@ -558,18 +613,15 @@ fn us_code(
             }
             _ => return None,
         }
-        if matches!(
-            keys.get(j).map(String::as_str),
-            Some("sec" | "section" | "sections")
-        ) {
+        if matches!(keys.get(j).copied(), Some("sec" | "section" | "sections")) {
             j += 1;
         }
         j
-    } else if matches!(keys[i].as_str(), "section" | "sections") && section(i + 1).is_some() {
+    } else if matches!(keys[i], "section" | "sections") && section(i + 1).is_some() {
         // "section 1589 of title 18".
         let n = section(i + 1)?;
         let tail: Vec<&str> = (i + 2..i + 5)
-            .filter_map(|j| keys.get(j).map(String::as_str))
+            .filter_map(|j| keys.get(j).copied())
             .collect();
         return (tail == ["of", "title", "18"]).then(|| (vec![n], 5));
     } else if section(i).is_some() {
@@ -608,7 +660,7 @@ fn us_code(
         if matches!(gap, "," | "-" | "–" | "—") {
             continue;
         }
-        if gap.is_empty() && matches!(keys[j].as_str(), "and" | "or" | "through" | "to") {
+        if gap.is_empty() && matches!(keys[j], "and" | "or" | "through" | "to") {
             j += 1;
             continue;
         }
@@ -621,7 +673,7 @@ fn us_code(
 /// Victims Protection Reauthorization Act of 2005", "William Wilberforce Trafficking Victims
 /// Protection Reauthorization Act" (2008); its value ("TVPRA 2008", "TVPRA" without a year)
 /// and the words it spans.
-fn tvpra(text: &str, words: &[Range<usize>], keys: &[String], i: usize) -> Option<(String, usize)> {
+fn tvpra(text: &str, words: &[Range<usize>], keys: &[&str], i: usize) -> Option<(String, usize)> {
     const LONG: [&str; 5] = [
         "trafficking",
         "victims",
@@ -631,11 +683,11 @@ fn tvpra(text: &str, words: &[Range<usize>], keys: &[String], i: usize) -> Optio
     ];
     let year = |j: usize| -> Option<&str> {
         let k = keys.get(j)?;
-        (k.len() == 4 && (k.starts_with("20") || k.starts_with("19"))).then_some(k.as_str())
+        (k.len() == 4 && (k.starts_with("20") || k.starts_with("19"))).then_some(*k)
     };
     let mut j = i;
     let mut fixed_year = None;
-    if keys[i] == "william" && keys.get(i + 1).map(String::as_str) == Some("wilberforce") {
+    if keys[i] == "william" && keys.get(i + 1).copied() == Some("wilberforce") {
         j += 2;
         fixed_year = Some("2008");
     }
@@ -646,7 +698,7 @@ fn tvpra(text: &str, words: &[Range<usize>], keys: &[String], i: usize) -> Optio
         && keys[j..j + LONG.len()]
             .iter()
             .zip(LONG)
-            .all(|(k, l)| k == l)
+            .all(|(k, l)| *k == l)
     {
         LONG.len()
     } else if j == i && year(i).is_some() && written(i + 1) == Some("TVPRA") {
@@ -657,7 +709,7 @@ fn tvpra(text: &str, words: &[Range<usize>], keys: &[String], i: usize) -> Optio
     };
     let mut end = j + name_len;
     let mut found_year = None;
-    if keys.get(end).map(String::as_str) == Some("of") && year(end + 1).is_some() {
+    if keys.get(end).copied() == Some("of") && year(end + 1).is_some() {
         found_year = year(end + 1);
         end += 2;
     } else if year(end).is_some() && &text[words[end - 1].end..words[end].start] == " " {
