@@ -1,4 +1,5 @@
-//! What the reprint signature and the country gazetteer cost per document, on the 20,000-
+//! What the reprint signature, the country gazetteer and the topic gazetteers (organisations,
+//! instruments, forms of exploitation) cost per document, on the 20,000-
 //! document bench corpus (`target/bench/corpus-20000`, made by the indexing bench): each pass
 //! timed alone over the same texts, single-threaded.
 //!
@@ -44,6 +45,16 @@ fn main() -> anyhow::Result<()> {
     }
     println!(
         "countries: {:.2} s ({m} document-country pairs)",
+        t.elapsed().as_secs_f64()
+    );
+    let topics = tipdex::entities::topics::topics();
+    let t = Instant::now();
+    let mut k = 0;
+    for text in &texts {
+        k += topics.count(&[], text, &[]).len();
+    }
+    println!(
+        "topics: {:.2} s ({k} document-topic pairs)",
         t.elapsed().as_secs_f64()
     );
     Ok(())

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use tantivy::schema::{Facet, Value};
 use tantivy::{doc, TantivyDocument};
 
-use crate::entities::CountryMentions;
+use crate::entities::{CountryMentions, TopicKind, TopicMentions};
 use crate::error::{Error, Result};
 use crate::metadata::{number, Metadata, MAX_FACET_FIELDS, MAX_FACET_VALUE};
 use crate::record::DocRecord;
@@ -32,17 +32,35 @@ pub enum FacetField {
     /// The user's own fields (`/field/KEY/VALUE`): as a dimension alone, which keys documents
     /// have; with a key, that key's values (see [`field_facet`]). Not in [`FacetField::ALL`].
     Field,
+    /// Organisations the text names.
+    Org,
+    /// Legal instruments the text names.
+    Instrument,
+    /// Forms of exploitation the text names.
+    Exploitation,
 }
 
 impl FacetField {
     /// All dimensions, in display order.
-    pub const ALL: [FacetField; 5] = [
+    pub const ALL: [FacetField; 8] = [
         FacetField::Source,
         FacetField::Year,
         FacetField::Tag,
         FacetField::Lang,
         FacetField::Country,
+        FacetField::Org,
+        FacetField::Instrument,
+        FacetField::Exploitation,
     ];
+
+    /// The dimension of a kind of topic.
+    pub fn of_topic(kind: TopicKind) -> FacetField {
+        match kind {
+            TopicKind::Org => FacetField::Org,
+            TopicKind::Instrument => FacetField::Instrument,
+            TopicKind::Exploitation => FacetField::Exploitation,
+        }
+    }
 
     /// Name used in facet paths, flags and JSON.
     pub(crate) fn name(self) -> &'static str {
@@ -53,14 +71,17 @@ impl FacetField {
             FacetField::Lang => "lang",
             FacetField::Country => "country",
             FacetField::Field => "field",
+            FacetField::Org => "org",
+            FacetField::Instrument => "instrument",
+            FacetField::Exploitation => "exploitation",
         }
     }
 
     /// True when a document has at most one value, so "unknown" is meaningful.
     pub(crate) fn single_valued(self) -> bool {
-        !matches!(
+        matches!(
             self,
-            FacetField::Tag | FacetField::Country | FacetField::Field
+            FacetField::Source | FacetField::Year | FacetField::Lang
         )
     }
 
@@ -118,9 +139,15 @@ pub(crate) struct DocFacets {
 }
 
 impl DocFacets {
-    /// What a document's metadata `m` and the countries its text names put on its record and
-    /// passages.
-    pub(crate) fn of(m: &Metadata, countries: &[CountryMentions]) -> DocFacets {
+    /// What a document's metadata `m`, and the countries and topics its text names, put on its
+    /// record and passages. Countries and topics are filtered by their facet term (their
+    /// values are the gazetteers' own, so no folded filter key is needed): one term less per
+    /// value and passage.
+    pub(crate) fn of(
+        m: &Metadata,
+        countries: &[CountryMentions],
+        topics: &[TopicMentions],
+    ) -> DocFacets {
         let mut out = DocFacets {
             facets: Vec::new(),
             filters: Vec::new(),
@@ -153,7 +180,10 @@ impl DocFacets {
         }
         for c in countries {
             out.facets.push(FacetField::Country.facet(&c.code));
-            out.filters.push(FacetField::Country.filter_key(&c.code));
+        }
+        for t in topics {
+            out.facets
+                .push(FacetField::of_topic(t.kind).facet(&t.value));
         }
         for (key, field) in m.fields.iter().take(MAX_FACET_FIELDS) {
             for value in field.value.iter().filter(|v| v.len() <= MAX_FACET_VALUE) {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::acronyms::Definition;
-use crate::entities::CountryMentions;
+use crate::entities::{CountryMentions, TopicMentions};
 use crate::ingest::{FileStamp, Format};
 use crate::metadata::Metadata;
 use crate::reprints::Signature;
@@ -74,15 +74,19 @@ pub struct DocRecord {
     /// [`crate::entities::countries`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub countries: Vec<CountryMentions>,
+    /// The organisations, instruments and forms of exploitation its text names, by kind and
+    /// most-mentioned first, with the passages naming each (see [`crate::entities::topics`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics: Vec<TopicMentions>,
 }
 
 /// Version of what extraction makes of a file (text, passages, metadata). Raised when a change
 /// gives existing files different text or passages (e.g. headings starting passages) or adds
 /// to what a record holds (8: reprint signatures, countries; 9: country aliases, "St." forms,
 /// person names guarded; 10: the user's own fields, and a long source's short form as a
-/// filter key), so the
+/// filter key; 11: organisations, instruments, forms of exploitation), so the
 /// next run re-extracts files whose bytes did not change instead of keeping a mix of both.
-pub(crate) const EXTRACTOR_VERSION: u32 = 10;
+pub(crate) const EXTRACTOR_VERSION: u32 = 11;
 
 impl DocRecord {
     /// Absolute path of the file.

@@ -27,6 +27,7 @@ impl SavedFilters {
             langs: f.langs.clone(),
             countries: f.countries.clone(),
             fields: f.fields.iter().map(ToString::to_string).collect(),
+            topics: f.topics.clone(),
             years: f.years.iter().map(|y| [y.from, y.to]).collect(),
             from: f.from.map(|d| d.to_string()),
             to: f.to.map(|d| d.to_string()),
@@ -46,6 +47,7 @@ impl SavedFilters {
                 .iter()
                 .filter_map(|f| FieldFilter::parse("--field", f).ok())
                 .collect(),
+            topics: self.topics.clone(),
             years: self
                 .years
                 .iter()

@@ -38,6 +38,12 @@ pub enum FacetArg {
     Lang,
     /// Countries the text names (ISO 3166 alpha-2 codes)
     Country,
+    /// Organisations the text names
+    Org,
+    /// Legal instruments the text cites
+    Instrument,
+    /// Forms of exploitation the text names
+    Exploitation,
 }
 
 /// What `names` (`--facets` or `tipdex facets --field` values) ask to count: a dimension by
@@ -66,6 +72,9 @@ impl From<FacetArg> for FacetField {
             FacetArg::Tag => FacetField::Tag,
             FacetArg::Lang => FacetField::Lang,
             FacetArg::Country => FacetField::Country,
+            FacetArg::Org => FacetField::Org,
+            FacetArg::Instrument => FacetField::Instrument,
+            FacetArg::Exploitation => FacetField::Exploitation,
         }
     }
 }

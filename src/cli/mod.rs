@@ -23,9 +23,11 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use tipdex::entities::TopicKind;
 use tipdex::output::text::Style;
 use tipdex::search::{
-    normalize_lang, parse_country_arg, parse_date_arg, FieldFilter, Filters, YearRange,
+    normalize_lang, parse_country_arg, parse_date_arg, parse_topic_arg, FieldFilter, Filters,
+    YearRange,
 };
 use tipdex::store::check::{guard, verify};
 use tipdex::store::Store;
@@ -154,6 +156,18 @@ pub struct FilterArgs {
     /// `tipdex facets`, a name without an operator picks what to count instead
     #[arg(long, value_name = "KEY=VALUE")]
     pub field: Vec<String>,
+    /// Only documents naming this organisation: any of its names (UNODC, "International Labour
+    /// Organization"; repeat for any of several)
+    #[arg(long, value_name = "ORG")]
+    pub org: Vec<String>,
+    /// Only documents citing this legal instrument: Palermo Protocol, UNTOC, TVPA, "TVPRA 2008",
+    /// "18 USC 1591", "ILO C29"… (repeat for any of several)
+    #[arg(long, value_name = "INSTRUMENT")]
+    pub instrument: Vec<String>,
+    /// Only documents naming this form of exploitation: forced labour, sexual exploitation,
+    /// debt bondage, domestic servitude… (repeat for any of several)
+    #[arg(long, value_name = "FORM")]
+    pub exploitation: Vec<String>,
 }
 
 impl FilterArgs {
@@ -201,6 +215,20 @@ impl FilterArgs {
                 .iter()
                 .map(|f| FieldFilter::parse("--field", f))
                 .collect::<tipdex::Result<_>>()?,
+            topics: [
+                ("--org", TopicKind::Org, &self.org),
+                ("--instrument", TopicKind::Instrument, &self.instrument),
+                (
+                    "--exploitation",
+                    TopicKind::Exploitation,
+                    &self.exploitation,
+                ),
+            ]
+            .into_iter()
+            .flat_map(|(flag, kind, values)| {
+                values.iter().map(move |v| parse_topic_arg(flag, kind, v))
+            })
+            .collect::<tipdex::Result<_>>()?,
             years,
             from,
             to,

@@ -20,6 +20,8 @@ pub struct WatchArgs {
 }
 
 /// What to do with the saved searches.
+// `Add` carries every filter flag; the value is parsed once per run, so its size is no cost.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum WatchAction {
     /// Save a search under NAME; each `tipdex index` then says when it has new or changed

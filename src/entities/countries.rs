@@ -410,6 +410,7 @@ impl Gazetteer {
     pub fn mentions(&self, text: &str) -> Vec<Mention> {
         let words = words(text);
         let mut out = Vec::new();
+        let mut buffer = String::new();
         let mut i = 0;
         while i < words.len() {
             let first = &text[words[i].clone()];
@@ -417,7 +418,16 @@ impl Gazetteer {
                 i += 1;
                 continue;
             }
-            let found = self.by_first.get(&fold(first)).and_then(|candidates| {
+            // ASCII words (nearly all) are lower-cased into one buffer, not a new string each.
+            let folded = if first.is_ascii() {
+                buffer.clear();
+                buffer.push_str(first);
+                buffer.make_ascii_lowercase();
+                self.by_first.get(buffer.as_str())
+            } else {
+                self.by_first.get(&fold(first))
+            };
+            let found = folded.and_then(|candidates| {
                 candidates
                     .iter()
                     .map(|&e| &self.entries[e])

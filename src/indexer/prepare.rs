@@ -330,6 +330,14 @@ impl Base<'_> {
             Some(id) => item_key(&c.path, id),
             None => doc_key(&c.path),
         };
+        // A heading chain leaves the text for the title and context ("§ 1591. Sex
+        // trafficking…"), so they are read for topics too.
+        let headings: Vec<&str> = [&metadata.context, &metadata.title]
+            .into_iter()
+            .flatten()
+            .map(|f| f.value.as_str())
+            .collect();
+        let topics = crate::entities::topics::topics().count(&headings, &text, &passages);
         let record = DocRecord {
             id: item.clone().unwrap_or_else(|| doc_id(key)),
             key,
@@ -354,6 +362,7 @@ impl Base<'_> {
             changed_ms: 0,
             signature: crate::reprints::signature(&text),
             countries: crate::entities::countries::gazetteer().count(&text, &passages),
+            topics,
         };
         Some(Prepared {
             record,

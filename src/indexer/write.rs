@@ -22,7 +22,7 @@ pub(crate) fn document(
     prepared: &Prepared,
 ) -> Result<usize> {
     let record = &prepared.record;
-    let facets = DocFacets::of(&record.metadata, &record.countries);
+    let facets = DocFacets::of(&record.metadata, &record.countries, &record.topics);
     writer.delete_term(Term::from_field_u64(fields.doc_key, record.key));
     writer.add_document(record_document(fields, record, &facets)?)?;
     for (ordinal, range) in prepared.passages.iter().enumerate() {
@@ -49,7 +49,7 @@ pub(crate) fn record_only(writer: &IndexWriter, fields: &Fields, record: &DocRec
     writer.add_document(record_document(
         fields,
         record,
-        &DocFacets::of(&record.metadata, &record.countries),
+        &DocFacets::of(&record.metadata, &record.countries, &record.topics),
     )?)?;
     Ok(())
 }
@@ -80,7 +80,7 @@ pub(crate) fn moved(
     }
     writer.delete_term(Term::from_field_u64(fields.doc_key, old.key));
     writer.delete_term(Term::from_field_u64(fields.doc_key, new.key));
-    let facets = DocFacets::of(&new.metadata, &new.countries);
+    let facets = DocFacets::of(&new.metadata, &new.countries, &new.topics);
     writer.add_document(record_document(fields, new, &facets)?)?;
     for passage in &passages {
         writer.add_document(passage_document(

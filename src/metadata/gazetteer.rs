@@ -196,6 +196,11 @@ fn key(name: &str) -> String {
     words.join(" ")
 }
 
+/// Every organisation with its other names (the entity gazetteer matches them in texts).
+pub(crate) fn organisations() -> impl Iterator<Item = (&'static str, &'static [&'static str])> {
+    ORGANISATIONS.iter().copied()
+}
+
 /// The organisation `name` is a name of, in canonical form.
 pub(crate) fn organisation(name: &str) -> Option<&'static str> {
     let k = key(name);

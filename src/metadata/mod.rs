@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 pub(crate) use cover::SizedLine;
 pub(crate) use date::{Date, Precision};
 pub(crate) use fields::{field_key, number, MAX_FACET_FIELDS, MAX_FACET_VALUE};
-pub(crate) use gazetteer::{canonical_source, short_source};
+pub(crate) use gazetteer::{canonical_source, organisations, short_source};
 pub(crate) use lang::normalize_language;
 
 use hints::{classify, normalize_key, Key};

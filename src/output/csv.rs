@@ -4,12 +4,14 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use super::{display_path, safe};
+use crate::entities::TopicKind;
+use crate::record::DocRecord;
 use crate::search::SearchResults;
 use crate::text::collapse_whitespace;
 
 /// Column names, in order. The last two are the query's totals, repeated on each of its rows:
 /// documents matching (every copy of a reprinted text) and distinct texts (a group once).
-pub(crate) const HEADER: [&str; 15] = [
+pub(crate) const HEADER: [&str; 19] = [
     "query_id",
     "query",
     "rank",
@@ -23,6 +25,10 @@ pub(crate) const HEADER: [&str; 15] = [
     "passage",
     "copies",
     "original",
+    "countries",
+    "org",
+    "instrument",
+    "exploitation",
     "total_documents",
     "total_distinct",
 ];
@@ -73,6 +79,16 @@ pub fn search_rows(
                     .collect::<Vec<_>>()
                     .join("; "),
                 hit.original().map(|r| r.id.clone()).unwrap_or_default(),
+                // What the text names, most-mentioned first, one cell per facet, `; `-separated.
+                hit.record
+                    .countries
+                    .iter()
+                    .map(|c| c.code.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                topic_cell(&hit.record, TopicKind::Org),
+                topic_cell(&hit.record, TopicKind::Instrument),
+                topic_cell(&hit.record, TopicKind::Exploitation),
                 results.total_documents.to_string(),
                 results.total_distinct.to_string(),
             ]
@@ -80,6 +96,17 @@ pub fn search_rows(
         )?;
     }
     Ok(())
+}
+
+/// The topics of one kind a record names, `; `-separated.
+fn topic_cell(record: &DocRecord, kind: TopicKind) -> String {
+    record
+        .topics
+        .iter()
+        .filter(|t| t.kind == kind)
+        .map(|t| t.value.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn row(out: &mut dyn Write, fields: impl Iterator<Item = String>) -> io::Result<()> {

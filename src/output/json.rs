@@ -8,6 +8,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::display_path;
+use crate::entities::TopicKind;
 use crate::metadata::Precision;
 use crate::record::DocRecord;
 use crate::search::{
@@ -125,6 +126,15 @@ pub struct FiltersJson {
     /// `--field` filters, as read (`state=TX`, `minors>=1`); absent when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub field: Vec<String>,
+    /// `--org` values, each the organisation's one name; absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub org: Vec<String>,
+    /// `--instrument` values, each the instrument's one name; absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instrument: Vec<String>,
+    /// `--exploitation` values, each the form's one name; absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exploitation: Vec<String>,
     /// `--year` ranges as `[from, to]`.
     pub year: Vec<[i32; 2]>,
     /// `--from`, or null.
@@ -181,11 +191,23 @@ impl FiltersJson {
             lang: f.langs.clone(),
             country: f.countries.clone(),
             field: f.fields.iter().map(ToString::to_string).collect(),
+            org: topic_values(f, TopicKind::Org),
+            instrument: topic_values(f, TopicKind::Instrument),
+            exploitation: topic_values(f, TopicKind::Exploitation),
             year: f.years.iter().map(|y| [y.from, y.to]).collect(),
             from: f.from.map(|d| d.to_string()),
             to: f.to.map(|d| d.to_string()),
         }
     }
+}
+
+/// The values of one kind among the topic filters.
+fn topic_values(f: &Filters, kind: TopicKind) -> Vec<String> {
+    f.topics
+        .iter()
+        .filter(|(k, _)| *k == kind)
+        .map(|(_, v)| v.clone())
+        .collect()
 }
 
 /// The wire form of one ranked document.
@@ -424,6 +446,23 @@ pub struct ShowJson {
     /// The countries its text names, most-mentioned first; absent when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub countries: Vec<CountryJson>,
+    /// The organisations, instruments and forms of exploitation its text names, by kind and
+    /// most-mentioned first; absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics: Vec<TopicJson>,
+}
+
+/// An organisation, instrument or form of exploitation a document names.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopicJson {
+    /// `org`, `instrument` or `exploitation` (the facet and the flag of that name).
+    pub kind: TopicKind,
+    /// Its one name (what the flag and the facet use).
+    pub value: String,
+    /// Mentions.
+    pub count: u32,
+    /// Ordinals (from 0) of the passages naming it.
+    pub passages: Vec<u32>,
 }
 
 /// A country a document names.
@@ -471,6 +510,16 @@ pub fn show_json(record: &DocRecord, cwd: Option<&Path>) -> ShowJson {
         head: record.head.clone(),
         truncated: record.truncated.clone(),
         countries: countries_json(record),
+        topics: record
+            .topics
+            .iter()
+            .map(|t| TopicJson {
+                kind: t.kind,
+                value: t.value.clone(),
+                count: t.count,
+                passages: t.passages.clone(),
+            })
+            .collect(),
     }
 }
 

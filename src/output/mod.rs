@@ -75,6 +75,7 @@ mod tests {
             changed_ms: 0,
             signature: None,
             countries: Vec::new(),
+            topics: Vec::new(),
         };
         SearchResults {
             unmatched: Vec::new(),

@@ -451,6 +451,19 @@ pub fn show(
             passages.join(", ")
         )?;
     }
+    // Then each organisation, instrument and form of exploitation, the same way.
+    for t in &record.topics {
+        let passages: Vec<String> = t.passages.iter().map(|p| (p + 1).to_string()).collect();
+        writeln!(
+            out,
+            "  {:<9} {} {}×, passage{} {}",
+            t.kind.name(),
+            safe::line(&t.value),
+            t.count,
+            if passages.len() == 1 { "" } else { "s" },
+            passages.join(", ")
+        )?;
+    }
     writeln!(out)?;
     let head: String = record.head.chars().take(400).collect();
     let more =

@@ -162,7 +162,30 @@ pub(crate) fn filter_clauses(fields: &Fields, filters: &Filters) -> Vec<Box<dyn 
     out.extend(any_of(FacetField::Source, &sources));
     out.extend(any_of(FacetField::Tag, &filters.tags));
     out.extend(any_of(FacetField::Lang, &filters.langs));
-    out.extend(any_of(FacetField::Country, &filters.countries));
+    // Entities' values are the gazetteers' own (an ISO code, a topic's one name), so their
+    // facet term is the filter: no folded key is written for them.
+    let any_facet = |field: FacetField, values: &mut dyn Iterator<Item = &String>| {
+        let qs: Vec<(Occur, Box<dyn Query>)> = values
+            .map(|value| {
+                let term = Term::from_facet(fields.facets, &field.facet(value));
+                let q: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+                (Occur::Should, q)
+            })
+            .collect();
+        (!qs.is_empty()).then(|| Box::new(BooleanQuery::new(qs)) as Box<dyn Query>)
+    };
+    out.extend(any_facet(
+        FacetField::Country,
+        &mut filters.countries.iter(),
+    ));
+    for kind in crate::entities::TopicKind::ALL {
+        let mut values = filters
+            .topics
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, v)| v);
+        out.extend(any_facet(FacetField::of_topic(kind), &mut values));
+    }
     out.extend(field_clauses(fields, &filters.fields));
     if !filters.years.is_empty() {
         let qs = filters

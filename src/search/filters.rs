@@ -1,6 +1,7 @@
 //! Facet and date filters: OR within one field, AND across fields.
 
 use super::query::{FilterField, ParsedQuery};
+use crate::entities::TopicKind;
 use crate::error::{Error, Result};
 use crate::metadata::{normalize_language, Date};
 
@@ -18,6 +19,9 @@ pub struct Filters {
     /// The user's own fields (`--field state=TX`): every key's filters must hold (AND), and
     /// one of each key's (OR).
     pub fields: Vec<FieldFilter>,
+    /// Naming any of these organisations, instruments or forms of exploitation (each kind a
+    /// filter of its own: any value of a kind, every kind given; see [`parse_topic_arg`]).
+    pub topics: Vec<(TopicKind, String)>,
     /// Dated within any of these year ranges.
     pub years: Vec<YearRange>,
     /// Dated on or after this (a document's period overlapping it counts).
@@ -284,6 +288,31 @@ pub fn parse_country_arg(what: &'static str, s: &str) -> Result<String> {
             hint: "not a country or territory tipdex knows; give an ISO 3166 code (NP), a name \
                    (Nepal) or a demonym (Nepali)"
                 .to_string(),
+        })
+}
+
+/// Parse an `--org`, `--instrument` or `--exploitation`: any of the gazetteer's names of one, in
+/// any case and spelling (`unodc`, `forced labor`, `18 USC 1591`) → its one name.
+pub fn parse_topic_arg(
+    what: &'static str,
+    kind: TopicKind,
+    s: &str,
+) -> Result<(TopicKind, String)> {
+    crate::entities::topics::topics()
+        .lookup(kind, s)
+        .map(|v| (kind, v))
+        .ok_or_else(|| Error::InvalidArgument {
+            what,
+            value: s.to_string(),
+            hint: format!(
+                "not a {} tipdex knows; `tipdex facets --field {}` lists the ones indexed",
+                match kind {
+                    TopicKind::Org => "organisation",
+                    TopicKind::Instrument => "legal instrument",
+                    TopicKind::Exploitation => "form of exploitation",
+                },
+                kind.name()
+            ),
         })
 }
 

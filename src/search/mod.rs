@@ -38,8 +38,8 @@ pub use doc_score::DocScoring;
 pub use expand::Expansion;
 pub use facets::{facet_counts, FacetCount, FacetCounts, FacetField, FacetRequest, FacetTable};
 pub use filters::{
-    normalize_lang, parse_country_arg, parse_date_arg, FieldBound, FieldFilter, FieldTest, Filters,
-    Number, YearRange,
+    normalize_lang, parse_country_arg, parse_date_arg, parse_topic_arg, FieldBound, FieldFilter,
+    FieldTest, Filters, Number, YearRange,
 };
 pub use group::KeySet;
 pub use hybrid::{Mode, SemanticSearch};

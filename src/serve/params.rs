@@ -109,6 +109,14 @@ impl Params {
                 .filter(|f| is_field_filter(f))
                 .map(|f| FieldFilter::parse("field", f))
                 .collect::<Result<_>>()?,
+            topics: crate::entities::TopicKind::ALL
+                .into_iter()
+                .flat_map(|kind| {
+                    self.all(kind.name())
+                        .into_iter()
+                        .map(move |v| crate::search::parse_topic_arg(kind.name(), kind, &v))
+                })
+                .collect::<Result<_>>()?,
             years,
             from,
             to,

@@ -39,6 +39,9 @@ pub struct SavedFilters {
     /// See [`crate::search::Filters::fields`], each as `--field` reads it (`minors>=1`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<String>,
+    /// See [`crate::search::Filters::topics`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics: Vec<(crate::entities::TopicKind, String)>,
     /// See [`crate::search::Filters::years`], as `[from, to]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub years: Vec<[i32; 2]>,

@@ -22,4 +22,5 @@ mod sample;
 mod search;
 mod semantic;
 mod serve;
+mod topics;
 mod watch;

@@ -199,3 +199,46 @@ fn groups_follow_added_changed_removed_and_renamed_files() {
     let text = env.run(&["duplicates"]).ok().stdout;
     assert!(text.contains("0 groups of reprints"), "{text}");
 }
+
+#[test]
+fn incremental_runs_keep_subject_guarded_groups_right() {
+    let env = Env::empty();
+    env.write("a.md", entry("Nepal", 2010, false));
+    env.write("c.md", entry("Nepal", 2011, false));
+    env.index();
+    assert_eq!(groups(&env), [["a.md", "c.md"]]);
+
+    // Changed so that its subject country changes: the text is still the same template word
+    // for word but one, yet c.md leaves Nepal's group, since texts about different countries
+    // are never compared.
+    env.write("c.md", entry("Bhutan", 2011, false));
+    env.index();
+    assert!(groups(&env).is_empty(), "{:?}", groups(&env));
+
+    // Added: a reprint of each entry joins its own country's group.
+    env.write("d.md", entry("Bhutan", 2012, true));
+    env.write("f.md", entry("Nepal", 2013, true));
+    env.index();
+    let sorted = |env: &Env| {
+        let mut g = groups(env);
+        g.sort();
+        g
+    };
+    assert_eq!(sorted(&env), [["a.md", "f.md"], ["c.md", "d.md"]]);
+
+    // Renamed: the copy keeps its group under its new name.
+    std::fs::rename(env.data().join("d.md"), env.data().join("e.md")).unwrap();
+    let run = env.index();
+    assert!(run.stdout.contains("1 moved"), "{}", run.stdout);
+    assert_eq!(sorted(&env), [["a.md", "f.md"], ["c.md", "e.md"]]);
+
+    // Changed back to Nepal: c.md leaves Bhutan's group for Nepal's.
+    env.write("c.md", entry("Nepal", 2011, false));
+    env.index();
+    assert_eq!(groups(&env), [["a.md", "c.md", "f.md"]]);
+
+    // Removed: Bhutan's last copy alone is no group; Nepal's group loses one member.
+    std::fs::remove_file(env.data().join("f.md")).unwrap();
+    env.index();
+    assert_eq!(groups(&env), [["a.md", "c.md"]]);
+}

@@ -446,7 +446,7 @@ fn batch_search_writes_one_result_set_per_query() {
     assert_eq!(
         lines[0],
         "query_id,query,rank,id,path,title,date,source,score,page,passage,copies,original,\
-         total_documents,total_distinct"
+         countries,org,instrument,exploitation,total_documents,total_distinct"
     );
     assert_eq!(lines.len(), 4, "{csv}");
     assert!(lines[1].starts_with("2,GLO.ACT,1,"), "{}", lines[1]);
