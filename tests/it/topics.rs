@@ -78,9 +78,9 @@ fn any_name_of_a_topic_filters_the_same_documents() {
         .ok()
         .stdout;
     let lines: Vec<&str> = csv.lines().collect();
-    assert!(lines[0].ends_with(",org,instrument,exploitation"), "{csv}");
+    assert!(lines[0].contains(",org,instrument,exploitation,"), "{csv}");
     assert!(
-        lines[1].ends_with(",,18 U.S.C. § 1591,sexual exploitation"),
+        lines[1].contains(",,18 U.S.C. § 1591,sexual exploitation,"),
         "{csv}"
     );
 }
