@@ -400,7 +400,7 @@ pub fn search(
         let ranked = if scored {
             group::top(docs, request.limit)
         } else {
-            newest::newest_first(&searcher, &store.fields, docs, request.limit)?
+            newest::newest_first(store, &searcher, docs, request.limit)?
         };
         // Pass 2, only for the shown documents and only when more than one passage is wanted:
         // their best few passages (the same query and statistics, so the same scores). With

@@ -11,6 +11,7 @@ use tantivy::{DocSet, Searcher, TERMINATED};
 use super::group::DocHit;
 use crate::error::Result;
 use crate::schema::{Fields, DOC_KEY};
+use crate::store::Store;
 
 /// A document's place in the list: its date period (from its best passage, which carries the
 /// document's bounds) and, where two share a date, its path.
@@ -24,11 +25,12 @@ struct Place {
 /// (a year) after a day that starts with it, undated documents last; the same date by path
 /// (relative to its root), then by key.
 pub(super) fn newest_first(
+    store: &Store,
     searcher: &Searcher,
-    fields: &Fields,
     docs: Vec<DocHit>,
     limit: usize,
 ) -> Result<Vec<DocHit>> {
+    let fields = &store.fields;
     let places = dates(searcher, fields, &docs)?;
     let by_date = |a: &Place, b: &Place| match (a.date, b.date) {
         (Some((alo, ahi)), Some((blo, bhi))) => blo.cmp(&alo).then(ahi.cmp(&bhi)),
@@ -52,7 +54,11 @@ pub(super) fn newest_first(
             .map(|(_, &d)| places[d].key)
             .collect(),
     };
-    let paths = paths_of(searcher, fields, &needed)?;
+    let paths = if needed.len() <= RECORDS_READ {
+        paths_from_records(store, searcher, &needed)?
+    } else {
+        paths_of(searcher, fields, &needed)?
+    };
     let path = |i: usize| paths.get(&places[i].key).map(String::as_str).unwrap_or("");
     let mut candidates: Vec<usize> = order
         .into_iter()
@@ -89,6 +95,29 @@ fn dates(searcher: &Searcher, fields: &Fields, docs: &[DocHit]) -> Result<Vec<Pl
             Place { date, key: d.key }
         })
         .collect())
+}
+
+/// Up to this many paths are read from the documents' stored records; more, from one walk of
+/// the path terms. A record costs a store block read, the walk a postings read per indexed
+/// document, and a page of day-dated documents needs only a dozen paths.
+const RECORDS_READ: usize = 64;
+
+/// The relative paths of the documents `keys`, read from their stored records.
+fn paths_from_records(
+    store: &Store,
+    searcher: &Searcher,
+    keys: &HashSet<u64>,
+) -> Result<HashMap<u64, String>> {
+    let mut out = HashMap::with_capacity(keys.len());
+    if keys.len() < 2 {
+        return Ok(out);
+    }
+    for &key in keys {
+        if let Some(record) = store.record_by_key(searcher, key)? {
+            out.insert(key, record.rel_path);
+        }
+    }
+    Ok(out)
 }
 
 /// The relative paths of the documents `keys`, read from the records' path terms (one walk of

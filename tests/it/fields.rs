@@ -550,3 +550,21 @@ fn counts_of_documents_and_of_distinct_texts_are_both_given() {
         (Some(4), Some(2))
     );
 }
+
+/// Many documents sharing the page's last date (here all undated) are put in path order too
+/// (their paths then come from one walk of the path terms rather than record by record).
+#[test]
+fn a_long_run_of_one_date_is_listed_by_path() {
+    let env = Env::empty();
+    // Written in an order that is neither path order nor key order.
+    let mut names: Vec<String> = (0..80)
+        .map(|i| format!("n{:02}.txt", (i * 37) % 80))
+        .collect();
+    for (n, name) in names.iter().enumerate() {
+        write_doc(&env, name, 100 + n, "UNODC", None, "");
+    }
+    env.index();
+    names.sort();
+    assert_eq!(env.hit_files(&["--source", "UNODC", "-n", "5"]), names[..5]);
+    assert_eq!(env.hit_files(&["--source", "UNODC", "-n", "80"]), names);
+}
