@@ -261,6 +261,12 @@ pub fn search(
     request: &SearchRequest,
 ) -> Result<SearchResults> {
     let started = Instant::now();
+    // Semantic or hybrid: the query's embedding runs beside the lexical passes.
+    let embedding = request
+        .semantic
+        .as_ref()
+        .filter(|s| s.mode != hybrid::Mode::Lexical && !request.query.trim().is_empty())
+        .map(|s| hybrid::PendingEmbedding::start(s, &request.query));
     let searcher = reader.searcher();
     let plan = Plan::new(
         store,
@@ -363,6 +369,8 @@ pub fn search(
         // Semantic or hybrid: every shown passage is chosen by the fused score, from all of
         // the document's passages and the lexical scores of those matching.
         let admitted = plan.admitted_keys(store, &searcher)?;
+        let embedding =
+            embedding.unwrap_or_else(|| hybrid::PendingEmbedding::start(semantic, &request.query));
         let lexical = hybrid::Lexical {
             limit: request.limit,
             passages: request.passages,
@@ -372,24 +380,17 @@ pub fn search(
             reprints: &reprints,
             all_copies: request.all_copies,
         };
-        let fused = hybrid::rank(
-            store,
-            &searcher,
-            semantic,
-            &request.query,
-            lexical,
-            |keys| {
-                best_passages(
-                    store,
-                    &searcher,
-                    &stats,
-                    query.as_ref(),
-                    keys,
-                    usize::MAX,
-                    scored,
-                )
-            },
-        )?;
+        let fused = hybrid::rank(store, &searcher, semantic, embedding, lexical, |keys| {
+            best_passages(
+                store,
+                &searcher,
+                &stats,
+                query.as_ref(),
+                keys,
+                usize::MAX,
+                scored,
+            )
+        })?;
         let mut docs = fused.docs;
         docs.truncate(request.limit);
         (fused.total, fused.distinct, docs, fused.shown)
