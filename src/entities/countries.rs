@@ -141,8 +141,9 @@ fn fold(word: &str) -> String {
 }
 
 /// Words of `text` (runs of letters and digits) with their byte ranges; apostrophes and
-/// hyphens separate words, so "d'Ivoire" and "Guinea-Bissau" are two words each.
-fn words(text: &str) -> Vec<Range<usize>> {
+/// hyphens separate words, so "d'Ivoire" and "Guinea-Bissau" are two words each. The topic
+/// gazetteers split text the same way.
+pub(super) fn words(text: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start = None;
     for (i, c) in text.char_indices() {

@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::LazyLock;
 
+use super::countries::words;
 use serde::{Deserialize, Serialize};
 
 /// What a name names.
@@ -238,23 +239,6 @@ static TOPICS: LazyLock<Topics> = LazyLock::new(Topics::build);
 /// The gazetteers, built on first use.
 pub fn topics() -> &'static Topics {
     &TOPICS
-}
-
-/// Words of `text` (runs of letters and digits) with their byte ranges.
-fn words(text: &str) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut start = None;
-    for (i, c) in text.char_indices() {
-        if c.is_alphanumeric() {
-            start.get_or_insert(i);
-        } else if let Some(s) = start.take() {
-            out.push(s..i);
-        }
-    }
-    if let Some(s) = start {
-        out.push(s..text.len());
-    }
-    out
 }
 
 /// The American spelling of a word the field writes both ways, else the word.
