@@ -420,7 +420,15 @@ fn clause_query(
             // "trafficking in persons" also carries the injected "tip" and must not score twice.
             let alternatives: Vec<Box<dyn Query>> = sequences
                 .iter()
-                .map(|seq| sequence_query(field, seq, bm25))
+                .enumerate()
+                .map(|(i, seq)| {
+                    let q = sequence_query(field, seq, bm25);
+                    if i == 0 {
+                        q
+                    } else {
+                        Box::new(BoostQuery::new(q, ALT_WEIGHT)) as Box<dyn Query>
+                    }
+                })
                 .collect();
             if alternatives.len() == 1 {
                 alternatives.into_iter().next()?
@@ -450,6 +458,13 @@ fn clause_query(
 }
 
 /// One term, or a phrase of several.
+/// What a way of writing the query's words other than the user's own counts, against 1 for
+/// the typed form (acronym and long form, a learned or user synonym, a country's other names
+/// and demonyms): the user's own wording is the stronger evidence of what they mean, so
+/// "Cuban" finds Cuba but ranks what says "Cuban" first. 0.8 keeps an alternative well above
+/// the other query words' single matches; measured in BENCHMARKS.md (issue 14).
+const ALT_WEIGHT: f32 = 0.8;
+
 fn sequence_query(field: Field, terms: &[String], bm25: Bm25) -> Box<dyn Query> {
     if let [term] = terms {
         Box::new(Bm25TermQuery::new(Term::from_field_text(field, term), bm25))

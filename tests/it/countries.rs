@@ -176,3 +176,21 @@ fn a_country_named_one_way_in_a_query_finds_its_other_names_as_one_word() {
     let korea = marks.iter().find(|(f, _)| f == "korea.txt").unwrap();
     assert!(korea.1.contains(&"North Korea".to_string()), "{marks:?}");
 }
+
+#[test]
+fn the_wording_typed_ranks_above_the_same_country_written_otherwise() {
+    // Same words, same length; one says what the user typed, the other the country's other
+    // form. Both are found, and the typed wording is the stronger evidence.
+    let env = Env::empty();
+    env.write("typed.txt", "Nepali fishermen were held on boats at sea.\n");
+    env.write("other.txt", "Nepal fishermen were held on boats at sea.\n");
+    env.index();
+    assert_eq!(
+        env.hit_files(&["Nepali fishermen"]),
+        ["typed.txt", "other.txt"]
+    );
+    assert_eq!(
+        env.hit_files(&["Nepal fishermen"]),
+        ["other.txt", "typed.txt"]
+    );
+}
