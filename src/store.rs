@@ -244,6 +244,28 @@ impl Store {
         directory::remove_stale_files(&self.dir).map_err(storage_or_io(&self.dir))
     }
 
+    /// [`Store::remove_stale_files`] after a failed run, repeated until the folder has stayed
+    /// clean for three passes 20 ms apart (at most ~1 s). Why not once: tantivy's
+    /// `wait_merging_threads` returns at the first indexing thread that failed without joining
+    /// the others, nor the merge thread or a segment's doc-store compressor, so those can
+    /// still be writing a segment's files after the join. Seen in the fault sweep: a
+    /// persistent disk-full fault once left a `.store` file behind a single pass.
+    pub(crate) fn remove_partial_files(&self) -> Result<()> {
+        let mut quiet = 0;
+        for _ in 0..50 {
+            quiet = if self.remove_stale_files()? == 0 {
+                quiet + 1
+            } else {
+                0
+            };
+            if quiet == 3 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        Ok(())
+    }
+
     /// Bytes of the index's segment files in `dir`: about what rebuilding it writes again.
     pub(crate) fn segment_bytes(dir: &Path) -> u64 {
         directory::segment_bytes(dir)

@@ -146,7 +146,7 @@ pub fn index_roots(
         let relock = swap::writer_lock(index_dir).ok().flatten();
         after_failure(e, index_dir, || {
             if relock.is_some() {
-                store.remove_stale_files()?;
+                store.remove_partial_files()?;
             }
             last_commit_documents(&store)
         })

@@ -114,10 +114,10 @@ pub(crate) fn is_unreferenced(name: &str, live: &HashMap<String, Option<u64>>) -
 /// Remove what a run that died (killed, disk full) left behind: tantivy's temporary files and
 /// segment files that `meta.json` does not list (written but never committed).
 /// Call only with the writer lock held, so no other run is writing them right now; readers
-/// only ever open the files `meta.json` lists. Returns the bytes freed.
+/// only ever open the files `meta.json` lists. Returns how many files it removed.
 pub(crate) fn remove_stale_files(dir: &Path) -> io::Result<u64> {
     let live = live_segments(dir);
-    let mut freed = 0;
+    let mut removed = 0;
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -127,14 +127,14 @@ pub(crate) fn remove_stale_files(dir: &Path) -> io::Result<u64> {
                     .as_ref()
                     .is_some_and(|live| is_unreferenced(&name, live)));
         if stale && entry.file_type()?.is_file() {
-            freed += entry.metadata().map_or(0, |m| m.len());
             match std::fs::remove_file(entry.path()) {
                 Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-                _ => {}
+                Err(_) => {}
+                Ok(()) => removed += 1,
             }
         }
     }
-    Ok(freed)
+    Ok(removed)
 }
 
 /// Bytes of the index's segment files (what a rebuild will write again, about).
