@@ -91,23 +91,7 @@ fn marks_by_file(json: &serde_json::Value) -> Vec<(String, Vec<String>)> {
         .map(|hit| {
             let path = hit["path"].as_str().unwrap();
             let name = path.rsplit('/').next().unwrap().to_string();
-            let marks = hit["passages"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .flat_map(|p| {
-                    let text = p["text"].as_str().unwrap().to_string();
-                    p["highlights"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .map(move |h| {
-                            let (s, e) = (h["start"].as_u64().unwrap(), h["end"].as_u64().unwrap());
-                            text[s as usize..e as usize].to_string()
-                        })
-                        .collect::<Vec<_>>()
-                })
-                .collect();
+            let marks = hit_marks(hit);
             (name, marks)
         })
         .collect()

@@ -171,6 +171,22 @@ pub fn file_names(json: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The words a hit's passages mark, as written in the passage texts, in passage order.
+pub fn hit_marks(hit: &Value) -> Vec<String> {
+    hit["passages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| {
+            let text = p["text"].as_str().unwrap();
+            p["highlights"].as_array().unwrap().iter().map(move |h| {
+                let (s, e) = (h["start"].as_u64().unwrap(), h["end"].as_u64().unwrap());
+                text[s as usize..e as usize].to_string()
+            })
+        })
+        .collect()
+}
+
 pub fn to_run(out: Output) -> Run {
     // A process ended by a signal has no exit code: report minus the signal's number, so a
     // failure says which one (a crash prints nothing).

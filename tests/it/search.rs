@@ -616,23 +616,7 @@ fn required_words_are_required_of_the_document_not_of_one_passage() {
         assert_eq!(file_names(&json), ["together.txt", "apart.txt"], "{query}");
         // The document whose words are apart shows a passage for each word.
         let apart = &json["hits"][1];
-        let marked: Vec<String> = apart["passages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|p| {
-                let text = p["text"].as_str().unwrap().to_string();
-                p["highlights"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(move |h| {
-                        let (s, e) = (h["start"].as_u64().unwrap(), h["end"].as_u64().unwrap());
-                        text[s as usize..e as usize].to_lowercase()
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .collect();
+        let marked: Vec<String> = hit_marks(apart).iter().map(|m| m.to_lowercase()).collect();
         assert!(
             marked.contains(&"fishing".to_string()) && marked.contains(&"debt".to_string()),
             "{query}: {marked:?}"
