@@ -372,13 +372,7 @@ impl Gazetteer {
         }
         entries.sort_by(|a, b| a.words.cmp(&b.words).then(a.code.cmp(b.code)));
         entries.dedup_by(|a, b| a.words == b.words && a.code == b.code);
-        let mut by_first: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, e) in entries.iter().enumerate() {
-            by_first.entry(e.words[0].clone()).or_default().push(i);
-        }
-        for list in by_first.values_mut() {
-            list.sort_by_key(|&i| std::cmp::Reverse(entries[i].words.len()));
-        }
+        let by_first = super::by_first_word(entries.iter().map(|e| e.words.as_slice()));
         Gazetteer {
             entries,
             by_first,

@@ -368,13 +368,7 @@ impl Topics {
             }
         }
         names.retain(|n| !n.words.is_empty());
-        let mut by_first: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, n) in names.iter().enumerate() {
-            by_first.entry(n.words[0].clone()).or_default().push(i);
-        }
-        for list in by_first.values_mut() {
-            list.sort_by_key(|&i| std::cmp::Reverse(names[i].words.len()));
-        }
+        let by_first = super::by_first_word(names.iter().map(|n| n.words.as_slice()));
         Topics {
             names,
             by_first,
