@@ -52,6 +52,14 @@ pub(crate) fn domain_analyzer() -> TextAnalyzer {
     analyzer(acronym_table())
 }
 
+/// Whether one analyzed term is a name with other wordings (an acronym of the built-in or
+/// learned table, a user's synonym, a country's other names): "GLO-ACT" joins to such a name,
+/// where "U.S.-Mexico" joins to nothing known.
+pub(crate) fn has_other_wordings(term: &str, extra: &Equivalents) -> bool {
+    let terms = [term.to_string()];
+    !query_alternatives(&terms).is_empty() || !extra.alternatives(&terms).is_empty()
+}
+
 /// Phrase expansions for a query: given the analyzed terms of a query (after
 /// [`domain_analyzer`], one term per position as returned first by [`query_term_sequences`]),
 /// return alternative term sequences that mean the same (e.g. `["traffick","in","person"]` ↔

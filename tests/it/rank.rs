@@ -112,6 +112,68 @@ fn an_acronym_defined_once_is_found_from_its_long_form_and_listed() {
 }
 
 #[test]
+fn a_hyphenated_word_also_finds_its_parts_apart() {
+    let env = Env::empty();
+    env.write(
+        "compound.txt",
+        "Officers were trained in trauma-informed interviews with survivors.\n",
+    );
+    env.write(
+        "apart.txt",
+        "Interviews were informed by what survivors said about trauma.\n",
+    );
+    env.write("neither.txt", "Interviews of survivors.\n");
+    env.index();
+    // The compound as typed first, then the document with both parts apart, then the one
+    // with only the other query word; the parts apart are marked where they matched.
+    assert_eq!(
+        ranked(&env, "trauma-informed interviews"),
+        ["compound.txt", "apart.txt", "neither.txt"]
+    );
+    let json = env.search_json(&["trauma-informed interviews", "--all-copies"]);
+    let apart = json["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["path"].as_str().unwrap().ends_with("apart.txt"))
+        .unwrap();
+    assert_eq!(
+        hit_marks(apart),
+        ["Interviews", "informed", "trauma"],
+        "{apart}"
+    );
+}
+
+#[test]
+fn a_function_word_typed_among_others_does_not_match_titles() {
+    let env = Env::empty();
+    // Titles rarely hold "of" or "the", so scored as title words they would outweigh the
+    // query's real word: the entry that says "fisheries" twice must win. Every body says "of
+    // the", as real text does.
+    env.write(
+        "republic.txt",
+        "Republic of the Isles\n\nMinutes of the fisheries ministry.\n",
+    );
+    env.write(
+        "note.txt",
+        "Annual Note\n\nMinutes of the fisheries ministry and the fisheries unions.\n",
+    );
+    for i in 0..3 {
+        env.write(
+            &format!("other{i}.txt"),
+            format!("Memo {i}\n\nMinutes of the road works committee.\n"),
+        );
+    }
+    env.index();
+    assert_eq!(
+        &ranked(&env, "workers of the fisheries")[..2],
+        ["note.txt", "republic.txt"]
+    );
+    // Asked for in the title itself, a function word still matches there.
+    assert_eq!(env.hit_files(&["title:the"]), ["republic.txt"]);
+}
+
+#[test]
 fn a_lone_stop_word_is_not_highlighted() {
     let env = Env::empty();
     let text = "Victims in shelters spoke of trafficking in persons along the coast.";
