@@ -31,26 +31,40 @@ impl<'t> Words<'t> {
         let bytes = text.as_bytes();
         // About one word per six bytes of English prose.
         let mut ranges = Vec::with_capacity(text.len() / 6 + 1);
-        let mut start = None;
-        let mut i = 0;
-        while i < bytes.len() {
-            // ASCII bytes (nearly all) are tested without decoding a char.
-            let (alphanumeric, len) = match bytes[i] {
-                b if b < 0x80 => (b.is_ascii_alphanumeric(), 1),
-                _ => {
-                    let c = text[i..].chars().next().unwrap_or(' ');
-                    (c.is_alphanumeric(), c.len_utf8())
-                }
-            };
-            if alphanumeric {
-                start.get_or_insert(i);
-            } else if let Some(s) = start.take() {
-                ranges.push(s..i);
+        // Whether the char at `i` is a letter or digit, and its length; ASCII bytes (nearly
+        // all) are tested without decoding a char.
+        let class = |i: usize| -> (bool, usize) {
+            let b = bytes[i];
+            if b.is_ascii() {
+                (b.is_ascii_alphanumeric(), 1)
+            } else {
+                let c = text[i..].chars().next().unwrap_or(' ');
+                (c.is_alphanumeric(), c.len_utf8())
             }
+        };
+        let mut i = 0;
+        // Two tight loops, one over separators and one over a word's bytes, rather than one
+        // loop deciding at every byte whether a word is open.
+        while i < bytes.len() {
+            let (alphanumeric, len) = class(i);
+            if !alphanumeric {
+                i += len;
+                continue;
+            }
+            let start = i;
             i += len;
-        }
-        if let Some(s) = start {
-            ranges.push(s..text.len());
+            while i < bytes.len() {
+                if bytes[i].is_ascii_alphanumeric() {
+                    i += 1;
+                    continue;
+                }
+                let (alphanumeric, len) = class(i);
+                if !alphanumeric {
+                    break;
+                }
+                i += len;
+            }
+            ranges.push(start..i);
         }
         Words {
             text,

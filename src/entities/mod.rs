@@ -17,10 +17,10 @@ pub use topics::{TopicKind, TopicMentions};
 /// ("Guinea-Bissau" before "Guinea"). Both gazetteers index their names so.
 pub(crate) struct ByFirstWord {
     lists: FxHashMap<String, Vec<usize>>,
-    /// Bit `n` of entry `b`: some name's first word starts with ASCII byte `b` and is `n`
-    /// bytes long (`n` < 32). Most words of a text start no name; this passes them over
-    /// without hashing them.
-    may_start: [u32; 128],
+    /// Bit `n` of the entry of a word's first two bytes ([`slot`]): some name's first word
+    /// starts with them and is `n` bytes long. Most words of a text start no name; this
+    /// passes them over without hashing them.
+    may_start: Box<[u32; 4096]>,
 }
 
 impl ByFirstWord {
@@ -34,10 +34,10 @@ impl ByFirstWord {
         for list in lists.values_mut() {
             list.sort_by_key(|&i| std::cmp::Reverse(lengths[i]));
         }
-        let mut may_start = [0u32; 128];
+        let mut may_start = Box::new([0u32; 4096]);
         for first in lists.keys() {
-            if let Some((byte, len)) = slot(first) {
-                may_start[byte] |= 1 << len;
+            if let Some((pair, len)) = slot(first) {
+                may_start[pair] |= 1 << len;
             }
         }
         ByFirstWord { lists, may_start }
@@ -45,8 +45,8 @@ impl ByFirstWord {
 
     /// The names whose first word is `key` (as the gazetteer keeps words), longest first.
     fn get(&self, key: &str) -> Option<&[usize]> {
-        if let Some((byte, len)) = slot(key) {
-            if self.may_start[byte] & (1 << len) == 0 {
+        if let Some((pair, len)) = slot(key) {
+            if self.may_start[pair] & (1 << len) == 0 {
                 return None;
             }
         }
@@ -54,9 +54,16 @@ impl ByFirstWord {
     }
 }
 
-/// A word's place in [`ByFirstWord::may_start`]; none for a word it does not cover (empty,
-/// a first byte past ASCII, 32 bytes or longer), which is always looked up.
+/// A word's place in [`ByFirstWord::may_start`]: its first two bytes (six bits of each; the
+/// second is 0 for a one-byte word) and its length; none for a word it does not cover (empty,
+/// non-ASCII in its first two bytes, 32 bytes or longer), which is always looked up.
 fn slot(word: &str) -> Option<(usize, u32)> {
-    let first = *word.as_bytes().first()?;
-    (first < 128 && word.len() < 32).then_some((usize::from(first), word.len() as u32))
+    let bytes = word.as_bytes();
+    let first = *bytes.first()?;
+    let second = bytes.get(1).copied().unwrap_or(0);
+    let covered = first.is_ascii() && second.is_ascii() && bytes.len() < 32;
+    covered.then_some((
+        usize::from(first & 0x3f) << 6 | usize::from(second & 0x3f),
+        bytes.len() as u32,
+    ))
 }
