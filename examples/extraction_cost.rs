@@ -30,10 +30,11 @@ fn main() -> anyhow::Result<()> {
     println!("{} documents, {:.1} MB", texts.len(), bytes as f64 / 1e6);
     let g = tipdex::entities::countries::gazetteer();
     let t = Instant::now();
-    let mut n = 0;
+    let mut signed = Vec::new();
     for text in &texts {
-        n += usize::from(tipdex::reprints::signature(text).is_some());
+        signed.push(tipdex::reprints::signature(text));
     }
+    let n = signed.iter().flatten().count();
     println!(
         "signatures: {:.2} s ({n} signed)",
         t.elapsed().as_secs_f64()
@@ -46,6 +47,25 @@ fn main() -> anyhow::Result<()> {
     println!(
         "countries: {:.2} s ({m} document-country pairs)",
         t.elapsed().as_secs_f64()
+    );
+    // The indexer recomputes every group at each commit from all the signatures it holds.
+    let docs: Vec<_> = signed
+        .iter()
+        .zip(&texts)
+        .enumerate()
+        .filter_map(|(i, (sig, text))| {
+            let countries = g.count(text, &[]);
+            let subject =
+                tipdex::reprints::subject(tipdex::entities::countries::subject(&countries));
+            sig.map(|sig| (i as u64, sig, subject))
+        })
+        .collect();
+    let t = Instant::now();
+    let groups = tipdex::reprints::groups(&docs);
+    println!(
+        "reprint groups of all of them: {:.2} s ({} groups)",
+        t.elapsed().as_secs_f64(),
+        groups.len()
     );
     let topics = tipdex::entities::topics::topics();
     let t = Instant::now();

@@ -25,6 +25,8 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::text::Words;
+
 /// MinHash functions per signature (bytes kept).
 pub const HASHES: usize = 64;
 // The signature's bins are picked by a hash's top six bits.
@@ -114,11 +116,21 @@ fn mix(mut z: u64) -> u64 {
 /// The signature of `text`, or `None` when it has fewer than [`MIN_WORDS`] words. Words are
 /// runs of letters and digits, lower-cased, so line breaks, punctuation and case do not count.
 pub fn signature(text: &str) -> Option<Signature> {
-    let words: Vec<u64> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            if w.chars().any(char::is_uppercase) {
+    signature_of(&Words::new(text))
+}
+
+/// [`signature`] of a text already split into words.
+pub(crate) fn signature_of(split: &Words) -> Option<Signature> {
+    let (text, lower) = (split.text(), split.lower());
+    let words: Vec<u64> = split
+        .ranges()
+        .iter()
+        .map(|r| {
+            let w = &text[r.clone()];
+            if w.is_ascii() {
+                // The split's ASCII lower-casing is the full one for an ASCII word.
+                xxhash_rust::xxh3::xxh3_64(lower[r.clone()].as_bytes())
+            } else if w.chars().any(char::is_uppercase) {
                 xxhash_rust::xxh3::xxh3_64(w.to_lowercase().as_bytes())
             } else {
                 xxhash_rust::xxh3::xxh3_64(w.as_bytes())

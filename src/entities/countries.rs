@@ -23,6 +23,8 @@ use std::ops::Range;
 use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
+
+use crate::text::Words;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
@@ -113,7 +115,7 @@ struct Entry {
 pub struct Gazetteer {
     entries: Vec<Entry>,
     /// Entries by their first folded word, longest first.
-    by_first: HashMap<String, Vec<usize>>,
+    by_first: super::ByFirstWord,
     /// Folded name, demonym, alpha-2 or alpha-3 code → alpha-2 code.
     lookup: HashMap<String, &'static str>,
     /// Alpha-2 code → the name shown.
@@ -142,21 +144,9 @@ fn fold(word: &str) -> String {
 
 /// Words of `text` (runs of letters and digits) with their byte ranges; apostrophes and
 /// hyphens separate words, so "d'Ivoire" and "Guinea-Bissau" are two words each. The topic
-/// gazetteers split text the same way.
+/// gazetteers split names the same way.
 pub(super) fn words(text: &str) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut start = None;
-    for (i, c) in text.char_indices() {
-        if c.is_alphanumeric() {
-            start.get_or_insert(i);
-        } else if let Some(s) = start.take() {
-            out.push(s..i);
-        }
-    }
-    if let Some(s) = start {
-        out.push(s..text.len());
-    }
-    out
+    Words::new(text).ranges().to_vec()
 }
 
 /// Words of a name as the gazetteer keeps them, with whether each is capitalised.
@@ -372,7 +362,7 @@ impl Gazetteer {
         }
         entries.sort_by(|a, b| a.words.cmp(&b.words).then(a.code.cmp(b.code)));
         entries.dedup_by(|a, b| a.words == b.words && a.code == b.code);
-        let by_first = super::by_first_word(entries.iter().map(|e| e.words.as_slice()));
+        let by_first = super::ByFirstWord::new(entries.iter().map(|e| e.words.as_slice()));
         Gazetteer {
             entries,
             by_first,
@@ -403,9 +393,13 @@ impl Gazetteer {
 
     /// Every country named in `text`, in order.
     pub fn mentions(&self, text: &str) -> Vec<Mention> {
-        let words = words(text);
+        self.mentions_in(&Words::new(text))
+    }
+
+    /// [`Gazetteer::mentions`] of a text already split into words.
+    fn mentions_in(&self, split: &Words) -> Vec<Mention> {
+        let (text, words) = (split.text(), split.ranges());
         let mut out = Vec::new();
-        let mut buffer = String::new();
         let mut i = 0;
         while i < words.len() {
             let first = &text[words[i].clone()];
@@ -413,12 +407,9 @@ impl Gazetteer {
                 i += 1;
                 continue;
             }
-            // ASCII words (nearly all) are lower-cased into one buffer, not a new string each.
+            // ASCII words (nearly all) are read lower-cased from the split, not folded anew.
             let folded = if first.is_ascii() {
-                buffer.clear();
-                buffer.push_str(first);
-                buffer.make_ascii_lowercase();
-                self.by_first.get(buffer.as_str())
+                self.by_first.get(&split.lower()[words[i].clone()])
             } else {
                 self.by_first.get(&fold(first))
             };
@@ -429,8 +420,8 @@ impl Gazetteer {
                     .find(|e| e.matches(text, &words[i..]))
             });
             let fits = |e: &Entry| {
-                (!e.shared || self.reads_as_country(text, &words, i))
-                    && (!e.demonym || !after_proper_name(text, &words, i))
+                (!e.shared || self.reads_as_country(text, words, i))
+                    && (!e.demonym || !after_proper_name(text, words, i))
             };
             match found {
                 Some(e) if fits(e) => {
@@ -461,7 +452,7 @@ impl Gazetteer {
     /// Whether word `i`, a [`SHARED_NAMES`] name, reads as the country here.
     fn reads_as_country(&self, text: &str, words: &[Range<usize>], i: usize) -> bool {
         let capital = |r: &Range<usize>| text[r.clone()].starts_with(|c: char| c.is_uppercase());
-        let names_country = |r: &Range<usize>| self.by_first.contains_key(&fold(&text[r.clone()]));
+        let names_country = |r: &Range<usize>| self.by_first.get(&fold(&text[r.clone()])).is_some();
         // "Chad Johnson", "Jordan Teehee": a longer proper name.
         if let Some(next) = words.get(i + 1) {
             if &text[words[i].end..next.start] == " " && capital(next) && !names_country(next) {
@@ -486,8 +477,13 @@ impl Gazetteer {
     /// Each country named in `text` with its count and the passages (byte ranges, in order)
     /// naming it, most-mentioned first (ties: the first named first).
     pub fn count(&self, text: &str, passages: &[Range<usize>]) -> Vec<CountryMentions> {
+        self.count_in(&Words::new(text), passages)
+    }
+
+    /// [`Gazetteer::count`] of a text already split into words.
+    pub(crate) fn count_in(&self, text: &Words, passages: &[Range<usize>]) -> Vec<CountryMentions> {
         let mut by_code: HashMap<&str, (u32, usize, Vec<u32>)> = HashMap::new();
-        for m in self.mentions(text) {
+        for m in self.mentions_in(text) {
             let passage = passages.partition_point(|p| p.end <= m.range.start);
             let slot = by_code
                 .entry(m.code)

@@ -20,6 +20,7 @@ use std::ops::Range;
 use std::sync::LazyLock;
 
 use super::countries::words;
+use crate::text::Words;
 use serde::{Deserialize, Serialize};
 
 /// What a name names.
@@ -229,7 +230,7 @@ enum Case {
 pub struct Topics {
     names: Vec<Name>,
     /// Names by their first word, longest first.
-    by_first: HashMap<String, Vec<usize>>,
+    by_first: super::ByFirstWord,
     /// Folded name → (kind, value), for what a user types.
     lookup: HashMap<(TopicKind, String), &'static str>,
 }
@@ -368,7 +369,7 @@ impl Topics {
             }
         }
         names.retain(|n| !n.words.is_empty());
-        let by_first = super::by_first_word(names.iter().map(|n| n.words.as_slice()));
+        let by_first = super::ByFirstWord::new(names.iter().map(|n| n.words.as_slice()));
         Topics {
             names,
             by_first,
@@ -395,15 +396,19 @@ impl Topics {
 
     /// Every name of the three gazetteers in `text`, in order: kind, value and byte range.
     pub fn mentions(&self, text: &str) -> Vec<(TopicKind, String, Range<usize>)> {
-        let words = words(text);
-        // The text's words lower-cased: one copy of the text (ASCII lower-casing keeps every
-        // byte offset), each key a slice of it.
-        let lower = text.to_ascii_lowercase();
+        self.mentions_in(&Words::new(text))
+    }
+
+    /// [`Topics::mentions`] of a text already split into words.
+    fn mentions_in(&self, split: &Words) -> Vec<(TopicKind, String, Range<usize>)> {
+        let (text, words) = (split.text(), split.ranges());
+        // The text's words lower-cased, each key a slice of the lower-cased copy of the text.
+        let lower = split.lower();
         let keys: Vec<&str> = words.iter().map(|r| &lower[r.clone()]).collect();
         let mut out = Vec::new();
         let mut i = 0;
         while i < words.len() {
-            if let Some((value, len)) = tvpra(text, &words, &keys, i) {
+            if let Some((value, len)) = tvpra(text, words, &keys, i) {
                 out.push((
                     TopicKind::Instrument,
                     value,
@@ -412,7 +417,7 @@ impl Topics {
                 i += len;
                 continue;
             }
-            if let Some((numbers, len)) = us_code(text, &words, &keys, i) {
+            if let Some((numbers, len)) = us_code(text, words, &keys, i) {
                 let range = words[i].start..words[i + len - 1].end;
                 for n in numbers {
                     out.push((TopicKind::Instrument, section_value(n), range.clone()));
@@ -447,6 +452,16 @@ impl Topics {
         text: &str,
         passages: &[Range<usize>],
     ) -> Vec<TopicMentions> {
+        self.count_in(headings, &Words::new(text), passages)
+    }
+
+    /// [`Topics::count`] of a text already split into words.
+    pub(crate) fn count_in(
+        &self,
+        headings: &[&str],
+        text: &Words,
+        passages: &[Range<usize>],
+    ) -> Vec<TopicMentions> {
         let mut by_value: HashMap<(TopicKind, String), (u32, usize, Vec<u32>)> = HashMap::new();
         for (kind, value) in headings
             .iter()
@@ -458,7 +473,7 @@ impl Topics {
                 .or_insert((0, 0, Vec::new()))
                 .0 += 1;
         }
-        for (kind, value, range) in self.mentions(text) {
+        for (kind, value, range) in self.mentions_in(text) {
             let passage = passages.partition_point(|p| p.end <= range.start);
             let slot = by_value
                 .entry((kind, value))

@@ -18,6 +18,7 @@ use crate::record::{
     content_hash, doc_id, doc_key, item_key, raw_rel_path, DocRecord, RecordSummary,
     EXTRACTOR_VERSION,
 };
+use crate::text::Words;
 
 /// Characters of clean text kept in the record for `tipdex show`.
 const HEAD_CHARS: usize = 600;
@@ -337,7 +338,11 @@ impl Base<'_> {
             .flatten()
             .map(|f| f.value.as_str())
             .collect();
-        let topics = crate::entities::topics::topics().count(&headings, &text, &passages);
+        // One word split serves the reprint signature and both gazetteers.
+        let words = Words::new(&text);
+        let topics = crate::entities::topics::topics().count_in(&headings, &words, &passages);
+        let countries = crate::entities::countries::gazetteer().count_in(&words, &passages);
+        let signature = crate::reprints::signature_of(&words);
         let record = DocRecord {
             id: item.clone().unwrap_or_else(|| doc_id(key)),
             key,
@@ -360,8 +365,8 @@ impl Base<'_> {
             // Stamped by the run, which knows the document's earlier record.
             added_ms: 0,
             changed_ms: 0,
-            signature: crate::reprints::signature(&text),
-            countries: crate::entities::countries::gazetteer().count(&text, &passages),
+            signature,
+            countries,
             topics,
         };
         Some(Prepared {
