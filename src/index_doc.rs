@@ -7,7 +7,6 @@
 
 use serde::de::DeserializeOwned;
 use tantivy::schema::{Facet, Value};
-use tantivy::tokenizer::{PreTokenizedString, TextAnalyzer, TokenStream};
 use tantivy::{doc, TantivyDocument};
 
 use crate::entities::{CountryMentions, TopicKind, TopicMentions};
@@ -259,55 +258,18 @@ pub(crate) struct Place {
     pub page: Option<u32>,
 }
 
-/// A document's title and author as every passage carries them, analyzed once for all its
-/// passages: tantivy indexes the tokens as given, which are the tokens the field's analyzer
-/// would make of the text, so the index is the same as when each passage analyzed them anew
-/// (11.8 times per document at 20k).
-pub(crate) struct DocCopies {
-    title: Option<PreTokenizedString>,
-    author: Option<PreTokenizedString>,
-}
-
-impl DocCopies {
-    pub(crate) fn of(record: &DocRecord) -> DocCopies {
-        let mut analyzer = crate::schema::analyzer();
-        let m = &record.metadata;
-        DocCopies {
-            title: m
-                .title
-                .as_ref()
-                .map(|f| pre_tokenized(&mut analyzer, &f.value)),
-            author: m
-                .author
-                .as_ref()
-                .map(|f| pre_tokenized(&mut analyzer, &f.value)),
-        }
-    }
-}
-
-fn pre_tokenized(analyzer: &mut TextAnalyzer, text: &str) -> PreTokenizedString {
-    let mut tokens = Vec::new();
-    let mut stream = analyzer.token_stream(text);
-    stream.process(&mut |t| tokens.push(t.clone()));
-    PreTokenizedString {
-        text: text.to_string(),
-        tokens,
-    }
-}
-
 /// One passage of a document: its text, where it sits, and copies of what filters and ranking
 /// need of the document (title, author, facets), so they never read the record.
 pub(crate) fn passage_document(
     fields: &Fields,
-    copies: &DocCopies,
+    record: &DocRecord,
     facets: &DocFacets,
     place: &Place,
     text: &str,
-    key: u64,
 ) -> TantivyDocument {
     let mut d = doc!(
         fields.kind => KIND_PASSAGE,
-        fields.doc_key => key,
+        fields.doc_key => record.key,
         fields.text => text,
         fields.ordinal => place.ordinal,
         fields.start => place.start as u64,
@@ -316,11 +278,11 @@ pub(crate) fn passage_document(
     if let Some(page) = place.page {
         d.add_u64(fields.page, u64::from(page));
     }
-    if let Some(title) = &copies.title {
-        d.add_pre_tokenized_text(fields.title, title.clone());
+    if let Some(title) = &record.metadata.title {
+        d.add_text(fields.title, &title.value);
     }
-    if let Some(author) = &copies.author {
-        d.add_pre_tokenized_text(fields.author, author.clone());
+    if let Some(author) = &record.metadata.author {
+        d.add_text(fields.author, &author.value);
     }
     facets.add_to(&mut d, fields);
     d

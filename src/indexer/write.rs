@@ -11,9 +11,7 @@ use tantivy::{IndexWriter, Searcher, TantivyDocument, Term};
 
 use super::Prepared;
 use crate::error::Result;
-use crate::index_doc::{
-    passage_document, read_passage, record_document, DocCopies, DocFacets, Place,
-};
+use crate::index_doc::{passage_document, read_passage, record_document, DocFacets, Place};
 use crate::record::DocRecord;
 use crate::schema::{Fields, KIND_PASSAGE};
 
@@ -25,7 +23,6 @@ pub(crate) fn document(
 ) -> Result<usize> {
     let record = &prepared.record;
     let facets = DocFacets::of(&record.metadata, &record.countries, &record.topics);
-    let copies = DocCopies::of(record);
     writer.delete_term(Term::from_field_u64(fields.doc_key, record.key));
     writer.add_document(record_document(fields, record, &facets)?)?;
     for (ordinal, range) in prepared.passages.iter().enumerate() {
@@ -37,11 +34,10 @@ pub(crate) fn document(
         };
         writer.add_document(passage_document(
             fields,
-            &copies,
+            record,
             &facets,
             &place,
             &prepared.text[range.clone()],
-            record.key,
         ))?;
     }
     Ok(prepared.passages.len())
@@ -85,16 +81,14 @@ pub(crate) fn moved(
     writer.delete_term(Term::from_field_u64(fields.doc_key, old.key));
     writer.delete_term(Term::from_field_u64(fields.doc_key, new.key));
     let facets = DocFacets::of(&new.metadata, &new.countries, &new.topics);
-    let copies = DocCopies::of(new);
     writer.add_document(record_document(fields, new, &facets)?)?;
     for passage in &passages {
         writer.add_document(passage_document(
             fields,
-            &copies,
+            new,
             &facets,
             &passage.place,
             &passage.text,
-            new.key,
         ))?;
     }
     Ok(passages.len())
