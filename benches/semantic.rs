@@ -6,6 +6,8 @@
 //!   the same sample.
 //! - `latency N`: p50/p99 per mode (lexical, semantic, hybrid) over the generator's queries on
 //!   the first N documents, embedded (incrementally) first.
+//! - `query N`: embedding the generator's queries alone (the floor of every semantic or hybrid
+//!   query), p50/p99 and tokens per query, on the corpus of N documents' queries.
 //! - `exact`: the cost of exact vector search (one best passage per document, both kernels of
 //!   `semantic::scan`) against the number of vectors, compute only, and the size where it
 //!   passes the 20 ms query budget.
@@ -48,14 +50,15 @@ fn main() {
                 .unwrap_or(if name == "embed" { 300 } else { 2000 }),
         )
     };
-    let (embed, latency, exact, load) = (
+    let (embed, latency, query, exact, load) = (
         size_after("embed"),
         size_after("latency"),
+        size_after("query"),
         args.iter().any(|a| a == "exact"),
         args.iter().any(|a| a == "load"),
     );
-    if embed.is_none() && latency.is_none() && !exact && !load {
-        println!("semantic bench: name a part: `embed N`, `latency N`, `exact`, `load` (see benches/semantic.rs)");
+    if embed.is_none() && latency.is_none() && query.is_none() && !exact && !load {
+        println!("semantic bench: name a part: `embed N`, `latency N`, `query N`, `exact`, `load` (see benches/semantic.rs)");
         return;
     }
     if exact {
@@ -64,11 +67,16 @@ fn main() {
     if load {
         load_cost();
     }
-    if embed.is_none() && latency.is_none() {
+    if embed.is_none() && latency.is_none() && query.is_none() {
         return;
     }
     let model = tipdex::semantic::model::test_model_dir();
     let encoder = Arc::new(Encoder::load(&model).expect("load the model"));
+    if let Some(docs) = query {
+        if let Some(generator) = common::generator("semantic") {
+            query_embedding_cost(&common::generated_corpus(&generator, docs), &encoder);
+        }
+    }
     if let Some(docs) = embed {
         let Some((_, index)) = indexed_corpus(docs) else {
             return;
@@ -134,16 +142,7 @@ fn indexed_corpus(docs: usize) -> Option<(PathBuf, PathBuf)> {
 /// p50/p99 per mode over the generator's queries (their words only: the semantic side reads
 /// the text, and the operators of the query bench's classes mean nothing to it).
 fn modes_latency(corpus: &Path, index: &Path, encoder: &Arc<Encoder>, docs: usize) {
-    let queries: Vec<String> = common::generated_queries(corpus)
-        .into_iter()
-        .map(|(_, q)| {
-            q.split_whitespace()
-                .filter(|w| !w.contains(':'))
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .filter(|q| !q.is_empty())
-        .collect();
+    let queries = plain_queries(corpus);
     let store = Store::open(index).expect("open index");
     let reader = store.reader().expect("reader");
     let passages = {
@@ -194,6 +193,76 @@ fn modes_latency(corpus: &Path, index: &Path, encoder: &Arc<Encoder>, docs: usiz
         "hybrid p50 / lexical p50 = {:.2}",
         medians["Hybrid"].as_secs_f64() / medians["Lexical"].as_secs_f64()
     );
+}
+
+/// The generator's queries as the semantic side reads them: their words, operators dropped.
+fn plain_queries(corpus: &Path) -> Vec<String> {
+    common::generated_queries(corpus)
+        .into_iter()
+        .map(|(_, q)| {
+            q.split_whitespace()
+                .filter(|w| !w.contains(':'))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .filter(|q| !q.is_empty())
+        .collect()
+}
+
+/// p50/p99 of embedding one query, as a search does (`Encoder::embed_query`: one text on the
+/// calling thread), beside the batch path (`Encoder::embed` of one text: candle, its thread
+/// pool) measured in the same run, alternating query by query so both see the same load.
+/// CPU time is the whole process's (candle's pool threads included) per query.
+fn query_embedding_cost(corpus: &Path, encoder: &Encoder) {
+    let queries = plain_queries(corpus);
+    let tokens: usize = queries
+        .iter()
+        .map(|q| encoder.token_ids(q).expect("tokenize").len())
+        .sum();
+    println!(
+        "query embedding, {} queries ({:.1} tokens each with [CLS]/[SEP]), after one warm-up pass:",
+        queries.len(),
+        tokens as f64 / queries.len().max(1) as f64
+    );
+    println!("| path | p50 ms | p99 ms | mean ms | CPU ms per query |");
+    println!("|---|---:|---:|---:|---:|");
+    type Path1<'a> = (&'a str, Box<dyn Fn(&str) -> Vec<f32> + 'a>);
+    let paths: [Path1; 2] = [
+        (
+            "embed_query (one text, int8 rows)",
+            Box::new(|q| encoder.embed_query(q).expect("embed")),
+        ),
+        (
+            "embed (candle batch path, f32)",
+            Box::new(|q| encoder.embed(&[q]).expect("embed").remove(0)),
+        ),
+    ];
+    let mut times = [Vec::new(), Vec::new()];
+    let mut cpu = [Duration::ZERO; 2];
+    for pass in 0..2 {
+        for q in &queries {
+            for (k, (_, embed)) in paths.iter().enumerate() {
+                let (started, cpu_before) = (Instant::now(), cpu_time());
+                std::hint::black_box(embed(q));
+                if pass == 1 {
+                    times[k].push(started.elapsed());
+                    cpu[k] += cpu_time() - cpu_before;
+                }
+            }
+        }
+    }
+    for (k, (name, _)) in paths.iter().enumerate() {
+        let t = &mut times[k];
+        t.sort();
+        let pick = |p: f64| t[((t.len() - 1) as f64 * p).round() as usize];
+        println!(
+            "| {name} | {:.2} | {:.2} | {:.2} | {:.2} |",
+            ms(pick(0.5)),
+            ms(pick(0.99)),
+            ms(t.iter().sum::<Duration>() / t.len().max(1) as u32),
+            ms(cpu[k] / t.len().max(1) as u32)
+        );
+    }
 }
 
 /// Random unit vectors, reproducible (xorshift, no dependency).
