@@ -6,11 +6,18 @@
 //!   the same sample.
 //! - `latency N`: p50/p99 per mode (lexical, semantic, hybrid) over the generator's queries on
 //!   the first N documents, embedded (incrementally) first.
+//! - `query N`: embedding the generator's queries alone (the floor of every semantic or hybrid
+//!   query), p50/p99 and tokens per query, on the corpus of N documents' queries.
+//! - `latency-at CORPUS INDEX SECONDS`: the same per-mode latency on a corpus folder made by
+//!   the generator (`queries.txt` beside `corpus/`) already indexed lexically into INDEX,
+//!   after embedding it for at most SECONDS (so the semantic side covers the documents
+//!   embedded so far, the lexical side all), then whole-process `tipdex search` timings
+//!   per mode (each a fresh process: model and vectors loaded every time).
 //! - `exact`: the cost of exact vector search (one best passage per document, both kernels of
 //!   `semantic::scan`) against the number of vectors, compute only, and the size where it
 //!   passes the 20 ms query budget.
-//! - `load`: what reading the vectors and laying them out costs a fresh process (each CLI
-//!   search) at 10k, 100k and 236k vectors (236k: the 20k corpus' passages).
+//! - `load`: what opening the vectors costs a fresh process (each CLI search) at 10k, 100k
+//!   and 236k vectors (236k: the 20k corpus' passages), mapped in place against decoded.
 //!
 //! ```sh
 //! bash scripts/fetch_test_model.sh                   # the model, once
@@ -48,14 +55,15 @@ fn main() {
                 .unwrap_or(if name == "embed" { 300 } else { 2000 }),
         )
     };
-    let (embed, latency, exact, load) = (
+    let (embed, latency, query, exact, load) = (
         size_after("embed"),
         size_after("latency"),
+        size_after("query"),
         args.iter().any(|a| a == "exact"),
         args.iter().any(|a| a == "load"),
     );
-    if embed.is_none() && latency.is_none() && !exact && !load {
-        println!("semantic bench: name a part: `embed N`, `latency N`, `exact`, `load` (see benches/semantic.rs)");
+    if embed.is_none() && latency.is_none() && query.is_none() && !exact && !load {
+        println!("semantic bench: name a part: `embed N`, `latency N`, `query N`, `exact`, `load` (see benches/semantic.rs)");
         return;
     }
     if exact {
@@ -64,11 +72,24 @@ fn main() {
     if load {
         load_cost();
     }
-    if embed.is_none() && latency.is_none() {
+    let latency_at = args
+        .iter()
+        .position(|a| a == "latency-at")
+        .and_then(|i| args.get(i + 1..i + 4));
+    if embed.is_none() && latency.is_none() && query.is_none() && latency_at.is_none() {
         return;
     }
     let model = tipdex::semantic::model::test_model_dir();
     let encoder = Arc::new(Encoder::load(&model).expect("load the model"));
+    if let Some([corpus, index, seconds]) = latency_at {
+        let seconds: u64 = seconds.parse().expect("latency-at CORPUS INDEX SECONDS");
+        latency_on_index(Path::new(corpus), Path::new(index), seconds, &encoder);
+    }
+    if let Some(docs) = query {
+        if let Some(generator) = common::generator("semantic") {
+            query_embedding_cost(&common::generated_corpus(&generator, docs), &encoder);
+        }
+    }
     if let Some(docs) = embed {
         let Some((_, index)) = indexed_corpus(docs) else {
             return;
@@ -131,19 +152,80 @@ fn indexed_corpus(docs: usize) -> Option<(PathBuf, PathBuf)> {
     Some((out, index))
 }
 
+/// Per-mode latency on an existing lexical index, embedded for at most `seconds` first.
+fn latency_on_index(corpus: &Path, index: &Path, seconds: u64, encoder: &Arc<Encoder>) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let timer = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_secs(seconds));
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        })
+    };
+    let cpu_before = cpu_time();
+    let report = embed_index(index, encoder, &stop, &mut |_| {}).expect("embed");
+    let cpu = cpu_time() - cpu_before;
+    println!(
+        "embedded {} passages ({} tokens) of {} documents in {:.1} s wall, {:.1} s CPU ({:.1} passages/s wall){}",
+        report.embedded_passages,
+        report.embedded_tokens,
+        report.documents,
+        report.elapsed.as_secs_f64(),
+        cpu.as_secs_f64(),
+        report.embedded_passages as f64 / report.elapsed.as_secs_f64().max(1e-9),
+        if report.interrupted { ", stopped at the time limit" } else { "" }
+    );
+    drop(timer);
+    let documents = Store::open(index)
+        .and_then(|s| {
+            let reader = s.reader()?;
+            Ok(s.counts(&reader.searcher())?.0)
+        })
+        .expect("count documents");
+    modes_latency(corpus, index, encoder, documents as usize);
+    whole_process_latency(corpus, index);
+}
+
+/// Wall time of `tipdex search` as a user runs it, per mode: a fresh process each time (the
+/// model loaded, the vectors opened), the first 30 queries, after one warm-up run.
+fn whole_process_latency(corpus: &Path, index: &Path) {
+    let queries: Vec<String> = plain_queries(corpus).into_iter().take(30).collect();
+    let model = tipdex::semantic::model::test_model_dir();
+    println!(
+        "whole process (`tipdex search --mode M -n 10 QUERY`, output to a pipe), {} queries:",
+        queries.len()
+    );
+    println!("| mode | p50 ms | p99 ms |");
+    println!("|---|---:|---:|");
+    for mode in ["lexical", "semantic", "hybrid"] {
+        let run = |q: &str| {
+            let started = Instant::now();
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_tipdex"))
+                .args(["search", "--mode", mode, "-n", "10", "--index"])
+                .arg(index)
+                .arg(q)
+                .env("TIPDEX_MODEL_DIR", &model.0)
+                .output()
+                .expect("run tipdex search");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            started.elapsed()
+        };
+        run(&queries[0]);
+        let mut times: Vec<Duration> = queries.iter().map(|q| run(q)).collect();
+        times.sort();
+        let pick = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize];
+        println!("| {mode} | {:.1} | {:.1} |", ms(pick(0.5)), ms(pick(0.99)));
+    }
+}
+
 /// p50/p99 per mode over the generator's queries (their words only: the semantic side reads
 /// the text, and the operators of the query bench's classes mean nothing to it).
 fn modes_latency(corpus: &Path, index: &Path, encoder: &Arc<Encoder>, docs: usize) {
-    let queries: Vec<String> = common::generated_queries(corpus)
-        .into_iter()
-        .map(|(_, q)| {
-            q.split_whitespace()
-                .filter(|w| !w.contains(':'))
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .filter(|q| !q.is_empty())
-        .collect();
+    let queries = plain_queries(corpus);
     let store = Store::open(index).expect("open index");
     let reader = store.reader().expect("reader");
     let passages = {
@@ -196,6 +278,76 @@ fn modes_latency(corpus: &Path, index: &Path, encoder: &Arc<Encoder>, docs: usiz
     );
 }
 
+/// The generator's queries as the semantic side reads them: their words, operators dropped.
+fn plain_queries(corpus: &Path) -> Vec<String> {
+    common::generated_queries(corpus)
+        .into_iter()
+        .map(|(_, q)| {
+            q.split_whitespace()
+                .filter(|w| !w.contains(':'))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .filter(|q| !q.is_empty())
+        .collect()
+}
+
+/// p50/p99 of embedding one query, as a search does (`Encoder::embed_query`: one text on the
+/// calling thread), beside the batch path (`Encoder::embed` of one text: candle, its thread
+/// pool) measured in the same run, alternating query by query so both see the same load.
+/// CPU time is the whole process's (candle's pool threads included) per query.
+fn query_embedding_cost(corpus: &Path, encoder: &Encoder) {
+    let queries = plain_queries(corpus);
+    let tokens: usize = queries
+        .iter()
+        .map(|q| encoder.token_ids(q).expect("tokenize").len())
+        .sum();
+    println!(
+        "query embedding, {} queries ({:.1} tokens each with [CLS]/[SEP]), after one warm-up pass:",
+        queries.len(),
+        tokens as f64 / queries.len().max(1) as f64
+    );
+    println!("| path | p50 ms | p99 ms | mean ms | CPU ms per query |");
+    println!("|---|---:|---:|---:|---:|");
+    type Path1<'a> = (&'a str, Box<dyn Fn(&str) -> Vec<f32> + 'a>);
+    let paths: [Path1; 2] = [
+        (
+            "embed_query (one text, int8 rows)",
+            Box::new(|q| encoder.embed_query(q).expect("embed")),
+        ),
+        (
+            "embed (candle batch path, f32)",
+            Box::new(|q| encoder.embed(&[q]).expect("embed").remove(0)),
+        ),
+    ];
+    let mut times = [Vec::new(), Vec::new()];
+    let mut cpu = [Duration::ZERO; 2];
+    for pass in 0..2 {
+        for q in &queries {
+            for (k, (_, embed)) in paths.iter().enumerate() {
+                let (started, cpu_before) = (Instant::now(), cpu_time());
+                std::hint::black_box(embed(q));
+                if pass == 1 {
+                    times[k].push(started.elapsed());
+                    cpu[k] += cpu_time() - cpu_before;
+                }
+            }
+        }
+    }
+    for (k, (name, _)) in paths.iter().enumerate() {
+        let t = &mut times[k];
+        t.sort();
+        let pick = |p: f64| t[((t.len() - 1) as f64 * p).round() as usize];
+        println!(
+            "| {name} | {:.2} | {:.2} | {:.2} | {:.2} |",
+            ms(pick(0.5)),
+            ms(pick(0.99)),
+            ms(t.iter().sum::<Duration>() / t.len().max(1) as u32),
+            ms(cpu[k] / t.len().max(1) as u32)
+        );
+    }
+}
+
 /// Random unit vectors, reproducible (xorshift, no dependency).
 struct RandomUnits(u64);
 
@@ -242,7 +394,9 @@ fn exact_search_cost() {
     let mut groups: Vec<Group> = Vec::new();
     let mut previous: [Option<(usize, f64)>; 2] = [None, None];
     let mut crossover: [Option<f64>; 2] = [None, None];
-    for size in [10_000, 25_000, 50_000, 100_000, 200_000, 400_000, 800_000] {
+    for size in [
+        10_000, 25_000, 50_000, 100_000, 200_000, 236_000, 400_000, 800_000,
+    ] {
         let have = groups.len() * PASSAGES_PER_DOCUMENT;
         groups.extend(random.groups(groups.len() as u64, size - have));
         let layout = Layout::build(&groups);
@@ -286,13 +440,16 @@ fn exact_search_cost() {
     }
 }
 
-/// What opening the vectors costs a fresh process (each `tipdex search` is one): read the
-/// chunk files and build the contiguous layout, at sizes written as one compacted chunk.
+/// What opening the vectors costs a fresh process (each `tipdex search` is one), at sizes
+/// written as one compacted chunk: mapping the chunk and walking its headers (what a search
+/// does, `Layout::open`), against reading and decoding every vector into groups and laying
+/// them out (what it did before); then a scan over the mapped rows (int8 query).
 fn load_cost() {
-    println!("loading the vectors (read + decode + lay out), best of 3:");
-    println!("| vectors | chunk MB | read + decode ms | lay out ms | total ms |");
+    println!("opening the vectors, best of 3 (page cache warm):");
+    println!("| vectors | chunk MB | mapped (open) ms | decode + lay out ms | scan of the mapped rows ms |");
     println!("|---:|---:|---:|---:|---:|");
     let mut random = RandomUnits(0x2545_f491_4f6c_dd1d);
+    let query = Query::new(&random.next(), Kernel::Int8);
     for size in [10_000, 100_000, 236_000] {
         let dir = tempfile::tempdir().expect("temporary folder");
         let mut store = VectorStore::load(dir.path()).expect("empty store");
@@ -304,25 +461,37 @@ fn load_cost() {
             .flatten()
             .map(|e| e.metadata().map_or(0, |m| m.len()))
             .sum();
-        let mut best: Option<(Duration, Duration)> = None;
-        for _ in 0..3 {
-            let started = Instant::now();
+        let best = |f: &dyn Fn()| {
+            (0..3)
+                .map(|_| {
+                    let started = Instant::now();
+                    f();
+                    started.elapsed()
+                })
+                .min()
+                .unwrap_or_default()
+        };
+        let mapped = best(&|| {
+            std::hint::black_box(Layout::open(dir.path(), |_, _| true).expect("open"));
+        });
+        let decoded = best(&|| {
             let loaded = VectorStore::load(dir.path()).expect("load");
-            let read = started.elapsed();
-            let started = Instant::now();
             std::hint::black_box(Layout::build(loaded.groups.values()));
-            let laid = started.elapsed();
-            if best.is_none_or(|(r, l)| read + laid < r + l) {
-                best = Some((read, laid));
-            }
-        }
-        let best = best.unwrap_or_default();
+        });
+        let layout = Layout::open(dir.path(), |_, _| true).expect("open");
+        assert_eq!(
+            layout.vectors(),
+            size.div_ceil(PASSAGES_PER_DOCUMENT) * PASSAGES_PER_DOCUMENT
+        );
+        let scan = best(&|| {
+            std::hint::black_box(layout.best_per_document(&query));
+        });
         println!(
             "| {size} | {:.1} | {:.1} | {:.1} | {:.1} |",
             bytes as f64 / 1e6,
-            ms(best.0),
-            ms(best.1),
-            ms(best.0 + best.1)
+            ms(mapped),
+            ms(decoded),
+            ms(scan)
         );
     }
 }

@@ -105,12 +105,7 @@ impl PendingEmbedding {
     /// Start embedding `query` with `semantic`'s model.
     pub(super) fn start(semantic: &SemanticSearch, query: &str) -> PendingEmbedding {
         let (encoder, query) = (semantic.encoder.clone(), query.to_string());
-        PendingEmbedding(std::thread::spawn(move || {
-            Ok(encoder
-                .embed(&[query.as_str()])?
-                .pop()
-                .expect("one vector per text"))
-        }))
+        PendingEmbedding(std::thread::spawn(move || Ok(encoder.embed_query(&query)?)))
     }
 
     fn wait(self) -> Result<Vec<f32>> {

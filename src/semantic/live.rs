@@ -24,20 +24,26 @@ impl LiveVectors {
     /// embedding run was level with this very index state, no record is read; otherwise each
     /// group is checked against its document's record (a lexical run since then).
     pub fn load(index_dir: &Path, store: &Store, searcher: &Searcher) -> Result<LiveVectors> {
-        let stored = VectorStore::load(index_dir)?;
         let print = fingerprint(searcher);
         let (documents, _) = store.counts(searcher)?;
-        let mut groups = stored.groups;
-        if VectorStore::synced(index_dir) != Some(print) {
-            let current: HashMap<u64, u64> = store
-                .all_summaries(searcher)?
-                .into_iter()
-                .map(|s| (s.key, signature(&s.hash, s.extractor)))
-                .collect();
-            groups.retain(|k, g| current.get(k) == Some(&g.signature));
-        }
+        let current: Option<HashMap<u64, u64>> = if VectorStore::synced(index_dir) != Some(print) {
+            Some(
+                store
+                    .all_summaries(searcher)?
+                    .into_iter()
+                    .map(|s| (s.key, signature(&s.hash, s.extractor)))
+                    .collect(),
+            )
+        } else {
+            None
+        };
+        let layout = Layout::open(index_dir, |key, signature| {
+            current
+                .as_ref()
+                .is_none_or(|c| c.get(&key) == Some(&signature))
+        })?;
         Ok(LiveVectors {
-            layout: Layout::build(groups.values()),
+            layout,
             documents: documents as usize,
             fingerprint: print,
         })

@@ -11,6 +11,7 @@ pub mod embed;
 pub mod encoder;
 pub mod live;
 pub mod model;
+mod one_text;
 pub mod scan;
 pub mod vectors;
 

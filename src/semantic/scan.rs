@@ -1,7 +1,8 @@
-//! Exact vector search over one contiguous layout: every live vector's int8 components in one
-//! array (row `i` at `i × DIMENSIONS`), its scale and passage ordinal in parallel arrays, and
-//! each document's rows as one range. Built once per index state; a scan is a straight walk
-//! through memory, where one heap allocation per vector made it a pointer chase.
+//! Exact vector search over the chunk files' own bytes: every passage is a fixed-size record
+//! (ordinal, digest, scale, int8 components), a document's records are contiguous, and a
+//! search maps the chunks and walks them in place (`Layout::open`), so a fresh process pays
+//! no decode or copy. Opened once per index state; a scan is a straight walk through memory,
+//! where one heap allocation per vector made it a pointer chase.
 //!
 //! Two dot-product kernels, measured by `cargo bench --bench semantic -- exact`: the query
 //! quantised to int8 with i8×i8 products summed in i32 (half the bytes per lane of f32, the
@@ -10,8 +11,10 @@
 //! still scans in 256-bit lanes where the machine has them.
 
 use super::encoder::DIMENSIONS;
-use super::vectors::Group;
+use super::vectors::{chunk_shape, encode_chunk, ChunkShape, Group, GroupSpan, VectorStore};
+use super::SemanticError;
 use std::collections::HashMap;
+use std::path::Path;
 
 /// How a query is multiplied with the stored int8 components.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -45,8 +48,8 @@ impl Query {
         }
     }
 
-    /// The unscaled dot product with one row of stored components.
-    fn raw_dot(&self, row: &[i8]) -> f32 {
+    /// The unscaled dot product with one row of stored components (int8 as bytes).
+    fn raw_dot(&self, row: &[u8]) -> f32 {
         match self.kernel {
             Kernel::Int8 => dot_i8(&self.quantised, row) as f32 * self.scale,
             Kernel::Float => dot_f32(&self.float, row),
@@ -54,46 +57,110 @@ impl Query {
     }
 }
 
-/// Every live vector in one array, grouped by document.
-#[derive(Debug, Default)]
+/// Bytes holding passage records: a chunk file mapped in place, or records laid out in
+/// memory by [`Layout::build`].
+enum Bytes {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Mapped(m) => m,
+            Bytes::Owned(v) => v,
+        }
+    }
+}
+
+/// One document's rows: `count` passage records of `source` from byte `first`.
+#[derive(Clone, Copy, Debug)]
+struct Rows {
+    key: u64,
+    source: u32,
+    first: usize,
+    count: u32,
+}
+
+/// Every live vector, grouped by document, read where it lies: the rows of each chunk file
+/// in place (mapped), so opening the vectors costs a fresh process (each CLI search) the
+/// chunk headers' walk and their checksum, not a decode and copy of every vector.
+#[derive(Default)]
 pub struct Layout {
-    components: Vec<i8>,
-    scales: Vec<f32>,
-    ordinals: Vec<u32>,
-    /// (document key, first row, end row), rows of one document contiguous.
-    documents: Vec<(u64, u32, u32)>,
+    sources: Vec<(Bytes, ChunkShape)>,
+    documents: Vec<Rows>,
     by_key: HashMap<u64, usize>,
+    vectors: usize,
+}
+
+impl std::fmt::Debug for Layout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Layout")
+            .field("documents", &self.documents.len())
+            .field("vectors", &self.vectors)
+            .finish()
+    }
 }
 
 impl Layout {
-    /// Lay out `groups` (each document's vectors together, in the order given).
+    /// Lay out `groups` in memory (each document's vectors together, in the order given), as
+    /// records of the chunk format.
     pub fn build<'a>(groups: impl IntoIterator<Item = &'a Group>) -> Layout {
         let groups: Vec<&Group> = groups.into_iter().collect();
-        let vectors: usize = groups.iter().map(|g| g.passages.len()).sum();
-        // Sized once: growing a 100 MB array by doubling cost more than filling it.
-        let mut layout = Layout {
-            components: Vec::with_capacity(vectors * DIMENSIONS),
-            scales: Vec::with_capacity(vectors),
-            ordinals: Vec::with_capacity(vectors),
-            documents: Vec::with_capacity(groups.len()),
-            by_key: HashMap::with_capacity(groups.len()),
-        };
-        for g in groups {
-            layout.push(g);
+        // One chunk's bytes, read back through the same shape as a file's.
+        let bytes = encode_chunk(&groups);
+        let shape = chunk_shape(&bytes).expect("a chunk just encoded reads back");
+        let mut layout = Layout::default();
+        layout.sources.push((Bytes::Owned(bytes), shape));
+        let spans = layout.sources[0].1.groups.clone();
+        for span in spans {
+            layout.push(0, &span);
         }
         layout
     }
 
-    fn push(&mut self, g: &Group) {
-        let start = self.scales.len() as u32;
-        for p in &g.passages {
-            self.components.extend_from_slice(&p.components);
-            self.scales.push(p.scale);
-            self.ordinals.push(p.ordinal);
+    /// The vectors of `index_dir`'s chunks, mapped in place; of each document only its latest
+    /// group (a later chunk replaces an earlier one), and only when `keep(key, signature)`.
+    pub fn open(
+        index_dir: &Path,
+        keep: impl Fn(u64, u64) -> bool,
+    ) -> Result<Layout, SemanticError> {
+        let chunks = VectorStore::map(index_dir)?;
+        let mut latest: HashMap<u64, (u32, GroupSpan)> = HashMap::new();
+        for (source, (_, shape)) in chunks.iter().enumerate() {
+            for span in &shape.groups {
+                latest.insert(span.key, (source as u32, *span));
+            }
         }
-        self.by_key.insert(g.key, self.documents.len());
-        self.documents
-            .push((g.key, start, self.scales.len() as u32));
+        let mut chosen: Vec<(u32, GroupSpan)> = latest
+            .into_values()
+            .filter(|(_, span)| keep(span.key, span.signature))
+            .collect();
+        // File order, so a scan walks each chunk front to back.
+        chosen.sort_by_key(|(source, span)| (*source, span.first));
+        let mut layout = Layout {
+            sources: chunks
+                .into_iter()
+                .map(|(map, shape)| (Bytes::Mapped(map), shape))
+                .collect(),
+            ..Layout::default()
+        };
+        for (source, span) in chosen {
+            layout.push(source, &span);
+        }
+        Ok(layout)
+    }
+
+    fn push(&mut self, source: u32, span: &GroupSpan) {
+        self.by_key.insert(span.key, self.documents.len());
+        self.documents.push(Rows {
+            key: span.key,
+            source,
+            first: span.first,
+            count: span.count,
+        });
+        self.vectors += span.count as usize;
     }
 
     /// Documents with vectors.
@@ -103,7 +170,7 @@ impl Layout {
 
     /// Vectors held.
     pub fn vectors(&self) -> usize {
-        self.scales.len()
+        self.vectors
     }
 
     /// Whether the document `key` has vectors.
@@ -114,16 +181,16 @@ impl Layout {
     /// Every document's best passage by dot product with `query`: (key, score, ordinal).
     pub fn best_per_document(&self, query: &Query) -> Vec<(u64, f32, u32)> {
         let mut out = Vec::with_capacity(self.documents.len());
-        for &(key, start, end) in &self.documents {
+        for rows in &self.documents {
             let mut best = (f32::NEG_INFINITY, 0u32);
-            for row in start as usize..end as usize {
-                let s = self.score(query, row);
+            self.each_row(rows, |ordinal, record, shape| {
+                let s = score(query, record, shape);
                 if s > best.0 {
-                    best = (s, self.ordinals[row]);
+                    best = (s, ordinal);
                 }
-            }
-            if end > start {
-                out.push((key, best.0, best.1));
+            });
+            if rows.count > 0 {
+                out.push((rows.key, best.0, best.1));
             }
         }
         out
@@ -131,23 +198,33 @@ impl Layout {
 
     /// The document `key`'s passages scored against `query`: ordinal → similarity.
     pub fn passage_scores(&self, key: u64, query: &Query) -> HashMap<u32, f32> {
-        let Some(&i) = self.by_key.get(&key) else {
-            return HashMap::new();
-        };
-        let (_, start, end) = self.documents[i];
-        (start as usize..end as usize)
-            .map(|row| (self.ordinals[row], self.score(query, row)))
-            .collect()
+        let mut out = HashMap::new();
+        if let Some(&i) = self.by_key.get(&key) {
+            self.each_row(&self.documents[i], |ordinal, record, shape| {
+                out.insert(ordinal, score(query, record, shape));
+            });
+        }
+        out
     }
 
-    fn score(&self, query: &Query, row: usize) -> f32 {
-        let at = row * DIMENSIONS;
-        query.raw_dot(&self.components[at..at + DIMENSIONS]) * self.scales[row]
+    #[inline]
+    fn each_row(&self, rows: &Rows, mut f: impl FnMut(u32, &[u8], &ChunkShape)) {
+        let (bytes, shape) = &self.sources[rows.source as usize];
+        let records = &bytes[rows.first..rows.first + rows.count as usize * shape.stride];
+        for record in records.chunks_exact(shape.stride) {
+            f(shape.ordinal(record), record, shape);
+        }
     }
 }
 
+#[inline]
+fn score(query: &Query, record: &[u8], shape: &ChunkShape) -> f32 {
+    let components = &record[shape.components_at..shape.components_at + DIMENSIONS];
+    query.raw_dot(components) * shape.scale(record)
+}
+
 /// i8 × i8 summed in i32 lanes; AVX2 when the CPU has it.
-fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
+fn dot_i8(a: &[i8], b: &[u8]) -> i32 {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx2") {
@@ -160,12 +237,12 @@ fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn dot_i8_avx2(a: &[i8], b: &[i8]) -> i32 {
+unsafe fn dot_i8_avx2(a: &[i8], b: &[u8]) -> i32 {
     dot_i8_lanes(a, b)
 }
 
 #[inline(always)]
-fn dot_i8_lanes(a: &[i8], b: &[i8]) -> i32 {
+fn dot_i8_lanes(a: &[i8], b: &[u8]) -> i32 {
     // Independent running sums so the compiler can fill a vector register (one chain of
     // additions it may not reorder would stay scalar); i16 products of i8 never overflow
     // an i32 over 384 components.
@@ -176,18 +253,18 @@ fn dot_i8_lanes(a: &[i8], b: &[i8]) -> i32 {
         .remainder()
         .iter()
         .zip(bc.remainder())
-        .map(|(x, y)| i32::from(*x) * i32::from(*y))
+        .map(|(x, y)| i32::from(*x) * i32::from(*y as i8))
         .sum();
     for (x, y) in ac.zip(bc) {
         for i in 0..LANES {
-            lanes[i] += i32::from(x[i]) * i32::from(y[i]);
+            lanes[i] += i32::from(x[i]) * i32::from(y[i] as i8);
         }
     }
     lanes.iter().sum::<i32>() + tail
 }
 
 /// f32 query × widened i8 components; AVX2 + FMA when the CPU has them.
-fn dot_f32(q: &[f32], c: &[i8]) -> f32 {
+fn dot_f32(q: &[f32], c: &[u8]) -> f32 {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
@@ -201,12 +278,12 @@ fn dot_f32(q: &[f32], c: &[i8]) -> f32 {
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn dot_f32_avx2(q: &[f32], c: &[i8]) -> f32 {
+unsafe fn dot_f32_avx2(q: &[f32], c: &[u8]) -> f32 {
     dot_f32_lanes(q, c)
 }
 
 #[inline(always)]
-fn dot_f32_lanes(q: &[f32], c: &[i8]) -> f32 {
+fn dot_f32_lanes(q: &[f32], c: &[u8]) -> f32 {
     const LANES: usize = 16;
     let mut lanes = [0f32; LANES];
     let (qc, cc) = (q.chunks_exact(LANES), c.chunks_exact(LANES));
@@ -214,11 +291,11 @@ fn dot_f32_lanes(q: &[f32], c: &[i8]) -> f32 {
         .remainder()
         .iter()
         .zip(cc.remainder())
-        .map(|(x, y)| x * f32::from(*y))
+        .map(|(x, y)| x * f32::from(*y as i8))
         .sum();
     for (x, y) in qc.zip(cc) {
         for i in 0..LANES {
-            lanes[i] += x[i] * f32::from(y[i]);
+            lanes[i] += x[i] * f32::from(y[i] as i8);
         }
     }
     lanes.iter().sum::<f32>() + tail
@@ -287,5 +364,44 @@ mod tests {
         assert!(layout
             .passage_scores(9, &Query::new(&q, Kernel::Int8))
             .is_empty());
+    }
+
+    /// A search reads the chunk files in place: the same scores as the vectors laid out in
+    /// memory, a later chunk's group replacing an earlier one, `keep` leaving groups out,
+    /// and a chunk whose check fails ignored.
+    #[test]
+    fn mapped_chunks_score_as_the_groups_they_hold() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = VectorStore::load(dir.path()).unwrap();
+        store
+            .append(dir.path(), vec![group(1, &[1, 2, 3]), group(2, &[4])])
+            .unwrap();
+        store
+            .append(dir.path(), vec![group(2, &[5, 6]), group(3, &[7])])
+            .unwrap();
+        let q = Query::new(&unit(5), Kernel::Int8);
+        let mapped = Layout::open(dir.path(), |_, _| true).unwrap();
+        let built = Layout::build(&[group(1, &[1, 2, 3]), group(2, &[5, 6]), group(3, &[7])]);
+        assert_eq!((mapped.documents(), mapped.vectors()), (3, 6));
+        let mut a = mapped.best_per_document(&q);
+        let mut b = built.best_per_document(&q);
+        a.sort_by_key(|x| x.0);
+        b.sort_by_key(|x| x.0);
+        assert_eq!(a, b);
+        // Document 2's passages are those of the later chunk: ordinals 0 and 1, 0 the closest.
+        let two = mapped.passage_scores(2, &q);
+        assert_eq!(two.len(), 2);
+        assert!((two[&0] - 1.0).abs() < 0.01, "{}", two[&0]);
+
+        let without_3 = Layout::open(dir.path(), |key, _| key != 3).unwrap();
+        assert!(!without_3.contains(3) && without_3.contains(1));
+
+        let second = VectorStore::folder(dir.path()).join("chunk-00000001.vec");
+        let mut bytes = std::fs::read(&second).unwrap();
+        bytes[60] ^= 0xff;
+        std::fs::write(&second, bytes).unwrap();
+        let torn = Layout::open(dir.path(), |_, _| true).unwrap();
+        assert_eq!((torn.documents(), torn.vectors()), (2, 4));
+        assert!(!torn.contains(3));
     }
 }

@@ -163,6 +163,41 @@ impl VectorStore {
         Ok(store)
     }
 
+    /// Every whole chunk of `index_dir`, oldest first, mapped into memory with its shape (a
+    /// damaged or foreign one is left out, as [`VectorStore::load`] does), for a search to
+    /// read in place: no decoding, no copy, pages read as the scan touches them.
+    pub(crate) fn map(index_dir: &Path) -> Result<Vec<(memmap2::Mmap, ChunkShape)>, SemanticError> {
+        let folder = Self::folder(index_dir);
+        let entries = match std::fs::read_dir(&folder) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io_err("read", &folder)(e)),
+        };
+        let mut chunks: Vec<(u64, PathBuf)> = entries
+            .flatten()
+            .filter_map(|e| Some((chunk_number(&e.file_name().to_string_lossy())?, e.path())))
+            .collect();
+        chunks.sort();
+        let mut mapped = Vec::with_capacity(chunks.len());
+        for (_, path) in chunks {
+            let file = match std::fs::File::open(&path) {
+                Ok(f) => f,
+                // Compacted away since the folder was listed: its groups are in a later chunk.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(io_err("read", &path)(e)),
+            };
+            // SAFETY: a chunk file is never written after it is renamed into place (new
+            // vectors go to new chunks, compaction writes a new chunk and deletes old ones,
+            // and a deleted file stays mapped until unmapped), so the bytes cannot change
+            // under the map.
+            let map = unsafe { memmap2::Mmap::map(&file) }.map_err(io_err("map", &path))?;
+            if let Some(shape) = chunk_shape(&map) {
+                mapped.push((map, shape));
+            }
+        }
+        Ok(mapped)
+    }
+
     /// Append `groups` as a new chunk (temporary file, fsync, rename, folder fsync).
     pub fn append(&mut self, index_dir: &Path, groups: Vec<Group>) -> Result<(), SemanticError> {
         if groups.is_empty() {
@@ -273,7 +308,7 @@ fn chunk_number(name: &str) -> Option<u64> {
         .ok()
 }
 
-fn encode_chunk(groups: &[Group]) -> Vec<u8> {
+pub(super) fn encode_chunk<G: std::borrow::Borrow<Group>>(groups: &[G]) -> Vec<u8> {
     let mut out = Vec::new();
     out.extend_from_slice(MAGIC);
     let model = super::MODEL_NAME.as_bytes();
@@ -282,6 +317,7 @@ fn encode_chunk(groups: &[Group]) -> Vec<u8> {
     out.extend_from_slice(&(DIMENSIONS as u32).to_le_bytes());
     out.extend_from_slice(&(groups.len() as u32).to_le_bytes());
     for g in groups {
+        let g = g.borrow();
         out.extend_from_slice(&g.key.to_le_bytes());
         out.extend_from_slice(&g.signature.to_le_bytes());
         out.extend_from_slice(&(g.passages.len() as u32).to_le_bytes());
@@ -297,8 +333,40 @@ fn encode_chunk(groups: &[Group]) -> Vec<u8> {
     out
 }
 
-/// The groups of a chunk, or None when it is damaged or written for another model.
-fn decode_chunk(bytes: &[u8]) -> Option<Vec<Group>> {
+/// Where a chunk's vectors sit in its bytes, found without copying them: every passage is a
+/// fixed-size record (ordinal, digest, scale, components), so a search can read the rows in
+/// place from a mapped file (`scan::Layout::open`) and only the embedding run decodes them.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ChunkShape {
+    /// Bytes from one passage record to the next.
+    pub stride: usize,
+    /// Offsets within a record of the digest (None: an undigested chunk), scale and
+    /// components; the ordinal is at 0.
+    pub digest_at: Option<usize>,
+    /// See `digest_at`.
+    pub scale_at: usize,
+    /// See `digest_at`.
+    pub components_at: usize,
+    /// The chunk's groups in file order.
+    pub groups: Vec<GroupSpan>,
+}
+
+/// One group's place in a chunk.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct GroupSpan {
+    /// The document's key.
+    pub key: u64,
+    /// See [`signature`].
+    pub signature: u64,
+    /// Byte offset of its first passage record.
+    pub first: usize,
+    /// Its passages.
+    pub count: u32,
+}
+
+/// The shape of a chunk, or None when it is damaged (its check fails: a torn or altered file)
+/// or written for another model.
+pub(crate) fn chunk_shape(bytes: &[u8]) -> Option<ChunkShape> {
     let (body, check) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
     if xxh3_64(body) != u64::from_le_bytes(check.try_into().ok()?) {
         return None;
@@ -313,32 +381,82 @@ fn decode_chunk(bytes: &[u8]) -> Option<Vec<Group>> {
     if r.take(model_len)? != super::MODEL_NAME.as_bytes() || r.u32()? as usize != DIMENSIONS {
         return None;
     }
+    let (digest_at, scale_at) = if digested { (Some(4), 12) } else { (None, 4) };
+    let components_at = scale_at + 4;
+    let stride = components_at + DIMENSIONS;
     let count = r.u32()?;
     let mut groups = Vec::with_capacity(count as usize);
     for _ in 0..count {
         let key = r.u64()?;
         let signature = r.u64()?;
         let n = r.u32()?;
-        let mut passages = Vec::with_capacity(n as usize);
-        for _ in 0..n {
-            let ordinal = r.u32()?;
-            let digest = if digested { r.u64()? } else { 0 };
-            let scale = f32::from_le_bytes(r.take(4)?.try_into().ok()?);
-            let components = r.take(DIMENSIONS)?.iter().map(|b| *b as i8).collect();
-            passages.push(PassageVector {
-                ordinal,
-                digest,
-                scale,
-                components,
-            });
-        }
-        groups.push(Group {
+        let first = r.at;
+        r.take(stride.checked_mul(n as usize)?)?;
+        groups.push(GroupSpan {
             key,
             signature,
-            passages,
+            first,
+            count: n,
         });
     }
-    (r.at == body.len()).then_some(groups)
+    (r.at == body.len()).then_some(ChunkShape {
+        stride,
+        digest_at,
+        scale_at,
+        components_at,
+        groups,
+    })
+}
+
+impl ChunkShape {
+    /// The `i`-th passage record of `span` in `bytes` (the chunk this shape was read from).
+    pub fn record<'a>(&self, bytes: &'a [u8], span: &GroupSpan, i: usize) -> &'a [u8] {
+        &bytes[span.first + i * self.stride..][..self.stride]
+    }
+
+    /// The passage ordinal of a record.
+    pub fn ordinal(&self, record: &[u8]) -> u32 {
+        u32::from_le_bytes(record[..4].try_into().expect("4 bytes"))
+    }
+
+    /// The scale of a record.
+    pub fn scale(&self, record: &[u8]) -> f32 {
+        f32::from_le_bytes(
+            record[self.scale_at..self.scale_at + 4]
+                .try_into()
+                .expect("4 bytes"),
+        )
+    }
+}
+
+/// The groups of a chunk, or None when it is damaged or written for another model.
+fn decode_chunk(bytes: &[u8]) -> Option<Vec<Group>> {
+    let shape = chunk_shape(bytes)?;
+    let groups = shape
+        .groups
+        .iter()
+        .map(|span| Group {
+            key: span.key,
+            signature: span.signature,
+            passages: (0..span.count as usize)
+                .map(|i| {
+                    let record = shape.record(bytes, span, i);
+                    PassageVector {
+                        ordinal: shape.ordinal(record),
+                        digest: shape.digest_at.map_or(0, |at| {
+                            u64::from_le_bytes(record[at..at + 8].try_into().expect("8 bytes"))
+                        }),
+                        scale: shape.scale(record),
+                        components: record[shape.components_at..]
+                            .iter()
+                            .map(|b| *b as i8)
+                            .collect(),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    Some(groups)
 }
 
 struct Reader<'a> {
