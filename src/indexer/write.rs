@@ -2,9 +2,15 @@
 //! file re-keyed, a gone file deleted (what the documents hold is [`crate::index_doc`]'s).
 //!
 //! Every write of a document deletes its key first, in the same writer, so a document is never
-//! present twice whatever happened to earlier runs.
+//! present twice whatever happened to earlier runs. A document's record and passages go to the
+//! writer as one batch: tantivy puts a batch in one segment, in order, so a document's passages
+//! sit side by side in ordinal order whichever indexing thread took them. The search collectors
+//! keep the first of equally scored passages, so the passage shown for a tie is the earliest one
+//! in every build of the same files (with documents handed over one by one, two indexing
+//! threads split them between segments and the shown passage changed from build to build).
 
 use tantivy::collector::DocSetCollector;
+use tantivy::indexer::UserOperation;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{IndexWriter, Searcher, TantivyDocument, Term};
@@ -23,8 +29,14 @@ pub(crate) fn document(
 ) -> Result<usize> {
     let record = &prepared.record;
     let facets = DocFacets::of(&record.metadata, &record.countries, &record.topics);
-    writer.delete_term(Term::from_field_u64(fields.doc_key, record.key));
-    writer.add_document(record_document(fields, record, &facets)?)?;
+    let mut batch = Vec::with_capacity(prepared.passages.len() + 2);
+    batch.push(UserOperation::Delete(Term::from_field_u64(
+        fields.doc_key,
+        record.key,
+    )));
+    batch.push(UserOperation::Add(record_document(
+        fields, record, &facets,
+    )?));
     for (ordinal, range) in prepared.passages.iter().enumerate() {
         let place = Place {
             ordinal: ordinal as u64,
@@ -32,14 +44,15 @@ pub(crate) fn document(
             end: range.end,
             page: prepared.pages.get(ordinal).copied(),
         };
-        writer.add_document(passage_document(
+        batch.push(UserOperation::Add(passage_document(
             fields,
             record,
             &facets,
             &place,
             &prepared.text[range.clone()],
-        ))?;
+        )));
     }
+    writer.run(batch)?;
     Ok(prepared.passages.len())
 }
 
@@ -78,19 +91,29 @@ pub(crate) fn moved(
         let d: TantivyDocument = searcher.doc(addr)?;
         passages.push(read_passage(fields, &d, &old.id)?);
     }
-    writer.delete_term(Term::from_field_u64(fields.doc_key, old.key));
-    writer.delete_term(Term::from_field_u64(fields.doc_key, new.key));
+    // The collector's set has no order; written back in reading order (see the module note).
+    passages.sort_by_key(|p| p.place.ordinal);
     let facets = DocFacets::of(&new.metadata, &new.countries, &new.topics);
-    writer.add_document(record_document(fields, new, &facets)?)?;
+    let mut batch = Vec::with_capacity(passages.len() + 3);
+    batch.push(UserOperation::Delete(Term::from_field_u64(
+        fields.doc_key,
+        old.key,
+    )));
+    batch.push(UserOperation::Delete(Term::from_field_u64(
+        fields.doc_key,
+        new.key,
+    )));
+    batch.push(UserOperation::Add(record_document(fields, new, &facets)?));
     for passage in &passages {
-        writer.add_document(passage_document(
+        batch.push(UserOperation::Add(passage_document(
             fields,
             new,
             &facets,
             &passage.place,
             &passage.text,
-        ))?;
+        )));
     }
+    writer.run(batch)?;
     Ok(passages.len())
 }
 
@@ -104,4 +127,76 @@ fn term(field: tantivy::schema::Field, key: u64) -> Box<dyn Query> {
         Term::from_field_u64(field, key),
         IndexRecordOption::Basic,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use tantivy::schema::Value;
+    use tantivy::DocAddress;
+
+    use crate::indexer::{index_roots, IndexOptions};
+    use crate::store::Store;
+
+    /// Enough documents, each of several passages, that both indexing threads take some.
+    fn write_reports(dir: &std::path::Path) {
+        for i in 0..240 {
+            let paragraphs: Vec<String> = (0..4)
+                .map(|p| {
+                    let sentence = format!(
+                        "Section {p} of report {i} describes labour inspections in the fishing \
+                         and garment sectors, the referral of identified victims to shelters, \
+                         and the prosecution of recruiters who charged workers unlawful fees. "
+                    );
+                    sentence.repeat(5)
+                })
+                .collect();
+            std::fs::write(dir.join(format!("r{i:03}.txt")), paragraphs.join("\n\n")).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_documents_passages_sit_side_by_side_in_reading_order() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = tmp.path().join("data");
+        std::fs::create_dir(&data).unwrap();
+        write_reports(&data);
+        let index = tmp.path().join("index");
+        index_roots(&index, &[data], &IndexOptions::default(), &mut |_| {}).unwrap();
+        let store = Store::open(&index).unwrap();
+        let searcher = store.reader().unwrap().searcher();
+        let fields = &store.fields;
+        // Per document: the (segment, doc id, ordinal) of each passage, in index order.
+        let mut placed: HashMap<u64, Vec<(u32, u32, u64)>> = HashMap::new();
+        for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+            for doc in 0..reader.max_doc() {
+                if reader.is_deleted(doc) {
+                    continue;
+                }
+                let stored: tantivy::TantivyDocument =
+                    searcher.doc(DocAddress::new(segment as u32, doc)).unwrap();
+                let Some(ordinal) = stored.get_first(fields.ordinal).and_then(|v| v.as_u64())
+                else {
+                    continue; // a record
+                };
+                let key = stored.get_first(fields.doc_key).unwrap().as_u64().unwrap();
+                placed
+                    .entry(key)
+                    .or_default()
+                    .push((segment as u32, doc, ordinal));
+            }
+        }
+        assert_eq!(placed.len(), 240);
+        for (key, passages) in placed {
+            assert!(passages.len() > 1, "{key}: {passages:?}");
+            for (n, pair) in passages.windows(2).enumerate() {
+                let ((s0, d0, o0), (s1, d1, o1)) = (pair[0], pair[1]);
+                assert!(
+                    s0 == s1 && d1 == d0 + 1 && o0 == n as u64 && o1 == o0 + 1,
+                    "document {key}: passages {passages:?}"
+                );
+            }
+        }
+    }
 }
