@@ -62,8 +62,18 @@ fn main() {
         args.iter().any(|a| a == "exact"),
         args.iter().any(|a| a == "load"),
     );
-    if embed.is_none() && latency.is_none() && query.is_none() && !exact && !load {
-        println!("semantic bench: name a part: `embed N`, `latency N`, `query N`, `exact`, `load` (see benches/semantic.rs)");
+    let latency_at = args
+        .iter()
+        .position(|a| a == "latency-at")
+        .and_then(|i| args.get(i + 1..i + 4));
+    if embed.is_none()
+        && latency.is_none()
+        && query.is_none()
+        && latency_at.is_none()
+        && !exact
+        && !load
+    {
+        println!("semantic bench: name a part: `embed N`, `latency N`, `latency-at CORPUS INDEX SECONDS`, `query N`, `exact`, `load` (see benches/semantic.rs)");
         return;
     }
     if exact {
@@ -72,10 +82,6 @@ fn main() {
     if load {
         load_cost();
     }
-    let latency_at = args
-        .iter()
-        .position(|a| a == "latency-at")
-        .and_then(|i| args.get(i + 1..i + 4));
     if embed.is_none() && latency.is_none() && query.is_none() && latency_at.is_none() {
         return;
     }
