@@ -90,7 +90,9 @@ impl Encoder {
     /// The unit vector of one short text (a query), on the calling thread with int8 weight
     /// rows: cosine ≥ 0.999 to [`Encoder::embed`]'s, several times faster for a few words.
     pub fn embed_query(&self, text: &str) -> Result<Vec<f32>, SemanticError> {
-        Ok(self.one_text.embed(&self.token_ids(text)?))
+        self.one_text
+            .embed(&self.token_ids(text)?)
+            .map_err(|e| SemanticError::Inference(e.to_string()))
     }
 
     /// One unit vector of [`DIMENSIONS`] per text, in the order given.
@@ -206,7 +208,7 @@ impl Bert {
             .collect::<candle_core::Result<Vec<_>>>()?;
         let table = |e: &Embedding| e.embeddings().flatten_all()?.to_vec1::<f32>();
         Ok(OneText {
-            words: table(&self.words)?,
+            words: self.words.embeddings().clone(),
             positions: table(&self.positions)?,
             token_type: self.token_types.embeddings().get(0)?.to_vec1()?,
             embeddings_norm: norm(&self.embeddings_norm)?,

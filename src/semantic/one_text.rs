@@ -60,7 +60,13 @@ impl Dense {
             for block in row.chunks(BLOCK) {
                 let max = block.iter().fold(0f32, |m, x| m.max(x.abs()));
                 let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
-                rows.extend(block.iter().map(|x| (x / scale).round() as i8));
+                let inverse = 1.0 / scale;
+                // Half away from zero, as `round` does, without its libm call per weight
+                // (a sixth of a CLI search's start-up when it was called 10.6M times).
+                rows.extend(block.iter().map(|x| {
+                    let q = x * inverse;
+                    (q + 0.5f32.copysign(q)) as i8
+                }));
                 scales.push(scale);
             }
         }
@@ -284,7 +290,8 @@ impl Layer {
 
 /// The model for one text.
 pub(super) struct OneText {
-    pub(super) words: Vec<f32>,
+    /// The word table as the batch model holds it (shared, not copied: 47 MB).
+    pub(super) words: Tensor,
     pub(super) positions: Vec<f32>,
     pub(super) token_type: Vec<f32>,
     pub(super) embeddings_norm: Norm,
@@ -294,11 +301,15 @@ pub(super) struct OneText {
 impl OneText {
     /// The unit vector of the token sequence `ids` (with `[CLS]`/`[SEP]`, at most the
     /// model's positions long).
-    pub(super) fn embed(&self, ids: &[u32]) -> Vec<f32> {
+    pub(super) fn embed(&self, ids: &[u32]) -> candle_core::Result<Vec<f32>> {
         let tokens = ids.len().max(1);
+        let words: Vec<f32> = self
+            .words
+            .index_select(&Tensor::new(ids, self.words.device())?, 0)?
+            .flatten_all()?
+            .to_vec1()?;
         let mut x = vec![0f32; tokens * DIMENSIONS];
-        for (t, id) in ids.iter().enumerate() {
-            let word = &self.words[*id as usize * DIMENSIONS..][..DIMENSIONS];
+        for (t, word) in words.chunks_exact(DIMENSIONS).enumerate() {
             let position = &self.positions[t * DIMENSIONS..][..DIMENSIONS];
             let row = &mut x[t * DIMENSIONS..][..DIMENSIONS];
             for (i, v) in row.iter_mut().enumerate() {
@@ -320,7 +331,7 @@ impl OneText {
         if norm > 0.0 {
             mean.iter_mut().for_each(|v| *v /= norm);
         }
-        mean
+        Ok(mean)
     }
 }
 
