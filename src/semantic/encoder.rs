@@ -288,17 +288,22 @@ mod tests {
     use super::*;
     use crate::semantic::model::test_model_dir;
 
+    /// The reference sentences: text, token ids and the numpy reimplementation's embedding
+    /// (`scripts/minilm_reference.py`).
+    fn reference_cases() -> Vec<serde_json::Value> {
+        let fixture = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/minilm_reference.json"
+        );
+        serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap()
+    }
+
     /// The model's output against an independent numpy reimplementation
     /// (`scripts/minilm_reference.py`): same token ids, cosine ≥ 0.999 for every sentence.
     #[test]
     fn embeddings_match_the_numpy_reference() {
         let encoder = Encoder::load(&test_model_dir()).unwrap();
-        let fixture = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/minilm_reference.json"
-        );
-        let cases: Vec<serde_json::Value> =
-            serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
+        let cases = reference_cases();
         let texts: Vec<&str> = cases.iter().map(|c| c["text"].as_str().unwrap()).collect();
         let vectors = encoder.embed(&texts).unwrap();
         for (case, v) in cases.iter().zip(&vectors) {
@@ -322,12 +327,7 @@ mod tests {
     #[test]
     fn a_query_embedding_matches_the_batch_embedding() {
         let encoder = Encoder::load(&test_model_dir()).unwrap();
-        let fixture = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/minilm_reference.json"
-        );
-        let cases: Vec<serde_json::Value> =
-            serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
+        let cases = reference_cases();
         let mut texts: Vec<&str> = cases.iter().map(|c| c["text"].as_str().unwrap()).collect();
         texts.extend([
             "forced labour",
