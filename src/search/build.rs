@@ -413,17 +413,25 @@ fn clause_query(
     };
     // A hyphenated word also counts as its parts, below the parts side by side: "U.S.-Mexico"
     // finds "between the United States and Mexico", as plain BM25 and a reader would.
-    // A compound that joins to a known name ("glo-act" is GLO.ACT) stays one name.
-    let names_something = sequences.iter().skip(1).any(
-        |seq| matches!(seq.as_slice(), [one] if crate::analysis::has_other_wordings(one, extra)),
-    );
-    let parts: Vec<Vec<Vec<String>>> = match clause {
-        Clause::Word(..) if !names_something => hyphenated_parts(text)
+    // A compound that joins to a known name ("glo-act" is GLO.ACT) stays one name. Only a
+    // word that splits pays for analysing its parts and looking up its joined form.
+    let split = match clause {
+        Clause::Word(..) => hyphenated_parts(text),
+        _ => Vec::new(),
+    };
+    let names_something = || {
+        sequences.iter().skip(1).any(
+            |seq| matches!(seq.as_slice(), [one] if crate::analysis::has_other_wordings(one, extra)),
+        )
+    };
+    let parts: Vec<Vec<Vec<String>>> = if split.len() > 1 && !names_something() {
+        split
             .into_iter()
             .map(|part| crate::analysis::query_term_sequences_with(part, extra))
             .filter(|seqs| !seqs.is_empty())
-            .collect(),
-        _ => Vec::new(),
+            .collect()
+    } else {
+        Vec::new()
     };
     let function_word = !prefix
         && sequences.len() == 1
@@ -519,7 +527,6 @@ fn hyphenated_parts(word: &str) -> Vec<&str> {
 /// nDCG@10 (0.7024 without); SciFact's plain questions already split every word.
 const PARTS_WEIGHT: f32 = 0.5;
 
-/// One term, or a phrase of several.
 /// What a way of writing the query's words other than the user's own counts, against 1 for
 /// the typed form (acronym and long form, a learned or user synonym, a country's other names
 /// and demonyms): the user's own wording is the stronger evidence of what they mean, so
@@ -527,6 +534,7 @@ const PARTS_WEIGHT: f32 = 0.5;
 /// the other query words' single matches; measured in BENCHMARKS.md (issue 14).
 const ALT_WEIGHT: f32 = 0.8;
 
+/// One term, or a phrase of several.
 fn sequence_query(field: Field, terms: &[String], bm25: Bm25) -> Box<dyn Query> {
     if let [term] = terms {
         Box::new(Bm25TermQuery::new(Term::from_field_text(field, term), bm25))
