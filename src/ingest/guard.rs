@@ -20,42 +20,52 @@ pub(crate) fn extract_guarded(
     format: Format,
     timeout: Duration,
 ) -> Result<Extraction, ExtractError> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let stop = Stop::default();
-    let stop_thread = stop.clone();
-    let spawned = std::thread::Builder::new()
-        .name(EXTRACT_THREAD.into())
-        .stack_size(256 * 1024 * 1024)
-        .spawn(move || {
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                extract_until(&bytes, format, &stop_thread)
-            }));
-            let _ = tx.send(result);
-        });
-    let thread = spawned.map_err(ExtractError::Io)?;
-    let received = rx.recv_timeout(timeout);
-    if received.is_ok() {
-        // The thread has sent its result and is exiting: join it rather than drop (detach) its
-        // handle. glibc's pthread_detach races with a thread that is exiting at that moment
-        // (the exiting thread sees itself detached and unmaps its stack while pthread_detach
-        // still reads the thread's descriptor there); with this 256 MB stack, too big for
-        // glibc's stack cache, the unmap is immediate, and an index run of 20,000 files died of
-        // it by SIGSEGV in pthread_detach (twice today, once in a test). A join has no such
-        // window. A timed-out thread is still running when its handle is dropped.
-        let _ = thread.join();
-    }
-    match received {
-        Ok(Ok(result)) => result,
-        Ok(Err(panic)) => Err(ExtractError::Document(format!(
+    match on_guarded_thread(move |stop| extract_until(&bytes, format, stop), timeout) {
+        Err(e) => Err(ExtractError::Io(e)),
+        Ok(Some(Ok(result))) => result,
+        Ok(Some(Err(panic))) => Err(ExtractError::Document(format!(
             "the {format:?} extractor crashed on this file ({}); skipped",
             panic_message(&*panic)
         ))),
+        Ok(None) => Err(ExtractError::Document(format!(
+            "extraction took longer than {} s; skipped (the file may be malformed; raise --timeout to wait longer)",
+            timeout.as_secs()
+        ))),
+    }
+}
+
+/// `work` on an extraction thread: its result or its panic, or `None` past `timeout` (the
+/// thread was told to stop and is left to finish on its own).
+fn on_guarded_thread<T: Send + 'static>(
+    work: impl FnOnce(&Stop) -> T + Send + 'static,
+    timeout: Duration,
+) -> std::io::Result<Option<std::thread::Result<T>>> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stop = Stop::default();
+    let stop_thread = stop.clone();
+    let thread = std::thread::Builder::new()
+        .name(EXTRACT_THREAD.into())
+        .stack_size(256 * 1024 * 1024)
+        .spawn(move || {
+            let result =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&stop_thread)));
+            let _ = tx.send(result);
+        })?;
+    match rx.recv_timeout(timeout) {
+        Ok(result) => {
+            // The thread has sent its result and is exiting: join it rather than drop (detach)
+            // its handle. glibc's pthread_detach races with a thread that is exiting at that
+            // moment (the exiting thread sees itself detached and unmaps its stack while
+            // pthread_detach still reads the thread's descriptor there); with this 256 MB
+            // stack, too big for glibc's stack cache, the unmap is immediate, and an index run
+            // of 20,000 files died of it by SIGSEGV in pthread_detach. A join has no such
+            // window. A timed-out thread is still running when its handle is dropped.
+            let _ = thread.join();
+            Ok(Some(result))
+        }
         Err(_) => {
             stop.stop();
-            Err(ExtractError::Document(format!(
-                "extraction took longer than {} s; skipped (the file may be malformed; raise --timeout to wait longer)",
-                timeout.as_secs()
-            )))
+            Ok(None)
         }
     }
 }
@@ -69,7 +79,6 @@ mod tests {
 
     #[test]
     fn extraction_past_its_time_limit_is_reported_not_waited_for() {
-        let _one = EXTRACTIONS.lock().unwrap_or_else(|e| e.into_inner());
         // 20,000 nested lists keep html2text busy far longer than a microsecond.
         let html = format!(
             "<ul>{}x{}</ul>",
@@ -90,45 +99,25 @@ mod tests {
         );
     }
 
-    /// Tests that start extraction threads, one at a time: a thread count is only meaningful
-    /// when no other test starts extractions meanwhile.
-    static EXTRACTIONS: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-    /// Ids of this process's threads named as extraction threads (Linux: /proc/self/task).
-    #[cfg(target_os = "linux")]
-    fn extraction_threads() -> std::collections::HashSet<String> {
-        std::fs::read_dir("/proc/self/task")
-            .map(|tasks| {
-                tasks
-                    .filter_map(|t| {
-                        let path = t.ok()?.path();
-                        let comm = std::fs::read_to_string(path.join("comm")).ok()?;
-                        let id = path.file_name()?.to_string_lossy().into_owned();
-                        (comm.trim_end() == EXTRACT_THREAD).then_some(id)
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-
     #[cfg(target_os = "linux")]
     #[test]
     fn a_finished_extraction_leaves_no_thread_behind() {
-        let _one = EXTRACTIONS.lock().unwrap_or_else(|e| e.into_inner());
-        // A timed-out extraction of another test may still be running: it was there before.
-        let before = extraction_threads();
-        // Joined, not detached: a detached thread could still be exiting when the next file's
-        // starts (and glibc's detach races with that exit; see extract_guarded).
+        // Joined, not detached: a detached thread could still be exiting when the call returns
+        // (and glibc's detach races with that exit; see on_guarded_thread). Each thread is
+        // known by its own OS id, so other tests' extractions do not count.
         for _ in 0..200 {
-            let text = extract_guarded(
-                b"plain text".to_vec(),
-                Format::Text,
-                Duration::from_secs(30),
-            );
-            assert!(text.is_ok());
-            let after = extraction_threads();
-            assert!(after.is_subset(&before), "{after:?} left behind");
+            // SAFETY: gettid has no preconditions.
+            let done = on_guarded_thread(|_| unsafe { libc::gettid() }, Duration::from_secs(30));
+            let tid = done.unwrap().unwrap().unwrap();
+            let task = std::path::PathBuf::from(format!("/proc/self/task/{tid}"));
+            assert!(!task.exists(), "thread {tid} left behind");
         }
+        let text = extract_guarded(
+            b"plain text".to_vec(),
+            Format::Text,
+            Duration::from_secs(30),
+        );
+        assert!(text.is_ok());
     }
 
     #[test]
