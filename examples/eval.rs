@@ -23,7 +23,9 @@
 //! (documents read : words added : weight; `default` is `search --expand`'s setting).
 //! `--doc 0:0,0.5:0.75` scores each document-level evidence setting (`WEIGHT:B`, see
 //! `tipdex::search::doc_score`; `0:0` ranks by the best passage alone).
-//! `--runs DIR` also writes each setting's ranking as a TREC run file (`qid Q0 docid rank score tipdex`), for trec_eval or fusion experiments.
+//! `--runs DIR` also writes each setting's ranking as a TREC run file (`qid Q0 docid rank score tipdex`),
+//! 100 deep with a score falling with rank, for trec_eval; with `--raw-scores` 1,000 deep with the
+//! engine's own scores, for fusion experiments (offline fusion needs each side's score spread).
 //! `--modes lexical,semantic,hybrid` runs those rankings (semantic ones embed the index first,
 //! kept with it, so later runs embed nothing; the model comes from `--model-dir`, else
 //! `$TIPDEX_MODEL_DIR`, else `target/models/all-MiniLM-L6-v2` as `scripts/fetch_test_model.sh`
@@ -50,7 +52,7 @@ fn main() -> anyhow::Result<()> {
         .find(|(i, a)| !a.starts_with("--") && (*i == 0 || !args[i - 1].starts_with("--")))
         .map(|(_, a)| a)
     else {
-        bail!("usage: eval BEIR_FOLDER [--split test|train] [--index DIR] [--k1 LIST] [--b LIST] [--expand LIST] [--runs DIR]");
+        bail!("usage: eval BEIR_FOLDER [--split test|train] [--index DIR] [--k1 LIST] [--b LIST] [--expand LIST] [--runs DIR [--raw-scores]]");
     };
     let folder = PathBuf::from(folder);
     let flag = |name: &str| {
@@ -122,6 +124,7 @@ fn main() -> anyhow::Result<()> {
     // A folder collection's queries are typed by users, so they are read as the command line
     // reads them (operators included); BEIR claims are read as plain words.
     let plain = corpora.is_none();
+    let raw_scores = args.iter().any(|a| a == "--raw-scores");
     let gain = if corpora.is_some() {
         Gain::Exponential
     } else {
@@ -257,7 +260,7 @@ fn main() -> anyhow::Result<()> {
         for q in queries.iter().filter(|q| qrels.contains_key(&q.id)) {
             let request = SearchRequest {
                 query: q.text.clone(),
-                limit: 100,
+                limit: if raw_scores { 1000 } else { 100 },
                 passages: 1,
                 plain,
                 bm25,
@@ -285,13 +288,18 @@ fn main() -> anyhow::Result<()> {
                     None => h.record.id.clone(),
                 })
                 .collect();
-            for (rank, id) in ids.iter().enumerate() {
+            for (rank, (id, hit)) in ids.iter().zip(&results.hits).enumerate() {
+                let score = if raw_scores {
+                    f64::from(hit.score)
+                } else {
+                    (n - rank) as f64
+                };
                 trec.push_str(&format!(
                     "{} Q0 {} {} {} tipdex\n",
                     q.id,
                     id,
                     rank + 1,
-                    n - rank
+                    score
                 ));
             }
             runs.insert(q.id.clone(), ids);
