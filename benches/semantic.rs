@@ -37,7 +37,7 @@ use std::time::{Duration, Instant};
 use tipdex::search::{search, Mode, SearchRequest, SemanticSearch};
 use tipdex::semantic::scan::{Kernel, Layout, Query};
 use tipdex::semantic::vectors::{Group, PassageVector, VectorStore};
-use tipdex::semantic::{embed_index, Encoder, LiveVectors, DIMENSIONS};
+use tipdex::semantic::{embed_index, Encoder, LiveVectors, QueryEncoder, DIMENSIONS};
 use tipdex::store::Store;
 
 /// The query budget exact search must stay within.
@@ -87,13 +87,23 @@ fn main() {
     }
     let model = tipdex::semantic::model::test_model_dir();
     let encoder = Arc::new(Encoder::load(&model).expect("load the model"));
+    let query_encoder = Arc::new(QueryEncoder::open(&model).expect("open the query model"));
     if let Some([corpus, index, seconds]) = latency_at {
         let seconds: u64 = seconds.parse().expect("latency-at CORPUS INDEX SECONDS");
-        latency_on_index(Path::new(corpus), Path::new(index), seconds, &encoder);
+        latency_on_index(
+            Path::new(corpus),
+            Path::new(index),
+            seconds,
+            (&encoder, &query_encoder),
+        );
     }
     if let Some(docs) = query {
         if let Some(generator) = common::generator("semantic") {
-            query_embedding_cost(&common::generated_corpus(&generator, docs), &encoder);
+            query_embedding_cost(
+                &common::generated_corpus(&generator, docs),
+                &encoder,
+                &query_encoder,
+            );
         }
     }
     if let Some(docs) = embed {
@@ -137,7 +147,7 @@ fn main() {
                 started.elapsed().as_secs_f64()
             );
         }
-        modes_latency(&corpus, &index, &encoder, docs);
+        modes_latency(&corpus, &index, &query_encoder, docs);
     }
 }
 
@@ -159,7 +169,12 @@ fn indexed_corpus(docs: usize) -> Option<(PathBuf, PathBuf)> {
 }
 
 /// Per-mode latency on an existing lexical index, embedded for at most `seconds` first.
-fn latency_on_index(corpus: &Path, index: &Path, seconds: u64, encoder: &Arc<Encoder>) {
+fn latency_on_index(
+    corpus: &Path,
+    index: &Path,
+    seconds: u64,
+    (encoder, query_encoder): (&Encoder, &Arc<QueryEncoder>),
+) {
     let stop = Arc::new(AtomicBool::new(false));
     let timer = {
         let stop = stop.clone();
@@ -188,7 +203,7 @@ fn latency_on_index(corpus: &Path, index: &Path, seconds: u64, encoder: &Arc<Enc
             Ok(s.counts(&reader.searcher())?.0)
         })
         .expect("count documents");
-    modes_latency(corpus, index, encoder, documents as usize);
+    modes_latency(corpus, index, query_encoder, documents as usize);
     whole_process_latency(corpus, index);
 }
 
@@ -230,7 +245,7 @@ fn whole_process_latency(corpus: &Path, index: &Path) {
 
 /// p50/p99 per mode over the generator's queries (their words only: the semantic side reads
 /// the text, and the operators of the query bench's classes mean nothing to it).
-fn modes_latency(corpus: &Path, index: &Path, encoder: &Arc<Encoder>, docs: usize) {
+fn modes_latency(corpus: &Path, index: &Path, encoder: &Arc<QueryEncoder>, docs: usize) {
     let queries = plain_queries(corpus);
     let store = Store::open(index).expect("open index");
     let reader = store.reader().expect("reader");
@@ -298,15 +313,15 @@ fn plain_queries(corpus: &Path) -> Vec<String> {
         .collect()
 }
 
-/// p50/p99 of embedding one query, as a search does (`Encoder::embed_query`: one text on the
-/// calling thread), beside the batch path (`Encoder::embed` of one text: candle, its thread
+/// p50/p99 of embedding one query, as a search does (`QueryEncoder::embed`: one text on the
+/// calling thread, the mapped int8 model), beside the batch path (`Encoder::embed` of one text: candle, its thread
 /// pool) measured in the same run, alternating query by query so both see the same load.
 /// CPU time is the whole process's (candle's pool threads included) per query.
-fn query_embedding_cost(corpus: &Path, encoder: &Encoder) {
+fn query_embedding_cost(corpus: &Path, encoder: &Encoder, query_encoder: &QueryEncoder) {
     let queries = plain_queries(corpus);
     let tokens: usize = queries
         .iter()
-        .map(|q| encoder.token_ids(q).expect("tokenize").len())
+        .map(|q| query_encoder.token_ids(q).len())
         .sum();
     println!(
         "query embedding, {} queries ({:.1} tokens each with [CLS]/[SEP]), after one warm-up pass:",
@@ -318,8 +333,8 @@ fn query_embedding_cost(corpus: &Path, encoder: &Encoder) {
     type Path1<'a> = (&'a str, Box<dyn Fn(&str) -> Vec<f32> + 'a>);
     let paths: [Path1; 2] = [
         (
-            "embed_query (one text, int8 rows)",
-            Box::new(|q| encoder.embed_query(q).expect("embed")),
+            "QueryEncoder::embed (one text, int8 rows, mapped)",
+            Box::new(|q| query_encoder.embed(q)),
         ),
         (
             "embed (candle batch path, f32)",

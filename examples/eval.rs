@@ -40,7 +40,7 @@ use tipdex::eval::{evaluate_with, parse_qrels, Gain, Qrels};
 use tipdex::indexer::{index_roots, IndexOptions};
 use tipdex::search::batch::parse_queries;
 use tipdex::search::{search, Bm25, DocScoring, Expansion, Mode, SearchRequest, SemanticSearch};
-use tipdex::semantic::{embed_index, Encoder, ModelDir};
+use tipdex::semantic::{embed_index, Encoder, ModelDir, QueryEncoder};
 use tipdex::store::Store;
 
 fn main() -> anyhow::Result<()> {
@@ -163,7 +163,7 @@ fn main() -> anyhow::Result<()> {
                     Path::new(env!("CARGO_MANIFEST_DIR")).join("target/models/all-MiniLM-L6-v2"),
                 )
             });
-        let encoder = std::sync::Arc::new(Encoder::load(&model)?);
+        let encoder = Encoder::load(&model)?;
         let stop = std::sync::atomic::AtomicBool::new(false);
         let mut last = Instant::now();
         let embedded = embed_index(&index_dir, &encoder, &stop, &mut |p| {
@@ -182,7 +182,7 @@ fn main() -> anyhow::Result<()> {
             embedded.elapsed.as_secs_f64(),
             embedded.embedded_passages as f64 / embedded.elapsed.as_secs_f64().max(1e-3)
         );
-        Some(encoder)
+        Some(std::sync::Arc::new(QueryEncoder::open(&model)?))
     } else {
         None
     };

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use tipdex::semantic::vectors::VectorStore;
-use tipdex::semantic::{embed_index, EmbedProgress, Encoder, ModelDir};
+use tipdex::semantic::{embed_index, EmbedProgress, Encoder, ModelDir, QueryEncoder};
 
 /// Without a terminal, a progress line this often.
 const LINE_EVERY: Duration = Duration::from_secs(10);
@@ -15,6 +15,9 @@ const LINE_EVERY: Duration = Duration::from_secs(10);
 /// Embed what the index's vectors lack; `Some(code)` when the run must end with that code.
 pub fn run(index_dir: &Path, model: &ModelDir, quiet: bool) -> anyhow::Result<Option<ExitCode>> {
     let encoder = Encoder::load(model).map_err(tipdex::Error::from)?;
+    // Searches of this index will need the query model file: made now, once, not by the
+    // first search.
+    QueryEncoder::prepare(model).map_err(tipdex::Error::from)?;
     let stop = super::interrupt::stop_flag();
     let tty = std::io::stderr().is_terminal() && !quiet;
     let mut bar: Option<ProgressBar> = None;

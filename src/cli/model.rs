@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use tipdex::semantic::{ModelDir, MODEL_NAME};
+use tipdex::semantic::{ModelDir, QueryEncoder, MODEL_NAME};
 
 /// `tipdex model`.
 #[derive(Debug, Args)]
@@ -63,6 +63,8 @@ pub fn run(args: &ModelArgs) -> anyhow::Result<ExitCode> {
                     dir.download().map_err(tipdex::Error::from)?
                 }
             };
+            // The file searches map to embed a query (see `QueryEncoder`), made once here.
+            QueryEncoder::prepare(&dir).map_err(tipdex::Error::from)?;
             println!(
                 "{MODEL_NAME} installed in {} ({:.1} MB, sha256 checked)",
                 dir.0.display(),

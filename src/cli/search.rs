@@ -12,7 +12,7 @@ use tipdex::output::{cite, csv, json, safe, text};
 use tipdex::search::batch::{read_queries, BadLine, BatchQuery};
 use tipdex::search::{search, Expansion, FacetRequest, Mode, SearchRequest, SemanticSearch};
 use tipdex::semantic::vectors::VectorStore;
-use tipdex::semantic::{Encoder, ModelDir, SemanticError};
+use tipdex::semantic::{ModelDir, QueryEncoder, SemanticError};
 
 /// Arguments of `tipdex search`.
 #[derive(Debug, Args)]
@@ -277,7 +277,7 @@ fn semantic_search(ctx: &Context, args: &SearchArgs) -> anyhow::Result<Option<Se
         .clone()
         .map(ModelDir)
         .unwrap_or_else(ModelDir::default_for_user);
-    let encoder = match Encoder::load(&model) {
+    let encoder = match QueryEncoder::open(&model) {
         Ok(e) => e,
         Err(e @ SemanticError::ModelMissing(_)) if args.mode.is_none() => {
             eprintln!("tipdex: answering lexically: {e}");

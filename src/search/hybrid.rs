@@ -20,7 +20,7 @@ use crate::index_doc::read_passage;
 use crate::semantic::embed::passage_addresses;
 use crate::semantic::scan::{Kernel, Query};
 use crate::semantic::vectors::fingerprint;
-use crate::semantic::{Encoder, LiveVectors};
+use crate::semantic::{LiveVectors, QueryEncoder};
 use crate::store::Store;
 
 /// Which rankings a search uses.
@@ -47,8 +47,8 @@ pub const DEFAULT_DEPTH: usize = 1000;
 pub struct SemanticSearch {
     /// Semantic or hybrid (lexical ignores the rest).
     pub mode: Mode,
-    /// The loaded model.
-    pub encoder: Arc<Encoder>,
+    /// The query side of the model.
+    pub encoder: Arc<QueryEncoder>,
     /// The index folder whose `semantic/` holds the vectors.
     pub index_dir: PathBuf,
     /// Weight of the lexical side in `[0, 1]`.
@@ -70,7 +70,7 @@ impl std::fmt::Debug for SemanticSearch {
 
 impl SemanticSearch {
     /// A semantic or hybrid search over `index_dir`'s vectors with the default fusion.
-    pub fn new(mode: Mode, encoder: Arc<Encoder>, index_dir: PathBuf) -> SemanticSearch {
+    pub fn new(mode: Mode, encoder: Arc<QueryEncoder>, index_dir: PathBuf) -> SemanticSearch {
         SemanticSearch {
             mode,
             encoder,
@@ -105,7 +105,7 @@ impl PendingEmbedding {
     /// Start embedding `query` with `semantic`'s model.
     pub(super) fn start(semantic: &SemanticSearch, query: &str) -> PendingEmbedding {
         let (encoder, query) = (semantic.encoder.clone(), query.to_string());
-        PendingEmbedding(std::thread::spawn(move || Ok(encoder.embed_query(&query)?)))
+        PendingEmbedding(std::thread::spawn(move || Ok(encoder.embed(&query))))
     }
 
     fn wait(self) -> Result<Vec<f32>> {

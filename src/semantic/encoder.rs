@@ -3,7 +3,6 @@
 //! candle-transformers, whose build compiles every model it ships for the one we run.
 
 use super::model::ModelDir;
-use super::one_text::{self, OneText};
 use super::SemanticError;
 use candle_core::{DType, Device, Module, Tensor};
 use candle_nn::{embedding, layer_norm, linear, Embedding, LayerNorm, Linear, VarBuilder};
@@ -16,23 +15,22 @@ pub const DIMENSIONS: usize = 384;
 /// the rest of a longer passage is not seen.
 pub const MAX_TOKENS: usize = 256;
 
-const LAYERS: usize = 6;
+pub(super) const LAYERS: usize = 6;
 const HEADS: usize = 12;
-const INTERMEDIATE: usize = 1536;
-const VOCAB: usize = 30522;
-const POSITIONS: usize = 512;
-const LAYER_NORM_EPS: f64 = 1e-12;
+pub(super) const INTERMEDIATE: usize = 1536;
+pub(super) const VOCAB: usize = 30522;
+pub(super) const POSITIONS: usize = 512;
+pub(super) const LAYER_NORM_EPS: f64 = 1e-12;
 
 /// Texts run through the model together, padded to the longest of them (inputs are sorted by
 /// length first, so padding stays small).
 const BATCH: usize = 16;
 
-/// The loaded model and tokenizer.
+/// The loaded model and tokenizer, for batches of passages (a query is embedded by
+/// `QueryEncoder`, which needs none of this).
 pub struct Encoder {
     tokenizer: Tokenizer,
     bert: Bert,
-    /// The same model for one short text at a time (see `one_text.rs`).
-    one_text: OneText,
 }
 
 impl std::fmt::Debug for Encoder {
@@ -70,12 +68,7 @@ impl Encoder {
         let vb = VarBuilder::from_buffered_safetensors(bytes, DType::F32, &Device::Cpu)
             .map_err(|e| fail(e.to_string()))?;
         let bert = Bert::load(vb).map_err(|e| fail(e.to_string()))?;
-        let one_text = bert.one_text().map_err(|e| fail(e.to_string()))?;
-        Ok(Encoder {
-            tokenizer,
-            bert,
-            one_text,
-        })
+        Ok(Encoder { tokenizer, bert })
     }
 
     /// Token ids of a text as the model sees it (with `[CLS]`/`[SEP]`, cut at [`MAX_TOKENS`]).
@@ -85,14 +78,6 @@ impl Encoder {
             .encode(text, true)
             .map_err(|e| SemanticError::Inference(e.to_string()))?;
         Ok(enc.get_ids().to_vec())
-    }
-
-    /// The unit vector of one short text (a query), on the calling thread with int8 weight
-    /// rows: cosine ≥ 0.999 to [`Encoder::embed`]'s, several times faster for a few words.
-    pub fn embed_query(&self, text: &str) -> Result<Vec<f32>, SemanticError> {
-        self.one_text
-            .embed(&self.token_ids(text)?)
-            .map_err(|e| SemanticError::Inference(e.to_string()))
     }
 
     /// One unit vector of [`DIMENSIONS`] per text, in the order given.
@@ -174,48 +159,6 @@ impl Bert {
         })
     }
 
-    /// The same weights laid out for one text at a time (`one_text.rs`).
-    fn one_text(&self) -> candle_core::Result<OneText> {
-        let bias = |l: &Linear| {
-            l.bias()
-                .cloned()
-                .ok_or_else(|| candle_core::Error::Msg("a dense layer without bias".into()))
-        };
-        let dense = |l: &Linear| one_text::Dense::new(l.weight(), &bias(l)?);
-        let norm = |n: &LayerNorm| {
-            let b = n
-                .bias()
-                .ok_or_else(|| candle_core::Error::Msg("a layer norm without bias".into()))?;
-            one_text::Norm::new(n.weight(), b, LAYER_NORM_EPS)
-        };
-        let layers = self
-            .layers
-            .iter()
-            .map(|l| {
-                Ok(one_text::Layer {
-                    qkv: one_text::Dense::stacked(&[
-                        (l.query.weight(), &bias(&l.query)?),
-                        (l.key.weight(), &bias(&l.key)?),
-                        (l.value.weight(), &bias(&l.value)?),
-                    ])?,
-                    attention_out: dense(&l.attention_out)?,
-                    attention_norm: norm(&l.attention_norm)?,
-                    intermediate: dense(&l.intermediate)?,
-                    output: dense(&l.output)?,
-                    output_norm: norm(&l.output_norm)?,
-                })
-            })
-            .collect::<candle_core::Result<Vec<_>>>()?;
-        let table = |e: &Embedding| e.embeddings().flatten_all()?.to_vec1::<f32>();
-        Ok(OneText {
-            words: self.words.embeddings().clone(),
-            positions: table(&self.positions)?,
-            token_type: self.token_types.embeddings().get(0)?.to_vec1()?,
-            embeddings_norm: norm(&self.embeddings_norm)?,
-            layers,
-        })
-    }
-
     /// Embed token sequences of one batch, padded to the longest with masked positions.
     fn embed_batch(&self, batch: &[&[u32]]) -> candle_core::Result<Vec<Vec<f32>>> {
         let dev = Device::Cpu;
@@ -284,13 +227,13 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::semantic::model::test_model_dir;
 
     /// The reference sentences: text, token ids and the numpy reimplementation's embedding
     /// (`scripts/minilm_reference.py`).
-    fn reference_cases() -> Vec<serde_json::Value> {
+    pub(in crate::semantic) fn reference_cases() -> Vec<serde_json::Value> {
         let fixture = concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/tests/fixtures/minilm_reference.json"
@@ -320,28 +263,6 @@ mod tests {
         // Batching with padding changes nothing: each text alone gives the same vector.
         let alone = encoder.embed(&texts[..1]).unwrap();
         assert!(dot(&alone[0], &vectors[0]) > 0.99999);
-    }
-
-    /// The one-text path (int8 weight rows, no candle) against the f32 batch path, on the
-    /// reference sentences and query-like word lists.
-    #[test]
-    fn a_query_embedding_matches_the_batch_embedding() {
-        let encoder = Encoder::load(&test_model_dir()).unwrap();
-        let cases = reference_cases();
-        let mut texts: Vec<&str> = cases.iter().map(|c| c["text"].as_str().unwrap()).collect();
-        texts.extend([
-            "forced labour",
-            "sue traffickers for money",
-            "victim identification border guards Nepal",
-            "x",
-        ]);
-        let batch = encoder.embed(&texts).unwrap();
-        for (text, expected) in texts.iter().zip(&batch) {
-            let v = encoder.embed_query(text).unwrap();
-            assert_eq!(v.len(), DIMENSIONS);
-            let cosine = dot(&v, expected);
-            assert!(cosine >= 0.999, "{text}: cosine {cosine}");
-        }
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Semantic search: a local sentence-embedding model (all-MiniLM-L6-v2) over passages.
 //!
 //! `model.rs` finds, installs and checks the model files (pinned by sha256); `encoder.rs` turns
-//! text into unit vectors with a small BERT encoder written on candle; `vectors.rs` keeps the
+//! text into unit vectors with a small BERT encoder written on candle; `query_model.rs` lays
+//! the same model out once for queries (int8, mapped by each search; `one_text.rs` runs it,
+//! `wordpiece.rs` tokenizes); `vectors.rs` keeps the
 //! passages' vectors beside the index; `embed.rs` brings them level with the index;
 //! `live.rs` gives a search the vectors that match the documents it sees, laid out by
 //! `scan.rs` in one array for exact search. Nothing here prints
@@ -12,13 +14,16 @@ pub mod encoder;
 pub mod live;
 pub mod model;
 mod one_text;
+pub mod query_model;
 pub mod scan;
 pub mod vectors;
+mod wordpiece;
 
 pub use embed::{embed_index, EmbedProgress, EmbedReport};
 pub use encoder::{Encoder, DIMENSIONS};
 pub use live::{coverage, Coverage, LiveVectors};
 pub use model::{ModelDir, MODEL_NAME};
+pub use query_model::QueryEncoder;
 
 use std::path::PathBuf;
 

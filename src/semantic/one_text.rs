@@ -1,5 +1,6 @@
 //! The encoder's forward pass for one short text (a query), in plain Rust on the calling
-//! thread: the same all-MiniLM-L6-v2, with each dense layer's weights in int8 rows.
+//! thread: the same all-MiniLM-L6-v2, with each dense layer's weights in int8 rows read in
+//! place from the mapped query model file (`query_model.rs`).
 //!
 //! Why not candle for this: a query is a handful of tokens, and candle's f32 matmul spent
 //! about two thirds of a query's 8–10 ms packing the weight matrices for gemm (work that a
@@ -7,78 +8,52 @@
 //! waited at barriers for the other core. Here a dense layer converts each weight row to f32
 //! once and multiplies it with up to four tokens at a time (FMA lanes, AVX2 chosen at run
 //! time), so the weights are read once per query, as int8 (a quarter of the bytes). Nothing
-//! is packed, no thread is woken. Weight rows are quantised per row (scale = max |w| / 127);
-//! activations stay f32, so the only loss is the weights' rounding (checked against the f32
-//! model in this module's tests: cosine ≥ 0.999).
+//! is packed, no thread is woken. Weights are quantised in blocks of [`BLOCK`] (scale = max
+//! |w| / 127); activations stay f32, so the only loss is the weights' rounding (checked
+//! against the f32 model in `query_model.rs`'s tests: cosine ≥ 0.999).
 
 use super::encoder::DIMENSIONS;
-use candle_core::Tensor;
 
 const HEADS: usize = 12;
 const HEAD_DIM: usize = DIMENSIONS / HEADS;
 
 /// Weights sharing one int8 scale: 32, as GGML's `Q8_0` (one scale per row lost the small
 /// weights of rows with one large one: cosine 0.9985 on a one-letter query, 0.9997 here).
-const BLOCK: usize = 32;
+pub(super) const BLOCK: usize = 32;
 
-/// A dense layer `y = W x + b`, `W` kept as int8 rows, one scale per [`BLOCK`] weights.
-pub(super) struct Dense {
-    inputs: usize,
-    outputs: usize,
-    /// `outputs` rows of `inputs` weights.
-    rows: Vec<i8>,
-    scales: Vec<f32>,
-    bias: Vec<f32>,
+/// Rows of `inputs` f32 weights as int8, one scale per [`BLOCK`] of a row (max |w| / 127):
+/// the rows and the scales, as a [`Dense`] or the word table reads them.
+pub(super) fn quantise_rows(inputs: usize, w: &[f32]) -> (Vec<i8>, Vec<f32>) {
+    let mut rows = Vec::with_capacity(w.len());
+    let mut scales = Vec::with_capacity(w.len() / inputs * inputs.div_ceil(BLOCK));
+    for row in w.chunks_exact(inputs) {
+        for block in row.chunks(BLOCK) {
+            let max = block.iter().fold(0f32, |m, x| m.max(x.abs()));
+            let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+            let inverse = 1.0 / scale;
+            // Half away from zero, as `round` does, without its libm call per weight.
+            rows.extend(block.iter().map(|x| {
+                let q = x * inverse;
+                (q + 0.5f32.copysign(q)) as i8
+            }));
+            scales.push(scale);
+        }
+    }
+    (rows, scales)
 }
 
-impl Dense {
-    /// Quantise f32 weights `[outputs, inputs]` (row-major, as PyTorch stores a linear layer).
-    pub(super) fn new(weight: &Tensor, bias: &Tensor) -> candle_core::Result<Dense> {
-        let inputs = weight.dims2()?.1;
-        let w: Vec<f32> = weight.flatten_all()?.to_vec1()?;
-        Ok(Dense::from_rows(inputs, &w, bias.to_vec1()?))
-    }
+/// A dense layer `y = W x + b`, `W` kept as int8 rows, one scale per [`BLOCK`] weights,
+/// borrowed from the query model file.
+pub(super) struct Dense<'a> {
+    pub(super) inputs: usize,
+    pub(super) outputs: usize,
+    /// `outputs` rows of `inputs` weights.
+    pub(super) rows: &'a [i8],
+    pub(super) scales: &'a [f32],
+    pub(super) bias: &'a [f32],
+}
 
-    /// Several layers reading the same input as one (query, key and value).
-    pub(super) fn stacked(parts: &[(&Tensor, &Tensor)]) -> candle_core::Result<Dense> {
-        let mut weights = Vec::new();
-        let mut bias = Vec::new();
-        let mut inputs = 0;
-        for (w, b) in parts {
-            inputs = w.dims2()?.1;
-            weights.extend(w.flatten_all()?.to_vec1::<f32>()?);
-            bias.extend(b.to_vec1::<f32>()?);
-        }
-        Ok(Dense::from_rows(inputs, &weights, bias))
-    }
-
-    fn from_rows(inputs: usize, w: &[f32], bias: Vec<f32>) -> Dense {
-        let outputs = bias.len();
-        let mut rows = Vec::with_capacity(w.len());
-        let mut scales = Vec::with_capacity(w.len().div_ceil(BLOCK));
-        for row in w.chunks_exact(inputs) {
-            for block in row.chunks(BLOCK) {
-                let max = block.iter().fold(0f32, |m, x| m.max(x.abs()));
-                let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
-                let inverse = 1.0 / scale;
-                // Half away from zero, as `round` does, without its libm call per weight
-                // (a sixth of a CLI search's start-up when it was called 10.6M times).
-                rows.extend(block.iter().map(|x| {
-                    let q = x * inverse;
-                    (q + 0.5f32.copysign(q)) as i8
-                }));
-                scales.push(scale);
-            }
-        }
-        Dense {
-            inputs,
-            outputs,
-            rows,
-            scales,
-            bias,
-        }
-    }
-
+impl Dense<'_> {
     /// `x`: tokens × inputs, row-major → tokens × outputs.
     pub(super) fn forward(&self, x: &[f32]) -> Vec<f32> {
         #[cfg(target_arch = "x86_64")]
@@ -201,21 +176,13 @@ unsafe fn dot4_avx2(w: &[f32], x: [&[f32]; 4]) -> [f32; 4] {
 }
 
 /// Layer normalisation's learned scale and shift.
-pub(super) struct Norm {
-    weight: Vec<f32>,
-    bias: Vec<f32>,
-    eps: f32,
+pub(super) struct Norm<'a> {
+    pub(super) weight: &'a [f32],
+    pub(super) bias: &'a [f32],
+    pub(super) eps: f32,
 }
 
-impl Norm {
-    pub(super) fn new(weight: &Tensor, bias: &Tensor, eps: f64) -> candle_core::Result<Norm> {
-        Ok(Norm {
-            weight: weight.to_vec1()?,
-            bias: bias.to_vec1()?,
-            eps: eps as f32,
-        })
-    }
-
+impl Norm<'_> {
     /// Normalise each row of `x` in place.
     fn apply(&self, x: &mut [f32]) {
         for row in x.chunks_exact_mut(self.weight.len()) {
@@ -223,7 +190,7 @@ impl Norm {
             let mean = row.iter().sum::<f32>() / n;
             let var = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n;
             let inv = 1.0 / (var + self.eps).sqrt();
-            for ((v, w), b) in row.iter_mut().zip(&self.weight).zip(&self.bias) {
+            for ((v, w), b) in row.iter_mut().zip(self.weight).zip(self.bias) {
                 *v = (*v - mean) * inv * w + b;
             }
         }
@@ -231,16 +198,16 @@ impl Norm {
 }
 
 /// One transformer layer.
-pub(super) struct Layer {
-    pub(super) qkv: Dense,
-    pub(super) attention_out: Dense,
-    pub(super) attention_norm: Norm,
-    pub(super) intermediate: Dense,
-    pub(super) output: Dense,
-    pub(super) output_norm: Norm,
+pub(super) struct Layer<'a> {
+    pub(super) qkv: Dense<'a>,
+    pub(super) attention_out: Dense<'a>,
+    pub(super) attention_norm: Norm<'a>,
+    pub(super) intermediate: Dense<'a>,
+    pub(super) output: Dense<'a>,
+    pub(super) output_norm: Norm<'a>,
 }
 
-impl Layer {
+impl Layer<'_> {
     fn forward(&self, x: &mut Vec<f32>, tokens: usize) {
         let qkv = self.qkv.forward(x);
         let width = 3 * DIMENSIONS;
@@ -288,32 +255,32 @@ impl Layer {
     }
 }
 
-/// The model for one text.
-pub(super) struct OneText {
-    /// The word table as the batch model holds it (shared, not copied: 47 MB).
-    pub(super) words: Tensor,
-    pub(super) positions: Vec<f32>,
-    pub(super) token_type: Vec<f32>,
-    pub(super) embeddings_norm: Norm,
-    pub(super) layers: Vec<Layer>,
+/// The model for one text, borrowed from the query model file.
+pub(super) struct OneText<'a> {
+    /// The word table: a row of [`DIMENSIONS`] int8 weights per token id, blocks of [`BLOCK`].
+    pub(super) words: &'a [i8],
+    pub(super) word_scales: &'a [f32],
+    pub(super) positions: &'a [f32],
+    pub(super) token_type: &'a [f32],
+    pub(super) embeddings_norm: Norm<'a>,
+    pub(super) layers: Vec<Layer<'a>>,
 }
 
-impl OneText {
+impl OneText<'_> {
     /// The unit vector of the token sequence `ids` (with `[CLS]`/`[SEP]`, at most the
-    /// model's positions long).
-    pub(super) fn embed(&self, ids: &[u32]) -> candle_core::Result<Vec<f32>> {
+    /// model's positions long, every id below the vocabulary's size).
+    pub(super) fn embed(&self, ids: &[u32]) -> Vec<f32> {
         let tokens = ids.len().max(1);
-        let words: Vec<f32> = self
-            .words
-            .index_select(&Tensor::new(ids, self.words.device())?, 0)?
-            .flatten_all()?
-            .to_vec1()?;
+        let blocks = DIMENSIONS / BLOCK;
         let mut x = vec![0f32; tokens * DIMENSIONS];
-        for (t, word) in words.chunks_exact(DIMENSIONS).enumerate() {
+        for (t, &id) in ids.iter().enumerate() {
+            let id = id as usize;
+            let word = &self.words[id * DIMENSIONS..][..DIMENSIONS];
+            let scales = &self.word_scales[id * blocks..][..blocks];
             let position = &self.positions[t * DIMENSIONS..][..DIMENSIONS];
             let row = &mut x[t * DIMENSIONS..][..DIMENSIONS];
             for (i, v) in row.iter_mut().enumerate() {
-                *v = word[i] + position[i] + self.token_type[i];
+                *v = f32::from(word[i]) * scales[i / BLOCK] + position[i] + self.token_type[i];
             }
         }
         self.embeddings_norm.apply(&mut x);
@@ -331,7 +298,7 @@ impl OneText {
         if norm > 0.0 {
             mean.iter_mut().for_each(|v| *v /= norm);
         }
-        Ok(mean)
+        mean
     }
 }
 
@@ -374,7 +341,14 @@ mod tests {
             .map(|i| ((i * 37 % 101) as f32 - 50.0) / 50.0)
             .collect();
         let bias = vec![0.5, -1.0, 0.0];
-        let dense = Dense::from_rows(inputs, &w, bias.clone());
+        let (rows, scales) = quantise_rows(inputs, &w);
+        let dense = Dense {
+            inputs,
+            outputs,
+            rows: &rows,
+            scales: &scales,
+            bias: &bias,
+        };
         for tokens in [1, 4, 5, 9] {
             let x: Vec<f32> = (0..tokens * inputs)
                 .map(|i| ((i * 13 % 17) as f32 - 8.0) / 8.0)
