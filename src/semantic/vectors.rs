@@ -15,8 +15,9 @@
 //! read, their vectors with digest 0 = unknown, and re-keyed by the next embedding run from
 //! the document's current passages without embedding them again when its signature holds), written as `.chunk-….tmp`, fsynced and renamed, so a kill
 //! at any moment leaves whole chunks only; a later chunk's group replaces an earlier one of
-//! the same document. `synced` names the index state (its segments and deletions) the chunks
-//! were last brought level with, so a search can trust them without reading every record.
+//! the same document. `synced` names the index state (its segments and deletions) every group
+//! in the chunks matches (all its documents, or the ones an interrupted run reached), so a
+//! search can trust them without reading every record.
 //! Compaction writes every live group into one new chunk, then deletes the older ones.
 //!
 //! Vectors are stored as int8 with one scale per vector (384 + 12 bytes per passage with its
@@ -271,7 +272,8 @@ impl VectorStore {
         u64::from_str_radix(text.trim(), 16).ok()
     }
 
-    /// Note that the vectors cover every document of the index state `fingerprint`.
+    /// Note that every group on disk matches its document in the index state `fingerprint`
+    /// (all of them, or those an interrupted run reached).
     pub fn mark_synced(index_dir: &Path, fingerprint: u64) -> Result<(), SemanticError> {
         let folder = Self::folder(index_dir);
         write_atomically(&folder, SYNCED, format!("{fingerprint:016x}\n").as_bytes())
