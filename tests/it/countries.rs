@@ -46,14 +46,7 @@ fn countries_are_counted_as_a_facet_and_listed_by_show() {
         .run(&["facets", "--field", "country", "--format", "json"])
         .ok()
         .json();
-    let count = |code: &str| {
-        json["facets"]["country"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|e| e["value"] == code)
-            .map(|e| e["documents"].as_u64().unwrap())
-    };
+    let count = |code: &str| facet_count(&json, "country", code);
     assert_eq!(count("NP"), Some(2), "{json}");
     assert_eq!(count("QA"), Some(1), "{json}");
     assert_eq!(count("PH"), Some(1), "{json}");

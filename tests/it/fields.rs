@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::harness::{file_names, Env};
+use crate::harness::{facet_count, facet_table, file_names, Env};
 
 /// Distinct prose for document `n`, so no two documents read as reprints of each other.
 fn prose(n: usize) -> String {
@@ -112,15 +112,8 @@ fn a_filter_only_list_in_csv_and_json_with_facet_counts() {
     assert_eq!(paths, ["ilo.txt", "a-day.txt", "b-year.txt"], "{csv}");
 
     let json = env.search_json(&["--year", "2024..2025", "--facets", "source"]);
-    let sources = json["facets"]["source"].as_array().unwrap();
-    let count = |v: &str| {
-        sources
-            .iter()
-            .find(|e| e["value"] == v)
-            .map(|e| e["documents"].clone())
-    };
-    assert_eq!(count("UNODC"), Some(Value::from(2)));
-    assert_eq!(count("ILO"), Some(Value::from(1)));
+    assert_eq!(facet_count(&json, "source", "UNODC"), Some(2));
+    assert_eq!(facet_count(&json, "source", "ILO"), Some(1));
     // Facets alone list everything, with the counts.
     let json = env.search_json(&["--facets", "year", "-n", "1"]);
     assert_eq!(json["total_documents"], 8);
@@ -281,19 +274,7 @@ fn own_fields_are_counted_as_facets_and_listed_by_facets() {
         "--facets",
         "field:state,fields",
     ]);
-    let table = |name: &str| -> Vec<(String, u64)> {
-        json["facets"][name]
-            .as_array()
-            .unwrap_or_else(|| panic!("no {name} in {json}"))
-            .iter()
-            .map(|v| {
-                (
-                    v["value"].as_str().unwrap().to_string(),
-                    v["documents"].as_u64().unwrap(),
-                )
-            })
-            .collect()
-    };
+    let table = |name: &str| facet_table(&json, name);
     // The declared values, one document counted once however many of its values a key has.
     assert_eq!(
         table("field:state"),

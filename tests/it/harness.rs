@@ -171,6 +171,25 @@ pub fn file_names(json: &Value) -> Vec<String> {
         .collect()
 }
 
+/// A facet table of a JSON answer (`facets` or `search --facets`): each value with the
+/// documents it counts, in the order listed; the "(unknown)" row (a null value) left out.
+pub fn facet_table(json: &Value, dim: &str) -> Vec<(String, u64)> {
+    json["facets"][dim]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {dim} facet in {json}"))
+        .iter()
+        .filter_map(|e| Some((e["value"].as_str()?.to_string(), e["documents"].as_u64()?)))
+        .collect()
+}
+
+/// The documents a facet table of a JSON answer counts for `value`.
+pub fn facet_count(json: &Value, dim: &str, value: &str) -> Option<u64> {
+    facet_table(json, dim)
+        .into_iter()
+        .find(|(v, _)| v == value)
+        .map(|(_, n)| n)
+}
+
 /// The words a hit's passages mark, as written in the passage texts, in passage order.
 pub fn hit_marks(hit: &Value) -> Vec<String> {
     hit["passages"]

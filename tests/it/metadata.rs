@@ -235,11 +235,9 @@ fn short_and_long_names_of_an_organisation_are_one_source() {
         assert_eq!(files, ["a.txt", "b.txt"], "--source {filter:?}");
     }
     let facets = env.run(&["facets", "--format", "json"]).ok().json();
-    let sources: Vec<(String, u64)> = facets["facets"]["source"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|v| Some((v["value"].as_str()?.to_string(), v["documents"].as_u64()?)))
-        .collect();
-    assert_eq!(sources, [("UNODC".to_string(), 2)], "{facets}");
+    assert_eq!(
+        facet_table(&facets, "source"),
+        [("UNODC".to_string(), 2)],
+        "{facets}"
+    );
 }
