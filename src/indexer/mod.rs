@@ -398,8 +398,10 @@ fn sync(
     let mut claimed: HashSet<u64> = HashSet::new();
     let mut since_commit = 0usize;
     let mut last_commit = Instant::now();
-    // Bounded chunks keep memory flat whatever the corpus size: at most one chunk of extracted
-    // text is in flight while the writer indexes the previous one.
+    // Preparation runs one chunk ahead of writing on its own thread, so extraction, metadata and
+    // entities of the next files overlap with building and handing over this chunk's documents
+    // and with commits (the writer's threads index meanwhile). Chunks keep memory flat whatever
+    // the corpus size: one chunk being written, one waiting, one being prepared.
     let chunk_len = rayon::current_num_threads().max(1) * 16;
     // Full records are read from the last commit only for files that turn out unchanged or moved.
     let records = |key: u64| store.record_by_key(&searcher, key).ok().flatten();
@@ -409,152 +411,177 @@ fn sync(
             .as_ref()
             .is_some_and(|s| s.load(Ordering::Relaxed))
     };
-    for chunk in plan.to_prepare.chunks(chunk_len) {
-        if stopped() {
-            report.interrupted = true;
-            break;
-        }
-        let outcomes: Vec<Outcome> = chunk
-            .par_iter()
-            .map(|c| {
-                let old = existing.get(&c.path).map_or(&[][..], Vec::as_slice);
-                prepare(
-                    c,
-                    old,
-                    &plan.movable,
-                    &records,
-                    options.max_file_bytes,
-                    options.extract_timeout,
-                    now,
-                )
-            })
-            .collect();
-        for (candidate, mut outcome) in chunk.iter().zip(outcomes) {
-            let old = existing.get(&candidate.path).map_or(&[][..], Vec::as_slice);
-            if let Outcome::Moved { from, .. } = &outcome {
-                if claimed.contains(&from.key) {
-                    // Two new copies of one moved file: the second is extracted as a new file.
-                    outcome = prepare(
-                        candidate,
-                        old,
-                        &HashMap::new(),
-                        &records,
-                        options.max_file_bytes,
-                        options.extract_timeout,
-                        now,
-                    );
+    std::thread::scope(|scope| -> Result<()> {
+        let (ready, prepared) = std::sync::mpsc::sync_channel::<Vec<Outcome>>(CHUNKS_AHEAD);
+        scope.spawn(|| {
+            let ready = ready;
+            for chunk in plan.to_prepare.chunks(chunk_len) {
+                if stopped() {
+                    break;
+                }
+                let outcomes: Vec<Outcome> = chunk
+                    .par_iter()
+                    .map(|c| {
+                        let old = existing.get(&c.path).map_or(&[][..], Vec::as_slice);
+                        prepare(
+                            c,
+                            old,
+                            &plan.movable,
+                            &records,
+                            options.max_file_bytes,
+                            options.extract_timeout,
+                            now,
+                        )
+                    })
+                    .collect();
+                // The writing side gave up (an error): its receiver is gone, and so is this.
+                if ready.send(outcomes).is_err() {
+                    break;
                 }
             }
-            let (change, reason) = match outcome {
-                Outcome::Indexed { mut docs, warnings } => {
-                    for doc in &mut docs {
-                        stamp(&mut doc.record, old, run_ms);
-                    }
-                    for w in warnings {
-                        report.warnings.push(FileProblem {
-                            path: candidate.path.clone(),
-                            reason: w,
-                        });
-                    }
-                    let new_keys: HashSet<u64> = docs.iter().map(|d| d.record.key).collect();
-                    // Documents a collection no longer contains.
-                    for gone in old.iter().filter(|r| !new_keys.contains(&r.key)) {
-                        write::delete(writer, fields, gone.key);
-                        definitions.remove(&gone.key);
-                        signatures.remove(&gone.key);
-                        report.removed += 1;
-                    }
-                    let old_keys: HashSet<u64> = old.iter().map(|r| r.key).collect();
-                    let mut change = Change::Added;
-                    let mut note = None;
-                    for doc in &docs {
-                        if let Some(t) = &doc.record.truncated {
-                            report.truncated.push(FileProblem {
-                                path: candidate.path.clone(),
-                                reason: t.clone(),
-                            });
-                            note = Some(format!("truncated: {t}"));
-                        }
-                        report.passages_written += write::document(writer, fields, doc)?;
-                        definitions.insert(doc.record.key, doc.record.acronyms.clone());
-                        set_signature(
-                            &mut signatures,
-                            doc.record.key,
-                            doc.record.signature,
-                            &doc.record.countries,
-                        );
-                        if old_keys.contains(&doc.record.key) {
-                            report.updated += 1;
-                            change = Change::Updated;
-                        } else {
-                            report.added += 1;
-                        }
-                    }
-                    (change, note)
-                }
-                Outcome::Touched(records) => {
-                    for record in &records {
-                        write::record_only(writer, fields, record)?;
-                    }
-                    report.unchanged += records.len();
-                    (Change::Unchanged, None)
-                }
-                Outcome::Moved { from, to } => {
-                    report.passages_written += write::moved(writer, fields, &searcher, &from, &to)?;
-                    claimed.insert(from.key);
-                    definitions.remove(&from.key);
-                    definitions.insert(to.key, to.acronyms.clone());
-                    signatures.remove(&from.key);
-                    set_signature(&mut signatures, to.key, to.signature, &to.countries);
-                    report.moved += 1;
-                    (
-                        Change::Moved,
-                        Some(format!("from {}", from.path().display())),
-                    )
-                }
-                Outcome::Skipped(reason) => {
-                    // A file that became empty or too large must not keep its old passages.
-                    for r in old {
-                        write::delete(writer, fields, r.key);
-                        definitions.remove(&r.key);
-                        signatures.remove(&r.key);
-                        report.removed += 1;
-                    }
-                    *report.skipped.entry(reason.clone()).or_default() += 1;
-                    report
-                        .skipped_files
-                        .entry(reason.clone())
-                        .or_default()
-                        .push(candidate.path.clone());
-                    (Change::Skipped, Some(reason))
-                }
-                Outcome::Failed(reason) => {
-                    report.failed.push(FileProblem {
-                        path: candidate.path.clone(),
-                        reason: reason.clone(),
-                    });
-                    (Change::Failed, Some(reason))
-                }
+        });
+        // An early return (an error) drops `prepared` before the scope joins the preparing
+        // thread, whose next send then fails, so it never waits on a full channel forever.
+        for chunk in plan.to_prepare.chunks(chunk_len) {
+            if stopped() {
+                report.interrupted = true;
+                break;
+            }
+            // The preparing thread stops early only when it saw the stop flag, which the check
+            // above sees too.
+            let Ok(outcomes) = prepared.recv() else {
+                report.interrupted = true;
+                break;
             };
-            progress(Progress::File {
-                path: &candidate.path,
-                change,
-                reason: reason.as_deref(),
-            });
-            since_commit += 1;
+            for (candidate, mut outcome) in chunk.iter().zip(outcomes) {
+                let old = existing.get(&candidate.path).map_or(&[][..], Vec::as_slice);
+                if let Outcome::Moved { from, .. } = &outcome {
+                    if claimed.contains(&from.key) {
+                        // Two new copies of one moved file: the second is extracted as a new file.
+                        outcome = prepare(
+                            candidate,
+                            old,
+                            &HashMap::new(),
+                            &records,
+                            options.max_file_bytes,
+                            options.extract_timeout,
+                            now,
+                        );
+                    }
+                }
+                let (change, reason) = match outcome {
+                    Outcome::Indexed { mut docs, warnings } => {
+                        for doc in &mut docs {
+                            stamp(&mut doc.record, old, run_ms);
+                        }
+                        for w in warnings {
+                            report.warnings.push(FileProblem {
+                                path: candidate.path.clone(),
+                                reason: w,
+                            });
+                        }
+                        let new_keys: HashSet<u64> = docs.iter().map(|d| d.record.key).collect();
+                        // Documents a collection no longer contains.
+                        for gone in old.iter().filter(|r| !new_keys.contains(&r.key)) {
+                            write::delete(writer, fields, gone.key);
+                            definitions.remove(&gone.key);
+                            signatures.remove(&gone.key);
+                            report.removed += 1;
+                        }
+                        let old_keys: HashSet<u64> = old.iter().map(|r| r.key).collect();
+                        let mut change = Change::Added;
+                        let mut note = None;
+                        for doc in &docs {
+                            if let Some(t) = &doc.record.truncated {
+                                report.truncated.push(FileProblem {
+                                    path: candidate.path.clone(),
+                                    reason: t.clone(),
+                                });
+                                note = Some(format!("truncated: {t}"));
+                            }
+                            report.passages_written += write::document(writer, fields, doc)?;
+                            definitions.insert(doc.record.key, doc.record.acronyms.clone());
+                            set_signature(
+                                &mut signatures,
+                                doc.record.key,
+                                doc.record.signature,
+                                &doc.record.countries,
+                            );
+                            if old_keys.contains(&doc.record.key) {
+                                report.updated += 1;
+                                change = Change::Updated;
+                            } else {
+                                report.added += 1;
+                            }
+                        }
+                        (change, note)
+                    }
+                    Outcome::Touched(records) => {
+                        for record in &records {
+                            write::record_only(writer, fields, record)?;
+                        }
+                        report.unchanged += records.len();
+                        (Change::Unchanged, None)
+                    }
+                    Outcome::Moved { from, to } => {
+                        report.passages_written +=
+                            write::moved(writer, fields, &searcher, &from, &to)?;
+                        claimed.insert(from.key);
+                        definitions.remove(&from.key);
+                        definitions.insert(to.key, to.acronyms.clone());
+                        signatures.remove(&from.key);
+                        set_signature(&mut signatures, to.key, to.signature, &to.countries);
+                        report.moved += 1;
+                        (
+                            Change::Moved,
+                            Some(format!("from {}", from.path().display())),
+                        )
+                    }
+                    Outcome::Skipped(reason) => {
+                        // A file that became empty or too large must not keep its old passages.
+                        for r in old {
+                            write::delete(writer, fields, r.key);
+                            definitions.remove(&r.key);
+                            signatures.remove(&r.key);
+                            report.removed += 1;
+                        }
+                        *report.skipped.entry(reason.clone()).or_default() += 1;
+                        report
+                            .skipped_files
+                            .entry(reason.clone())
+                            .or_default()
+                            .push(candidate.path.clone());
+                        (Change::Skipped, Some(reason))
+                    }
+                    Outcome::Failed(reason) => {
+                        report.failed.push(FileProblem {
+                            path: candidate.path.clone(),
+                            reason: reason.clone(),
+                        });
+                        (Change::Failed, Some(reason))
+                    }
+                };
+                progress(Progress::File {
+                    path: &candidate.path,
+                    change,
+                    reason: reason.as_deref(),
+                });
+                since_commit += 1;
+            }
+            if since_commit >= options.commit_every_docs
+                || last_commit.elapsed() >= options.commit_every
+            {
+                progress(Progress::Committing);
+                info.in_progress = true;
+                info.acronyms = learn(definitions.values().map(Vec::as_slice));
+                info.reprints = reprint_groups(&signatures);
+                commit(writer, &info, &store.dir)?;
+                since_commit = 0;
+                last_commit = Instant::now();
+            }
         }
-        if since_commit >= options.commit_every_docs
-            || last_commit.elapsed() >= options.commit_every
-        {
-            progress(Progress::Committing);
-            info.in_progress = true;
-            info.acronyms = learn(definitions.values().map(Vec::as_slice));
-            info.reprints = reprint_groups(&signatures);
-            commit(writer, &info, &store.dir)?;
-            since_commit = 0;
-            last_commit = Instant::now();
-        }
-    }
+        Ok(())
+    })?;
 
     // An interrupted run commits what was written and keeps the run marked in progress;
     // deletions and root bookkeeping wait for a complete run.
@@ -629,6 +656,10 @@ fn reprint_groups(signatures: &HashMap<u64, (Signature, Subject)>) -> Vec<Vec<u6
         signatures.iter().map(|(k, (s, t))| (*k, *s, *t)).collect();
     crate::reprints::groups(&docs)
 }
+
+/// Prepared chunks waiting for the writing side: one absorbs a commit or a slow chunk without
+/// holding more than a few dozen extracted files in memory.
+const CHUNKS_AHEAD: usize = 1;
 
 /// tantivy refuses writer budgets below about 15 MB per thread.
 const MIN_WRITER_MEMORY: usize = 32 * 1024 * 1024;
