@@ -11,6 +11,7 @@ mod fault_sweep;
 mod plan;
 mod prepare;
 mod report;
+mod segments;
 mod write;
 
 use std::collections::{HashMap, HashSet};
@@ -362,6 +363,11 @@ fn sync(
         set_signature(&mut signatures, r.key, r.signature, &r.countries);
         existing.entry(r.path()).or_default().push(r);
     }
+    // Every segment of a build from empty is its own: merged once, at the end.
+    let from_empty = existing.is_empty();
+    if from_empty {
+        segments::hold_merges(writer);
+    }
     for root in canonical_roots {
         let globs = info.excludes.entry(root.clone()).or_default();
         if options.clear_excludes {
@@ -622,6 +628,9 @@ fn sync(
     info.acronyms = learn(definitions.values().map(Vec::as_slice));
     info.reprints = reprint_groups(&signatures);
     commit(writer, &info, &store.dir)?;
+    if complete && from_empty {
+        segments::merge_per_core(store, writer)?;
+    }
 
     reader.reload()?;
     let (docs, passages) = store.counts(&reader.searcher())?;
