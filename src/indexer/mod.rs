@@ -11,7 +11,6 @@ mod fault_sweep;
 mod plan;
 mod prepare;
 mod report;
-mod segments;
 mod write;
 
 use std::collections::{HashMap, HashSet};
@@ -363,11 +362,6 @@ fn sync(
         set_signature(&mut signatures, r.key, r.signature, &r.countries);
         existing.entry(r.path()).or_default().push(r);
     }
-    // Every segment of a build from empty is its own: merged once, at the end.
-    let from_empty = existing.is_empty();
-    if from_empty {
-        segments::hold_merges(writer);
-    }
     for root in canonical_roots {
         let globs = info.excludes.entry(root.clone()).or_default();
         if options.clear_excludes {
@@ -628,9 +622,6 @@ fn sync(
     info.acronyms = learn(definitions.values().map(Vec::as_slice));
     info.reprints = reprint_groups(&signatures);
     commit(writer, &info, &store.dir)?;
-    if complete && from_empty {
-        segments::merge_per_core(store, writer)?;
-    }
 
     reader.reload()?;
     let (docs, passages) = store.counts(&reader.searcher())?;
