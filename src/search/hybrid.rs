@@ -264,58 +264,63 @@ pub(super) fn rank(
     let (limit, passages) = (lexical.limit, lexical.passages);
     let vectors = semantic.vectors(store, searcher)?;
     let query = Query::new(&embedding.wait()?, Kernel::default());
-    let lexical_keys: KeySet = lexical.docs.iter().map(|d| d.key).collect();
+    let lexical_scores: KeyMap<f32> = lexical.docs.iter().map(|d| (d.key, d.score)).collect();
     let admitted = |key: &u64| {
         lexical.admitted.is_none_or(|a| a.contains(key))
-            && (!lexical.required_only || lexical_keys.contains(key))
+            && (!lexical.required_only || lexical_scores.contains_key(key))
     };
-    let semantic_scores: KeyMap<(f32, u32)> = vectors
+    let semantic_scores: KeyMap<f32> = vectors
         .layout
         .best_per_document(&query)
         .into_iter()
         .filter(|(k, _, _)| admitted(k))
-        .map(|(k, s, o)| (k, (s, o)))
+        .map(|(k, s, _)| (k, s))
         .collect();
     let weight = match semantic.mode {
         Mode::Semantic => 0.0,
         _ => semantic.lexical_weight.clamp(0.0, 1.0),
     };
-    let lexical_scores: KeyMap<f32> = lexical.docs.iter().map(|d| (d.key, d.score)).collect();
-    let semantic_sims: KeyMap<f32> = semantic_scores.iter().map(|(k, (s, _))| (*k, *s)).collect();
     let fusion = Fusion::over(
         semantic.mode,
         weight,
         &lexical_scores,
-        &semantic_sims,
+        &semantic_scores,
         semantic.depth,
     );
     let fuse = |lex: Option<f32>, sem: Option<f32>| fusion.score(lex, sem);
-    let mut by_key: KeyMap<DocHit> = KeyMap::default();
+    // Every candidate once, straight into one list: hybrid ranks every lexical match and
+    // every document with vectors, semantic only the latter (each lexical match scanned once,
+    // no map of the thousands of matches a common word has).
+    let semantic_only = |key: u64, sem: f32, matches: u32| DocHit {
+        key,
+        score: fuse(None, Some(sem)),
+        best_score: sem,
+        // Resolved below for the shown documents, the only ones whose passage is read.
+        best: DocAddress::new(0, 0),
+        matches,
+    };
+    let mut docs: Vec<DocHit> = Vec::with_capacity(lexical.docs.len() + semantic_scores.len());
     if semantic.mode == Mode::Hybrid {
-        for d in &lexical.docs {
-            let sem = semantic_scores.get(&d.key).map(|(s, _)| *s);
-            by_key.insert(
-                d.key,
-                DocHit {
-                    score: fuse(Some(d.score), sem),
-                    ..*d
-                },
-            );
-        }
+        docs.extend(lexical.docs.iter().map(|d| DocHit {
+            score: fuse(Some(d.score), semantic_scores.get(&d.key).copied()),
+            ..*d
+        }));
+        docs.extend(
+            semantic_scores
+                .iter()
+                .filter(|(key, _)| !lexical_scores.contains_key(key))
+                .map(|(&key, &sem)| semantic_only(key, sem, 0)),
+        );
+    } else {
+        let matches: KeyMap<u32> = lexical.docs.iter().map(|d| (d.key, d.matches)).collect();
+        docs.extend(
+            semantic_scores.iter().map(|(&key, &sem)| {
+                semantic_only(key, sem, matches.get(&key).copied().unwrap_or(0))
+            }),
+        );
     }
-    let lexical_matches: KeyMap<u32> = lexical.docs.iter().map(|d| (d.key, d.matches)).collect();
-    for (&key, &(sem, _)) in &semantic_scores {
-        by_key.entry(key).or_insert_with(|| DocHit {
-            key,
-            score: fuse(None, Some(sem)),
-            best_score: sem,
-            // Resolved below for the shown documents, the only ones whose passage is read.
-            best: DocAddress::new(0, 0),
-            matches: lexical_matches.get(&key).copied().unwrap_or(0),
-        });
-    }
-    let mut docs: Vec<DocHit> = by_key.into_values().collect();
-    docs.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
+    // Keys are unique, so the order is total and an unstable sort gives the same one.
+    docs.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
     let total = docs.len();
     // Reprints as the lexical ranking shows them, before the shown documents are chosen.
     let (docs, distinct) = super::arrange_copies(docs, lexical.reprints, lexical.all_copies);
