@@ -14,7 +14,7 @@
 //! length and the layout; the xxh3 (a full read: ~5 ms, a fifth of a whole hybrid search
 //! process when it was checked there) is checked where time is no matter, by `model fetch`
 //! and `index --semantic` (`QueryEncoder::prepare`), which make a damaged file again. A
-//! model folder the process cannot write to costs the build (~0.1 s) in every search, never
+//! model folder the process cannot write to costs the build (~0.2 s) in every search, never
 //! an error.
 
 use super::encoder::{
