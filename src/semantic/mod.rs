@@ -25,7 +25,7 @@ pub use live::{coverage, Coverage, LiveVectors};
 pub use model::{ModelDir, MODEL_NAME};
 pub use query_model::QueryEncoder;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// What can go wrong with the embedding model.
 #[derive(Debug, thiserror::Error)]
@@ -81,6 +81,27 @@ pub enum SemanticError {
     /// Inference failed.
     #[error("embedding failed: {0}")]
     Inference(String),
+}
+
+/// The error of `action` on `path`, for `map_err`.
+pub(crate) fn io_err(
+    action: &'static str,
+    path: &Path,
+) -> impl FnOnce(std::io::Error) -> SemanticError {
+    let path = path.to_path_buf();
+    move |source| SemanticError::Io {
+        action,
+        path,
+        source,
+    }
+}
+
+/// Make a rename in `dir` durable; best effort, as a filesystem without directory fsync still
+/// renames atomically.
+pub(crate) fn sync_dir(dir: &Path) {
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
 }
 
 impl SemanticError {

@@ -6,7 +6,7 @@
 //! its sha256 and renaming it, so a model folder never holds a partial or foreign file under
 //! its real name.
 
-use super::SemanticError;
+use super::{io_err, sync_dir, SemanticError};
 use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -148,15 +148,7 @@ impl ModelDir {
         f: ModelFile,
         fill: impl FnOnce(&Path) -> Result<(), SemanticError>,
     ) -> Result<u64, SemanticError> {
-        let io = |action, path: &Path| {
-            let path = path.to_path_buf();
-            move |source| SemanticError::Io {
-                action,
-                path,
-                source,
-            }
-        };
-        std::fs::create_dir_all(&self.0).map_err(io("create", &self.0))?;
+        std::fs::create_dir_all(&self.0).map_err(io_err("create", &self.0))?;
         let tmp = self.file(&format!(".{}.tmp", f.name));
         let result = fill(&tmp).and_then(|()| check_hash(&tmp, f.sha256));
         if let Err(e) = result {
@@ -164,7 +156,7 @@ impl ModelDir {
             return Err(e);
         }
         let dest = self.file(f.name);
-        std::fs::rename(&tmp, &dest).map_err(io("rename into place", &dest))?;
+        std::fs::rename(&tmp, &dest).map_err(io_err("rename into place", &dest))?;
         sync_dir(&self.0);
         Ok(f.size)
     }
@@ -211,12 +203,6 @@ fn check_hash(path: &Path, expected: &'static str) -> Result<(), SemanticError> 
 }
 
 /// Make a rename durable; best effort, as on platforms where folders cannot be opened.
-fn sync_dir(dir: &Path) {
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-}
-
 /// The model folder tests use: `$TIPDEX_TEST_MODEL_DIR`, else `target/models/all-MiniLM-L6-v2`
 /// in the crate, where `scripts/fetch_test_model.sh` (run by `.ci/run`) puts it. Panics with
 /// the command that gets it when absent: a test that needs the model never passes without it.

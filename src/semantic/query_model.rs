@@ -23,7 +23,7 @@ use super::encoder::{
 use super::model::{ModelDir, FILES};
 use super::one_text::{quantise_rows, Dense, Layer, Norm, OneText, BLOCK};
 use super::wordpiece::{self, Specials, Vocab};
-use super::SemanticError;
+use super::{io_err, sync_dir, SemanticError};
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -577,14 +577,6 @@ impl Safetensors {
 /// two processes building at once each rename a whole file.
 fn write_atomically(dir: &Path, bytes: &[u8]) -> Result<(), SemanticError> {
     let tmp = dir.join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
-    let io = |action, path: &Path| {
-        let path = path.to_path_buf();
-        move |source| SemanticError::Io {
-            action,
-            path,
-            source,
-        }
-    };
     let written = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
@@ -592,16 +584,14 @@ fn write_atomically(dir: &Path, bytes: &[u8]) -> Result<(), SemanticError> {
     })();
     if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp);
-        return Err(io("write", &tmp)(e));
+        return Err(io_err("write", &tmp)(e));
     }
     let dest = dir.join(FILE_NAME);
     if let Err(e) = std::fs::rename(&tmp, &dest) {
         let _ = std::fs::remove_file(&tmp);
-        return Err(io("rename into place", &dest)(e));
+        return Err(io_err("rename into place", &dest)(e));
     }
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
+    sync_dir(dir);
     Ok(())
 }
 

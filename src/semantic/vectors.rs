@@ -25,7 +25,7 @@
 //! at a quarter of the size of f32.
 
 use super::encoder::DIMENSIONS;
-use super::SemanticError;
+use super::{io_err, sync_dir, SemanticError};
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -111,15 +111,6 @@ pub struct VectorStore {
     /// The chunk files read, oldest first.
     chunks: Vec<PathBuf>,
     next_chunk: u64,
-}
-
-fn io_err(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> SemanticError {
-    let path = path.to_path_buf();
-    move |source| SemanticError::Io {
-        action,
-        path,
-        source,
-    }
 }
 
 impl VectorStore {
@@ -490,12 +481,6 @@ fn write_atomically(folder: &Path, name: &str, bytes: &[u8]) -> Result<(), Seman
     std::fs::rename(&tmp, &dest).map_err(io_err("rename into place", &dest))?;
     sync_dir(folder);
     Ok(())
-}
-
-fn sync_dir(dir: &Path) {
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
 }
 
 #[cfg(test)]
