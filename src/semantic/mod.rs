@@ -104,6 +104,35 @@ pub(crate) fn sync_dir(dir: &Path) {
     }
 }
 
+/// Put `bytes` at `folder/name` whole: written to `folder/temp`, fsynced, renamed over `name`,
+/// so a reader or a kill finds the old file or the new one, never part of one. A step that
+/// fails removes the temporary. `temp` is the caller's: a name of its own per writer where
+/// several processes may write the same file at once.
+pub(crate) fn write_atomically(
+    folder: &Path,
+    name: &str,
+    temp: &str,
+    bytes: &[u8],
+) -> Result<(), SemanticError> {
+    use std::io::Write;
+    let tmp = folder.join(temp);
+    let written = std::fs::File::create(&tmp)
+        .map_err(io_err("write", &tmp))
+        .and_then(|mut f| {
+            f.write_all(bytes).map_err(io_err("write", &tmp))?;
+            f.sync_all().map_err(io_err("fsync", &tmp))
+        });
+    let dest = folder.join(name);
+    let renamed = written
+        .and_then(|()| std::fs::rename(&tmp, &dest).map_err(io_err("rename into place", &dest)));
+    if renamed.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    renamed?;
+    sync_dir(folder);
+    Ok(())
+}
+
 impl SemanticError {
     /// Whether the user fixes this by what they type or install (exit code 2).
     pub fn is_usage(&self) -> bool {

@@ -202,7 +202,6 @@ fn check_hash(path: &Path, expected: &'static str) -> Result<(), SemanticError> 
     }
 }
 
-/// Make a rename durable; best effort, as on platforms where folders cannot be opened.
 /// The model folder tests use: `$TIPDEX_TEST_MODEL_DIR`, else `target/models/all-MiniLM-L6-v2`
 /// in the crate, where `scripts/fetch_test_model.sh` (run by `.ci/run`) puts it. Panics with
 /// the command that gets it when absent: a test that needs the model never passes without it.

@@ -23,9 +23,8 @@ use super::encoder::{
 use super::model::{ModelDir, FILES};
 use super::one_text::{quantise_rows, Dense, Layer, Norm, OneText, BLOCK};
 use super::wordpiece::{self, Specials, Vocab};
-use super::{io_err, sync_dir, SemanticError};
+use super::{write_atomically, SemanticError};
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -91,7 +90,7 @@ impl QueryEncoder {
             return Ok(QueryEncoder { bytes, path });
         }
         let built = build(dir, &key)?;
-        if write_atomically(&dir.0, &built).is_ok() {
+        if write_whole(&dir.0, &built).is_ok() {
             if let Some(bytes) = map_current(&path, &key, Check::Layout) {
                 return Ok(QueryEncoder { bytes, path });
             }
@@ -113,7 +112,7 @@ impl QueryEncoder {
         if map_current(&path, &key, Check::Checksum).is_some() {
             return Ok(Prepared::Present);
         }
-        write_atomically(&dir.0, &build(dir, &key)?)?;
+        write_whole(&dir.0, &build(dir, &key)?)?;
         Ok(Prepared::Written)
     }
 
@@ -573,26 +572,11 @@ impl Safetensors {
     }
 }
 
-/// Write the file under a temporary name of this process, fsync, rename over [`FILE_NAME`]:
-/// two processes building at once each rename a whole file.
-fn write_atomically(dir: &Path, bytes: &[u8]) -> Result<(), SemanticError> {
-    let tmp = dir.join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
-    let written = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(io_err("write", &tmp)(e));
-    }
-    let dest = dir.join(FILE_NAME);
-    if let Err(e) = std::fs::rename(&tmp, &dest) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(io_err("rename into place", &dest)(e));
-    }
-    sync_dir(dir);
-    Ok(())
+/// The query model file into `dir`, whole, under a temporary name of this process: two
+/// searches making it at once each rename a whole file.
+fn write_whole(dir: &Path, bytes: &[u8]) -> Result<(), SemanticError> {
+    let temp = format!(".{FILE_NAME}.{}.tmp", std::process::id());
+    write_atomically(dir, FILE_NAME, &temp, bytes)
 }
 
 #[cfg(test)]

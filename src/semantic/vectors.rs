@@ -25,9 +25,8 @@
 //! at a quarter of the size of f32.
 
 use super::encoder::DIMENSIONS;
-use super::{io_err, sync_dir, SemanticError};
+use super::{io_err, sync_dir, write_atomically, SemanticError};
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -253,7 +252,7 @@ impl VectorStore {
         let name = format!("chunk-{:08}.vec", self.next_chunk);
         self.next_chunk += 1;
         let path = folder.join(&name);
-        write_atomically(&folder, &name, &encode_chunk(groups))?;
+        write_whole(&folder, &name, &encode_chunk(groups))?;
         Ok(path)
     }
 
@@ -267,7 +266,7 @@ impl VectorStore {
     /// (all of them, or those an interrupted run reached).
     pub fn mark_synced(index_dir: &Path, fingerprint: u64) -> Result<(), SemanticError> {
         let folder = Self::folder(index_dir);
-        write_atomically(&folder, SYNCED, format!("{fingerprint:016x}\n").as_bytes())
+        write_whole(&folder, SYNCED, format!("{fingerprint:016x}\n").as_bytes())
     }
 
     /// Turn semantic search on for an index: create its folder.
@@ -471,16 +470,9 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn write_atomically(folder: &Path, name: &str, bytes: &[u8]) -> Result<(), SemanticError> {
-    let tmp = folder.join(format!(".{name}.tmp"));
-    let mut f = std::fs::File::create(&tmp).map_err(io_err("write", &tmp))?;
-    f.write_all(bytes).map_err(io_err("write", &tmp))?;
-    f.sync_all().map_err(io_err("fsync", &tmp))?;
-    drop(f);
-    let dest = folder.join(name);
-    std::fs::rename(&tmp, &dest).map_err(io_err("rename into place", &dest))?;
-    sync_dir(folder);
-    Ok(())
+/// `name` in the vectors' folder, whole (one embedding run writes at a time: `RunLock`).
+fn write_whole(folder: &Path, name: &str, bytes: &[u8]) -> Result<(), SemanticError> {
+    write_atomically(folder, name, &format!(".{name}.tmp"), bytes)
 }
 
 #[cfg(test)]
