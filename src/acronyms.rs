@@ -11,7 +11,7 @@
 //! [`learn`] keeps the pairs that enough documents define; the indexer stores them with the
 //! commit, and queries then match either form.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -269,6 +269,88 @@ fn long_form(candidates: &[&str], acronym: &str, at_end: bool) -> Option<String>
     Some(run.join(" "))
 }
 
+/// One long form per acronym, as written, for a reader that may not know the acronym: the
+/// query's embedding model, which learned general English, not this field's abbreviations
+/// ("IDPs", "DRC", "HHS" are near-noise to it, their long forms are not).
+///
+/// Its sources, the first that knows an acronym winning: the collection's learned pairs (the
+/// long form most documents use), the built-in table, and the countries' abbreviations
+/// ("DPRK", "UAE"), spelled out by the country's official name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Glossary {
+    /// Folded acronym (lower case, letters and digits only) → long form as written.
+    long_forms: HashMap<String, String>,
+}
+
+impl Glossary {
+    /// The glossary of `learned` (the collection's pairs in use), the built-in table and the
+    /// countries' abbreviations.
+    pub(crate) fn new<'a>(learned: impl IntoIterator<Item = &'a LearnedAcronym>) -> Glossary {
+        let mut best: HashMap<String, &LearnedAcronym> = HashMap::new();
+        for pair in learned {
+            let slot = best.entry(fold_acronym(&pair.acronym)).or_insert(pair);
+            if pair.documents > slot.documents {
+                *slot = pair;
+            }
+        }
+        let mut long_forms: HashMap<String, String> = HashMap::new();
+        for (key, pair) in &best {
+            long_forms.insert(key.clone(), pair.long_form.clone());
+        }
+        // A plural defined ("IDPs") spells out its singular too, unless that has its own.
+        for pair in best.values() {
+            if let Some(singular) = pair.acronym.strip_suffix('s') {
+                long_forms
+                    .entry(fold_acronym(singular))
+                    .or_insert_with(|| pair.long_form.clone());
+            }
+        }
+        for &(acronym, long_form) in crate::analysis::builtin_acronyms() {
+            long_forms
+                .entry(fold_acronym(acronym))
+                .or_insert_with(|| long_form.to_string());
+        }
+        for &(code, alias) in crate::entities::countries::ALIASES {
+            if alias.contains(' ') {
+                continue;
+            }
+            if let Ok(country) = keshvar::Alpha2::try_from(code).map(|c| c.to_country()) {
+                let name = country.iso_long_name();
+                let name = name.strip_prefix("The ").unwrap_or(name);
+                long_forms
+                    .entry(fold_acronym(alias))
+                    .or_insert_with(|| name.to_string());
+            }
+        }
+        Glossary { long_forms }
+    }
+
+    /// The long form of `word` when it is written as an acronym (two capitals or more, no
+    /// more small letters than capitals: "IDPs", "BiH", "GLO.ACT", not "Tip" or "tip") and
+    /// the glossary knows it, or knows its singular.
+    pub(crate) fn long_form(&self, word: &str) -> Option<&str> {
+        let capitals = word.chars().filter(|c| c.is_uppercase()).count();
+        let small = word.chars().filter(|c| c.is_lowercase()).count();
+        if capitals < 2 || small > capitals {
+            return None;
+        }
+        let key = fold_acronym(word);
+        self.long_forms
+            .get(&key)
+            .or_else(|| key.strip_suffix('s').and_then(|k| self.long_forms.get(k)))
+            .map(String::as_str)
+    }
+}
+
+/// An acronym's lookup key: lower case, letters and digits only ("GLO.ACT" → "gloact").
+fn fold_acronym(acronym: &str) -> String {
+    acronym
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -366,5 +448,47 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn glossary_spells_out_learned_builtin_and_country_acronyms() {
+        let learned = [
+            LearnedAcronym {
+                acronym: "DRC".into(),
+                long_form: "Democratic Republic of Congo".into(),
+                documents: 1,
+            },
+            LearnedAcronym {
+                acronym: "DRC".into(),
+                long_form: "Democratic Republic of the Congo".into(),
+                documents: 6,
+            },
+            LearnedAcronym {
+                acronym: "HSI".into(),
+                long_form: "Homeland Security Investigations".into(),
+                documents: 3,
+            },
+        ];
+        let g = Glossary::new(&learned);
+        // The long form most documents use; the collection's before the countries' table.
+        assert_eq!(g.long_form("DRC"), Some("Democratic Republic of the Congo"));
+        assert_eq!(g.long_form("HSI"), Some("Homeland Security Investigations"));
+        // A plural finds its singular; the built-in table answers in its own (lower) case.
+        assert_eq!(
+            g.long_form("HSIs"),
+            Some("Homeland Security Investigations")
+        );
+        assert_eq!(
+            g.long_form("GLO.ACT")
+                .map(|l| l.starts_with("global action")),
+            Some(true)
+        );
+        // The countries' abbreviations, by the country's official name.
+        assert_eq!(g.long_form("UAE"), Some("United Arab Emirates"));
+        assert_eq!(g.long_form("BiH"), Some("Bosnia and Herzegovina"));
+        // Words written as words, and acronyms nobody defined, have none.
+        assert_eq!(g.long_form("tip"), None);
+        assert_eq!(g.long_form("Hsi"), None);
+        assert_eq!(g.long_form("NHTH"), None);
     }
 }

@@ -27,6 +27,7 @@ use tantivy::{
     Executor, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term,
 };
 
+use crate::acronyms::Glossary;
 use crate::analysis::Equivalents;
 use crate::error::{Error, Result};
 use crate::index_doc::read_record;
@@ -74,31 +75,38 @@ pub struct IndexInfo {
 }
 
 impl IndexInfo {
-    /// The countries' wordings (see [`country_wordings::COUNTRY_WORDINGS`]), the learned acronyms and the
-    /// synonyms as equivalent wordings for queries. A learned
-    /// acronym found in more passages (`passages_with` a term) than the rarest word of its long
-    /// form is mostly an ordinary word (`ALL` for a leukaemia, `NO` for nitric oxide) and is
-    /// left out; synonyms are the user's call and always kept.
+    /// The countries' wordings (see [`country_wordings::COUNTRY_WORDINGS`]), the learned
+    /// acronyms in use (see [`IndexInfo::acronyms_in_use`]) and the synonyms as equivalent
+    /// wordings for queries; synonyms are the user's call and always kept.
     pub(crate) fn equivalents(&self, passages_with: impl Fn(&str) -> u64) -> Equivalents {
         let mut out = country_wordings::COUNTRY_WORDINGS.clone();
-        for a in &self.acronyms {
-            let short = Equivalents::terms_of(&a.acronym);
-            let rarest = Equivalents::terms_of(&a.long_form)
-                .iter()
-                .map(|t| passages_with(t))
-                .min();
-            let ordinary = match (short.as_slice(), rarest) {
-                ([term], Some(rarest)) => passages_with(term) > rarest,
-                _ => true,
-            };
-            if !ordinary {
-                out.add(&a.acronym, &a.long_form);
-            }
+        for a in self.acronyms_in_use(passages_with) {
+            out.add(&a.acronym, &a.long_form);
         }
         for (a, b) in &self.synonyms {
             out.add(a, b);
         }
         out
+    }
+
+    /// The learned acronyms a query may use. One found in more passages (`passages_with` a
+    /// term) than the rarest word of its long form is mostly an ordinary word (`ALL` for a
+    /// leukaemia, `NO` for nitric oxide) and is left out.
+    fn acronyms_in_use(
+        &self,
+        passages_with: impl Fn(&str) -> u64,
+    ) -> impl Iterator<Item = &crate::acronyms::LearnedAcronym> {
+        self.acronyms.iter().filter(move |a| {
+            let short = Equivalents::terms_of(&a.acronym);
+            let rarest = Equivalents::terms_of(&a.long_form)
+                .iter()
+                .map(|t| passages_with(t))
+                .min();
+            match (short.as_slice(), rarest) {
+                ([term], Some(rarest)) => passages_with(term) <= rarest,
+                _ => false,
+            }
+        })
     }
 }
 
@@ -127,6 +135,13 @@ pub(crate) fn after_commit(dir: &Path, info: &IndexInfo) -> Result<()> {
     settings::save(dir, info).map_err(storage_or_io_on(dir, Some(SETTINGS)))
 }
 
+/// What a query's words may also be written as, read from one commit.
+#[derive(Clone)]
+struct Wordings {
+    equivalents: Arc<Equivalents>,
+    glossary: Arc<Glossary>,
+}
+
 /// An open index.
 pub struct Store {
     /// The tantivy index.
@@ -138,8 +153,9 @@ pub struct Store {
     /// See [`Store::search_executor`]; made on first use, so commands that never search
     /// (index, status, show) start no threads.
     search_executor: OnceLock<Executor>,
-    /// The commit payload's equivalent wordings, by the searcher generation they were read for.
-    equivalents: Mutex<Option<(u64, Arc<Equivalents>)>>,
+    /// The commit payload's equivalent wordings and glossary, by the searcher generation they
+    /// were read for.
+    wordings: Mutex<Option<(u64, Wordings)>>,
     /// The commit payload's reprint groups, by the searcher generation they were read for.
     reprints: Mutex<Option<(u64, Arc<Groups>)>>,
 }
@@ -293,7 +309,7 @@ impl Store {
             fields,
             dir: dir.to_path_buf(),
             search_executor: OnceLock::new(),
-            equivalents: Mutex::new(None),
+            wordings: Mutex::new(None),
             reprints: Mutex::new(None),
         })
     }
@@ -339,17 +355,27 @@ impl Store {
             .try_into()?)
     }
 
-    /// The learned acronyms and synonyms of the last commit, read once per searcher generation
-    /// (a search does not re-read and re-analyze them).
+    /// The learned acronyms and synonyms of the last commit as equivalent wordings, read once
+    /// per searcher generation (a search does not re-read and re-analyze them).
     pub(crate) fn equivalents(&self, searcher: &Searcher) -> Result<Arc<Equivalents>> {
+        Ok(self.wordings(searcher)?.equivalents)
+    }
+
+    /// The acronyms of the last commit with their long forms as written, for the query's
+    /// embedding (see [`Glossary`]); read with [`Store::equivalents`].
+    pub(crate) fn glossary(&self, searcher: &Searcher) -> Result<Arc<Glossary>> {
+        Ok(self.wordings(searcher)?.glossary)
+    }
+
+    fn wordings(&self, searcher: &Searcher) -> Result<Wordings> {
         let generation = searcher.generation().generation_id();
         let mut cached = self
-            .equivalents
+            .wordings
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((g, e)) = cached.as_ref() {
+        if let Some((g, w)) = cached.as_ref() {
             if *g == generation {
-                return Ok(Arc::clone(e));
+                return Ok(w.clone());
             }
         }
         let text = self.fields.text;
@@ -358,8 +384,12 @@ impl Store {
                 .doc_freq(&Term::from_field_text(text, term))
                 .unwrap_or(0)
         };
-        let fresh = Arc::new(self.info()?.equivalents(passages_with));
-        *cached = Some((generation, Arc::clone(&fresh)));
+        let info = self.info()?;
+        let fresh = Wordings {
+            equivalents: Arc::new(info.equivalents(passages_with)),
+            glossary: Arc::new(Glossary::new(info.acronyms_in_use(passages_with))),
+        };
+        *cached = Some((generation, fresh.clone()));
         Ok(fresh)
     }
 

@@ -11,7 +11,7 @@ use super::stream::{collect_tokens, primary_of, Buffered, Fill, Queue};
 
 /// Long forms and their acronyms as they are written; their analyzed forms are computed once
 /// with the analyzer itself, so the table can never drift from the stemmer's output.
-const LONG_FORMS: &[(&str, &str)] = &[
+pub(super) const LONG_FORMS: &[(&str, &str)] = &[
     ("tip", "trafficking in persons"),
     ("som", "smuggling of migrants"),
     ("som", "migrant smuggling"),

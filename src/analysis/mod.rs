@@ -47,6 +47,11 @@ const MAX_TOKEN_BYTES: usize = 60;
 /// query built from them.
 const MAX_ALTERNATIVES: usize = 16;
 
+/// The built-in acronyms and their long forms, as written (lower case; `gloact` for GLO.ACT).
+pub(crate) fn builtin_acronyms() -> &'static [(&'static str, &'static str)] {
+    acronyms::LONG_FORMS
+}
+
 /// The analyzer used for passage text, titles and queries.
 pub(crate) fn domain_analyzer() -> TextAnalyzer {
     analyzer(acronym_table())

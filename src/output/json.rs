@@ -168,6 +168,10 @@ pub struct SearchJson {
     /// Typed words or phrases that match no document, each with the closest indexed word.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unmatched: Vec<UnmatchedJson>,
+    /// What the embedding model read, when it spelled out the query's acronyms (semantic and
+    /// hybrid searches).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_as: Option<String>,
     /// Facet counts over all matching documents, when asked for (`--facets`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub facets: Option<BTreeMap<String, Vec<FacetValueJson>>>,
@@ -287,6 +291,7 @@ pub fn search_json(
                 did_you_mean: u.suggestion.clone(),
             })
             .collect(),
+        read_as: results.read_as.clone(),
         facets: (!results.facets.is_empty()).then(|| facet_values(&results.facets)),
     }
 }

@@ -79,6 +79,7 @@ mod tests {
         };
         SearchResults {
             unmatched: Vec::new(),
+            read_as: None,
             total_documents: 1,
             total_distinct: 1,
             total_passages: 1,

@@ -62,6 +62,13 @@ pub fn search(
         };
         writeln!(out, "{}", style.dim(&line))?;
     }
+    if let Some(read_as) = &results.read_as {
+        writeln!(
+            out,
+            "{}",
+            style.dim(&format!("meaning read as: {}", safe::line(read_as)))
+        )?;
+    }
     // With `--limit 0` nothing is listed, but the count line still answers "how many".
     if results.total_documents == 0 {
         writeln!(out, "No documents match {:?}.", safe::line(query))?;

@@ -12,6 +12,7 @@ pub(crate) mod bm25;
 mod build;
 pub(crate) mod context;
 pub(crate) mod doc_score;
+mod embedding_text;
 pub(crate) mod expand;
 pub(crate) mod facets;
 mod fetch;
@@ -171,6 +172,10 @@ pub struct SearchResults {
     pub facets: Vec<FacetTable>,
     /// Typed words (or phrases) that match no document, with a suggestion from the index.
     pub unmatched: Vec<Unmatched>,
+    /// What the embedding model read, when it says more than the query typed: a semantic or
+    /// hybrid search's query with its acronyms spelled out ("DRC (Democratic Republic of the
+    /// Congo) child labor").
+    pub read_as: Option<String>,
     /// Time spent searching, in all.
     pub elapsed: Duration,
     /// Where that time went.
@@ -261,13 +266,27 @@ pub fn search(
     request: &SearchRequest,
 ) -> Result<SearchResults> {
     let started = Instant::now();
-    // Semantic or hybrid: the query's embedding runs beside the lexical passes.
+    let searcher = reader.searcher();
+    // Semantic or hybrid: what the model reads (the typed words, acronyms spelled out from the
+    // commit's glossary); its embedding runs beside the lexical passes.
+    let model_text = match &request.semantic {
+        Some(s) if s.mode != hybrid::Mode::Lexical => Some(embedding_text::embedding_text(
+            &request.query,
+            request.plain,
+            &*store.glossary(&searcher)?,
+        )),
+        _ => None,
+    };
+    let embedding_of = |semantic: &SemanticSearch| {
+        let text = model_text.as_ref().map_or("", |m| m.text.as_str());
+        hybrid::PendingEmbedding::start(semantic, text)
+    };
     let embedding = request
         .semantic
         .as_ref()
-        .filter(|s| s.mode != hybrid::Mode::Lexical && !request.query.trim().is_empty())
-        .map(|s| hybrid::PendingEmbedding::start(s, &request.query));
-    let searcher = reader.searcher();
+        .filter(|_| !request.query.trim().is_empty())
+        .filter(|_| model_text.is_some())
+        .map(embedding_of);
     let plan = Plan::new(
         store,
         &searcher,
@@ -369,8 +388,7 @@ pub fn search(
         // Semantic or hybrid: every shown passage is chosen by the fused score, from all of
         // the document's passages and the lexical scores of those matching.
         let admitted = plan.admitted_keys(store, &searcher)?;
-        let embedding =
-            embedding.unwrap_or_else(|| hybrid::PendingEmbedding::start(semantic, &request.query));
+        let embedding = embedding.unwrap_or_else(|| embedding_of(semantic));
         let lexical = hybrid::Lexical {
             limit: request.limit,
             passages: request.passages,
@@ -442,6 +460,7 @@ pub fn search(
         total_passages,
         hits,
         unmatched,
+        read_as: model_text.filter(|m| m.spelled_out).map(|m| m.text),
         facets,
         elapsed: started.elapsed(),
         phases: Phases {

@@ -227,6 +227,27 @@ pub fn parse(input: &str) -> ParsedQuery {
     out
 }
 
+/// The words and phrases of a query that say what it is about, in the order written: no
+/// operators, filters (`year:2019`), exclusions (`-smuggling`) or field names (`title:`).
+pub(crate) fn written_words(input: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut pending_not = false;
+    for tok in lex(input) {
+        let Tok::Item { text, quoted, sign } = tok else {
+            pending_not = tok == Tok::Not;
+            continue;
+        };
+        let excluded = sign == Sign::Minus || pending_not;
+        pending_not = false;
+        if let (false, Classified::Clause(clause)) = (excluded, classify(&text, quoted)) {
+            let (Clause::Word(words, _) | Clause::Phrase(words, _) | Clause::Prefix(words, _)) =
+                clause;
+            out.push(words);
+        }
+    }
+    out
+}
+
 /// Every run of letters and digits as an optional clause: no operators, fields or phrases.
 /// Splitting `IL-6` or `0-dimensional` into separate words (rather than a phrase) is how a
 /// verbatim question should match; on SciFact train it raised nDCG@10 0.692 -> 0.699 and

@@ -102,6 +102,42 @@ fn a_query_sharing_no_word_with_its_document_finds_it_in_hybrid_mode() {
     );
 }
 
+/// The model reads an acronym the collection defines with its long form: "IDPs" means
+/// little to a general English model, "internally displaced persons" a lot.
+#[test]
+fn the_model_reads_the_collections_acronyms_spelled_out() {
+    let env = Env::empty();
+    write_corpus(&env);
+    env.write(
+        "camps.txt",
+        "Camps in the east\n\nCamps for internally displaced persons (IDPs) lack clean water, and recruiters promise jobs in the capital.",
+    );
+    env.write(
+        "fled.txt",
+        "Driven from home\n\nFamilies driven from their villages by the fighting now live in tents inside their own country, without papers or income.",
+    );
+    run(&env, &["index", "data", "--semantic"]).ok();
+    let results = search(&env, &["IDPs -smuggling", "--mode", "semantic"]);
+    assert_eq!(
+        results["read_as"], "IDPs (internally displaced persons)",
+        "exclusions are not read; the acronym is spelled out: {results}"
+    );
+    let results = search(&env, &["IDPs", "--mode", "semantic"]);
+    let mut top: Vec<String> = file_names(&results).into_iter().take(2).collect();
+    top.sort();
+    assert_eq!(top, ["camps.txt", "fled.txt"], "{results}");
+    // A query without acronyms is read as typed, and the output says nothing more.
+    let plain = search(&env, &["displaced families", "--mode", "semantic"]);
+    assert!(plain.get("read_as").is_none(), "{plain}");
+    let text = run(&env, &["search", "IDPs", "--mode", "hybrid"]).ok();
+    assert!(
+        text.stdout
+            .contains("meaning read as: IDPs (internally displaced persons)"),
+        "{}",
+        text.stdout
+    );
+}
+
 #[test]
 fn semantic_mode_without_embeddings_says_how_to_make_them() {
     let env = Env::empty();
