@@ -4,7 +4,8 @@
 //! content hash), prepares new and changed files in parallel, writes them, removes records of
 //! files that vanished from the root, and commits. Every add is preceded by a delete of the same
 //! key in the same writer, so however a run ends (finished, killed, crashed) the index holds each
-//! file at most once, and the next run completes what is missing.
+//! file at most once, and the next run completes what is missing. A run into an index that held
+//! nothing when it began (a first index, `--full`) skips those deletes: there is nothing to find.
 
 #[cfg(test)]
 mod fault_sweep;
@@ -345,6 +346,12 @@ fn sync(
     let reader = store.reader()?;
     let searcher = reader.searcher();
     let fields = &store.fields;
+    // A first index or a `--full` build starts from nothing: no earlier version to delete.
+    let earlier = if searcher.num_docs() == 0 {
+        write::Earlier::None
+    } else {
+        write::Earlier::Possible
+    };
 
     let mut report = IndexReport::default();
     // Records by file: one per document, several for a collection.
@@ -499,7 +506,8 @@ fn sync(
                                 });
                                 note = Some(format!("truncated: {t}"));
                             }
-                            report.passages_written += write::document(writer, fields, doc)?;
+                            report.passages_written +=
+                                write::document(writer, fields, doc, earlier)?;
                             definitions.insert(doc.record.key, doc.record.acronyms.clone());
                             set_signature(
                                 &mut signatures,

@@ -2,7 +2,8 @@
 //! file re-keyed, a gone file deleted (what the documents hold is [`crate::index_doc`]'s).
 //!
 //! Every write of a document deletes its key first, in the same writer, so a document is never
-//! present twice whatever happened to earlier runs. A document's record and passages go to the
+//! present twice whatever happened to earlier runs; a build into an index that held nothing
+//! when the run began ([`Earlier::None`]) has nothing to delete and skips it. A document's record and passages go to the
 //! writer as one batch: tantivy puts a batch in one segment, in order, so a document's passages
 //! sit side by side in ordinal order whichever indexing thread took them. The search collectors
 //! keep the first of equally scored passages, so the passage shown for a tie is the earliest one
@@ -21,19 +22,33 @@ use crate::index_doc::{passage_document, read_passage, record_document, DocFacet
 use crate::record::DocRecord;
 use crate::schema::{Fields, KIND_PASSAGE};
 
+/// Whether a document written now may have an earlier version in the index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Earlier {
+    /// The index may hold one (from an earlier run, or a commit of a killed one): delete first.
+    Possible,
+    /// The index held no document when the run began and the run writes each key once (paths
+    /// are deduplicated, a collection's ids are unique): a delete would find nothing. Each
+    /// delete costs a term lookup in every segment at every flush and commit.
+    None,
+}
+
 /// Write a prepared document, replacing any earlier version. Returns the passages written.
 pub(crate) fn document(
     writer: &IndexWriter,
     fields: &Fields,
     prepared: &Prepared,
+    earlier: Earlier,
 ) -> Result<usize> {
     let record = &prepared.record;
     let facets = DocFacets::of(&record.metadata, &record.countries, &record.topics);
     let mut batch = Vec::with_capacity(prepared.passages.len() + 2);
-    batch.push(UserOperation::Delete(Term::from_field_u64(
-        fields.doc_key,
-        record.key,
-    )));
+    if earlier == Earlier::Possible {
+        batch.push(UserOperation::Delete(Term::from_field_u64(
+            fields.doc_key,
+            record.key,
+        )));
+    }
     batch.push(UserOperation::Add(record_document(
         fields, record, &facets,
     )?));
@@ -154,6 +169,36 @@ mod tests {
                 .collect();
             std::fs::write(dir.join(format!("r{i:03}.txt")), paragraphs.join("\n\n")).unwrap();
         }
+    }
+
+    #[test]
+    fn a_first_index_without_deletes_is_replaced_once_by_the_next_run() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = tmp.path().join("data");
+        std::fs::create_dir(&data).unwrap();
+        write_reports(&data);
+        let index = tmp.path().join("index");
+        let first = index_roots(
+            &index,
+            std::slice::from_ref(&data),
+            &IndexOptions::default(),
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!((first.added, first.documents_total), (240, 240));
+        // Every file changes: the second run starts from a full index and must replace each
+        // document the first run wrote without a delete.
+        for i in 0..240 {
+            let path = data.join(format!("r{i:03}.txt"));
+            let text = std::fs::read_to_string(&path).unwrap();
+            std::fs::write(&path, format!("{text}\n\nA closing note on shelters.")).unwrap();
+        }
+        let second = index_roots(&index, &[data], &IndexOptions::default(), &mut |_| {}).unwrap();
+        assert_eq!((second.updated, second.added), (240, 0));
+        assert_eq!(second.documents_total, 240);
+        // Only the passages this run wrote are left: none of the first run's survived beside them.
+        assert_eq!(second.passages_total, second.passages_written as u64);
+        assert_eq!(first.passages_total, first.passages_written as u64);
     }
 
     #[test]
