@@ -9,6 +9,7 @@
 
 #[cfg(test)]
 mod fault_sweep;
+mod merge;
 mod plan;
 mod prepare;
 mod report;
@@ -44,8 +45,11 @@ pub mod defaults {
     pub const MAX_FILE_MB: u64 = 64;
     /// Memory of the index writer, in megabytes.
     pub const MEMORY_MB: usize = 256;
-    /// Commit after this many written documents, so a killed run keeps its work.
-    pub const COMMIT_EVERY_DOCS: usize = 5_000;
+    /// Commit after this many written documents, so a killed run keeps its work. Each commit
+    /// closes both indexing threads' segments early, and small segments are merged again: at
+    /// 20,000 documents, commits every 5,000 made ten segments that the build then merged into
+    /// one, ~20 % of its wall time. The 30 s timer bounds the work a kill loses in any case.
+    pub const COMMIT_EVERY_DOCS: usize = 20_000;
     /// Extraction of one file gives up after this many seconds.
     pub const TIMEOUT_SECS: u64 = 60;
 }
@@ -346,8 +350,10 @@ fn sync(
     let reader = store.reader()?;
     let searcher = reader.searcher();
     let fields = &store.fields;
-    // A first index or a `--full` build starts from nothing: no earlier version to delete.
+    // A first index or a `--full` build starts from nothing: no earlier version to delete, and
+    // the segments it writes are merged in bounded levels (see `merge`).
     let earlier = if searcher.num_docs() == 0 {
+        writer.set_merge_policy(Box::new(merge::building_from_empty()));
         write::Earlier::None
     } else {
         write::Earlier::Possible
