@@ -43,10 +43,22 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> anyhow::Result<ExitCode> {
         );
         writeln!(out, "{}{}", safe::line(&file), safe::line(&p.what))?;
     }
-    writeln!(
-        out,
-        "Your source folders are untouched; rebuild the index from them with `tipdex index --full --index {index}`"
-    )?;
+    let vectors_only = report.problems.iter().all(|p| {
+        p.file
+            .as_ref()
+            .is_some_and(|f| f.starts_with(tipdex::semantic::vectors::FOLDER))
+    });
+    if vectors_only {
+        writeln!(
+            out,
+            "Only semantic vectors are damaged; `tipdex index --semantic --index {index}` embeds their documents again"
+        )?;
+    } else {
+        writeln!(
+            out,
+            "Your source folders are untouched; rebuild the index from them with `tipdex index --full --index {index}`"
+        )?;
+    }
     out.flush()?;
     Ok(ExitCode::from(1))
 }

@@ -78,6 +78,15 @@ pub enum SemanticError {
     #[error("another tipdex is embedding the index at {} now: wait for it to finish, then run this again", .0.display())]
     Busy(PathBuf),
 
+    /// A vector chunk is torn, short or altered (found when a search opens it).
+    #[error("the vector file {} is damaged: {what}; run `tipdex index --semantic` to embed its documents again (`tipdex check` lists every damaged file)", .file.display())]
+    DamagedVectors {
+        /// The chunk file.
+        file: PathBuf,
+        /// What is wrong.
+        what: String,
+    },
+
     /// Inference failed.
     #[error("embedding failed: {0}")]
     Inference(String),

@@ -17,7 +17,10 @@
 //! at any moment leaves whole chunks only; a later chunk's group replaces an earlier one of
 //! the same document. `synced` names the index state (its segments and deletions) every group
 //! in the chunks matches (all its documents, or the ones an interrupted run reached), so a
-//! search can trust them without reading every record.
+//! search can trust them without reading every record, and each chunk's length then. A
+//! chunk's checksum is checked where all its bytes are read anyway (the embedding run) and by
+//! `tipdex check`; a search checks only what costs no pass over the vectors (header, group
+//! walk, noted length), and a chunk failing that is an error naming the file.
 //! Compaction writes every live group into one new chunk, then deletes the older ones.
 //!
 //! Vectors are stored as int8 with one scale per vector (384 + 12 bytes per passage with its
@@ -110,6 +113,8 @@ pub struct VectorStore {
     /// The chunk files read, oldest first.
     chunks: Vec<PathBuf>,
     next_chunk: u64,
+    /// A chunk read was damaged: the next settle rewrites the live groups without it.
+    damaged: bool,
 }
 
 impl VectorStore {
@@ -123,52 +128,41 @@ impl VectorStore {
         Self::folder(index_dir).is_dir()
     }
 
-    /// Read every whole chunk (a damaged or foreign one is skipped: its documents are embedded
-    /// again) and remove temporaries a killed run left.
+    /// Read every whole chunk, its checksum checked (a damaged or foreign one is skipped: its
+    /// documents are embedded again, and a damaged file is removed at the next settle).
     pub fn load(index_dir: &Path) -> Result<VectorStore, SemanticError> {
-        let folder = Self::folder(index_dir);
-        let mut store = VectorStore::default();
-        let entries = match std::fs::read_dir(&folder) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(store),
-            Err(e) => return Err(io_err("read", &folder)(e)),
+        let mut store = VectorStore {
+            next_chunk: SyncedNote::read(index_dir)
+                .highest_chunk()
+                .map_or(0, |n| n + 1),
+            ..VectorStore::default()
         };
-        let mut chunks = Vec::new();
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if let Some(n) = chunk_number(&name) {
-                chunks.push((n, entry.path()));
-            }
-        }
-        chunks.sort();
-        for (n, path) in chunks {
+        for (n, path) in chunk_files(index_dir)? {
             store.next_chunk = store.next_chunk.max(n + 1);
             let bytes = std::fs::read(&path).map_err(io_err("read", &path))?;
-            if let Some(groups) = decode_chunk(&bytes) {
-                for g in groups {
-                    store.groups.insert(g.key, g);
+            match decode_chunk(&bytes) {
+                Ok(groups) => {
+                    for g in groups {
+                        store.groups.insert(g.key, g);
+                    }
                 }
+                Err(ChunkFault::Damaged(_)) => store.damaged = true,
+                Err(ChunkFault::Foreign) => {}
             }
             store.chunks.push(path);
         }
         Ok(store)
     }
 
-    /// Every whole chunk of `index_dir`, oldest first, mapped into memory with its shape (a
-    /// damaged or foreign one is left out, as [`VectorStore::load`] does), for a search to
-    /// read in place: no decoding, no copy, pages read as the scan touches them.
+    /// Every chunk of `index_dir`, oldest first, mapped into memory with its shape, for a
+    /// search to read in place: no decoding, no copy, pages read as the scan touches them.
+    /// Only the structure is checked (header, group walk, the length the `synced` note gives),
+    /// not the checksum, which would read every byte of every chunk on every CLI search: the
+    /// embedding run checks it when it reads the chunks and `tipdex check` when asked. A chunk
+    /// for another model is left out; a torn or short one is an error naming it.
     pub(crate) fn map(index_dir: &Path) -> Result<Vec<(memmap2::Mmap, ChunkShape)>, SemanticError> {
-        let folder = Self::folder(index_dir);
-        let entries = match std::fs::read_dir(&folder) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(io_err("read", &folder)(e)),
-        };
-        let mut chunks: Vec<(u64, PathBuf)> = entries
-            .flatten()
-            .filter_map(|e| Some((chunk_number(&e.file_name().to_string_lossy())?, e.path())))
-            .collect();
-        chunks.sort();
+        let chunks = chunk_files(index_dir)?;
+        let noted = SyncedNote::read(index_dir);
         let mut mapped = Vec::with_capacity(chunks.len());
         for (_, path) in chunks {
             let file = match std::fs::File::open(&path) {
@@ -182,8 +176,15 @@ impl VectorStore {
             // and a deleted file stays mapped until unmapped), so the bytes cannot change
             // under the map.
             let map = unsafe { memmap2::Mmap::map(&file) }.map_err(io_err("map", &path))?;
-            if let Some(shape) = chunk_shape(&map) {
-                mapped.push((map, shape));
+            let fault = noted
+                .length_fault(&path, map.len() as u64)
+                .map(ChunkFault::Damaged);
+            match fault.map_or_else(|| chunk_shape(&map), Err) {
+                Ok(shape) => mapped.push((map, shape)),
+                Err(ChunkFault::Foreign) => {}
+                Err(ChunkFault::Damaged(what)) => {
+                    return Err(SemanticError::DamagedVectors { file: path, what })
+                }
             }
         }
         Ok(mapped)
@@ -219,7 +220,7 @@ impl VectorStore {
     /// Bring the files level with the live set: rewrite the chunks as one when groups were
     /// taken out (`taken`) or the chunks have become many.
     pub fn settle(&mut self, index_dir: &Path, taken: bool) -> Result<(), SemanticError> {
-        if taken || self.chunks.len() > 16 {
+        if taken || self.damaged || self.chunks.len() > 16 {
             self.compact(index_dir)?;
         }
         Ok(())
@@ -238,6 +239,7 @@ impl VectorStore {
         for path in old {
             std::fs::remove_file(&path).map_err(io_err("remove", &path))?;
         }
+        self.damaged = false;
         sync_dir(&Self::folder(index_dir));
         Ok(())
     }
@@ -258,15 +260,23 @@ impl VectorStore {
 
     /// The index state the vectors were last brought level with (see [`fingerprint`]).
     pub fn synced(index_dir: &Path) -> Option<u64> {
-        let text = std::fs::read_to_string(Self::folder(index_dir).join(SYNCED)).ok()?;
-        u64::from_str_radix(text.trim(), 16).ok()
+        SyncedNote::read(index_dir).fingerprint
     }
 
     /// Note that every group on disk matches its document in the index state `fingerprint`
-    /// (all of them, or those an interrupted run reached).
+    /// (all of them, or those an interrupted run reached), and each chunk's length now (the
+    /// chunks were all written whole and checked by this run).
     pub fn mark_synced(index_dir: &Path, fingerprint: u64) -> Result<(), SemanticError> {
         let folder = Self::folder(index_dir);
-        write_whole(&folder, SYNCED, format!("{fingerprint:016x}\n").as_bytes())
+        let mut note = format!("{fingerprint:016x}\n");
+        for (_, path) in chunk_files(index_dir)? {
+            let len = std::fs::metadata(&path)
+                .map_err(io_err("read", &path))?
+                .len();
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            note.push_str(&format!("{name} {len}\n"));
+        }
+        write_whole(&folder, SYNCED, note.as_bytes())
     }
 
     /// Turn semantic search on for an index: create its folder.
@@ -356,34 +366,57 @@ pub(crate) struct GroupSpan {
     pub count: u32,
 }
 
-/// The shape of a chunk, or None when it is damaged (its check fails: a torn or altered file)
-/// or written for another model.
-pub(crate) fn chunk_shape(bytes: &[u8]) -> Option<ChunkShape> {
-    let (body, check) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
-    if xxh3_64(body) != u64::from_le_bytes(check.try_into().ok()?) {
-        return None;
-    }
+/// Why a chunk's bytes cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum ChunkFault {
+    /// Written for another model or another number of dimensions: not damage, just not ours
+    /// (its documents are embedded again with this model).
+    Foreign,
+    /// Torn, short or altered: what is wrong, in words.
+    Damaged(String),
+}
+
+/// The shape of a chunk from its structure alone: the header (magic, model, dimensions) and
+/// the group headers' walk, which must end exactly at the checksum. Reads one header per
+/// document, never the vectors, so a search opening a chunk pays no pass over its bytes; a
+/// torn or short file cannot pass it (the groups' counts and the length must agree). Bit
+/// damage inside the vectors is what only [`chunk_checked`] finds.
+pub(crate) fn chunk_shape(bytes: &[u8]) -> Result<ChunkShape, ChunkFault> {
+    let damaged = |what: &str| ChunkFault::Damaged(what.to_string());
+    let body_len = bytes
+        .len()
+        .checked_sub(8)
+        .ok_or_else(|| damaged("shorter than a chunk header"))?;
+    let body = &bytes[..body_len];
+    let short = || damaged("it ends before its last group (a torn or short file)");
     let mut r = Reader { bytes: body, at: 0 };
-    let digested = match r.take(8)? {
+    let digested = match r.take(8).ok_or_else(short)? {
         m if m == MAGIC => true,
         m if m == MAGIC_UNDIGESTED => false,
-        _ => return None,
+        _ => return Err(damaged("its header is not a tipdex vector chunk's")),
     };
-    let model_len = r.u32()? as usize;
-    if r.take(model_len)? != super::MODEL_NAME.as_bytes() || r.u32()? as usize != DIMENSIONS {
-        return None;
+    let model_len = r.u32().ok_or_else(short)? as usize;
+    if model_len > 1024 {
+        return Err(damaged("its header is not a tipdex vector chunk's"));
+    }
+    if r.take(model_len).ok_or_else(short)? != super::MODEL_NAME.as_bytes()
+        || r.u32().ok_or_else(short)? as usize != DIMENSIONS
+    {
+        return Err(ChunkFault::Foreign);
     }
     let (digest_at, scale_at) = if digested { (Some(4), 12) } else { (None, 4) };
     let components_at = scale_at + 4;
     let stride = components_at + DIMENSIONS;
-    let count = r.u32()?;
-    let mut groups = Vec::with_capacity(count as usize);
+    let count = r.u32().ok_or_else(short)?;
+    // Capacity from what the bytes can hold, not from a count a damaged header may inflate.
+    let mut groups = Vec::with_capacity((count as usize).min(body_len / 20));
     for _ in 0..count {
-        let key = r.u64()?;
-        let signature = r.u64()?;
-        let n = r.u32()?;
+        let key = r.u64().ok_or_else(short)?;
+        let signature = r.u64().ok_or_else(short)?;
+        let n = r.u32().ok_or_else(short)?;
         let first = r.at;
-        r.take(stride.checked_mul(n as usize)?)?;
+        r.take(stride.checked_mul(n as usize).ok_or_else(short)?)
+            .ok_or_else(short)?;
         groups.push(GroupSpan {
             key,
             signature,
@@ -391,13 +424,131 @@ pub(crate) fn chunk_shape(bytes: &[u8]) -> Option<ChunkShape> {
             count: n,
         });
     }
-    (r.at == body.len()).then_some(ChunkShape {
+    if r.at != body.len() {
+        return Err(damaged(
+            "it is longer than its groups (bytes after the last group)",
+        ));
+    }
+    Ok(ChunkShape {
         stride,
         digest_at,
         scale_at,
         components_at,
         groups,
     })
+}
+
+/// [`chunk_shape`] after the chunk's checksum over all its bytes: what the embedding run
+/// (which reads every vector anyway) and `tipdex check` use.
+pub(crate) fn chunk_checked(bytes: &[u8]) -> Result<ChunkShape, ChunkFault> {
+    let shape = chunk_shape(bytes)?;
+    let (body, check) = bytes.split_at(bytes.len() - 8);
+    if xxh3_64(body) != u64::from_le_bytes(check.try_into().expect("8 bytes")) {
+        return Err(ChunkFault::Damaged(
+            "its checksum does not match its bytes (altered on disk)".to_string(),
+        ));
+    }
+    Ok(shape)
+}
+
+/// A damaged chunk of `index_dir`'s vectors: the file (relative to the index folder) and what
+/// is wrong with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DamagedChunk {
+    /// The chunk file, relative to the index folder.
+    pub file: PathBuf,
+    /// What is wrong, in words.
+    pub what: String,
+}
+
+/// Read every chunk of `index_dir` whole and check it (header, structure, checksum, the
+/// length the last embedding run noted): what `tipdex check` reports. Chunks written for
+/// another model are not damage.
+pub fn verify_chunks(index_dir: &Path) -> Result<Vec<DamagedChunk>, SemanticError> {
+    let noted = SyncedNote::read(index_dir);
+    let mut damaged = Vec::new();
+    for (_, path) in chunk_files(index_dir)? {
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(io_err("read", &path)(e)),
+        };
+        let fault = noted
+            .length_fault(&path, bytes.len() as u64)
+            .map(ChunkFault::Damaged)
+            .map_or_else(|| chunk_checked(&bytes).err(), Some);
+        if let Some(ChunkFault::Damaged(what)) = fault {
+            damaged.push(DamagedChunk {
+                file: Path::new(FOLDER).join(path.file_name().unwrap_or_default()),
+                what,
+            });
+        }
+    }
+    Ok(damaged)
+}
+
+/// The `synced` note: the index state every group on disk matches, and the length of each
+/// chunk file then, so a search opening a chunk can tell a file cut short or grown since
+/// from one it may trust, without reading it.
+#[derive(Debug, Default)]
+struct SyncedNote {
+    fingerprint: Option<u64>,
+    lengths: HashMap<String, u64>,
+}
+
+impl SyncedNote {
+    /// The note of `index_dir` (empty when there is none or it cannot be read: then only the
+    /// chunks' structure is checked).
+    fn read(index_dir: &Path) -> SyncedNote {
+        let Ok(text) = std::fs::read_to_string(VectorStore::folder(index_dir).join(SYNCED)) else {
+            return SyncedNote::default();
+        };
+        let mut lines = text.lines();
+        let fingerprint = lines
+            .next()
+            .and_then(|l| u64::from_str_radix(l.trim(), 16).ok());
+        let lengths = lines
+            .filter_map(|l| {
+                let (name, len) = l.split_once(' ')?;
+                Some((name.to_string(), len.trim().parse().ok()?))
+            })
+            .collect();
+        SyncedNote {
+            fingerprint,
+            lengths,
+        }
+    }
+
+    /// What is wrong when `path` is `len` bytes long but the note says otherwise.
+    fn length_fault(&self, path: &Path, len: u64) -> Option<String> {
+        let name = path.file_name()?.to_string_lossy();
+        let noted = *self.lengths.get(name.as_ref())?;
+        (noted != len).then(|| {
+            format!("it is {len} bytes long where the last embedding run left {noted} (a torn or altered file)")
+        })
+    }
+
+    /// The highest chunk number the note names: never reused while the note names it, so a
+    /// noted length always belongs to the file it was taken from.
+    fn highest_chunk(&self) -> Option<u64> {
+        self.lengths.keys().filter_map(|n| chunk_number(n)).max()
+    }
+}
+
+/// The chunk files of `index_dir`, oldest first.
+fn chunk_files(index_dir: &Path) -> Result<Vec<(u64, PathBuf)>, SemanticError> {
+    let folder = VectorStore::folder(index_dir);
+    let entries = match std::fs::read_dir(&folder) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io_err("read", &folder)(e)),
+    };
+    let mut chunks: Vec<(u64, PathBuf)> = entries
+        .flatten()
+        .filter_map(|e| Some((chunk_number(&e.file_name().to_string_lossy())?, e.path())))
+        .collect();
+    chunks.sort();
+    Ok(chunks)
 }
 
 impl ChunkShape {
@@ -421,9 +572,9 @@ impl ChunkShape {
     }
 }
 
-/// The groups of a chunk, or None when it is damaged or written for another model.
-fn decode_chunk(bytes: &[u8]) -> Option<Vec<Group>> {
-    let shape = chunk_shape(bytes)?;
+/// The groups of a chunk, its checksum checked.
+fn decode_chunk(bytes: &[u8]) -> Result<Vec<Group>, ChunkFault> {
+    let shape = chunk_checked(bytes)?;
     let groups = shape
         .groups
         .iter()
@@ -448,7 +599,7 @@ fn decode_chunk(bytes: &[u8]) -> Option<Vec<Group>> {
                 .collect(),
         })
         .collect();
-    Some(groups)
+    Ok(groups)
 }
 
 struct Reader<'a> {
@@ -539,7 +690,7 @@ mod tests {
         assert!(g.digested());
         assert_eq!(
             decode_chunk(&encode_chunk(std::slice::from_ref(&g))),
-            Some(vec![g])
+            Ok(vec![g])
         );
     }
 
@@ -558,6 +709,74 @@ mod tests {
         std::fs::write(&second, bytes).unwrap();
         let loaded = VectorStore::load(dir.path()).unwrap();
         assert_eq!(loaded.groups.keys().copied().collect::<Vec<_>>(), vec![1]);
+    }
+
+    /// A search's open checks structure and the noted length, not the checksum: a chunk cut
+    /// short is an error naming it; an altered byte inside the vectors is found by
+    /// `verify_chunks` (and skipped, then removed, by the embedding run).
+    #[test]
+    fn a_search_catches_a_torn_chunk_and_check_catches_an_altered_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = VectorStore::load(dir.path()).unwrap();
+        store.append(dir.path(), vec![group(1, 10, 2)]).unwrap();
+        store.append(dir.path(), vec![group(2, 20, 2)]).unwrap();
+        VectorStore::mark_synced(dir.path(), 42).unwrap();
+        assert_eq!(VectorStore::synced(dir.path()), Some(42));
+        assert_eq!(VectorStore::map(dir.path()).unwrap().len(), 2);
+        assert!(verify_chunks(dir.path()).unwrap().is_empty());
+
+        let folder = VectorStore::folder(dir.path());
+        let second = folder.join("chunk-00000001.vec");
+        let whole = std::fs::read(&second).unwrap();
+        let mut altered = whole.clone();
+        altered[100] ^= 0xff;
+        std::fs::write(&second, &altered).unwrap();
+        assert_eq!(VectorStore::map(dir.path()).unwrap().len(), 2);
+        let found = verify_chunks(dir.path()).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].file, Path::new("semantic/chunk-00000001.vec"));
+        assert!(found[0].what.contains("checksum"), "{}", found[0].what);
+
+        // Cut short: the search's open says which file and what to run.
+        std::fs::write(&second, &whole[..whole.len() - 300]).unwrap();
+        let err = VectorStore::map(dir.path()).unwrap_err().to_string();
+        assert!(
+            err.contains("chunk-00000001.vec")
+                && err.contains("torn")
+                && err.contains("tipdex index --semantic"),
+            "{err}"
+        );
+        // Without the note, the group walk alone still catches it.
+        std::fs::remove_file(folder.join(SYNCED)).unwrap();
+        let err = VectorStore::map(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("chunk-00000001.vec"), "{err}");
+
+        // The embedding run skips it and rewrites the live groups without it.
+        let mut store = VectorStore::load(dir.path()).unwrap();
+        assert_eq!(store.groups.keys().copied().collect::<Vec<_>>(), vec![1]);
+        store.settle(dir.path(), false).unwrap();
+        assert_eq!(VectorStore::map(dir.path()).unwrap().len(), 1);
+        assert!(verify_chunks(dir.path()).unwrap().is_empty());
+    }
+
+    /// A chunk name the note gives a length is never reused, so an old note cannot call a
+    /// new chunk of that name damaged.
+    #[test]
+    fn chunk_names_in_the_note_are_not_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = VectorStore::load(dir.path()).unwrap();
+        store.append(dir.path(), vec![group(1, 10, 2)]).unwrap();
+        VectorStore::mark_synced(dir.path(), 1).unwrap();
+        // Every group taken out: compaction leaves no chunk at all.
+        let mut store = VectorStore::load(dir.path()).unwrap();
+        store.take_unless(|_| false);
+        store.settle(dir.path(), true).unwrap();
+        let mut store = VectorStore::load(dir.path()).unwrap();
+        store.append(dir.path(), vec![group(2, 20, 5)]).unwrap();
+        assert!(VectorStore::folder(dir.path())
+            .join("chunk-00000001.vec")
+            .exists());
+        assert_eq!(VectorStore::map(dir.path()).unwrap().len(), 1);
     }
 
     #[test]

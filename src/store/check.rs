@@ -147,7 +147,33 @@ pub fn verify(dir: &Path) -> Result<CheckReport> {
             .problems
             .extend(payload_against_records(&info.roots, &records, &passages));
     }
+    report.problems.extend(vector_problems(dir));
     Ok(report)
+}
+
+/// Damaged vector chunks (semantic search): each read whole and its checksum checked, which a
+/// search's open leaves out to stay cheap.
+fn vector_problems(dir: &Path) -> Vec<Problem> {
+    use crate::semantic::vectors::{verify_chunks, VectorStore};
+    if !VectorStore::enabled(dir) {
+        return Vec::new();
+    }
+    match verify_chunks(dir) {
+        Ok(damaged) => damaged
+            .into_iter()
+            .map(|d| Problem {
+                file: Some(d.file),
+                what: format!(
+                    "{}; `tipdex index --semantic` embeds its documents again",
+                    d.what
+                ),
+            })
+            .collect(),
+        Err(e) => vec![Problem {
+            file: Some(PathBuf::from(crate::semantic::vectors::FOLDER)),
+            what: e.to_string(),
+        }],
+    }
 }
 
 /// The files of the first segment that cannot be opened on its own (`ID.*`: tantivy does not

@@ -138,6 +138,55 @@ fn the_model_reads_the_collections_acronyms_spelled_out() {
     );
 }
 
+/// A search opens the vectors without reading them whole, yet a chunk cut short stops a
+/// hybrid search with the file's name and the command that mends it; `tipdex check` reads the
+/// chunks whole and names it too; lexical search never reads them; `index --semantic` mends it.
+#[test]
+fn a_torn_vector_file_is_named_and_mended_by_embedding_again() {
+    let env = Env::empty();
+    write_corpus(&env);
+    run(&env, &["index", "data", "--semantic"]).ok();
+    assert!(run(&env, &["check"])
+        .ok()
+        .stdout
+        .contains("no damage found"));
+    let folder = env.index_dir().join("semantic");
+    let chunk = std::fs::read_dir(&folder)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "vec"))
+        .expect("a vector chunk");
+    let name = chunk.file_name().unwrap().to_string_lossy().into_owned();
+    let bytes = std::fs::read(&chunk).unwrap();
+    std::fs::write(&chunk, &bytes[..bytes.len() - 500]).unwrap();
+
+    let hybrid = run(&env, &["search", "survivors suing", "--mode", "hybrid"]);
+    assert_ne!(hybrid.code, 0);
+    assert!(
+        hybrid.stderr.contains(&name) && hybrid.stderr.contains("tipdex index --semantic"),
+        "{}",
+        hybrid.stderr
+    );
+    let lexical = search(&env, &["fishing", "--mode", "lexical"]);
+    assert_eq!(file_names(&lexical), vec!["fishing.txt"]);
+    let check = run(&env, &["check"]);
+    assert_eq!(check.code, 1, "{}", check.stdout);
+    assert!(
+        check.stdout.contains(&name) && check.stdout.contains("index --semantic"),
+        "{}",
+        check.stdout
+    );
+
+    run(&env, &["index", "data", "--semantic"]).ok();
+    assert!(run(&env, &["check"])
+        .ok()
+        .stdout
+        .contains("no damage found"));
+    let mended = search(&env, &["survivors suing to get compensation"]);
+    assert_eq!(file_names(&mended)[0], "civil.txt", "{mended}");
+}
+
 #[test]
 fn semantic_mode_without_embeddings_says_how_to_make_them() {
     let env = Env::empty();
