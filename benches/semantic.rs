@@ -18,6 +18,12 @@
 //!   passes the 20 ms query budget.
 //! - `load`: what opening the vectors costs a fresh process (each CLI search) at 10k, 100k
 //!   and 236k vectors (236k: the 20k corpus' passages), mapped in place against decoded.
+//! - `ann INDEX QUERIES`: approximate search (`semantic::lists`) against exact on the real
+//!   vectors of an embedded INDEX (the eval's `target/eval/scifact-index`, say) with the real
+//!   queries of QUERIES (BEIR jsonl, `text`), then on those vectors replicated with small
+//!   noise to 250k and 1M (labelled so: real vectors, not real documents): lists build time,
+//!   recall@10 of documents against exact, p50/p99 of both. `ann INDEX QUERIES real`: the
+//!   real vectors only.
 //!
 //! ```sh
 //! bash scripts/fetch_test_model.sh                   # the model, once
@@ -66,10 +72,15 @@ fn main() {
         .iter()
         .position(|a| a == "latency-at")
         .and_then(|i| args.get(i + 1..i + 4));
+    let ann = args
+        .iter()
+        .position(|a| a == "ann")
+        .and_then(|i| args.get(i + 1..i + 3));
     if embed.is_none()
         && latency.is_none()
         && query.is_none()
         && latency_at.is_none()
+        && ann.is_none()
         && !exact
         && !load
     {
@@ -82,12 +93,26 @@ fn main() {
     if load {
         load_cost();
     }
-    if embed.is_none() && latency.is_none() && query.is_none() && latency_at.is_none() {
+    if embed.is_none()
+        && latency.is_none()
+        && query.is_none()
+        && latency_at.is_none()
+        && ann.is_none()
+    {
         return;
     }
     let model = tipdex::semantic::model::test_model_dir();
     let encoder = Arc::new(Encoder::load(&model).expect("load the model"));
     let query_encoder = Arc::new(QueryEncoder::open(&model).expect("open the query model"));
+    if let Some([index, queries]) = ann {
+        let real_only = args.iter().any(|a| a == "real");
+        approximate_against_exact(
+            Path::new(index),
+            Path::new(queries),
+            &query_encoder,
+            real_only,
+        );
+    }
     if let Some([corpus, index, seconds]) = latency_at {
         let seconds: u64 = seconds.parse().expect("latency-at CORPUS INDEX SECONDS");
         latency_on_index(
@@ -513,6 +538,138 @@ fn load_cost() {
             ms(mapped),
             ms(decoded),
             ms(scan)
+        );
+    }
+}
+
+/// Approximate search against exact on real vectors and real queries, then on the vectors
+/// replicated with noise to 250k and 1M.
+fn approximate_against_exact(
+    index: &Path,
+    queries: &Path,
+    encoder: &QueryEncoder,
+    real_only: bool,
+) {
+    use tipdex::semantic::lists::{self, Approximate};
+    use tipdex::semantic::scan::VectorPlan;
+    let real: Vec<Group> = VectorStore::load(index)
+        .expect("the index's vectors")
+        .groups
+        .into_values()
+        .collect();
+    let texts: Vec<String> = std::fs::read_to_string(queries)
+        .expect("queries file")
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["text"].as_str().map(str::to_string))
+        .take(300)
+        .collect();
+    let embedded: Vec<Query> = texts
+        .iter()
+        .map(|t| Query::new(&encoder.embed(t), Kernel::Int8))
+        .collect();
+    let real_vectors: usize = real.iter().map(|g| g.passages.len()).sum();
+    println!(
+        "approximate (lists) against exact, {} real queries of {}, vectors of {} ({} documents), top 10 documents:",
+        embedded.len(),
+        queries.display(),
+        index.display(),
+        real.len()
+    );
+    println!("| vectors | lists (probed) | build s | recall@10 | exact p50 / p99 ms | lists p50 / p99 ms |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    let mut noise = RandomUnits(0x2545_f491_4f6c_dd1d);
+    let sizes = if real_only {
+        vec![real_vectors]
+    } else {
+        vec![real_vectors, 250_000, 1_000_000]
+    };
+    for target in sizes {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let mut store = VectorStore::load(dir.path()).expect("empty store");
+        let (mut written, mut batch) = (0usize, Vec::new());
+        'copies: for copy in 0u64.. {
+            for g in &real {
+                if written >= target {
+                    break 'copies;
+                }
+                let passages: Vec<PassageVector> = g
+                    .passages
+                    .iter()
+                    .map(|p| {
+                        if copy == 0 {
+                            return p.clone();
+                        }
+                        // A copy: each component moved by ~0.01 (cosine to the original ~0.98).
+                        let v: Vec<f32> = p
+                            .components
+                            .iter()
+                            .zip(noise.next())
+                            .map(|(c, n)| f32::from(*c) * p.scale + n * 0.2)
+                            .collect();
+                        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+                        let v: Vec<f32> = v.into_iter().map(|x| x / norm).collect();
+                        PassageVector::quantise(p.ordinal, p.digest, &v)
+                    })
+                    .collect();
+                written += passages.len();
+                batch.push(Group {
+                    key: g.key ^ copy.wrapping_mul(0x9e37_79b9_7f4a_7c15),
+                    signature: g.signature,
+                    passages,
+                });
+                if batch.len() >= 8_000 {
+                    store
+                        .append(dir.path(), std::mem::take(&mut batch))
+                        .expect("write a chunk");
+                }
+            }
+        }
+        store.append(dir.path(), batch).expect("write a chunk");
+        let built = lists::build(dir.path()).expect("build the lists");
+        let layout = Layout::open(dir.path(), |_, _| true).expect("open");
+        let plan = |approximate| VectorPlan {
+            approximate,
+            exact: &Vec::new,
+            only: &|| None,
+            depth: 1000,
+        };
+        let top = |mut docs: Vec<(u64, f32, u32)>| -> Vec<u64> {
+            docs.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            docs.into_iter().take(10).map(|d| d.0).collect()
+        };
+        let (mut exact_times, mut list_times, mut agreed) = (Vec::new(), Vec::new(), 0usize);
+        for q in &embedded {
+            // Timed: the search alone (the fusion that follows reads its scores unsorted).
+            let started = Instant::now();
+            let exact = layout.best_documents(q, &plan(Approximate::Never));
+            exact_times.push(started.elapsed());
+            let started = Instant::now();
+            let approximate = layout.best_documents(q, &plan(Approximate::Always));
+            list_times.push(started.elapsed());
+            let want = top(exact);
+            agreed += top(approximate).iter().filter(|k| want.contains(k)).count();
+        }
+        let pick = |times: &mut Vec<Duration>, p: f64| {
+            times.sort();
+            ms(times[((times.len() - 1) as f64 * p).round() as usize])
+        };
+        println!(
+            "| {}{} | {} ({}) | {:.1} | {:.3} | {:.2} / {:.2} | {:.2} / {:.2} |",
+            layout.vectors(),
+            if target == real_vectors {
+                " real"
+            } else {
+                " replicated"
+            },
+            built.lists,
+            lists::probes(built.lists),
+            built.elapsed.as_secs_f64(),
+            agreed as f64 / (10 * embedded.len().max(1)) as f64,
+            pick(&mut exact_times, 0.5),
+            pick(&mut exact_times, 0.99),
+            pick(&mut list_times, 0.5),
+            pick(&mut list_times, 0.99),
         );
     }
 }

@@ -30,6 +30,8 @@
 //! kept with it, so later runs embed nothing; the model comes from `--model-dir`, else
 //! `$TIPDEX_MODEL_DIR`, else `target/models/all-MiniLM-L6-v2` as `scripts/fetch_test_model.sh`
 //! puts it); `--weights 0.3,0.5` scores each lexical weight of the hybrid fusion (tune on train).
+//! `--approximate` builds the approximate vector search's lists (`tipdex::semantic::lists`)
+//! and forces the semantic side through them, whatever the index's size.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -182,6 +184,16 @@ fn main() -> anyhow::Result<()> {
             embedded.elapsed.as_secs_f64(),
             embedded.embedded_passages as f64 / embedded.elapsed.as_secs_f64().max(1e-3)
         );
+        if args.iter().any(|a| a == "--approximate") {
+            let lists = tipdex::semantic::lists::build(&index_dir)?;
+            println!(
+                "approximate search: {} vectors in {} lists ({} probed) in {:.1} s",
+                lists.vectors,
+                lists.lists,
+                tipdex::semantic::lists::probes(lists.lists),
+                lists.elapsed.as_secs_f64()
+            );
+        }
         Some(std::sync::Arc::new(QueryEncoder::open(&model)?))
     } else {
         None
@@ -244,6 +256,9 @@ fn main() -> anyhow::Result<()> {
     for (bm25, expand, doc_scoring, mode, weight) in grid {
         let semantic = encoder.as_ref().filter(|_| mode != Mode::Lexical).map(|e| {
             let mut s = SemanticSearch::new(mode, e.clone(), index_dir.clone());
+            if args.iter().any(|a| a == "--approximate") {
+                s.approximate = tipdex::semantic::lists::Approximate::Always;
+            }
             if mode == Mode::Hybrid {
                 s.lexical_weight = weight;
             }

@@ -64,6 +64,14 @@ pub fn run(index_dir: &Path, model: &ModelDir, quiet: bool) -> anyhow::Result<Op
             report.dropped,
             report.reused_passages
         );
+        if let Some(lists) = &report.lists {
+            eprintln!(
+                "tipdex: approximate search: {} vectors clustered into {} lists in {:.1} s",
+                lists.vectors,
+                lists.lists,
+                lists.elapsed.as_secs_f64()
+            );
+        }
     }
     Ok(None)
 }

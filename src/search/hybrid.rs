@@ -18,7 +18,8 @@ use super::group::{DocHit, Group, KeyMap, KeySet};
 use crate::error::Result;
 use crate::index_doc::read_passage;
 use crate::semantic::embed::passage_addresses;
-use crate::semantic::scan::{Kernel, Query};
+use crate::semantic::lists::Approximate;
+use crate::semantic::scan::{Kernel, Query, VectorPlan};
 use crate::semantic::vectors::fingerprint;
 use crate::semantic::{LiveVectors, QueryEncoder};
 use crate::store::Store;
@@ -55,6 +56,8 @@ pub struct SemanticSearch {
     pub lexical_weight: f32,
     /// See [`DEFAULT_DEPTH`].
     pub depth: usize,
+    /// Exact or approximate vector search (approximate past ~250k vectors by default).
+    pub approximate: Approximate,
     cache: Arc<Mutex<Option<Arc<LiveVectors>>>>,
 }
 
@@ -77,6 +80,7 @@ impl SemanticSearch {
             index_dir,
             lexical_weight: DEFAULT_LEXICAL_WEIGHT,
             depth: DEFAULT_DEPTH,
+            approximate: Approximate::default(),
             cache: Arc::default(),
         }
     }
@@ -269,9 +273,34 @@ pub(super) fn rank(
         lexical.admitted.is_none_or(|a| a.contains(key))
             && (!lexical.required_only || lexical_scores.contains_key(key))
     };
+    let exact_keys = || {
+        best_keys(&lexical_scores, semantic.depth)
+            .into_iter()
+            .collect()
+    };
+    let only_keys = || {
+        if lexical.required_only {
+            Some(
+                lexical
+                    .docs
+                    .iter()
+                    .map(|d| d.key)
+                    .filter(admitted)
+                    .collect(),
+            )
+        } else {
+            lexical.admitted.map(|a| a.iter().copied().collect())
+        }
+    };
+    let plan = VectorPlan {
+        approximate: semantic.approximate,
+        exact: &exact_keys,
+        only: &only_keys,
+        depth: semantic.depth,
+    };
     let semantic_scores: KeyMap<f32> = vectors
         .layout
-        .best_per_document(&query)
+        .best_documents(&query, &plan)
         .into_iter()
         .filter(|(k, _, _)| admitted(k))
         .map(|(k, s, _)| (k, s))

@@ -61,6 +61,8 @@ pub struct EmbedReport {
     pub dropped: usize,
     /// Stopped by the caller's flag before the end; the work done is saved.
     pub interrupted: bool,
+    /// The approximate search's lists, when this run (re)built them.
+    pub lists: Option<super::lists::ListsReport>,
     /// Wall time.
     pub elapsed: Duration,
 }
@@ -167,6 +169,13 @@ pub fn embed_index(
         // run's many chunks are merged now rather than on every later load.
         vectors.settle(index_dir, !stale.is_empty())?;
         VectorStore::mark_synced(index_dir, fingerprint(&searcher))?;
+        // Past the exact scan's budget, searches go through the lists: made here, never by a
+        // search, whenever they are missing or no longer name the chunks as they are.
+        if vectors.passages() >= super::lists::APPROXIMATE_FROM
+            && !super::lists::current(index_dir)?
+        {
+            report.lists = Some(super::lists::build(index_dir)?);
+        }
     } else if stale.is_empty() {
         // Stopped early, but every group on disk is of a document as this index state holds
         // it: searches may trust them without reading every record (at 20,000 documents that

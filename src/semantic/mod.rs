@@ -6,11 +6,13 @@
 //! `wordpiece.rs` tokenizes); `vectors.rs` keeps the
 //! passages' vectors beside the index; `embed.rs` brings them level with the index;
 //! `live.rs` gives a search the vectors that match the documents it sees, laid out by
-//! `scan.rs` in one array for exact search. Nothing here prints
+//! `scan.rs` in one array for exact search, or through `lists.rs`' inverted lists past
+//! ~250k vectors. Nothing here prints
 //! or reaches the network unless the caller asks for a download.
 
 pub mod embed;
 pub mod encoder;
+pub mod lists;
 pub mod live;
 pub mod model;
 mod one_text;

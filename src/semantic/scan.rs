@@ -11,9 +11,10 @@
 //! still scans in 256-bit lanes where the machine has them.
 
 use super::encoder::DIMENSIONS;
+use super::lists::{probes, Approximate, Lists, APPROXIMATE_FROM};
 use super::vectors::{chunk_shape, encode_chunk, ChunkShape, Group, GroupSpan, VectorStore};
 use super::SemanticError;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 /// How a query is multiplied with the stored int8 components.
@@ -89,9 +90,26 @@ struct Rows {
 #[derive(Default)]
 pub struct Layout {
     sources: Vec<(Bytes, ChunkShape)>,
+    /// Each source's chunk number and length (what the lists were built over).
+    chunks: Vec<(u64, u64)>,
+    /// In (source, first) order, so a row's document is found by binary search.
     documents: Vec<Rows>,
     by_key: HashMap<u64, usize>,
     vectors: usize,
+    lists: Option<Lists>,
+}
+
+/// How [`Layout::best_documents`] may search, from the request.
+pub struct VectorPlan<'a> {
+    /// Exact, approximate, or approximate past [`APPROXIMATE_FROM`] vectors.
+    pub approximate: Approximate,
+    /// Documents whose best passage is scored exactly in any case (the lexical side's best,
+    /// so fusion sees their true similarity even when the lists miss them).
+    pub exact: &'a dyn Fn() -> Vec<u64>,
+    /// The only documents that may rank (filters), when fewer than all: None for all.
+    pub only: &'a dyn Fn() -> Option<Vec<u64>>,
+    /// Documents an approximate search returns from the lists, at most (fusion's depth).
+    pub depth: usize,
 }
 
 impl std::fmt::Debug for Layout {
@@ -112,6 +130,7 @@ impl Layout {
         let bytes = encode_chunk(&groups);
         let shape = chunk_shape(&bytes).expect("a chunk just encoded reads back");
         let mut layout = Layout::default();
+        layout.chunks.push((0, bytes.len() as u64));
         layout.sources.push((Bytes::Owned(bytes), shape));
         let spans = layout.sources[0].1.groups.clone();
         for span in spans {
@@ -121,14 +140,25 @@ impl Layout {
     }
 
     /// The vectors of `index_dir`'s chunks, mapped in place; of each document only its latest
-    /// group (a later chunk replaces an earlier one), and only when `keep(key, signature)`.
+    /// group (a later chunk replaces an earlier one), and only when `keep(key, signature)`;
+    /// with the approximate search's lists when they are current with the chunks.
     pub fn open(
+        index_dir: &Path,
+        keep: impl Fn(u64, u64) -> bool,
+    ) -> Result<Layout, SemanticError> {
+        let mut layout = Self::open_rows(index_dir, keep)?;
+        layout.lists = Lists::open(index_dir, &layout.chunks)?;
+        Ok(layout)
+    }
+
+    /// [`Layout::open`] without the lists.
+    pub(crate) fn open_rows(
         index_dir: &Path,
         keep: impl Fn(u64, u64) -> bool,
     ) -> Result<Layout, SemanticError> {
         let chunks = VectorStore::map(index_dir)?;
         let mut latest: HashMap<u64, (u32, GroupSpan)> = HashMap::new();
-        for (source, (_, shape)) in chunks.iter().enumerate() {
+        for (source, (_, _, shape)) in chunks.iter().enumerate() {
             for span in &shape.groups {
                 latest.insert(span.key, (source as u32, *span));
             }
@@ -140,9 +170,13 @@ impl Layout {
         // File order, so a scan walks each chunk front to back.
         chosen.sort_by_key(|(source, span)| (*source, span.first));
         let mut layout = Layout {
+            chunks: chunks
+                .iter()
+                .map(|(number, map, _)| (*number, map.len() as u64))
+                .collect(),
             sources: chunks
                 .into_iter()
-                .map(|(map, shape)| (Bytes::Mapped(map), shape))
+                .map(|(_, map, shape)| (Bytes::Mapped(map), shape))
                 .collect(),
             ..Layout::default()
         };
@@ -182,18 +216,195 @@ impl Layout {
     pub fn best_per_document(&self, query: &Query) -> Vec<(u64, f32, u32)> {
         let mut out = Vec::with_capacity(self.documents.len());
         for rows in &self.documents {
-            let mut best = (f32::NEG_INFINITY, 0u32);
-            self.each_row(rows, |ordinal, record, shape| {
-                let s = score(query, record, shape);
-                if s > best.0 {
-                    best = (s, ordinal);
-                }
-            });
-            if rows.count > 0 {
-                out.push((rows.key, best.0, best.1));
+            if let Some((score, ordinal)) = self.best_of(rows, query) {
+                out.push((rows.key, score, ordinal));
             }
         }
         out
+    }
+
+    /// The best passage of one document's rows, None when it has none.
+    fn best_of(&self, rows: &Rows, query: &Query) -> Option<(f32, u32)> {
+        let mut best = (f32::NEG_INFINITY, 0u32);
+        self.each_row(rows, |ordinal, record, shape| {
+            let s = score(query, record, shape);
+            if s > best.0 {
+                best = (s, ordinal);
+            }
+        });
+        (rows.count > 0).then_some(best)
+    }
+
+    /// Whether approximate search's lists are open and current with the chunks.
+    pub fn has_current_lists(&self) -> bool {
+        self.lists.is_some()
+    }
+
+    /// Documents' best passages as `plan` allows: (key, score, ordinal). Exact
+    /// ([`Layout::best_per_document`], or over `plan.only`'s documents alone when filters
+    /// leave fewer vectors than [`APPROXIMATE_FROM`]: a pre-filter by key), or through the
+    /// lists: the centroids scored, the rows of the best [`probes`] lists (more when filters
+    /// admit a fraction of the vectors, since the rows found are filtered after) scored in
+    /// place, each document found keeping its best row found; then rows the lists do not cover
+    /// (chunks written since they were built) and `plan.exact`'s documents scored exactly.
+    /// Approximate results hold the best `plan.depth` documents the lists find (each with the
+    /// best of its rows probed) and the exactly scored ones, not every document, and of them
+    /// only `plan.only`'s.
+    pub fn best_documents(&self, query: &Query, plan: &VectorPlan<'_>) -> Vec<(u64, f32, u32)> {
+        let lists = match (&self.lists, plan.approximate) {
+            (Some(lists), Approximate::Always | Approximate::Auto) => Some(lists),
+            _ => None,
+        };
+        let only = if lists.is_some() || plan.approximate == Approximate::Never {
+            (plan.only)()
+        } else {
+            None
+        };
+        let considered = only.as_ref().map_or(self.vectors, |keys| {
+            keys.iter()
+                .filter_map(|k| self.by_key.get(k))
+                .map(|&i| self.documents[i].count as usize)
+                .sum()
+        });
+        let lists = lists
+            .filter(|_| plan.approximate == Approximate::Always || considered >= APPROXIMATE_FROM);
+        let Some(lists) = lists else {
+            return match only {
+                None => self.best_per_document(query),
+                Some(keys) => keys
+                    .iter()
+                    .filter_map(|k| {
+                        let rows = &self.documents[*self.by_key.get(k)?];
+                        let (score, ordinal) = self.best_of(rows, query)?;
+                        Some((rows.key, score, ordinal))
+                    })
+                    .collect(),
+            };
+        };
+        // Filters admit a fraction of the rows found: probe that much further.
+        let wanted = probes(lists.count()) * self.vectors.max(1) / considered.max(1);
+        let wanted = wanted.clamp(1, lists.count());
+        let mut centroids: Vec<(f32, usize)> = (0..lists.count())
+            .map(|i| {
+                let (scale, components) = lists.centroid(i);
+                (query.raw_dot(components) * scale, i)
+            })
+            .collect();
+        if wanted < centroids.len() {
+            centroids.select_nth_unstable_by(wanted - 1, |a, b| b.0.total_cmp(&a.0));
+            centroids.truncate(wanted);
+        }
+        // Every probed row scored where it lies; its document is looked up only for the best
+        // rows, in score order, until `depth` documents are found (a lookup is a binary search
+        // through every document, so doing it for each probed row cost more than the scan).
+        let mut rows: Vec<(f32, u32, u64)> = Vec::new();
+        for &(_, list) in &centroids {
+            for (chunk, at) in lists.entries(list) {
+                let Some(&source) = lists.sources.get(chunk as usize) else {
+                    continue;
+                };
+                let (bytes, shape) = &self.sources[source as usize];
+                let record = &bytes[at as usize..at as usize + shape.stride];
+                rows.push((score(query, record, shape), source, at));
+            }
+        }
+        let admitted: Option<HashSet<u64>> = only.map(|keys| keys.into_iter().collect());
+        let admits = |doc: usize| {
+            admitted
+                .as_ref()
+                .is_none_or(|a| a.contains(&self.documents[doc].key))
+        };
+        let depth = plan.depth.max(1);
+        let mut best: HashMap<usize, (f32, u32)> = HashMap::with_capacity(depth * 2);
+        let by_score = |a: &(f32, u32, u64), b: &(f32, u32, u64)| b.0.total_cmp(&a.0);
+        // Sorted in two steps: the best few times `depth` rows usually hold `depth` documents.
+        let head = rows.len().min(depth * 4);
+        if head < rows.len() {
+            rows.select_nth_unstable_by(head, by_score);
+        }
+        rows[..head].sort_unstable_by(by_score);
+        let mut sorted_all = head == rows.len();
+        let mut i = 0;
+        while i < rows.len() && best.len() < depth {
+            if i == head && !sorted_all {
+                rows[head..].sort_unstable_by(by_score);
+                sorted_all = true;
+            }
+            let (s, source, at) = rows[i];
+            i += 1;
+            let Some(doc) = self.document_at(source, at as usize) else {
+                continue;
+            };
+            if best.contains_key(&doc) || !admits(doc) {
+                continue;
+            }
+            let (bytes, shape) = &self.sources[source as usize];
+            let ordinal = shape.ordinal(&bytes[at as usize..at as usize + shape.stride]);
+            best.insert(doc, (s, ordinal));
+        }
+        // Documents are in source order, so each uncovered chunk's are one run of them.
+        let uncovered = (0..self.sources.len() as u32)
+            .filter(|source| !lists.sources.contains(source))
+            .flat_map(|source| {
+                self.documents.partition_point(|d| d.source < source)
+                    ..self.documents.partition_point(|d| d.source <= source)
+            });
+        let exact: Vec<usize> = (plan.exact)()
+            .iter()
+            .filter_map(|k| self.by_key.get(k).copied())
+            .chain(uncovered)
+            .filter(|&doc| admits(doc))
+            .collect();
+        for doc in exact {
+            if let Some((s, ordinal)) = self.best_of(&self.documents[doc], query) {
+                let entry = best.entry(doc).or_insert((s, ordinal));
+                if s > entry.0 {
+                    *entry = (s, ordinal);
+                }
+            }
+        }
+        best.into_iter()
+            .map(|(doc, (s, ordinal))| (self.documents[doc].key, s, ordinal))
+            .collect()
+    }
+
+    /// The document whose rows hold the record at byte `at` of `source`, if it is one this
+    /// layout keeps (a row of a replaced or refused group has none).
+    fn document_at(&self, source: u32, at: usize) -> Option<usize> {
+        let after = self
+            .documents
+            .partition_point(|d| (d.source, d.first) <= (source, at));
+        let doc = after.checked_sub(1)?;
+        let rows = &self.documents[doc];
+        let stride = self.sources[source as usize].1.stride;
+        (rows.source == source && at < rows.first + rows.count as usize * stride).then_some(doc)
+    }
+
+    /// Every row this layout keeps, as (source, byte offset), in layout order.
+    pub(crate) fn row_refs(&self) -> Vec<(u32, u64)> {
+        let mut out = Vec::with_capacity(self.vectors);
+        for rows in &self.documents {
+            let stride = self.sources[rows.source as usize].1.stride;
+            for i in 0..rows.count as usize {
+                out.push((rows.source, (rows.first + i * stride) as u64));
+            }
+        }
+        out
+    }
+
+    /// The row at byte `at` of `source`: its scale and int8 components (as bytes).
+    pub(crate) fn row(&self, source: u32, at: u64) -> (f32, &[u8]) {
+        let (bytes, shape) = &self.sources[source as usize];
+        let record = &bytes[at as usize..at as usize + shape.stride];
+        (
+            shape.scale(record),
+            &record[shape.components_at..shape.components_at + DIMENSIONS],
+        )
+    }
+
+    /// Each source's chunk number and length.
+    pub(crate) fn chunk_ids(&self) -> Vec<(u64, u64)> {
+        self.chunks.clone()
     }
 
     /// The document `key`'s passages scored against `query`: ordinal → similarity.
@@ -264,7 +475,7 @@ fn dot_i8_lanes(a: &[i8], b: &[u8]) -> i32 {
 }
 
 /// f32 query × widened i8 components; AVX2 + FMA when the CPU has them.
-fn dot_f32(q: &[f32], c: &[u8]) -> f32 {
+pub(super) fn dot_f32(q: &[f32], c: &[u8]) -> f32 {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")

@@ -160,11 +160,13 @@ impl VectorStore {
     /// not the checksum, which would read every byte of every chunk on every CLI search: the
     /// embedding run checks it when it reads the chunks and `tipdex check` when asked. A chunk
     /// for another model is left out; a torn or short one is an error naming it.
-    pub(crate) fn map(index_dir: &Path) -> Result<Vec<(memmap2::Mmap, ChunkShape)>, SemanticError> {
+    pub(crate) fn map(
+        index_dir: &Path,
+    ) -> Result<Vec<(u64, memmap2::Mmap, ChunkShape)>, SemanticError> {
         let chunks = chunk_files(index_dir)?;
         let noted = SyncedNote::read(index_dir);
         let mut mapped = Vec::with_capacity(chunks.len());
-        for (_, path) in chunks {
+        for (number, path) in chunks {
             let file = match std::fs::File::open(&path) {
                 Ok(f) => f,
                 // Compacted away since the folder was listed: its groups are in a later chunk.
@@ -180,7 +182,7 @@ impl VectorStore {
                 .length_fault(&path, map.len() as u64)
                 .map(ChunkFault::Damaged);
             match fault.map_or_else(|| chunk_shape(&map), Err) {
-                Ok(shape) => mapped.push((map, shape)),
+                Ok(shape) => mapped.push((number, map, shape)),
                 Err(ChunkFault::Foreign) => {}
                 Err(ChunkFault::Damaged(what)) => {
                     return Err(SemanticError::DamagedVectors { file: path, what })

@@ -158,8 +158,14 @@ fn vector_problems(dir: &Path) -> Vec<Problem> {
     if !VectorStore::enabled(dir) {
         return Vec::new();
     }
-    match verify_chunks(dir) {
-        Ok(damaged) => damaged
+    let lists = crate::semantic::lists::verify(dir).map(|what| {
+        what.map(|what| Problem {
+            file: Some(crate::semantic::lists::relative_path()),
+            what: format!("{what}; delete it and run `tipdex index --semantic` to build it again"),
+        })
+    });
+    match verify_chunks(dir).and_then(|d| Ok((d, lists?))) {
+        Ok((damaged, lists)) => damaged
             .into_iter()
             .map(|d| Problem {
                 file: Some(d.file),
@@ -168,6 +174,7 @@ fn vector_problems(dir: &Path) -> Vec<Problem> {
                     d.what
                 ),
             })
+            .chain(lists)
             .collect(),
         Err(e) => vec![Problem {
             file: Some(PathBuf::from(crate::semantic::vectors::FOLDER)),
