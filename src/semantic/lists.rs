@@ -23,7 +23,7 @@
 use super::encoder::DIMENSIONS;
 use super::scan::{dot_f32, Layout};
 use super::vectors::{VectorStore, FOLDER};
-use super::{io_err, write_atomically, SemanticError};
+use super::{io_err, write_atomically, Reader, SemanticError};
 use rayon::prelude::*;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -173,7 +173,7 @@ impl Shape {
     /// The structure of `bytes` (header, sizes adding up to the length), or None.
     fn read(bytes: &[u8]) -> Option<Shape> {
         let body = bytes.get(..bytes.len().checked_sub(8)?)?;
-        let mut r = Cursor { bytes: body, at: 0 };
+        let mut r = Reader { bytes: body, at: 0 };
         if r.take(8)? != MAGIC {
             return None;
         }
@@ -205,25 +205,6 @@ impl Shape {
             offsets_at,
             entries_at,
         })
-    }
-}
-
-struct Cursor<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Cursor<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let s = self.bytes.get(self.at..self.at.checked_add(n)?)?;
-        self.at += n;
-        Some(s)
-    }
-    fn u32(&mut self) -> Option<u32> {
-        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
-    }
-    fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
     }
 }
 

@@ -94,6 +94,28 @@ pub enum SemanticError {
     Inference(String),
 }
 
+/// Little-endian fields read in order from a file's bytes (vector chunks, the lists file):
+/// `None` past the end, so a short file is a value, never a panic.
+pub(crate) struct Reader<'a> {
+    pub(crate) bytes: &'a [u8],
+    /// Where the next field starts.
+    pub(crate) at: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let s = self.bytes.get(self.at..self.at.checked_add(n)?)?;
+        self.at += n;
+        Some(s)
+    }
+    pub(crate) fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+    pub(crate) fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+}
+
 /// The error of `action` on `path`, for `map_err`.
 pub(crate) fn io_err(
     action: &'static str,

@@ -28,7 +28,7 @@
 //! at a quarter of the size of f32.
 
 use super::encoder::DIMENSIONS;
-use super::{io_err, sync_dir, write_atomically, SemanticError};
+use super::{io_err, sync_dir, write_atomically, Reader, SemanticError};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::xxh3_64;
@@ -602,25 +602,6 @@ fn decode_chunk(bytes: &[u8]) -> Result<Vec<Group>, ChunkFault> {
         })
         .collect();
     Ok(groups)
-}
-
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let s = self.bytes.get(self.at..self.at.checked_add(n)?)?;
-        self.at += n;
-        Some(s)
-    }
-    fn u32(&mut self) -> Option<u32> {
-        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
-    }
-    fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
-    }
 }
 
 /// `name` in the vectors' folder, whole (one embedding run writes at a time: `RunLock`).
