@@ -300,12 +300,7 @@ pub fn build(index_dir: &Path) -> Result<ListsReport, SemanticError> {
     for (r, &c) in rows.iter().zip(&assigned) {
         lists[c].push(*r);
     }
-    let mut out = Vec::new();
-    out.extend_from_slice(MAGIC);
-    let model = super::MODEL_NAME.as_bytes();
-    out.extend_from_slice(&(model.len() as u32).to_le_bytes());
-    out.extend_from_slice(model);
-    out.extend_from_slice(&(DIMENSIONS as u32).to_le_bytes());
+    let mut out = super::file_header(MAGIC);
     out.extend_from_slice(&(chunks.len() as u32).to_le_bytes());
     for (number, length) in &chunks {
         out.extend_from_slice(&number.to_le_bytes());

@@ -94,6 +94,18 @@ pub enum SemanticError {
     Inference(String),
 }
 
+/// The opening of a file of vectors (chunks, the lists file): its `magic`, then the model's
+/// name and dimensions, so a file made for another model is told apart before it is read.
+pub(crate) fn file_header(magic: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(magic);
+    let model = MODEL_NAME.as_bytes();
+    out.extend_from_slice(&(model.len() as u32).to_le_bytes());
+    out.extend_from_slice(model);
+    out.extend_from_slice(&(encoder::DIMENSIONS as u32).to_le_bytes());
+    out
+}
+
 /// Little-endian fields read in order from a file's bytes (vector chunks, the lists file):
 /// `None` past the end, so a short file is a value, never a panic.
 pub(crate) struct Reader<'a> {

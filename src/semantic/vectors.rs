@@ -313,12 +313,7 @@ fn chunk_number(name: &str) -> Option<u64> {
 }
 
 pub(super) fn encode_chunk<G: std::borrow::Borrow<Group>>(groups: &[G]) -> Vec<u8> {
-    let mut out = Vec::new();
-    out.extend_from_slice(MAGIC);
-    let model = super::MODEL_NAME.as_bytes();
-    out.extend_from_slice(&(model.len() as u32).to_le_bytes());
-    out.extend_from_slice(model);
-    out.extend_from_slice(&(DIMENSIONS as u32).to_le_bytes());
+    let mut out = super::file_header(MAGIC);
     out.extend_from_slice(&(groups.len() as u32).to_le_bytes());
     for g in groups {
         let g = g.borrow();
