@@ -304,7 +304,14 @@ impl Layout {
                     continue;
                 };
                 let (bytes, shape) = &self.sources[source as usize];
-                let record = &bytes[at as usize..at as usize + shape.stride];
+                // The search does not check the lists' checksum (`tipdex check` does): a row
+                // an altered file points past its chunk is skipped, not a panic.
+                let Some(record) = (at as usize)
+                    .checked_add(shape.stride)
+                    .and_then(|end| bytes.get(at as usize..end))
+                else {
+                    continue;
+                };
                 rows.push((score(query, record, shape), source, at));
             }
         }
