@@ -27,7 +27,7 @@ use tantivy::{
     Executor, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term,
 };
 
-use crate::acronyms::Glossary;
+use crate::acronyms::{Glossary, LearnedAcronym};
 use crate::analysis::Equivalents;
 use crate::error::{Error, Result};
 use crate::index_doc::read_record;
@@ -57,7 +57,7 @@ pub struct IndexInfo {
     /// Acronyms the indexed documents define, learned from their records at each commit (see
     /// [`crate::acronyms`]); queries match either form.
     #[serde(default)]
-    pub acronyms: Vec<crate::acronyms::LearnedAcronym>,
+    pub acronyms: Vec<LearnedAcronym>,
     /// The team's own synonyms (`tipdex synonyms add`): a word or phrase and another way of
     /// writing it, matched both ways at query time.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -76,11 +76,11 @@ pub struct IndexInfo {
 
 impl IndexInfo {
     /// The countries' wordings (see [`country_wordings::COUNTRY_WORDINGS`]), the learned
-    /// acronyms in use (see [`IndexInfo::acronyms_in_use`]) and the synonyms as equivalent
+    /// acronyms `in_use` (see [`IndexInfo::acronyms_in_use`]) and the synonyms as equivalent
     /// wordings for queries; synonyms are the user's call and always kept.
-    pub(crate) fn equivalents(&self, passages_with: impl Fn(&str) -> u64) -> Equivalents {
+    pub(crate) fn equivalents(&self, in_use: &[LearnedAcronym]) -> Equivalents {
         let mut out = country_wordings::COUNTRY_WORDINGS.clone();
-        for a in self.acronyms_in_use(passages_with) {
+        for a in in_use {
             out.add(&a.acronym, &a.long_form);
         }
         for (a, b) in &self.synonyms {
@@ -92,21 +92,22 @@ impl IndexInfo {
     /// The learned acronyms a query may use. One found in more passages (`passages_with` a
     /// term) than the rarest word of its long form is mostly an ordinary word (`ALL` for a
     /// leukaemia, `NO` for nitric oxide) and is left out.
-    fn acronyms_in_use(
-        &self,
-        passages_with: impl Fn(&str) -> u64,
-    ) -> impl Iterator<Item = &crate::acronyms::LearnedAcronym> {
-        self.acronyms.iter().filter(move |a| {
-            let short = Equivalents::terms_of(&a.acronym);
-            let rarest = Equivalents::terms_of(&a.long_form)
-                .iter()
-                .map(|t| passages_with(t))
-                .min();
-            match (short.as_slice(), rarest) {
-                ([term], Some(rarest)) => passages_with(term) <= rarest,
-                _ => false,
-            }
-        })
+    fn acronyms_in_use(&self, passages_with: impl Fn(&str) -> u64) -> Vec<LearnedAcronym> {
+        self.acronyms
+            .iter()
+            .filter(|a| {
+                let short = Equivalents::terms_of(&a.acronym);
+                let rarest = Equivalents::terms_of(&a.long_form)
+                    .iter()
+                    .map(|t| passages_with(t))
+                    .min();
+                match (short.as_slice(), rarest) {
+                    ([term], Some(rarest)) => passages_with(term) <= rarest,
+                    _ => false,
+                }
+            })
+            .cloned()
+            .collect()
     }
 }
 
@@ -139,7 +140,10 @@ pub(crate) fn after_commit(dir: &Path, info: &IndexInfo) -> Result<()> {
 #[derive(Clone)]
 struct Wordings {
     equivalents: Arc<Equivalents>,
-    glossary: Arc<Glossary>,
+    /// The learned acronyms queries use, which the glossary is made from.
+    acronyms_in_use: Arc<[LearnedAcronym]>,
+    /// Made when a semantic search first asks: a lexical search never needs it.
+    glossary: Arc<OnceLock<Arc<Glossary>>>,
 }
 
 /// An open index.
@@ -364,7 +368,11 @@ impl Store {
     /// The acronyms of the last commit with their long forms as written, for the query's
     /// embedding (see [`Glossary`]); read with [`Store::equivalents`].
     pub(crate) fn glossary(&self, searcher: &Searcher) -> Result<Arc<Glossary>> {
-        Ok(self.wordings(searcher)?.glossary)
+        let wordings = self.wordings(searcher)?;
+        let glossary = wordings
+            .glossary
+            .get_or_init(|| Arc::new(Glossary::new(wordings.acronyms_in_use.iter())));
+        Ok(Arc::clone(glossary))
     }
 
     fn wordings(&self, searcher: &Searcher) -> Result<Wordings> {
@@ -385,9 +393,12 @@ impl Store {
                 .unwrap_or(0)
         };
         let info = self.info()?;
+        // Filtered once (each long form analyzed, its words looked up) for both uses.
+        let in_use = info.acronyms_in_use(passages_with);
         let fresh = Wordings {
-            equivalents: Arc::new(info.equivalents(passages_with)),
-            glossary: Arc::new(Glossary::new(info.acronyms_in_use(passages_with))),
+            equivalents: Arc::new(info.equivalents(&in_use)),
+            acronyms_in_use: in_use.into(),
+            glossary: Arc::default(),
         };
         *cached = Some((generation, fresh.clone()));
         Ok(fresh)
