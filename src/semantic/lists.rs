@@ -234,12 +234,15 @@ pub(crate) fn verify(index_dir: &Path) -> Result<Option<String>, SemanticError> 
     )
 }
 
-/// Whether `index_dir` has lists current with its chunks.
+/// Whether `index_dir` has lists current with its chunks and whole (checksum included: the
+/// embedding run, which asks, reads them once, so a damaged file is built again there rather
+/// than left for a user to delete).
 pub fn current(index_dir: &Path) -> Result<bool, SemanticError> {
     let layout = Layout::open_rows(index_dir, |_, _| true)?;
-    Ok(Lists::open(index_dir, &layout.chunk_ids())
+    let named_chunks = Lists::open(index_dir, &layout.chunk_ids())
         .unwrap_or(None)
-        .is_some())
+        .is_some();
+    Ok(named_chunks && verify(index_dir)?.is_none())
 }
 
 /// Build `index_dir`'s lists over every vector of its chunks (the latest group of each
@@ -529,6 +532,8 @@ mod tests {
         altered[last] ^= 1;
         std::fs::write(&path, &altered).unwrap();
         assert!(verify(dir.path()).unwrap().unwrap().contains("checksum"));
+        // The embedding run asks `current` and builds a damaged file again.
+        assert!(!current(dir.path()).unwrap());
         // A search reads the structure, not the checksum: a row an altered entry points far
         // past its chunk is skipped, not a panic.
         let mut far = bytes.clone();

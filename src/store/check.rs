@@ -161,7 +161,7 @@ fn vector_problems(dir: &Path) -> Vec<Problem> {
     let lists = crate::semantic::lists::verify(dir).map(|what| {
         what.map(|what| Problem {
             file: Some(crate::semantic::lists::relative_path()),
-            what: format!("{what}; delete it and run `tipdex index --semantic` to build it again"),
+            what: format!("{what}; `tipdex index --semantic` builds it again"),
         })
     });
     match verify_chunks(dir).and_then(|d| Ok((d, lists?))) {
