@@ -27,7 +27,6 @@ use super::{io_err, write_atomically, Reader, SemanticError};
 use rayon::prelude::*;
 use std::path::Path;
 use std::time::{Duration, Instant};
-use xxhash_rust::xxh3::xxh3_64;
 
 /// Vectors from which a search is approximate unless told otherwise: where the exact scan
 /// passes the 20 ms query budget on these cores (BENCHMARKS.md, "Exact search, contiguous
@@ -227,11 +226,7 @@ pub(crate) fn verify(index_dir: &Path) -> Result<Option<String>, SemanticError> 
             "its structure does not hold (a torn or short file)".to_string(),
         ));
     }
-    let (body, check) = bytes.split_at(bytes.len() - 8);
-    Ok(
-        (xxh3_64(body) != u64::from_le_bytes(check.try_into().expect("8 bytes")))
-            .then(|| "its checksum does not match its bytes (altered on disk)".to_string()),
-    )
+    Ok(super::checksum_fault(&bytes))
 }
 
 /// Whether `index_dir` has lists current with its chunks and whole (checksum included: the
@@ -332,8 +327,7 @@ pub fn build(index_dir: &Path) -> Result<ListsReport, SemanticError> {
             out.extend_from_slice(&at.to_le_bytes());
         }
     }
-    let check = xxh3_64(&out);
-    out.extend_from_slice(&check.to_le_bytes());
+    super::seal(&mut out);
     write_atomically(&folder, FILE, &format!(".{FILE}.tmp"), &out)?;
     Ok(ListsReport {
         vectors: rows.len(),

@@ -106,6 +106,20 @@ pub(crate) fn file_header(magic: &[u8]) -> Vec<u8> {
     out
 }
 
+/// End a vectors file (`file_header` first) with the xxh3 of everything before it.
+pub(crate) fn seal(out: &mut Vec<u8>) {
+    let check = xxhash_rust::xxh3::xxh3_64(out);
+    out.extend_from_slice(&check.to_le_bytes());
+}
+
+/// What is wrong with a sealed file's checksum, None when it holds (`bytes` at least the 8
+/// bytes of the checksum: the callers' structure checks come first).
+pub(crate) fn checksum_fault(bytes: &[u8]) -> Option<String> {
+    let (body, check) = bytes.split_at(bytes.len() - 8);
+    (xxhash_rust::xxh3::xxh3_64(body) != u64::from_le_bytes(check.try_into().expect("8 bytes")))
+        .then(|| "its checksum does not match its bytes (altered on disk)".to_string())
+}
+
 /// Little-endian fields read in order from a file's bytes (vector chunks, the lists file):
 /// `None` past the end, so a short file is a value, never a panic.
 pub(crate) struct Reader<'a> {

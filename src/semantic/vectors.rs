@@ -327,8 +327,7 @@ pub(super) fn encode_chunk<G: std::borrow::Borrow<Group>>(groups: &[G]) -> Vec<u
             out.extend(p.components.iter().map(|c| *c as u8));
         }
     }
-    let check = xxh3_64(&out);
-    out.extend_from_slice(&check.to_le_bytes());
+    super::seal(&mut out);
     out
 }
 
@@ -439,13 +438,10 @@ pub(crate) fn chunk_shape(bytes: &[u8]) -> Result<ChunkShape, ChunkFault> {
 /// (which reads every vector anyway) and `tipdex check` use.
 pub(crate) fn chunk_checked(bytes: &[u8]) -> Result<ChunkShape, ChunkFault> {
     let shape = chunk_shape(bytes)?;
-    let (body, check) = bytes.split_at(bytes.len() - 8);
-    if xxh3_64(body) != u64::from_le_bytes(check.try_into().expect("8 bytes")) {
-        return Err(ChunkFault::Damaged(
-            "its checksum does not match its bytes (altered on disk)".to_string(),
-        ));
+    match super::checksum_fault(bytes) {
+        Some(what) => Err(ChunkFault::Damaged(what)),
+        None => Ok(shape),
     }
-    Ok(shape)
 }
 
 /// A damaged chunk of `index_dir`'s vectors: the file (relative to the index folder) and what
