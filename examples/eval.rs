@@ -29,7 +29,9 @@
 //! `--modes lexical,semantic,hybrid` runs those rankings (semantic ones embed the index first,
 //! kept with it, so later runs embed nothing; the model comes from `--model-dir`, else
 //! `$TIPDEX_MODEL_DIR`, else `target/models/all-MiniLM-L6-v2` as `scripts/fetch_test_model.sh`
-//! puts it); `--weights 0.3,0.5` scores each lexical weight of the hybrid fusion (tune on train).
+//! puts it); `--weights 0.3,0.5` scores each lexical weight of the hybrid fusion (tune on train),
+//! `--feedback 0,10:0.5` each widening of the query's meaning by its best word matches
+//! (`DOCS:WEIGHT`, `0` for none; see `tipdex::search::Feedback`).
 //! `--approximate` builds the approximate vector search's lists (`tipdex::semantic::lists`)
 //! and forces the semantic side through them, whatever the index's size.
 
@@ -41,7 +43,9 @@ use anyhow::{bail, Context};
 use tipdex::eval::{evaluate_with, parse_qrels, Gain, Qrels};
 use tipdex::indexer::{index_roots, IndexOptions};
 use tipdex::search::batch::parse_queries;
-use tipdex::search::{search, Bm25, DocScoring, Expansion, Mode, SearchRequest, SemanticSearch};
+use tipdex::search::{
+    search, Bm25, DocScoring, Expansion, Feedback, Mode, SearchRequest, SemanticSearch,
+};
 use tipdex::semantic::{embed_index, Encoder, ModelDir, QueryEncoder};
 use tipdex::store::Store;
 
@@ -203,11 +207,22 @@ fn main() -> anyhow::Result<()> {
         flag("--weights"),
         tipdex::search::hybrid::DEFAULT_LEXICAL_WEIGHT,
     )?;
-    let settings: Vec<(Mode, f32)> = modes
+    // `--feedback 0,10:0.5`: documents and weight of the query's widening (hybrid only).
+    let feedbacks: Vec<Feedback> = match flag("--feedback") {
+        None => vec![Feedback::default()],
+        Some(v) => v
+            .split(',')
+            .map(|x| parse_feedback(x.trim()))
+            .collect::<anyhow::Result<_>>()?,
+    };
+    let settings: Vec<(Mode, f32, Feedback)> = modes
         .iter()
         .flat_map(|&m| match m {
-            Mode::Hybrid => weights.iter().map(|&w| (m, w)).collect(),
-            _ => vec![(m, f32::NAN)],
+            Mode::Hybrid => weights
+                .iter()
+                .flat_map(|&w| feedbacks.iter().map(move |&f| (m, w, f)))
+                .collect(),
+            _ => vec![(m, f32::NAN, Feedback::OFF)],
         })
         .collect();
 
@@ -245,15 +260,15 @@ fn main() -> anyhow::Result<()> {
         .flat_map(|bm25| expansions.iter().map(move |&e| (bm25, e)))
         .flat_map(|(bm25, e)| scorings.iter().map(move |&d| (bm25, e, d)))
         .collect();
-    let grid: Vec<(Bm25, Option<Expansion>, DocScoring, Mode, f32)> = grid
+    let grid: Vec<(Bm25, Option<Expansion>, DocScoring, Mode, f32, Feedback)> = grid
         .into_iter()
-        .flat_map(|(b, e, d)| settings.iter().map(move |&(m, w)| (b, e, d, m, w)))
+        .flat_map(|(b, e, d)| settings.iter().map(move |&(m, w, f)| (b, e, d, m, w, f)))
         .collect();
     println!(
         "| system | mode | k1 | b | expansion | doc | nDCG@10 | Recall@100 | MRR@10 | judged@10 | ms/query |"
     );
     println!("|---|---|---:|---:|---|---|---:|---:|---:|---:|---:|");
-    for (bm25, expand, doc_scoring, mode, weight) in grid {
+    for (bm25, expand, doc_scoring, mode, weight, feedback) in grid {
         let semantic = encoder.as_ref().filter(|_| mode != Mode::Lexical).map(|e| {
             let mut s = SemanticSearch::new(mode, e.clone(), index_dir.clone());
             if args.iter().any(|a| a == "--approximate") {
@@ -261,13 +276,14 @@ fn main() -> anyhow::Result<()> {
             }
             if mode == Mode::Hybrid {
                 s.lexical_weight = weight;
+                s.feedback = feedback;
             }
             s
         });
         let mode_name = match mode {
             Mode::Lexical => "lexical".to_string(),
             Mode::Semantic => "semantic".to_string(),
-            Mode::Hybrid => format!("hybrid w={weight}"),
+            Mode::Hybrid => format!("hybrid w={weight} fb={}:{}", feedback.docs, feedback.weight),
         };
         let started = Instant::now();
         let mut runs: HashMap<String, Vec<String>> = HashMap::new();
@@ -412,6 +428,20 @@ fn parse_expansion(spec: &str) -> anyhow::Result<Option<Expansion>> {
 }
 
 /// The comma-separated numbers of flag `name`, or `default` alone when it is absent.
+/// `DOCS:WEIGHT` of `--feedback`, `0` for none.
+fn parse_feedback(x: &str) -> anyhow::Result<Feedback> {
+    if x == "0" || x == "off" {
+        return Ok(Feedback::OFF);
+    }
+    let (docs, weight) = x
+        .split_once(':')
+        .with_context(|| format!("--feedback {x}: expected DOCS:WEIGHT, e.g. 10:0.5"))?;
+    Ok(Feedback {
+        docs: docs.parse().with_context(|| format!("--feedback {x}"))?,
+        weight: weight.parse().with_context(|| format!("--feedback {x}"))?,
+    })
+}
+
 fn list_of(name: &str, value: Option<String>, default: f32) -> anyhow::Result<Vec<f32>> {
     match value {
         None => Ok(vec![default]),

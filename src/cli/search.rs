@@ -10,7 +10,9 @@ use super::facets::facet_request;
 use super::{finish, stdout, Context, FilterArgs};
 use tipdex::output::{cite, csv, json, safe, text};
 use tipdex::search::batch::{read_queries, BadLine, BatchQuery};
-use tipdex::search::{search, Expansion, FacetRequest, Mode, SearchRequest, SemanticSearch};
+use tipdex::search::{
+    search, Expansion, FacetRequest, Feedback, Mode, SearchRequest, SemanticSearch,
+};
 use tipdex::semantic::vectors::VectorStore;
 use tipdex::semantic::{ModelDir, QueryEncoder, SemanticError};
 
@@ -67,6 +69,10 @@ pub struct SearchArgs {
     /// Model folder [default: $TIPDEX_MODEL_DIR, else ~/.local/share/tipdex/models/all-MiniLM-L6-v2]
     #[arg(long, value_name = "DIR")]
     pub model_dir: Option<PathBuf>,
+    /// Hybrid mode: widen the query's meaning with the passages of the N documents its words
+    /// rank best (0: the query's meaning alone)
+    #[arg(long, value_name = "N", default_value_t = Feedback::default().docs)]
+    pub widen: usize,
 }
 
 /// `--mode`.
@@ -285,11 +291,10 @@ fn semantic_search(ctx: &Context, args: &SearchArgs) -> anyhow::Result<Option<Se
         }
         Err(e) => return Err(tipdex::Error::from(e).into()),
     };
-    Ok(Some(SemanticSearch::new(
-        mode,
-        std::sync::Arc::new(encoder),
-        ctx.index_dir.clone(),
-    )))
+    let mut semantic =
+        SemanticSearch::new(mode, std::sync::Arc::new(encoder), ctx.index_dir.clone());
+    semantic.feedback.docs = args.widen;
+    Ok(Some(semantic))
 }
 
 /// Queries of a batch that failed, by whose fault.

@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use tantivy::{DocAddress, Searcher, TantivyDocument};
 
+use super::feedback::{widen, Feedback};
 use super::group::{DocHit, Group, KeyMap, KeySet};
 use crate::error::Result;
 use crate::index_doc::read_passage;
@@ -58,6 +59,8 @@ pub struct SemanticSearch {
     pub depth: usize,
     /// Exact or approximate vector search (approximate past ~250k vectors by default).
     pub approximate: Approximate,
+    /// How far the lexical side's best documents widen the query's meaning (hybrid only).
+    pub feedback: Feedback,
     cache: Arc<Mutex<Option<Arc<LiveVectors>>>>,
 }
 
@@ -67,6 +70,7 @@ impl std::fmt::Debug for SemanticSearch {
             .field("mode", &self.mode)
             .field("lexical_weight", &self.lexical_weight)
             .field("depth", &self.depth)
+            .field("feedback", &self.feedback)
             .finish()
     }
 }
@@ -81,6 +85,7 @@ impl SemanticSearch {
             lexical_weight: DEFAULT_LEXICAL_WEIGHT,
             depth: DEFAULT_DEPTH,
             approximate: Approximate::default(),
+            feedback: Feedback::default(),
             cache: Arc::default(),
         }
     }
@@ -272,6 +277,21 @@ pub(super) fn rank(
     let admitted = |key: &u64| {
         lexical.admitted.is_none_or(|a| a.contains(key))
             && (!lexical.required_only || lexical_scores.contains_key(key))
+    };
+    // Semantic mode stays the query's meaning alone; hybrid searches with it widened by
+    // what the words find (see `feedback`).
+    let query = match semantic.mode {
+        Mode::Hybrid => {
+            widen(
+                &query,
+                &vectors.layout,
+                &lexical.docs,
+                admitted,
+                semantic.feedback,
+            )
+            .0
+        }
+        _ => query,
     };
     let exact_keys = || {
         best_keys(&lexical_scores, semantic.depth)

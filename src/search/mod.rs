@@ -15,6 +15,7 @@ pub(crate) mod doc_score;
 mod embedding_text;
 pub(crate) mod expand;
 pub(crate) mod facets;
+mod feedback;
 mod fetch;
 pub(crate) mod filters;
 mod group;
@@ -38,6 +39,7 @@ pub(crate) use context::{passages_in_context, PassageWindow};
 pub use doc_score::DocScoring;
 pub use expand::Expansion;
 pub use facets::{facet_counts, FacetCount, FacetCounts, FacetField, FacetRequest, FacetTable};
+pub use feedback::Feedback;
 pub use filters::{
     normalize_lang, parse_country_arg, parse_date_arg, parse_topic_arg, FieldBound, FieldFilter,
     FieldTest, Filters, Number, YearRange,

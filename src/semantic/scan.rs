@@ -49,6 +49,11 @@ impl Query {
         }
     }
 
+    /// The unit vector this query was made from.
+    pub(crate) fn float(&self) -> &[f32] {
+        &self.float
+    }
+
     /// The unscaled dot product with one row of stored components (int8 as bytes).
     fn raw_dot(&self, row: &[u8]) -> f32 {
         match self.kernel {
@@ -423,6 +428,28 @@ impl Layout {
             });
         }
         out
+    }
+
+    /// The document `key`'s passage most similar to `query`, as a float vector (its int8
+    /// components times the row's scale): what the query's feedback takes from a document.
+    pub(crate) fn best_passage_vector(&self, key: u64, query: &Query) -> Option<Vec<f32>> {
+        let &i = self.by_key.get(&key)?;
+        let mut best: Option<(f32, Vec<f32>)> = None;
+        self.each_row(&self.documents[i], |_, record, shape| {
+            let s = score(query, record, shape);
+            if best.as_ref().is_none_or(|(b, _)| s > *b) {
+                let scale = shape.scale(record);
+                let components = &record[shape.components_at..shape.components_at + DIMENSIONS];
+                best = Some((
+                    s,
+                    components
+                        .iter()
+                        .map(|&c| f32::from(c as i8) * scale)
+                        .collect(),
+                ));
+            }
+        });
+        best.map(|(_, v)| v)
     }
 
     #[inline]

@@ -138,6 +138,39 @@ fn the_model_reads_the_collections_acronyms_spelled_out() {
     );
 }
 
+/// A name the model has never seen means nothing to it, but the documents the name finds say
+/// what it is about: hybrid search widens the query's meaning with them, so a document that
+/// tells the same story without the name rises, and `--widen 0` turns that off.
+#[test]
+fn hybrid_search_widens_a_name_with_what_its_documents_say() {
+    let env = Env::empty();
+    write_corpus(&env);
+    env.write(
+        "tolvan.txt",
+        "Prosecutions under the Tolvan Act\n\nThe defendant was convicted under the Tolvan Act for transporting women across state lines to work in prostitution.",
+    );
+    env.write(
+        "drove.txt",
+        "Truck stops\n\nHe drove two women across state lines from Ohio to Nevada to sell sex to drivers at truck stops.",
+    );
+    run(&env, &["index", "data", "--semantic"]).ok();
+    let query = "Tolvan Act cases";
+    let lexical = file_names(&search(&env, &[query, "--mode", "lexical"]));
+    assert_eq!(lexical, ["tolvan.txt"], "only one document has the name");
+    let widened = file_names(&search(&env, &[query, "--mode", "hybrid"]));
+    let alone = file_names(&search(&env, &[query, "--mode", "hybrid", "--widen", "0"]));
+    let place = |names: &[String]| names.iter().position(|n| n == "drove.txt").unwrap();
+    assert_eq!(
+        (widened[0].as_str(), alone[0].as_str()),
+        ("tolvan.txt", "tolvan.txt")
+    );
+    assert!(
+        place(&widened) + 2 <= place(&alone),
+        "the story without the name rises when the name's document widens the query: \
+         {widened:?} against {alone:?} without widening"
+    );
+}
+
 /// A search opens the vectors without reading them whole, yet a chunk cut short stops a
 /// hybrid search with the file's name and the command that mends it; `tipdex check` reads the
 /// chunks whole and names it too; lexical search never reads them; `index --semantic` mends it.
