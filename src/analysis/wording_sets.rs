@@ -19,11 +19,22 @@ pub(crate) struct WordingSets {
     longest: usize,
 }
 
-/// Byte offsets into [`WordingSets::text`].
+/// A wording's first bytes as a number (see [`prefix_of`]) and byte offsets into
+/// [`WordingSets::text`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Entry {
+    prefix: u64,
     wording: (u32, u32),
     line: (u32, u32),
+}
+
+/// The first eight bytes of `wording`, big-endian, zero-padded: numbers that order as the
+/// wordings do, so sorting and searching compare strings only where these are equal.
+fn prefix_of(wording: &str) -> u64 {
+    let mut bytes = [0u8; 8];
+    let n = wording.len().min(8);
+    bytes[..n].copy_from_slice(&wording.as_bytes()[..n]);
+    u64::from_be_bytes(bytes)
 }
 
 impl WordingSets {
@@ -50,14 +61,17 @@ impl WordingSets {
                 };
                 longest = longest.max(wording.split(' ').count());
                 index.push(Entry {
+                    prefix: prefix_of(wording),
                     wording: (start, start + len),
                     line: (line_start, line_start + line_len),
                 });
             }
         }
         let slice = |range: (u32, u32)| &text[range.0 as usize..range.1 as usize];
-        // Stable, so of a wording given twice the first set's is found (see `add_set`).
-        index.sort_by(|a, b| slice(a.wording).cmp(slice(b.wording)));
+        // No wording is in two sets (see `from_text`), so the order of equal ones is moot.
+        index.sort_unstable_by(|a, b| {
+            (a.prefix.cmp(&b.prefix)).then_with(|| slice(a.wording).cmp(slice(b.wording)))
+        });
         Self {
             text,
             index,
@@ -71,17 +85,14 @@ impl WordingSets {
 
     /// The line of the set holding `wording` (terms joined by a space).
     fn line_of(&self, wording: &str) -> Option<&str> {
+        let prefix = prefix_of(wording);
         let at = self
             .index
-            .binary_search_by(|e| self.slice(e.wording).cmp(wording))
+            .binary_search_by(|e| {
+                (e.prefix.cmp(&prefix)).then_with(|| self.slice(e.wording).cmp(wording))
+            })
             .ok()?;
-        // The first of equal wordings: the earliest set's.
-        let first = self.index[..at]
-            .iter()
-            .rev()
-            .take_while(|e| self.slice(e.wording) == wording)
-            .count();
-        Some(self.slice(self.index[at - first].line))
+        Some(self.slice(self.index[at].line))
     }
 
     fn parse(line: &str) -> Vec<Vec<String>> {
