@@ -78,10 +78,10 @@ impl IndexInfo {
     /// The countries' wordings (see [`country_wordings::COUNTRY_WORDINGS`]), the learned
     /// acronyms `in_use` (see [`IndexInfo::acronyms_in_use`]) and the synonyms as equivalent
     /// wordings for queries; synonyms are the user's call and always kept.
-    pub(crate) fn equivalents(&self, in_use: &[LearnedAcronym]) -> Equivalents {
-        let mut out = country_wordings::COUNTRY_WORDINGS.clone();
+    fn equivalents(&self, in_use: &[AcronymInUse]) -> Equivalents {
+        let mut out = Equivalents::with_sets(Arc::clone(&country_wordings::COUNTRY_WORDINGS));
         for a in in_use {
-            out.add(&a.acronym, &a.long_form);
+            out.add_analyzed(a.short.clone(), a.long.clone());
         }
         for (a, b) in &self.synonyms {
             out.add(a, b);
@@ -89,26 +89,36 @@ impl IndexInfo {
         out
     }
 
-    /// The learned acronyms a query may use. One found in more passages (`passages_with` a
-    /// term) than the rarest word of its long form is mostly an ordinary word (`ALL` for a
-    /// leukaemia, `NO` for nitric oxide) and is left out.
-    fn acronyms_in_use(&self, passages_with: impl Fn(&str) -> u64) -> Vec<LearnedAcronym> {
+    /// The learned acronyms a query may use, with their analyzed terms. One found in more
+    /// passages (`passages_with` a term) than the rarest word of its long form is mostly an
+    /// ordinary word (`ALL` for a leukaemia, `NO` for nitric oxide) and is left out.
+    fn acronyms_in_use(&self, passages_with: impl Fn(&str) -> u64) -> Vec<AcronymInUse> {
         self.acronyms
             .iter()
-            .filter(|a| {
+            .filter_map(|a| {
                 let short = Equivalents::terms_of(&a.acronym);
-                let rarest = Equivalents::terms_of(&a.long_form)
-                    .iter()
-                    .map(|t| passages_with(t))
-                    .min();
-                match (short.as_slice(), rarest) {
+                let long = Equivalents::terms_of(&a.long_form);
+                let rarest = long.iter().map(|t| passages_with(t)).min();
+                let in_use = match (short.as_slice(), rarest) {
                     ([term], Some(rarest)) => passages_with(term) <= rarest,
                     _ => false,
-                }
+                };
+                in_use.then(|| AcronymInUse {
+                    acronym: a.clone(),
+                    short,
+                    long,
+                })
             })
-            .cloned()
             .collect()
     }
+}
+
+/// A learned acronym a query may use, with the terms of both its forms (analyzed once, for
+/// the filter and the equivalents both).
+struct AcronymInUse {
+    acronym: LearnedAcronym,
+    short: Vec<String>,
+    long: Vec<String>,
 }
 
 impl IndexInfo {
@@ -397,7 +407,7 @@ impl Store {
         let in_use = info.acronyms_in_use(passages_with);
         let fresh = Wordings {
             equivalents: Arc::new(info.equivalents(&in_use)),
-            acronyms_in_use: in_use.into(),
+            acronyms_in_use: in_use.into_iter().map(|a| a.acronym).collect(),
             glossary: Arc::default(),
         };
         *cached = Some((generation, fresh.clone()));

@@ -26,8 +26,10 @@ mod spelling;
 mod stream;
 #[cfg(test)]
 mod tests;
+mod wording_sets;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
@@ -37,6 +39,7 @@ use acronyms::{acronym_table, AcronymTable, Acronyms};
 use joined::JoinParts;
 use spelling::SpellAndStem;
 use stream::{collect_tokens, primary_of, primary_positions};
+pub(crate) use wording_sets::WordingSets;
 
 /// Tokens of this many bytes or more are dropped: they are base64, URLs or table debris, and
 /// the limit matches the analyzer the index used before this module existed.
@@ -116,12 +119,8 @@ pub(crate) fn query_term_sequences(text: &str) -> Vec<Vec<String>> {
 pub(crate) struct Equivalents {
     pairs: Vec<(Vec<String>, Vec<String>)>,
     /// Sets of wordings of one thing (a country's names, aliases and demonyms), any of which
-    /// stands for any other; analyzed, in the order given.
-    sets: Vec<Vec<Vec<String>>>,
-    /// Each wording of `sets` → the index of its set.
-    set_of: HashMap<Vec<String>, usize>,
-    /// The most terms of a wording in `sets`.
-    longest_in_sets: usize,
+    /// stands for any other; shared, since every query of a process is given the same ones.
+    sets: Arc<WordingSets>,
 }
 
 impl Equivalents {
@@ -129,8 +128,11 @@ impl Equivalents {
     /// terms, or whose short side is a built-in acronym, are left out (the built-in table
     /// already knows those).
     pub(crate) fn add(&mut self, a: &str, b: &str) {
-        let a = analyzed_terms(a);
-        let b = analyzed_terms(b);
+        self.add_analyzed(analyzed_terms(a), analyzed_terms(b));
+    }
+
+    /// [`Equivalents::add`] for both sides already analyzed ([`Equivalents::terms_of`]).
+    pub(crate) fn add_analyzed(&mut self, a: Vec<String>, b: Vec<String>) {
         if a.is_empty() || b.is_empty() || a == b {
             return;
         }
@@ -144,51 +146,27 @@ impl Equivalents {
         }
     }
 
+    /// No pairs yet, and `sets` as the sets of equivalent wordings.
+    pub(crate) fn with_sets(sets: Arc<WordingSets>) -> Self {
+        Self {
+            pairs: Vec::new(),
+            sets,
+        }
+    }
+
     /// Add wordings that all mean one thing (as written; analyzed here), the preferred first.
     /// A wording already in a set stays in its first set: a wording two things share is
     /// given once, so the caller leaves such wordings out. (Queries get the countries' sets
     /// already analyzed, from `store::country_wordings`; this makes them.)
     #[cfg(test)]
     pub(crate) fn add_set<'a>(&mut self, wordings: impl IntoIterator<Item = &'a str>) {
-        self.add_analyzed_set(wordings.into_iter().map(analyzed_terms));
+        Arc::make_mut(&mut self.sets).add_set(wordings.into_iter().map(analyzed_terms));
     }
 
-    /// [`Equivalents::add_set`] for wordings already analyzed.
-    pub(crate) fn add_analyzed_set(&mut self, wordings: impl IntoIterator<Item = Vec<String>>) {
-        let mut set: Vec<Vec<String>> = Vec::new();
-        for terms in wordings {
-            if !terms.is_empty() && !set.contains(&terms) && !self.set_of.contains_key(&terms) {
-                set.push(terms);
-            }
-        }
-        if set.len() < 2 {
-            return;
-        }
-        let index = self.sets.len();
-        for terms in &set {
-            self.longest_in_sets = self.longest_in_sets.max(terms.len());
-            self.set_of.insert(terms.clone(), index);
-        }
-        self.sets.push(set);
-    }
-
-    /// The sets of equivalent wordings, analyzed, in the order added.
+    /// The sets of equivalent wordings.
     #[cfg(test)]
-    pub(crate) fn sets(&self) -> &[Vec<Vec<String>>] {
+    pub(crate) fn sets(&self) -> &WordingSets {
         &self.sets
-    }
-
-    /// The longest wording of a set at `terms[start..]`: its end and its set.
-    fn set_at(&self, terms: &[Option<&str>], start: usize) -> Option<(usize, &[Vec<String>])> {
-        let most = self.longest_in_sets.min(terms.len() - start);
-        (1..=most).rev().find_map(|len| {
-            let key: Option<Vec<String>> = terms[start..start + len]
-                .iter()
-                .map(|t| t.map(str::to_string))
-                .collect();
-            let set = *self.set_of.get(&key?)?;
-            Some((start + len, self.sets[set].as_slice()))
-        })
     }
 
     /// The analyzed terms of `text`, one per position: what a side of a pair matches.
@@ -212,7 +190,7 @@ impl Equivalents {
         // A set's other wordings after the pairs: a country's name, then its demonyms.
         let typed: Vec<Option<&str>> = terms.iter().map(|t| Some(t.as_str())).collect();
         for start in 0..terms.len() {
-            if let Some((end, set)) = self.set_at(&typed, start) {
+            if let Some((end, set)) = self.sets.set_at(&typed, start) {
                 for other in set.iter().filter(|w| w[..] != terms[start..end]) {
                     out.push(splice(terms, start..end, other));
                 }
@@ -275,7 +253,7 @@ pub(crate) fn written_otherwise(
         if best.is_some_and(|(s, _, _)| s <= start) {
             break;
         }
-        if let Some((end, set)) = extra.set_at(&typed_terms, start) {
+        if let Some((end, set)) = extra.sets.set_at(&typed_terms, start) {
             if end - start >= 2 {
                 let wording = set.iter().find(|w| {
                     w.iter()
@@ -283,8 +261,7 @@ pub(crate) fn written_otherwise(
                         .eq(typed_terms[start..end].iter().flatten().copied())
                 });
                 if let Some(wording) = wording {
-                    best = Some((start, end, wording.as_slice()));
-                    break;
+                    return Some((start, end, wording.join(" ")));
                 }
             }
         }

@@ -107,8 +107,31 @@ static MONTH_DAY_YEAR: LazyLock<Regex> = LazyLock::new(|| {
 });
 static MONTH_YEAR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^([a-z]+)\.?,?\s+(\d{4})$").expect("valid regex"));
-static STRICT_ISO: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$").expect("valid regex"));
+
+/// `YYYY`, `YYYY-MM` or `YYYY-MM-DD` in ASCII digits: year, month and day as written, unchecked.
+/// By hand rather than by regex: every record read back holds a date in this form, and
+/// compiling a regex cost ~0.4 ms of each one-shot search process (BENCHMARKS.md, issue 21).
+fn strict_iso_parts(t: &str) -> Option<(i32, Option<u8>, Option<u8>)> {
+    fn digits<T: FromStr>(part: Option<&str>, len: usize) -> Option<T> {
+        part.filter(|p| p.len() == len && p.bytes().all(|b| b.is_ascii_digit()))?
+            .parse()
+            .ok()
+    }
+    let mut parts = t.split('-');
+    let year = digits(parts.next(), 4)?;
+    let month = match parts.next() {
+        None => return Some((year, None, None)),
+        Some(m) => digits(Some(m), 2)?,
+    };
+    let day = match parts.next() {
+        None => return Some((year, Some(month), None)),
+        Some(d) => digits(Some(d), 2)?,
+    };
+    parts
+        .next()
+        .is_none()
+        .then_some((year, Some(month), Some(day)))
+}
 
 fn num<T: FromStr>(s: Option<regex::Match<'_>>) -> Option<T> {
     s.and_then(|m| m.as_str().parse().ok())
@@ -238,16 +261,7 @@ impl FromStr for Date {
         let err = || {
             format!("invalid date '{t}': expected YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2019, 2019-02 or 2019-02-21)")
         };
-        let c = STRICT_ISO.captures(t).ok_or_else(err)?;
-        let year: i32 = num(c.get(1)).ok_or_else(err)?;
-        let month: Option<u8> = match c.get(2) {
-            Some(m) => Some(m.as_str().parse().map_err(|_| err())?),
-            None => None,
-        };
-        let day: Option<u8> = match c.get(3) {
-            Some(d) => Some(d.as_str().parse().map_err(|_| err())?),
-            None => None,
-        };
+        let (year, month, day) = strict_iso_parts(t).ok_or_else(err)?;
         Date::new(year, month, day).ok_or_else(err)
     }
 }
@@ -394,6 +408,12 @@ mod tests {
             "2019-02-30",
             "x",
             "",
+            "2019-",
+            "2019-02-",
+            "2019-02-21-01",
+            "+201",
+            "20190",
+            "\u{661}\u{662}\u{663}\u{664}",
         ] {
             let err = bad.parse::<Date>().unwrap_err();
             assert!(err.contains("YYYY, YYYY-MM or YYYY-MM-DD"), "{err}");

@@ -1,24 +1,18 @@
 //! The countries' wordings every query is given as equivalents (see [`COUNTRY_WORDINGS`]).
 
-use crate::analysis::Equivalents;
+use std::sync::{Arc, LazyLock};
+
+use crate::analysis::WordingSets;
 
 /// Every country's names, aliases and demonyms as one set of equivalent wordings each, so a
 /// query naming a country one way ("Nepali", "DPRK", "Burma") finds the others.
 ///
 /// Read from [`COUNTRY_WORDINGS_ANALYZED`] rather than made from the gazetteer: building the
 /// gazetteer and analyzing its 1,200 wordings took 10–25 ms, more than a whole search process
-/// takes without it, and every `tipdex search` is a fresh process.
-pub(super) static COUNTRY_WORDINGS: std::sync::LazyLock<Equivalents> =
-    std::sync::LazyLock::new(|| {
-        let mut out = Equivalents::default();
-        for line in COUNTRY_WORDINGS_ANALYZED.lines() {
-            out.add_analyzed_set(
-                line.split(WORDING_SEPARATOR)
-                    .map(|w| w.split(' ').map(str::to_string).collect()),
-            );
-        }
-        out
-    });
+/// takes without it, and every `tipdex search` is a fresh process. Only an index of the
+/// text's wordings is made here (see [`WordingSets`]).
+pub(super) static COUNTRY_WORDINGS: LazyLock<Arc<WordingSets>> =
+    LazyLock::new(|| Arc::new(WordingSets::from_text(COUNTRY_WORDINGS_ANALYZED)));
 
 /// The countries' wordings as [`entities::countries::Gazetteer::wordings`] gives them and the
 /// query analyzer analyzes them: one set per line, wordings separated by " | ", terms by a
@@ -27,7 +21,6 @@ pub(super) static COUNTRY_WORDINGS: std::sync::LazyLock<Equivalents> =
 ///
 /// [`entities::countries::Gazetteer::wordings`]: crate::entities::countries::Gazetteer::wordings
 const COUNTRY_WORDINGS_ANALYZED: &str = include_str!("country_wordings.txt");
-const WORDING_SEPARATOR: &str = " | ";
 
 #[cfg(test)]
 mod tests {
@@ -35,23 +28,11 @@ mod tests {
 
     /// The file's text as the gazetteer and the query analyzer make it today.
     fn made_now() -> String {
-        let mut made = Equivalents::default();
+        let mut made = crate::analysis::Equivalents::default();
         for (_, wordings) in crate::entities::countries::gazetteer().wordings() {
             made.add_set(wordings.iter().map(String::as_str));
         }
-        let mut text = String::new();
-        for set in made.sets() {
-            let wordings: Vec<String> = set.iter().map(|terms| terms.join(" ")).collect();
-            assert!(
-                wordings
-                    .iter()
-                    .all(|w| !w.contains(WORDING_SEPARATOR.trim()) && !w.is_empty()),
-                "a wording the file format cannot hold: {wordings:?}"
-            );
-            text.push_str(&wordings.join(WORDING_SEPARATOR));
-            text.push('\n');
-        }
-        text
+        made.sets().text().to_string()
     }
 
     #[test]
@@ -76,13 +57,13 @@ mod tests {
 
     #[test]
     fn loaded_wordings_equal_the_made_ones() {
-        let mut made = Equivalents::default();
+        let mut made = crate::analysis::Equivalents::default();
         for (_, wordings) in crate::entities::countries::gazetteer().wordings() {
             made.add_set(wordings.iter().map(String::as_str));
         }
-        assert_eq!(*COUNTRY_WORDINGS, made);
-        let nepal = COUNTRY_WORDINGS
-            .sets()
+        assert_eq!(**COUNTRY_WORDINGS, *made.sets());
+        let sets = COUNTRY_WORDINGS.sets();
+        let nepal = sets
             .iter()
             .find(|set| set.contains(&vec!["nepal".to_string()]))
             .expect("Nepal has a set");
