@@ -12,7 +12,6 @@
 
 pub mod embed;
 pub mod encoder;
-mod int8_dense;
 pub mod lists;
 pub mod live;
 pub mod model;

@@ -10,9 +10,7 @@
 //! lanes, AVX2 chosen at run time), so the weights are read once per query, as int8 (a
 //! quarter of the bytes), and converted once. Nothing is packed, no thread is woken. Weights are quantised in blocks of [`BLOCK`] (scale = max
 //! |w| / 127); activations stay f32, so the only loss is the weights' rounding (checked
-//! against the f32 model in `query_model.rs`'s tests: cosine ≥ 0.999). Where the CPU has
-//! AVX-512 VNNI the activations are quantised too and each layer runs as integer dot
-//! products (`int8_dense.rs`).
+//! against the f32 model in `query_model.rs`'s tests: cosine ≥ 0.999).
 
 use super::encoder::DIMENSIONS;
 
@@ -60,11 +58,6 @@ impl Dense<'_> {
     pub(super) fn forward(&self, x: &[f32]) -> Vec<f32> {
         #[cfg(target_arch = "x86_64")]
         {
-            if super::int8_dense::fits(self) {
-                // SAFETY: `fits` checked the CPU's features and the row length the kernel
-                // needs.
-                return unsafe { super::int8_dense::forward(self, x) };
-            }
             if std::arch::is_x86_feature_detected!("avx2")
                 && std::arch::is_x86_feature_detected!("fma")
             {
