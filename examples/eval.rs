@@ -427,7 +427,6 @@ fn parse_expansion(spec: &str) -> anyhow::Result<Option<Expansion>> {
     }))
 }
 
-/// The comma-separated numbers of flag `name`, or `default` alone when it is absent.
 /// `DOCS:WEIGHT` of `--feedback`, `0` for none.
 fn parse_feedback(x: &str) -> anyhow::Result<Feedback> {
     if x == "0" || x == "off" {
@@ -442,6 +441,7 @@ fn parse_feedback(x: &str) -> anyhow::Result<Feedback> {
     })
 }
 
+/// The comma-separated numbers of flag `name`, or `default` alone when it is absent.
 fn list_of(name: &str, value: Option<String>, default: f32) -> anyhow::Result<Vec<f32>> {
     match value {
         None => Ok(vec![default]),

@@ -15,7 +15,7 @@
 //! Only the lexical side's best documents that the filters admit count, each distinct text once
 //! (a reprint would count its text twice).
 
-use super::group::DocHit;
+use super::group::{top_by, DocHit};
 use crate::semantic::scan::{Kernel, Layout, Query};
 
 /// How far the lexical side's best documents widen the query's meaning.
@@ -56,17 +56,12 @@ pub(super) fn widen(
     if feedback.docs == 0 || feedback.weight <= 0.0 {
         return (query.clone(), 0);
     }
-    let mut best: Vec<&DocHit> = lexical
+    let candidates: Vec<&DocHit> = lexical
         .iter()
         .filter(|d| layout.contains(d.key) && admitted(&d.key))
         .collect();
-    // Ties broken by key, as the rankings break them, so the same query widens the same way.
-    let by_rank = |a: &&DocHit, b: &&DocHit| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key));
-    if best.len() > feedback.docs {
-        best.select_nth_unstable_by(feedback.docs - 1, by_rank);
-        best.truncate(feedback.docs);
-    }
-    best.sort_unstable_by(by_rank);
+    // Ranked as the lexical ranking ranks (ties by key), so the same query widens the same way.
+    let best = top_by(candidates, feedback.docs, |d| (d.score, d.key));
     let mut taken: Vec<Vec<f32>> = Vec::with_capacity(best.len());
     for doc in best {
         if let Some(v) = layout.best_passage_vector(doc.key, query) {

@@ -21,7 +21,7 @@
 //! stale and the search is exact until the next embedding run rebuilds it.
 
 use super::encoder::DIMENSIONS;
-use super::scan::{dot_f32, Layout};
+use super::scan::{dequantised, dot_f32, Layout};
 use super::vectors::{VectorStore, FOLDER};
 use super::{io_err, write_atomically, Reader, SemanticError};
 use rayon::prelude::*;
@@ -259,10 +259,7 @@ pub fn build(index_dir: &Path) -> Result<ListsReport, SemanticError> {
     }
     let unit = |r: &(u32, u64)| -> Vec<f32> {
         let (scale, components) = layout.row(r.0, r.1);
-        components
-            .iter()
-            .map(|c| f32::from(*c as i8) * scale)
-            .collect()
+        dequantised(scale, components)
     };
     let count = list_count(rows.len());
     // An evenly spaced sample (deterministic: the same vectors give the same lists).

@@ -438,15 +438,8 @@ impl Layout {
         self.each_row(&self.documents[i], |_, record, shape| {
             let s = score(query, record, shape);
             if best.as_ref().is_none_or(|(b, _)| s > *b) {
-                let scale = shape.scale(record);
                 let components = &record[shape.components_at..shape.components_at + DIMENSIONS];
-                best = Some((
-                    s,
-                    components
-                        .iter()
-                        .map(|&c| f32::from(c as i8) * scale)
-                        .collect(),
-                ));
+                best = Some((s, dequantised(shape.scale(record), components)));
             }
         });
         best.map(|(_, v)| v)
@@ -460,6 +453,14 @@ impl Layout {
             f(shape.ordinal(record), record, shape);
         }
     }
+}
+
+/// A row's int8 components (as bytes) times its scale: the unit vector it stands for.
+pub(crate) fn dequantised(scale: f32, components: &[u8]) -> Vec<f32> {
+    components
+        .iter()
+        .map(|&c| f32::from(c as i8) * scale)
+        .collect()
 }
 
 #[inline]
