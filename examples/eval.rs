@@ -131,6 +131,7 @@ fn main() -> anyhow::Result<()> {
     // reads them (operators included); BEIR claims are read as plain words.
     let plain = corpora.is_none();
     let raw_scores = args.iter().any(|a| a == "--raw-scores");
+    let approximate = args.iter().any(|a| a == "--approximate");
     let gain = if corpora.is_some() {
         Gain::Exponential
     } else {
@@ -188,7 +189,7 @@ fn main() -> anyhow::Result<()> {
             embedded.elapsed.as_secs_f64(),
             embedded.embedded_passages as f64 / embedded.elapsed.as_secs_f64().max(1e-3)
         );
-        if args.iter().any(|a| a == "--approximate") {
+        if approximate {
             let lists = tipdex::semantic::lists::build(&index_dir)?;
             println!(
                 "approximate search: {} vectors in {} lists ({} probed) in {:.1} s",
@@ -271,7 +272,7 @@ fn main() -> anyhow::Result<()> {
     for (bm25, expand, doc_scoring, mode, weight, feedback) in grid {
         let semantic = encoder.as_ref().filter(|_| mode != Mode::Lexical).map(|e| {
             let mut s = SemanticSearch::new(mode, e.clone(), index_dir.clone());
-            if args.iter().any(|a| a == "--approximate") {
+            if approximate {
                 s.approximate = tipdex::semantic::lists::Approximate::Always;
             }
             if mode == Mode::Hybrid {
