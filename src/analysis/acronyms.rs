@@ -7,7 +7,7 @@ use rustc_hash::FxHashSet;
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
 use super::analyzer;
-use super::stream::{collect_tokens, primary_of, Buffered, Fill, Queue};
+use super::stream::{collect_tokens, primary_of, Buffered, Fill, Filled, Queue};
 
 /// Long forms and their acronyms as they are written; their analyzed forms are computed once
 /// with the analyzer itself, so the table can never drift from the stemmer's output.
@@ -155,13 +155,18 @@ impl AcronymsFill {
             return false;
         }
         let mut token = queue.copy(upstream.token());
+        self.fold_plural(&mut token);
+        self.window.push_back(token);
+        true
+    }
+
+    /// An acronym's plural (`nrms`, which the stemmer leaves alone) becomes the acronym.
+    fn fold_plural(&self, token: &mut Token) {
         if let Some(stripped) = token.text.strip_suffix('s') {
             if self.table.acronyms.contains(stripped) {
                 token.text.truncate(stripped.len());
             }
         }
-        self.window.push_back(token);
-        true
     }
 
     fn back_position_is(&self, pred: impl Fn(usize) -> bool) -> bool {
@@ -194,12 +199,25 @@ impl AcronymsFill {
 }
 
 impl<T: TokenStream> Fill<T> for AcronymsFill {
-    fn fill(&mut self, upstream: &mut T, queue: &mut Queue) {
-        if self.window.is_empty() && !self.pull(upstream, queue) {
-            return;
+    fn fill(&mut self, upstream: &mut T, queue: &mut Queue) -> Filled {
+        if self.window.is_empty() {
+            if self.exhausted || !upstream.advance() {
+                self.exhausted = true;
+                return Filled::Queued;
+            }
+            let token = upstream.token_mut();
+            self.fold_plural(token);
+            // A word that starts no long form goes out at once. A later word at its position
+            // (a joined form) may still start one: the window then begins with that word, and
+            // the acronym still follows every word of the position, as it would have.
+            if !self.table.first_stems.contains(&token.text) {
+                return Filled::Upstream;
+            }
+            let token = queue.copy(token);
+            self.window.push_back(token);
         }
         let Some(p) = self.window.front().map(|t| t.position) else {
-            return;
+            return Filled::Queued;
         };
         // Read the whole group of tokens at position `p` (the word and its injected siblings).
         while self.back_position_is(|q| q == p) && self.pull(upstream, queue) {}
@@ -230,5 +248,6 @@ impl<T: TokenStream> Fill<T> for AcronymsFill {
         for t in found {
             queue.push(t);
         }
+        Filled::Queued
     }
 }

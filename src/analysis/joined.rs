@@ -2,7 +2,7 @@
 
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
-use super::stream::{Buffered, Fill, Queue};
+use super::stream::{Buffered, Fill, Filled, Queue};
 use super::MAX_TOKEN_BYTES;
 
 /// Longest run of joined parts that still yields a concatenation. Longer runs are dotted
@@ -70,9 +70,25 @@ impl JoinPartsFill<'_> {
 }
 
 impl<T: TokenStream> Fill<T> for JoinPartsFill<'_> {
-    fn fill(&mut self, upstream: &mut T, queue: &mut Queue) {
+    fn fill(&mut self, upstream: &mut T, queue: &mut Queue) -> Filled {
+        if self.lookahead.is_none() {
+            if !upstream.advance() {
+                return Filled::Queued;
+            }
+            let token = upstream.token();
+            let continues = self
+                .last_end
+                .is_some_and(|end| is_joined(self.text, end, token.offset_from));
+            // A word followed by anything but a joiner starts no run (the next word cannot be
+            // joined to it), so it goes out as it is, without reading the next word.
+            if !continues && !joiner_at(self.text, token.offset_to) {
+                self.last_end = Some(token.offset_to);
+                return Filled::Upstream;
+            }
+            self.lookahead = Some(queue.copy(token));
+        }
         let Some(first) = self.pull(upstream, queue) else {
-            return;
+            return Filled::Queued;
         };
         let continues = self
             .last_end
@@ -80,7 +96,7 @@ impl<T: TokenStream> Fill<T> for JoinPartsFill<'_> {
         self.last_end = Some(first.offset_to);
         if continues {
             queue.push(first);
-            return;
+            return Filled::Queued;
         }
         self.run.clear();
         self.run.push(first);
@@ -112,7 +128,16 @@ impl<T: TokenStream> Fill<T> for JoinPartsFill<'_> {
         for part in parts {
             queue.push(part);
         }
+        Filled::Queued
     }
+}
+
+/// Whether a joiner character starts at byte `at` of `text` (false off a character boundary,
+/// as [`is_joined`] is there).
+fn joiner_at(text: &str, at: usize) -> bool {
+    text.get(at..)
+        .and_then(|rest| rest.chars().next())
+        .is_some_and(|c| JOINERS.contains(&c))
 }
 
 /// Whether the text between two tokens is exactly one joiner character.

@@ -288,6 +288,45 @@ fn long_form_yields_acronym_at_first_position() {
     assert_eq!((tip.offset_from, tip.offset_to), (11, 33));
 }
 
+/// Most words go through the read-ahead filters without being copied; the words around a joined
+/// form or a long form take the read-ahead path. The stream must not depend on which path a word
+/// took: a plural acronym folded on the way through, a joined form, then a long form.
+#[test]
+fn words_let_through_and_words_read_ahead_make_one_stream() {
+    assert_eq!(
+        with_positions("NRMs e-mail trafficking in persons"),
+        vec![
+            ("nrm".to_string(), 0),
+            ("e".to_string(), 1),
+            ("email".to_string(), 1),
+            ("mail".to_string(), 2),
+            ("traffick".to_string(), 3),
+            ("tip".to_string(), 3),
+            ("in".to_string(), 4),
+            ("person".to_string(), 5),
+        ]
+    );
+    // A long form whose first word follows a joined form at the position before it, and one
+    // whose first word is the second part of a joined form.
+    for text in ["anti-migrant smuggling", "pro-migrant smuggling by boat"] {
+        let toks = with_positions(text);
+        let migrant = toks.iter().find(|(t, _)| t == "migrant").map(|(_, p)| *p);
+        let som = toks.iter().find(|(t, _)| t == "som").map(|(_, p)| *p);
+        assert_eq!(som, migrant, "{text}: {toks:?}");
+        assert!(som.is_some(), "{text}: {toks:?}");
+    }
+    // Offsets stay the word's own on both paths.
+    let text = "GLO.ACT and UNTOC";
+    for t in tokens(text) {
+        if t.text == "untoc" {
+            assert_eq!(&text[t.offset_from..t.offset_to], "UNTOC");
+        }
+        if t.text == "glo" {
+            assert_eq!(&text[t.offset_from..t.offset_to], "GLO");
+        }
+    }
+}
+
 #[test]
 fn acronyms_and_long_forms_share_a_term() {
     let cases = [
