@@ -248,6 +248,19 @@ impl<T: TokenStream> Fill<T> for AcronymsFill {
         for t in found {
             queue.push(t);
         }
+        // Words read ahead that start no long form go out now, so the window empties and the
+        // words after them pass through again. A later word at the same position as the last
+        // of them (a joined form) is read into the window if it starts a long form, whose
+        // acronym then still follows every word of that position.
+        while self
+            .window
+            .front()
+            .is_some_and(|t| !self.table.first_stems.contains(&t.text))
+        {
+            if let Some(t) = self.window.pop_front() {
+                queue.push(t);
+            }
+        }
         Filled::Queued
     }
 }

@@ -82,7 +82,8 @@ impl<T: TokenStream> Fill<T> for JoinPartsFill<'_> {
             // A word followed by anything but a joiner starts no run (the next word cannot be
             // joined to it), so it goes out as it is, without reading the next word.
             if !continues && !joiner_at(self.text, token.offset_to) {
-                self.last_end = Some(token.offset_to);
+                // No joiner follows it, so the next word cannot continue a run from it.
+                self.last_end = None;
                 return Filled::Upstream;
             }
             self.lookahead = Some(queue.copy(token));
