@@ -22,6 +22,7 @@ mod group;
 pub mod hybrid;
 pub(crate) mod limits;
 mod newest;
+mod page;
 mod plan;
 pub mod query;
 mod required;
