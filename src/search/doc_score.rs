@@ -74,42 +74,141 @@ impl DocScoring {
         b: 0.0,
     };
 
-    /// The document score of `hit` from its `evidence`, with each query word's `idfs` and the
-    /// average document length in tokens.
+    /// The document score of `hit` from its `evidence` (frequencies of `query`'s terms), with
+    /// each term's `idfs` and the average document length in tokens.
     pub(crate) fn combine(
         &self,
         hit: &DocHit,
         evidence: &DocEvidence,
+        query: &DocQuery,
         idfs: &[f32],
         average: f32,
     ) -> f32 {
         let norm = 1.0 - self.b + self.b * evidence.length as f32 / average.max(1.0);
-        let doc_bm25: f32 = evidence
-            .frequencies
+        let saturated = |tf: u32| {
+            let tf = tf as f32;
+            tf * (DOC_K1 + 1.0) / (tf + DOC_K1 * norm)
+        };
+        let doc_bm25: f32 = query
+            .words
             .iter()
-            .zip(idfs)
-            .map(|(&tf, &idf)| {
-                let tf = tf as f32;
-                idf * tf * (DOC_K1 + 1.0) / (tf + DOC_K1 * norm)
+            .map(|word| {
+                word.iter()
+                    .map(|w| w.weight * w.score(&evidence.frequencies, idfs, saturated))
+                    .fold(0.0, f32::max)
             })
             .sum();
         hit.best_score + self.weight * doc_bm25
     }
 }
 
-/// Give the best [`rescore_depth`]`(limit)` of `docs` their document scores for the query
-/// words `terms` (analyzed passage-text terms); the others keep their best passage's score,
-/// which is below all of those.
+/// The query as the document-level evidence counts it: the distinct passage-text terms it
+/// reads, and the query's words, each the best of its wordings.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct DocQuery {
+    /// Passage-text terms, each once.
+    pub terms: Vec<String>,
+    /// Each query word's wordings; a word counts as its best-scoring wording.
+    pub words: Vec<Vec<Wording>>,
+}
+
+/// One way of writing a query word, as indices into [`DocQuery::terms`].
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Wording {
+    pub terms: Vec<usize>,
+    /// What it counts against the typed form's 1 (the passage ranking's weights).
+    pub weight: f32,
+    /// Its terms must occur together (another wording's phrase), so the document holds it at
+    /// most as often as its least frequent term; the typed words count each on its own.
+    pub together: bool,
+}
+
+impl Wording {
+    fn score(&self, frequencies: &[u32], idfs: &[f32], saturated: impl Fn(u32) -> f32) -> f32 {
+        if self.together {
+            let tf = self
+                .terms
+                .iter()
+                .map(|&t| frequencies[t])
+                .min()
+                .unwrap_or(0);
+            let idf: f32 = self.terms.iter().map(|&t| idfs[t]).sum();
+            idf * saturated(tf)
+        } else {
+            self.terms
+                .iter()
+                .map(|&t| idfs[t] * saturated(frequencies[t]))
+                .sum()
+        }
+    }
+}
+
+impl DocQuery {
+    /// Add a query word written in `wordings` (term sequences, the typed one first, the others
+    /// counting `other_weight`). A word with one wording adds each of its terms as a word of
+    /// its own, once over the whole query, as a phrase typed without alternatives is read.
+    pub(crate) fn add_word(&mut self, wordings: &[Vec<String>], other_weight: f32) {
+        let Some(typed) = wordings.first() else {
+            return;
+        };
+        if wordings.len() == 1 {
+            for term in typed {
+                if !self.terms.contains(term) {
+                    let t = self.term_index(term);
+                    self.words.push(vec![Wording {
+                        terms: vec![t],
+                        weight: 1.0,
+                        together: false,
+                    }]);
+                }
+            }
+            return;
+        }
+        let word = wordings
+            .iter()
+            .enumerate()
+            .map(|(i, seq)| Wording {
+                terms: seq.iter().map(|t| self.term_index(t)).collect(),
+                weight: if i == 0 { 1.0 } else { other_weight },
+                together: i > 0 && seq.len() > 1,
+            })
+            .collect();
+        self.words.push(word);
+    }
+
+    /// Add a word the best documents share (`--expand`, [`super::expand`]), counting `weight`.
+    pub(crate) fn add_expansion(&mut self, term: &str, weight: f32) {
+        let t = self.term_index(term);
+        self.words.push(vec![Wording {
+            terms: vec![t],
+            weight,
+            together: false,
+        }]);
+    }
+
+    fn term_index(&mut self, term: &str) -> usize {
+        match self.terms.iter().position(|t| t == term) {
+            Some(i) => i,
+            None => {
+                self.terms.push(term.to_string());
+                self.terms.len() - 1
+            }
+        }
+    }
+}
+
+/// Give the best [`rescore_depth`]`(limit)` of `docs` their document scores for `query`; the
+/// others keep their best passage's score, which is below all of those.
 pub(crate) fn rescore(
     searcher: &Searcher,
     fields: &Fields,
     stats: &dyn Bm25StatisticsProvider,
     docs: Vec<DocHit>,
-    terms: &[String],
+    query: &DocQuery,
     scoring: DocScoring,
     limit: usize,
 ) -> Result<Vec<DocHit>> {
-    if scoring.weight == 0.0 || docs.is_empty() || terms.is_empty() {
+    if scoring.weight == 0.0 || docs.is_empty() || query.terms.is_empty() {
         return Ok(docs);
     }
     let depth = rescore_depth(limit);
@@ -121,7 +220,8 @@ pub(crate) fn rescore(
         });
     }
     let candidates = depth.min(docs.len());
-    let terms: Vec<Term> = terms
+    let terms: Vec<Term> = query
+        .terms
         .iter()
         .map(|t| Term::from_field_text(fields.text, t))
         .collect();
@@ -146,7 +246,7 @@ pub(crate) fn rescore(
     };
     for d in &mut docs[..candidates] {
         let e = evidence.get(&d.key).unwrap_or(&none);
-        d.score = scoring.combine(d, e, &idfs, average);
+        d.score = scoring.combine(d, e, query, &idfs, average);
     }
     Ok(docs)
 }
@@ -243,19 +343,64 @@ mod tests {
         let s = DocScoring::default();
         let idfs = [2.0, 3.0];
         let average = 1000.0;
+        let mut q = DocQuery::default();
+        q.add_word(&[vec!["a".into()]], 0.8);
+        q.add_word(&[vec!["b".into()]], 0.8);
         // A 100-token entry wholly about the query.
-        let short = s.combine(&hit(10.0), &doc(&[3, 2], 100), &idfs, average);
+        let short = s.combine(&hit(10.0), &doc(&[3, 2], 100), &q, &idfs, average);
         // A 12,000-token report with one passage a little stronger and nothing else.
-        let one_strong = s.combine(&hit(11.0), &doc(&[4, 3], 12_000), &idfs, average);
+        let one_strong = s.combine(&hit(11.0), &doc(&[4, 3], 12_000), &q, &idfs, average);
         // The same report returning to the query throughout.
-        let many = s.combine(&hit(10.0), &doc(&[90, 70], 12_000), &idfs, average);
+        let many = s.combine(&hit(10.0), &doc(&[90, 70], 12_000), &q, &idfs, average);
         assert!(one_strong < short, "{one_strong} vs {short}");
         assert!(many > short, "{many} vs {short}");
         // Without the evidence, the best passage decides alone.
         let best = DocScoring::BEST_PASSAGE;
         assert_eq!(
-            best.combine(&hit(10.0), &doc(&[90, 70], 12_000), &idfs, average),
+            best.combine(&hit(10.0), &doc(&[90, 70], 12_000), &q, &idfs, average),
             10.0
         );
+    }
+
+    #[test]
+    fn a_word_counts_as_the_best_of_its_wordings_never_their_sum() {
+        let s = DocScoring::default();
+        let average = 1000.0;
+        // "DRC" typed; the long form is another wording, counting 0.8.
+        let mut q = DocQuery::default();
+        q.add_word(
+            &[
+                vec!["drc".into()],
+                vec!["democrat".into(), "republ".into(), "congo".into()],
+            ],
+            0.8,
+        );
+        assert_eq!(q.terms, ["drc", "democrat", "republ", "congo"]);
+        let idfs = [3.0, 1.0, 1.0, 2.0];
+        let best = DocScoring::BEST_PASSAGE;
+        let none = s.combine(&hit(10.0), &doc(&[0, 0, 0, 0], 1000), &q, &idfs, average);
+        // A document that writes only the long form gains from it…
+        let long_form = s.combine(&hit(10.0), &doc(&[0, 4, 4, 4], 1000), &q, &idfs, average);
+        assert!(long_form > none, "{long_form} vs {none}");
+        // …as often as its least frequent word says it can hold the phrase.
+        let broken = s.combine(&hit(10.0), &doc(&[0, 4, 4, 0], 1000), &q, &idfs, average);
+        assert_eq!(broken, none);
+        // Both wordings in one document count as the better one, not both.
+        let typed = s.combine(&hit(10.0), &doc(&[4, 0, 0, 0], 1000), &q, &idfs, average);
+        let both = s.combine(&hit(10.0), &doc(&[4, 4, 4, 4], 1000), &q, &idfs, average);
+        assert_eq!(both, typed.max(long_form));
+        assert_eq!(
+            best.combine(&hit(10.0), &doc(&[4, 4, 4, 4], 1000), &q, &idfs, average),
+            10.0
+        );
+    }
+
+    #[test]
+    fn words_typed_without_other_wordings_count_each_once() {
+        let mut q = DocQuery::default();
+        q.add_word(&[vec!["forc".into(), "labor".into()]], 0.8);
+        q.add_word(&[vec!["labor".into()]], 0.8);
+        assert_eq!(q.terms, ["forc", "labor"]);
+        assert_eq!(q.words.len(), 2);
     }
 }
