@@ -85,114 +85,46 @@ impl DocScoring {
         average: f32,
     ) -> f32 {
         let norm = 1.0 - self.b + self.b * evidence.length as f32 / average.max(1.0);
-        let saturated = |tf: u32| {
-            let tf = tf as f32;
-            tf * (DOC_K1 + 1.0) / (tf + DOC_K1 * norm)
-        };
-        let doc_bm25: f32 = query
-            .words
+        let doc_bm25: f32 = evidence
+            .frequencies
             .iter()
-            .map(|word| {
-                word.iter()
-                    .map(|w| w.weight * w.score(&evidence.frequencies, idfs, saturated))
-                    .fold(0.0, f32::max)
+            .zip(idfs)
+            .zip(&query.weights)
+            .map(|((&tf, &idf), &weight)| {
+                let tf = tf as f32;
+                weight * idf * tf * (DOC_K1 + 1.0) / (tf + DOC_K1 * norm)
             })
             .sum();
         hit.best_score + self.weight * doc_bm25
     }
 }
 
-/// The query as the document-level evidence counts it: the distinct passage-text terms it
-/// reads, and the query's words, each the best of its wordings.
+/// The words the document-level evidence counts: the passage-text terms of the query's words
+/// and phrases as typed, each once and counting 1, and with `--expand` the words the best
+/// documents share ([`super::expand`]), each counting its weight.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct DocQuery {
     /// Passage-text terms, each once.
     pub terms: Vec<String>,
-    /// Each query word's wordings; a word counts as its best-scoring wording.
-    pub words: Vec<Vec<Wording>>,
-}
-
-/// One way of writing a query word, as indices into [`DocQuery::terms`].
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Wording {
-    pub terms: Vec<usize>,
-    /// What it counts against the typed form's 1 (the passage ranking's weights).
-    pub weight: f32,
-    /// Its terms must occur together (another wording's phrase), so the document holds it at
-    /// most as often as its least frequent term; the typed words count each on its own.
-    pub together: bool,
-}
-
-impl Wording {
-    fn score(&self, frequencies: &[u32], idfs: &[f32], saturated: impl Fn(u32) -> f32) -> f32 {
-        if self.together {
-            let tf = self
-                .terms
-                .iter()
-                .map(|&t| frequencies[t])
-                .min()
-                .unwrap_or(0);
-            let idf: f32 = self.terms.iter().map(|&t| idfs[t]).sum();
-            idf * saturated(tf)
-        } else {
-            self.terms
-                .iter()
-                .map(|&t| idfs[t] * saturated(frequencies[t]))
-                .sum()
-        }
-    }
+    /// What each term counts.
+    pub weights: Vec<f32>,
 }
 
 impl DocQuery {
-    /// Add a query word written in `wordings` (term sequences, the typed one first, the others
-    /// counting `other_weight`). A word with one wording adds each of its terms as a word of
-    /// its own, once over the whole query, as a phrase typed without alternatives is read.
-    pub(crate) fn add_word(&mut self, wordings: &[Vec<String>], other_weight: f32) {
-        let Some(typed) = wordings.first() else {
-            return;
-        };
-        if wordings.len() == 1 {
-            for term in typed {
-                if !self.terms.contains(term) {
-                    let t = self.term_index(term);
-                    self.words.push(vec![Wording {
-                        terms: vec![t],
-                        weight: 1.0,
-                        together: false,
-                    }]);
-                }
-            }
-            return;
+    /// Add a term typed in the query (once, however often it is typed).
+    pub(crate) fn add_typed(&mut self, term: &str) {
+        if !self.terms.iter().any(|t| t == term) {
+            self.terms.push(term.to_string());
+            self.weights.push(1.0);
         }
-        let word = wordings
-            .iter()
-            .enumerate()
-            .map(|(i, seq)| Wording {
-                terms: seq.iter().map(|t| self.term_index(t)).collect(),
-                weight: if i == 0 { 1.0 } else { other_weight },
-                together: i > 0 && seq.len() > 1,
-            })
-            .collect();
-        self.words.push(word);
     }
 
-    /// Add a word the best documents share (`--expand`, [`super::expand`]), counting `weight`.
+    /// Add a word the best documents share, counting `weight` (the query's own words are
+    /// never among them).
     pub(crate) fn add_expansion(&mut self, term: &str, weight: f32) {
-        let t = self.term_index(term);
-        self.words.push(vec![Wording {
-            terms: vec![t],
-            weight,
-            together: false,
-        }]);
-    }
-
-    fn term_index(&mut self, term: &str) -> usize {
-        match self.terms.iter().position(|t| t == term) {
-            Some(i) => i,
-            None => {
-                self.terms.push(term.to_string());
-                self.terms.len() - 1
-            }
+        if !self.terms.iter().any(|t| t == term) {
+            self.terms.push(term.to_string());
+            self.weights.push(weight);
         }
     }
 }
@@ -344,8 +276,8 @@ mod tests {
         let idfs = [2.0, 3.0];
         let average = 1000.0;
         let mut q = DocQuery::default();
-        q.add_word(&[vec!["a".into()]], 0.8);
-        q.add_word(&[vec!["b".into()]], 0.8);
+        q.add_typed("a");
+        q.add_typed("b");
         // A 100-token entry wholly about the query.
         let short = s.combine(&hit(10.0), &doc(&[3, 2], 100), &q, &idfs, average);
         // A 12,000-token report with one passage a little stronger and nothing else.
@@ -363,44 +295,18 @@ mod tests {
     }
 
     #[test]
-    fn a_word_counts_as_the_best_of_its_wordings_never_their_sum() {
+    fn a_word_typed_twice_counts_once_and_expansion_words_count_their_weight() {
         let s = DocScoring::default();
-        let average = 1000.0;
-        // "DRC" typed; the long form is another wording, counting 0.8.
         let mut q = DocQuery::default();
-        q.add_word(
-            &[
-                vec!["drc".into()],
-                vec!["democrat".into(), "republ".into(), "congo".into()],
-            ],
-            0.8,
-        );
-        assert_eq!(q.terms, ["drc", "democrat", "republ", "congo"]);
-        let idfs = [3.0, 1.0, 1.0, 2.0];
-        let best = DocScoring::BEST_PASSAGE;
-        let none = s.combine(&hit(10.0), &doc(&[0, 0, 0, 0], 1000), &q, &idfs, average);
-        // A document that writes only the long form gains from it…
-        let long_form = s.combine(&hit(10.0), &doc(&[0, 4, 4, 4], 1000), &q, &idfs, average);
-        assert!(long_form > none, "{long_form} vs {none}");
-        // …as often as its least frequent word says it can hold the phrase.
-        let broken = s.combine(&hit(10.0), &doc(&[0, 4, 4, 0], 1000), &q, &idfs, average);
-        assert_eq!(broken, none);
-        // Both wordings in one document count as the better one, not both.
-        let typed = s.combine(&hit(10.0), &doc(&[4, 0, 0, 0], 1000), &q, &idfs, average);
-        let both = s.combine(&hit(10.0), &doc(&[4, 4, 4, 4], 1000), &q, &idfs, average);
-        assert_eq!(both, typed.max(long_form));
-        assert_eq!(
-            best.combine(&hit(10.0), &doc(&[4, 4, 4, 4], 1000), &q, &idfs, average),
-            10.0
-        );
-    }
-
-    #[test]
-    fn words_typed_without_other_wordings_count_each_once() {
-        let mut q = DocQuery::default();
-        q.add_word(&[vec!["forc".into(), "labor".into()]], 0.8);
-        q.add_word(&[vec!["labor".into()]], 0.8);
-        assert_eq!(q.terms, ["forc", "labor"]);
-        assert_eq!(q.words.len(), 2);
+        q.add_typed("debt");
+        q.add_typed("debt");
+        q.add_expansion("kiln", 0.5);
+        q.add_expansion("debt", 0.5);
+        assert_eq!(q.terms, ["debt", "kiln"]);
+        assert_eq!(q.weights, [1.0, 0.5]);
+        let idfs = [2.0, 2.0];
+        let typed = s.combine(&hit(10.0), &doc(&[3, 0], 1000), &q, &idfs, 1000.0);
+        let shared = s.combine(&hit(10.0), &doc(&[0, 3], 1000), &q, &idfs, 1000.0);
+        assert!(shared > 10.0 && shared < typed, "{shared} vs {typed}");
     }
 }

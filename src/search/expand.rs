@@ -35,7 +35,7 @@ pub struct Expansion {
 
 impl Default for Expansion {
     /// The SciFact train split's choice among 5, 7 and 9 documents × 10 and 20 words × 0.5 and
-    /// 0.8 (BENCHMARKS.md, issue 14): nDCG@10 0.6955 → 0.6979 there; tip-dev 0.7099 → 0.7251.
+    /// 0.8 (BENCHMARKS.md, issue 14): nDCG@10 0.6962 → 0.6979 there; tip-dev 0.7069 → 0.7229.
     fn default() -> Self {
         Expansion {
             docs: 7,

@@ -287,11 +287,9 @@ impl DocumentScores<'_> {
     }
 }
 
-/// The query's words and phrases as the document-level evidence of [`doc_score`] counts them:
-/// each word the best of its wordings (acronym and long form, a country's names, the user's
-/// synonyms), as the passage ranking counts it, so a document that writes a word another way
-/// gets the same credit for returning to it.
-fn doc_query(parsed: &ParsedQuery, extra: &crate::analysis::Equivalents) -> doc_score::DocQuery {
+/// The passage-text terms of the query's words and phrases as typed, each once: what the
+/// document-level evidence of [`doc_score`] counts.
+fn typed_terms(parsed: &ParsedQuery, extra: &crate::analysis::Equivalents) -> doc_score::DocQuery {
     let mut out = doc_score::DocQuery::default();
     for clause in parsed.positive_clauses() {
         let (query::Clause::Word(text, target) | query::Clause::Phrase(text, target)) = clause
@@ -302,7 +300,9 @@ fn doc_query(parsed: &ParsedQuery, extra: &crate::analysis::Equivalents) -> doc_
             continue;
         }
         let sequences = crate::analysis::query_term_sequences_with(text, extra);
-        out.add_word(&sequences, build::ALT_WEIGHT);
+        for term in sequences.first().into_iter().flatten() {
+            out.add_typed(term);
+        }
     }
     out
 }
@@ -391,7 +391,7 @@ pub fn search(
         words: if scoring.weight == 0.0 {
             doc_score::DocQuery::default()
         } else {
-            doc_query(&plan.parsed, &plan.equivalents)
+            typed_terms(&plan.parsed, &plan.equivalents)
         },
         patterns: &plan.compiled.patterns,
         scoring,
