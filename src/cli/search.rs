@@ -30,10 +30,9 @@ pub struct SearchArgs {
     /// Read queries as plain words: no operators, phrases or fields
     #[arg(long)]
     pub plain: bool,
-    /// Re-rank with words the best passages share (pseudo-relevance feedback), fused with the
-    /// query's own ranking: finds more of the documents that say it in other words, at a little
-    /// cost to the first few results. Adds no documents and highlights only your words;
-    /// document scores become rank-fusion scores
+    /// Re-rank with the words most of the best documents share (pseudo-relevance feedback): a
+    /// document that keeps returning to the topic rises even where it uses other words than
+    /// yours. Adds no documents and highlights only your words
     #[arg(long)]
     pub expand: bool,
     /// Reprints (documents with the same or nearly the same text): `one` hit per text, the

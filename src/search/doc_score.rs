@@ -74,12 +74,13 @@ impl DocScoring {
         b: 0.0,
     };
 
-    /// The document score of `hit` from its `evidence`, with each query word's `idfs` and the
-    /// average document length in tokens.
+    /// The document score of `hit` from its `evidence` (frequencies of `query`'s terms), with
+    /// each term's `idfs` and the average document length in tokens.
     pub(crate) fn combine(
         &self,
         hit: &DocHit,
         evidence: &DocEvidence,
+        query: &DocQuery,
         idfs: &[f32],
         average: f32,
     ) -> f32 {
@@ -88,28 +89,58 @@ impl DocScoring {
             .frequencies
             .iter()
             .zip(idfs)
-            .map(|(&tf, &idf)| {
+            .zip(&query.weights)
+            .map(|((&tf, &idf), &weight)| {
                 let tf = tf as f32;
-                idf * tf * (DOC_K1 + 1.0) / (tf + DOC_K1 * norm)
+                weight * idf * tf * (DOC_K1 + 1.0) / (tf + DOC_K1 * norm)
             })
             .sum();
         hit.best_score + self.weight * doc_bm25
     }
 }
 
-/// Give the best [`rescore_depth`]`(limit)` of `docs` their document scores for the query
-/// words `terms` (analyzed passage-text terms); the others keep their best passage's score,
-/// which is below all of those.
+/// The words the document-level evidence counts: the passage-text terms of the query's words
+/// and phrases as typed, each once and counting 1, and with `--expand` the words the best
+/// documents share ([`super::expand`]), each counting its weight.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct DocQuery {
+    /// Passage-text terms, each once.
+    pub terms: Vec<String>,
+    /// What each term counts.
+    pub weights: Vec<f32>,
+}
+
+impl DocQuery {
+    /// Add a term typed in the query (once, however often it is typed).
+    pub(crate) fn add_typed(&mut self, term: &str) {
+        if !self.terms.iter().any(|t| t == term) {
+            self.terms.push(term.to_string());
+            self.weights.push(1.0);
+        }
+    }
+
+    /// Add a word the best documents share, counting `weight` (the query's own words are
+    /// never among them).
+    pub(crate) fn add_expansion(&mut self, term: &str, weight: f32) {
+        if !self.terms.iter().any(|t| t == term) {
+            self.terms.push(term.to_string());
+            self.weights.push(weight);
+        }
+    }
+}
+
+/// Give the best [`rescore_depth`]`(limit)` of `docs` their document scores for `query`; the
+/// others keep their best passage's score, which is below all of those.
 pub(crate) fn rescore(
     searcher: &Searcher,
     fields: &Fields,
     stats: &dyn Bm25StatisticsProvider,
     docs: Vec<DocHit>,
-    terms: &[String],
+    query: &DocQuery,
     scoring: DocScoring,
     limit: usize,
 ) -> Result<Vec<DocHit>> {
-    if scoring.weight == 0.0 || docs.is_empty() || terms.is_empty() {
+    if scoring.weight == 0.0 || docs.is_empty() || query.terms.is_empty() {
         return Ok(docs);
     }
     let depth = rescore_depth(limit);
@@ -121,7 +152,8 @@ pub(crate) fn rescore(
         });
     }
     let candidates = depth.min(docs.len());
-    let terms: Vec<Term> = terms
+    let terms: Vec<Term> = query
+        .terms
         .iter()
         .map(|t| Term::from_field_text(fields.text, t))
         .collect();
@@ -146,7 +178,7 @@ pub(crate) fn rescore(
     };
     for d in &mut docs[..candidates] {
         let e = evidence.get(&d.key).unwrap_or(&none);
-        d.score = scoring.combine(d, e, &idfs, average);
+        d.score = scoring.combine(d, e, query, &idfs, average);
     }
     Ok(docs)
 }
@@ -243,19 +275,38 @@ mod tests {
         let s = DocScoring::default();
         let idfs = [2.0, 3.0];
         let average = 1000.0;
+        let mut q = DocQuery::default();
+        q.add_typed("a");
+        q.add_typed("b");
         // A 100-token entry wholly about the query.
-        let short = s.combine(&hit(10.0), &doc(&[3, 2], 100), &idfs, average);
+        let short = s.combine(&hit(10.0), &doc(&[3, 2], 100), &q, &idfs, average);
         // A 12,000-token report with one passage a little stronger and nothing else.
-        let one_strong = s.combine(&hit(11.0), &doc(&[4, 3], 12_000), &idfs, average);
+        let one_strong = s.combine(&hit(11.0), &doc(&[4, 3], 12_000), &q, &idfs, average);
         // The same report returning to the query throughout.
-        let many = s.combine(&hit(10.0), &doc(&[90, 70], 12_000), &idfs, average);
+        let many = s.combine(&hit(10.0), &doc(&[90, 70], 12_000), &q, &idfs, average);
         assert!(one_strong < short, "{one_strong} vs {short}");
         assert!(many > short, "{many} vs {short}");
         // Without the evidence, the best passage decides alone.
         let best = DocScoring::BEST_PASSAGE;
         assert_eq!(
-            best.combine(&hit(10.0), &doc(&[90, 70], 12_000), &idfs, average),
+            best.combine(&hit(10.0), &doc(&[90, 70], 12_000), &q, &idfs, average),
             10.0
         );
+    }
+
+    #[test]
+    fn a_word_typed_twice_counts_once_and_expansion_words_count_their_weight() {
+        let s = DocScoring::default();
+        let mut q = DocQuery::default();
+        q.add_typed("debt");
+        q.add_typed("debt");
+        q.add_expansion("kiln", 0.5);
+        q.add_expansion("debt", 0.5);
+        assert_eq!(q.terms, ["debt", "kiln"]);
+        assert_eq!(q.weights, [1.0, 0.5]);
+        let idfs = [2.0, 2.0];
+        let typed = s.combine(&hit(10.0), &doc(&[3, 0], 1000), &q, &idfs, 1000.0);
+        let shared = s.combine(&hit(10.0), &doc(&[0, 3], 1000), &q, &idfs, 1000.0);
+        assert!(shared > 10.0 && shared < typed, "{shared} vs {typed}");
     }
 }

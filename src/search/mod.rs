@@ -3,7 +3,8 @@
 //! [`search`] follows ARCHITECTURE.md's "Search": the query's [`plan::Plan`] (parsed within the
 //! limits, compiled, required and excluded groups resolved to documents); pass 1 ranks every
 //! matching document by its best passage ([`group::DocCollector`]); the best of them get their
-//! document score ([`doc_score`]); facets are counted, `--expand` ranks again and fuses; pass 2
+//! document score ([`doc_score`]), with `--expand` the words their best passages share counted
+//! too ([`expand`]); facets are counted; pass 2
 //! keeps the best passages of the shown documents ([`group::GroupCollector`]); [`fetch`] reads
 //! only those passages from the store and highlights them.
 
@@ -75,7 +76,8 @@ pub struct SearchRequest {
     pub bm25: Bm25,
     /// Facet counts to compute over all matching documents.
     pub facets: FacetRequest,
-    /// Re-rank with words from the first ranking's best passages (see [`expand`]).
+    /// Count the words the best documents' best passages share in the document scores (see
+    /// [`expand`]).
     pub expand: Option<Expansion>,
     /// How a document's score combines its best passage with its other passages (see
     /// [`doc_score`]).
@@ -196,7 +198,8 @@ pub struct Phases {
     pub highlighting: Duration,
 }
 
-/// Expansion words from the best passages of the `expansion.docs` best of `docs`.
+/// Expansion words from the best passages of the `expansion.docs` best of `docs`, each found
+/// in most of them.
 fn feedback_terms(
     store: &Store,
     searcher: &Searcher,
@@ -218,13 +221,77 @@ fn feedback_terms(
         let term = Term::from_field_text(store.fields.text, term);
         bm25::idf(passages, searcher.doc_freq(&term).unwrap_or(0) as f32)
     };
-    Ok(expand::feedback_terms(&texts, patterns, idf, expansion))
+    let agreement = expand::majority(texts.len());
+    Ok(expand::feedback_terms(
+        &texts, patterns, idf, expansion, agreement,
+    ))
+}
+
+/// What gives documents their document scores ([`doc_score`]) in one search.
+struct DocumentScores<'a> {
+    store: &'a Store,
+    searcher: &'a Searcher,
+    stats: &'a PassageStats<'a>,
+    /// The query's words as the evidence counts them.
+    words: doc_score::DocQuery,
+    /// The query's own terms, which the shared words leave out.
+    patterns: &'a [crate::highlight::Pattern],
+    scoring: DocScoring,
+    /// `--expand`: the words the best documents share, counted too.
+    expansion: Option<Expansion>,
+    limit: usize,
+}
+
+impl DocumentScores<'_> {
+    /// `docs` scored for the query's words, then, with an expansion, for those words and the
+    /// words the best of them share ([`expand`]).
+    fn apply(&self, docs: Vec<group::DocHit>) -> Result<Vec<group::DocHit>> {
+        let docs = self.rescore(docs, &self.words)?;
+        let Some(expansion) = self.expansion else {
+            return Ok(docs);
+        };
+        if self.scoring.weight == 0.0 || self.words.terms.is_empty() {
+            return Ok(docs);
+        }
+        let found = feedback_terms(
+            self.store,
+            self.searcher,
+            self.stats,
+            &docs,
+            self.patterns,
+            expansion,
+        )?;
+        if found.is_empty() {
+            return Ok(docs);
+        }
+        let mut words = self.words.clone();
+        for (term, weight) in &found {
+            words.add_expansion(term, *weight);
+        }
+        self.rescore(docs, &words)
+    }
+
+    fn rescore(
+        &self,
+        docs: Vec<group::DocHit>,
+        words: &doc_score::DocQuery,
+    ) -> Result<Vec<group::DocHit>> {
+        doc_score::rescore(
+            self.searcher,
+            &self.store.fields,
+            self.stats,
+            docs,
+            words,
+            self.scoring,
+            self.limit,
+        )
+    }
 }
 
 /// The passage-text terms of the query's words and phrases as typed, each once: what the
 /// document-level evidence of [`doc_score`] counts.
-fn typed_terms(parsed: &ParsedQuery, extra: &crate::analysis::Equivalents) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+fn typed_terms(parsed: &ParsedQuery, extra: &crate::analysis::Equivalents) -> doc_score::DocQuery {
+    let mut out = doc_score::DocQuery::default();
     for clause in parsed.positive_clauses() {
         let (query::Clause::Word(text, target) | query::Clause::Phrase(text, target)) = clause
         else {
@@ -234,10 +301,8 @@ fn typed_terms(parsed: &ParsedQuery, extra: &crate::analysis::Equivalents) -> Ve
             continue;
         }
         let sequences = crate::analysis::query_term_sequences_with(text, extra);
-        for term in sequences.into_iter().next().unwrap_or_default() {
-            if !out.contains(&term) {
-                out.push(term);
-            }
+        for term in sequences.first().into_iter().flatten() {
+            out.add_typed(term);
         }
     }
     out
@@ -301,23 +366,15 @@ pub fn search(
     let scored = plan.compiled.scored;
     let stats = PassageStats::new(store, &searcher)?;
     let PerDocument { query, ranked } = plan.per_document(store, &searcher, Some(&stats))?;
-    // Only the documents having every required group may be ranked again (by expansion).
-    let allowed: Option<Arc<KeySet>> = match (&ranked, request.expand) {
-        (Some(docs), Some(_)) => Some(Arc::new(
-            docs.iter()
-                .map(|d| d.key)
-                .filter(|k| request.only.as_ref().is_none_or(|only| only.contains(k)))
-                .collect(),
-        )),
-        _ => request.only.clone(),
+    let ranking = group::DocCollector {
+        scored,
+        allowed: request.only.clone(),
     };
-    let ranking = group::DocCollector { scored, allowed };
-    let rank = |query: &dyn Query| collect(store, &searcher, query, ranking.clone(), &stats);
     // Pass 1: every matching document once, by its best passage (with required groups, done
     // while resolving them). Facet counts come from each document's best passage.
     let mut docs = match ranked {
         Some(docs) => docs,
-        None => rank(query.as_ref())?,
+        None => collect(store, &searcher, query.as_ref(), ranking, &stats)?,
     };
     // The one-pass ranking of required groups takes no key set; restrict its documents here.
     if let Some(only) = &request.only {
@@ -328,23 +385,27 @@ pub fn search(
     } else {
         DocScoring::BEST_PASSAGE
     };
-    let words = if scoring.weight == 0.0 {
-        Vec::new()
-    } else {
-        typed_terms(&plan.parsed, &plan.equivalents)
+    let scores = DocumentScores {
+        store,
+        searcher: &searcher,
+        stats: &stats,
+        words: if scoring.weight == 0.0 {
+            doc_score::DocQuery::default()
+        } else {
+            typed_terms(&plan.parsed, &plan.equivalents)
+        },
+        patterns: &plan.compiled.patterns,
+        scoring,
+        // Semantic and hybrid rankings have their own widening (`Feedback`).
+        expansion: request.expand.filter(|_| {
+            request
+                .semantic
+                .as_ref()
+                .is_none_or(|s| s.mode == hybrid::Mode::Lexical)
+        }),
+        limit: request.limit,
     };
-    let rescore = |docs| {
-        doc_score::rescore(
-            &searcher,
-            &store.fields,
-            &stats,
-            docs,
-            &words,
-            scoring,
-            request.limit,
-        )
-    };
-    let docs = rescore(docs)?;
+    let docs = scores.apply(docs)?;
     let facets = if request.facets.is_empty() {
         Vec::new()
     } else {
@@ -359,32 +420,11 @@ pub fn search(
             &request.facets,
         )
     };
-    // With expansion, rank again with the words the best passages share, and fuse the two
-    // rankings (see [`expand::fuse`]). The expanded query requires the query as it was, so the
-    // matches (and the counts and facets above) stay its.
     let semantic = request
         .semantic
         .as_ref()
         // A query of filters alone has no meaning to embed.
         .filter(|s| s.mode != hybrid::Mode::Lexical && scored);
-    let feedback = match request.expand {
-        Some(expansion) if scored && semantic.is_none() => feedback_terms(
-            store,
-            &searcher,
-            &stats,
-            &docs,
-            &plan.compiled.patterns,
-            expansion,
-        )?,
-        _ => Vec::new(),
-    };
-    let (docs, query) = if feedback.is_empty() {
-        (docs, query)
-    } else {
-        let query = expand::expanded(&store.fields, query, &feedback, request.bm25);
-        let again = rescore(rank(query.as_ref())?)?;
-        (expand::fuse(docs, again, request.limit), query)
-    };
     let total_passages = docs.iter().map(|d| u64::from(d.matches)).sum();
     let reprints = store.reprints(&searcher)?;
     let (total_documents, total_distinct, ranked, shown) = if let Some(semantic) = semantic {
@@ -425,10 +465,8 @@ pub fn search(
             newest::newest_first(store, &searcher, docs, request.limit)?
         };
         // Pass 2, only for the shown documents and only when more than one passage is wanted:
-        // their best few passages (the same query and statistics, so the same scores). With
-        // expansion the documents' scores are fusion scores, so their passages' BM25 scores
-        // come from this pass even when one passage is shown.
-        let shown = if (request.passages > 1 || !feedback.is_empty()) && !ranked.is_empty() {
+        // their best few passages (the same query and statistics, so the same scores).
+        let shown = if request.passages > 1 && !ranked.is_empty() {
             let keys: Vec<u64> = ranked.iter().map(|d| d.key).collect();
             best_passages(
                 store,

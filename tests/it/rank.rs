@@ -233,3 +233,56 @@ fn synonyms_apply_at_query_time_and_unmatched_words_are_said() {
     assert!(ranked(&env, "kafala").is_empty());
     assert_ne!(env.run(&["synonyms", "remove", "kafala"]).code, 0);
 }
+
+#[test]
+fn expansion_lifts_a_document_that_speaks_of_the_topic_in_other_words() {
+    let env = Env::empty();
+    // The documents that answer "debt bondage" best all speak of kilns, advances and wages.
+    for i in 0..5 {
+        env.write(
+            &format!("kiln_{i}.txt"),
+            format!("Kiln report {i}\n\n{}\n", topical()),
+        );
+    }
+    // One mentions debt bondage once, then keeps to kilns, advances and wages in other words.
+    let kilns = "Brick kilns recruit whole families with an advance against wages; the advance \
+                 grows with interest while wages stay low, so families cannot leave the kilns.";
+    env.write(
+        "other_words.txt",
+        format!(
+            "Field notes\n\nSome workers described debt bondage.\n\n{}\n",
+            [kilns; 3].join("\n\n")
+        ),
+    );
+    // Another names debt bondage twice, about something else.
+    env.write(
+        "off_topic.txt",
+        "Book review\n\nThe novel calls marriage a debt bondage of manners; debt bondage of \
+         the heart is its refrain.\n",
+    );
+    // Unrelated documents, so the topic's words are rare in the collection.
+    for i in 0..20 {
+        env.write(
+            &format!("council_{i}.txt"),
+            format!("Minutes {i}\n\n{}\n", filler(i)),
+        );
+    }
+    env.index();
+    let plain = ranked(&env, "debt bondage");
+    let expanded = env.hit_files(&["debt bondage", "--limit", "10", "--all-copies", "--expand"]);
+    let at = |files: &[String], name: &str| files.iter().position(|f| f == name).unwrap();
+    assert!(
+        at(&plain, "off_topic.txt") < at(&plain, "other_words.txt"),
+        "without expansion the words typed decide: {plain:?}"
+    );
+    assert!(
+        at(&expanded, "other_words.txt") < at(&expanded, "off_topic.txt"),
+        "with expansion the document about the topic rises: {expanded:?}"
+    );
+    // The same documents either way: expansion reorders, never adds.
+    let mut a = plain.clone();
+    let mut b = expanded.clone();
+    a.sort();
+    b.sort();
+    assert_eq!(a, b);
+}
