@@ -209,13 +209,7 @@ fn main() -> anyhow::Result<()> {
         tipdex::search::hybrid::DEFAULT_LEXICAL_WEIGHT,
     )?;
     // `--feedback 0,10:0.5`: documents and weight of the query's widening (hybrid only).
-    let feedbacks: Vec<Feedback> = match flag("--feedback") {
-        None => vec![Feedback::default()],
-        Some(v) => v
-            .split(',')
-            .map(|x| parse_feedback(x.trim()))
-            .collect::<anyhow::Result<_>>()?,
-    };
+    let feedbacks = settings_of(flag("--feedback"), Feedback::default(), parse_feedback)?;
     let settings: Vec<(Mode, f32, Feedback)> = modes
         .iter()
         .flat_map(|&m| match m {
@@ -242,20 +236,8 @@ fn main() -> anyhow::Result<()> {
                 .map(move |b| Bm25 { k1, b })
         })
         .collect();
-    let expansions: Vec<Option<Expansion>> = match flag("--expand") {
-        None => vec![None],
-        Some(v) => v
-            .split(',')
-            .map(|x| parse_expansion(x.trim()))
-            .collect::<anyhow::Result<_>>()?,
-    };
-    let scorings: Vec<DocScoring> = match flag("--doc") {
-        None => vec![DocScoring::default()],
-        Some(v) => v
-            .split(',')
-            .map(|x| parse_doc_scoring(x.trim()))
-            .collect::<anyhow::Result<_>>()?,
-    };
+    let expansions = settings_of(flag("--expand"), None, parse_expansion)?;
+    let scorings = settings_of(flag("--doc"), DocScoring::default(), parse_doc_scoring)?;
     let grid: Vec<(Bm25, Option<Expansion>, DocScoring)> = grid
         .into_iter()
         .flat_map(|bm25| expansions.iter().map(move |&e| (bm25, e)))
@@ -397,6 +379,19 @@ fn judged_roots(qrels: &Qrels) -> Vec<String> {
         prefix.truncate(shared);
     }
     common.into_values().map(|f| f.join("/")).collect()
+}
+
+/// The settings a comma-separated flag `value` lists, each read by `parse`; `default` alone
+/// when the flag is absent.
+fn settings_of<T>(
+    value: Option<String>,
+    default: T,
+    parse: fn(&str) -> anyhow::Result<T>,
+) -> anyhow::Result<Vec<T>> {
+    match value {
+        None => Ok(vec![default]),
+        Some(v) => v.split(',').map(|x| parse(x.trim())).collect(),
+    }
 }
 
 /// `WEIGHT:B` of the document-level evidence (`0:0` is the best passage alone).

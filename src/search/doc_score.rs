@@ -110,18 +110,14 @@ pub(crate) struct DocQuery {
     pub weights: Vec<f32>,
 }
 
-impl DocQuery {
-    /// Add a term typed in the query (once, however often it is typed).
-    pub(crate) fn add_typed(&mut self, term: &str) {
-        if !self.terms.iter().any(|t| t == term) {
-            self.terms.push(term.to_string());
-            self.weights.push(1.0);
-        }
-    }
+/// What a term typed in the query counts.
+pub(crate) const TYPED: f32 = 1.0;
 
-    /// Add a word the best documents share, counting `weight` (the query's own words are
-    /// never among them).
-    pub(crate) fn add_expansion(&mut self, term: &str, weight: f32) {
+impl DocQuery {
+    /// Add `term` counting `weight` ([`TYPED`], or an expansion word's own), unless it is
+    /// already there: a word typed twice counts once, and an expansion word never counts again
+    /// a word of the query.
+    pub(crate) fn add(&mut self, term: &str, weight: f32) {
         if !self.terms.iter().any(|t| t == term) {
             self.terms.push(term.to_string());
             self.weights.push(weight);
@@ -276,8 +272,8 @@ mod tests {
         let idfs = [2.0, 3.0];
         let average = 1000.0;
         let mut q = DocQuery::default();
-        q.add_typed("a");
-        q.add_typed("b");
+        q.add("a", TYPED);
+        q.add("b", TYPED);
         // A 100-token entry wholly about the query.
         let short = s.combine(&hit(10.0), &doc(&[3, 2], 100), &q, &idfs, average);
         // A 12,000-token report with one passage a little stronger and nothing else.
@@ -298,10 +294,10 @@ mod tests {
     fn a_word_typed_twice_counts_once_and_expansion_words_count_their_weight() {
         let s = DocScoring::default();
         let mut q = DocQuery::default();
-        q.add_typed("debt");
-        q.add_typed("debt");
-        q.add_expansion("kiln", 0.5);
-        q.add_expansion("debt", 0.5);
+        q.add("debt", TYPED);
+        q.add("debt", TYPED);
+        q.add("kiln", 0.5);
+        q.add("debt", 0.5);
         assert_eq!(q.terms, ["debt", "kiln"]);
         assert_eq!(q.weights, [1.0, 0.5]);
         let idfs = [2.0, 2.0];

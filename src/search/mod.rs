@@ -266,7 +266,7 @@ impl DocumentScores<'_> {
         }
         let mut words = self.words.clone();
         for (term, weight) in &found {
-            words.add_expansion(term, *weight);
+            words.add(term, *weight);
         }
         self.rescore(docs, &words)
     }
@@ -302,7 +302,7 @@ fn typed_terms(parsed: &ParsedQuery, extra: &crate::analysis::Equivalents) -> do
         }
         let sequences = crate::analysis::query_term_sequences_with(text, extra);
         for term in sequences.first().into_iter().flatten() {
-            out.add_typed(term);
+            out.add(term, doc_score::TYPED);
         }
     }
     out
@@ -385,6 +385,11 @@ pub fn search(
     } else {
         DocScoring::BEST_PASSAGE
     };
+    let semantic = request
+        .semantic
+        .as_ref()
+        // A query of filters alone has no meaning to embed.
+        .filter(|s| s.mode != hybrid::Mode::Lexical && scored);
     let scores = DocumentScores {
         store,
         searcher: &searcher,
@@ -397,12 +402,7 @@ pub fn search(
         patterns: &plan.compiled.patterns,
         scoring,
         // Semantic and hybrid rankings have their own widening (`Feedback`).
-        expansion: request.expand.filter(|_| {
-            request
-                .semantic
-                .as_ref()
-                .is_none_or(|s| s.mode == hybrid::Mode::Lexical)
-        }),
+        expansion: request.expand.filter(|_| semantic.is_none()),
         limit: request.limit,
     };
     let docs = scores.apply(docs)?;
@@ -420,11 +420,6 @@ pub fn search(
             &request.facets,
         )
     };
-    let semantic = request
-        .semantic
-        .as_ref()
-        // A query of filters alone has no meaning to embed.
-        .filter(|s| s.mode != hybrid::Mode::Lexical && scored);
     let total_passages = docs.iter().map(|d| u64::from(d.matches)).sum();
     let reprints = store.reprints(&searcher)?;
     let (total_documents, total_distinct, ranked, shown) = if let Some(semantic) = semantic {
@@ -594,7 +589,6 @@ fn with_copies(
     Ok(hits)
 }
 
-/// The best `keep` passages of each of the documents `keys`: `query` restricted to them.
 /// The passages (and records) of the documents `keys`: a term query per key, not a
 /// `TermSetQuery`, which walks the key field's whole term dictionary (one term per document of
 /// the index; 0.3–0.4 ms a query at 20,000 documents) where a page's few keys are a few lookups.
@@ -613,6 +607,7 @@ pub(crate) fn any_of_keys(fields: &crate::schema::Fields, keys: &[u64]) -> Box<d
     Box::new(BooleanQuery::new(keys))
 }
 
+/// The best `keep` passages of each of the documents `keys`: `query` restricted to them.
 fn best_passages(
     store: &Store,
     searcher: &Searcher,
