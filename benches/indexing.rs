@@ -90,7 +90,10 @@ struct Measured {
     peak_rss_kb: i64,
 }
 
-/// Run a command to completion, with its own wall time and peak RSS.
+/// Run a command to completion, with its own wall time and peak RSS. On Linux a spawned
+/// child's `wait4` peak includes this process's own (the kernel carries the parent's high-water
+/// mark across a vfork-style `exec`): it is the child's because this process stays small (it
+/// reads no index and holds no corpus; see tests/it/peak_rss.rs).
 // The child is reaped by wait4, which std's Child::wait cannot do while also returning rusage.
 #[allow(clippy::zombie_processes)]
 fn measure(cmd: &mut Command) -> Measured {

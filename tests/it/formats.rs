@@ -288,38 +288,24 @@ fn the_summary_names_ten_skipped_files_per_reason_and_all_with_verbose() {
 
 /// A 200 MB text file at the default 64 MB limit: skipped with the limit in the reason, the
 /// rest indexed, and the run's peak memory nowhere near the file's size.
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 #[test]
-// The child is reaped by wait4, which clippy cannot see.
-#[allow(clippy::zombie_processes)]
 fn a_200_mb_file_is_skipped_at_the_default_limit_and_memory_stays_bounded() {
     let env = Env::with_seeds();
     // Sparse: 200 MB to every reader, nothing on the test machine's disk.
     let huge = std::fs::File::create(env.data().join("server.log.txt")).unwrap();
     huge.set_len(200_000_000).unwrap();
     drop(huge);
-    let child = env
-        .command(&["index", "data"])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: rusage is plain old data; wait4 fills it for our own child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    assert_eq!(unsafe { libc::wait4(pid, &mut status, 0, &mut usage) }, pid);
-    let mut stdout = String::new();
-    std::io::Read::read_to_string(&mut child.stdout.unwrap(), &mut stdout).unwrap();
+    let run = crate::peak_rss::measured(&env.command(&["index", "data"]));
+    assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(
-        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "{stdout}"
+        run.stdout
+            .contains("too large: 200000000 bytes is over the 67108864-byte limit"),
+        "{}",
+        run.stdout
     );
-    assert!(
-        stdout.contains("too large: 200000000 bytes is over the 67108864-byte limit"),
-        "{stdout}"
-    );
-    assert!(stdout.contains("5 added"), "{stdout}");
-    let peak_mb = usage.ru_maxrss / 1024;
+    assert!(run.stdout.contains("5 added"), "{}", run.stdout);
+    let peak_mb = run.peak_kb / 1024;
     assert!(
         peak_mb < 150,
         "peak RSS {peak_mb} MB while skipping a 200 MB file"

@@ -378,32 +378,6 @@ fn a_docx_expanding_to_300k_passages_is_truncated_with_a_note() {
     );
 }
 
-/// Peak resident memory of a finished child, in KB (`wait4` reports it for that child alone).
-#[cfg(target_os = "linux")]
-// The child is reaped by `wait4`, which `Child::wait` cannot do with its resource usage.
-#[allow(clippy::zombie_processes)]
-fn run_measured(mut cmd: std::process::Command) -> (i32, u64, String) {
-    let out = tempfile::NamedTempFile::new().unwrap();
-    let child = cmd
-        .stdout(out.reopen().unwrap())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value, and wait4 writes into it.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: the pid is our own unwaited child; status and usage point to live locals.
-    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
-    assert_eq!(pid, child.id() as i32);
-    let code = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        -1
-    };
-    let stdout = std::fs::read_to_string(out.path()).unwrap();
-    (code, usage.ru_maxrss as u64, stdout)
-}
-
 #[cfg(target_os = "linux")]
 #[test]
 fn timed_out_and_expanding_docx_files_stay_bounded() {
@@ -412,9 +386,8 @@ fn timed_out_and_expanding_docx_files_stay_bounded() {
     for i in 0..6 {
         std::fs::write(env.data().join(format!("bomb{i}.docx")), &bytes).unwrap();
     }
-    let mut cmd = env.command(&["index", "data", "--timeout", "1"]);
-    cmd.stdin(std::process::Stdio::null());
-    let (code, max_rss_kb, stdout) = run_measured(cmd);
+    let run = crate::peak_rss::measured(&env.command(&["index", "data", "--timeout", "1"]));
+    let (code, max_rss_kb, stdout) = (run.code, run.peak_kb, run.stdout);
     // Each file is either indexed in part with a note or given up on at the time limit
     // (exit 1); none runs on unbounded.
     let truncated = stdout.matches(TEXT_CUT).count();

@@ -15,6 +15,8 @@ mod harness;
 mod hostile;
 mod incremental;
 mod metadata;
+#[cfg(target_os = "linux")]
+mod peak_rss;
 mod rank;
 mod recovery;
 mod reprints;
