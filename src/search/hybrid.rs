@@ -22,7 +22,7 @@ use crate::index_doc::read_passage;
 use crate::semantic::lists::Approximate;
 use crate::semantic::scan::{Kernel, Query, VectorPlan};
 use crate::semantic::vectors::fingerprint;
-use crate::semantic::{Assist, Finish, LiveVectors, QueryEncoder};
+use crate::semantic::{LiveVectors, QueryEncoder};
 use crate::store::Store;
 
 /// Which rankings a search uses.
@@ -105,32 +105,20 @@ impl SemanticSearch {
 }
 
 /// The query's embedding, computed on a thread of its own while the lexical passes run: it
-/// is the slower half of a hybrid query (~2 ms CPU for a short query on this machine, against
-/// ~1.4 ms for a whole lexical search of 20k documents), so a hybrid query costs the longer
-/// of the two rather than their sum. Once the passes are done, the searching thread takes a
-/// share of the embedding's remaining work ([`Assist`]) rather than wait idle for it.
-pub(super) struct PendingEmbedding {
-    thread: std::thread::JoinHandle<Result<Vec<f32>>>,
-    assist: Arc<Assist>,
-}
+/// is the slower half of a hybrid query (8–9 ms for a short query on this machine, against
+/// about 1 ms for the lexical passes on a small index), so a hybrid query costs the longer
+/// of the two rather than their sum.
+pub(super) struct PendingEmbedding(std::thread::JoinHandle<Result<Vec<f32>>>);
 
 impl PendingEmbedding {
     /// Start embedding `query` with `semantic`'s model.
     pub(super) fn start(semantic: &SemanticSearch, query: &str) -> PendingEmbedding {
         let (encoder, query) = (semantic.encoder.clone(), query.to_string());
-        let assist = Arc::new(Assist::default());
-        let shared = assist.clone();
-        let thread = std::thread::spawn(move || {
-            // Ended even if the embedding panics, so the waiting thread stops helping.
-            let _finish = Finish(&shared);
-            Ok(encoder.embed_assisted(&query, &shared))
-        });
-        PendingEmbedding { thread, assist }
+        PendingEmbedding(std::thread::spawn(move || Ok(encoder.embed(&query))))
     }
 
     fn wait(self) -> Result<Vec<f32>> {
-        self.assist.help();
-        self.thread.join().unwrap_or_else(|_| {
+        self.0.join().unwrap_or_else(|_| {
             Err(crate::semantic::SemanticError::Inference(
                 "the query embedding thread panicked".to_string(),
             )

@@ -3,14 +3,13 @@
 //! `model.rs` finds, installs and checks the model files (pinned by sha256); `encoder.rs` turns
 //! text into unit vectors with a small BERT encoder written on candle; `query_model.rs` lays
 //! the same model out once for queries (int8, mapped by each search; `one_text.rs` runs it,
-//! `assist.rs` lets a second thread share its dense layers, `wordpiece.rs` tokenizes);
-//! `vectors.rs` keeps the passages' vectors beside the index; `embed.rs` brings them level with the index;
+//! `wordpiece.rs` tokenizes); `vectors.rs` keeps the
+//! passages' vectors beside the index; `embed.rs` brings them level with the index;
 //! `live.rs` gives a search the vectors that match the documents it sees, laid out by
 //! `scan.rs` in one array for exact search, or through `lists.rs`' inverted lists past
 //! ~250k vectors. Nothing here prints
 //! or reaches the network unless the caller asks for a download.
 
-mod assist;
 pub mod embed;
 pub mod encoder;
 pub mod lists;
@@ -22,7 +21,6 @@ pub mod scan;
 pub mod vectors;
 mod wordpiece;
 
-pub use assist::{Assist, Finish};
 pub use embed::{embed_index, EmbedProgress, EmbedReport};
 pub use encoder::{Encoder, DIMENSIONS};
 pub use live::{coverage, Coverage, LiveVectors};

@@ -8,15 +8,11 @@
 //! waited at barriers for the other core. Here a dense layer converts each weight row to f32
 //! in registers, 16 weights at a time, and multiplies them with up to six tokens at once (FMA
 //! lanes, AVX2 chosen at run time), so the weights are read once per query, as int8 (a
-//! quarter of the bytes), and converted once. Nothing is packed, no thread is woken (a thread
-//! that waits for the vector anyway may take some of a layer's rows: `assist.rs`). Weights
-//! are quantised in blocks of [`BLOCK`] (scale = max
+//! quarter of the bytes), and converted once. Nothing is packed, no thread is woken. Weights are quantised in blocks of [`BLOCK`] (scale = max
 //! |w| / 127); activations stay f32, so the only loss is the weights' rounding (checked
 //! against the f32 model in `query_model.rs`'s tests: cosine ≥ 0.999).
 
-use super::assist::Assist;
 use super::encoder::DIMENSIONS;
-use std::ops::Range;
 
 const HEADS: usize = 12;
 const HEAD_DIM: usize = DIMENSIONS / HEADS;
@@ -58,25 +54,8 @@ pub(super) struct Dense<'a> {
 }
 
 impl Dense<'_> {
-    /// `x`: tokens × inputs, row-major → tokens × outputs; the rows shared with a helper
-    /// when `assist` is given (each row computed whole by one thread: the same bits).
-    pub(super) fn forward(&self, x: &[f32], assist: Option<&Assist>) -> Vec<f32> {
-        let tokens = x.len() / self.inputs;
-        let mut out = vec![0f32; tokens * self.outputs];
-        let to = Out {
-            ptr: out.as_mut_ptr(),
-            len: out.len(),
-        };
-        let work = |rows: Range<usize>| self.rows(x, rows, &to);
-        match assist {
-            Some(assist) => assist.split(self.outputs, &work),
-            None => work(0..self.outputs),
-        }
-        out
-    }
-
-    /// The outputs of `rows` for every token of `x`, into `out`.
-    fn rows(&self, x: &[f32], rows: Range<usize>, out: &Out) {
+    /// `x`: tokens × inputs, row-major → tokens × outputs.
+    pub(super) fn forward(&self, x: &[f32]) -> Vec<f32> {
         #[cfg(target_arch = "x86_64")]
         {
             if std::arch::is_x86_feature_detected!("avx2")
@@ -84,25 +63,26 @@ impl Dense<'_> {
             {
                 // SAFETY: the CPU was just checked to have AVX2 and FMA, the features this
                 // copy uses.
-                return unsafe { self.rows_avx2(x, rows, out) };
+                return unsafe { self.forward_avx2(x) };
             }
         }
-        self.rows_with(x, Kernel::Portable, rows, out)
+        self.forward_with(x, Kernel::Portable)
     }
 
-    /// [`Dense::rows_with`] compiled for AVX2, so the weights' conversion is vectorised too.
+    /// [`Dense::forward`] compiled for AVX2, so the weights' conversion is vectorised too.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
-    unsafe fn rows_avx2(&self, x: &[f32], rows: Range<usize>, out: &Out) {
-        self.rows_with(x, Kernel::Avx2, rows, out)
+    unsafe fn forward_avx2(&self, x: &[f32]) -> Vec<f32> {
+        self.forward_with(x, Kernel::Avx2)
     }
 
     #[inline(always)]
-    fn rows_with(&self, x: &[f32], kernel: Kernel, rows: Range<usize>, out: &Out) {
+    fn forward_with(&self, x: &[f32], kernel: Kernel) -> Vec<f32> {
         let (n, m) = (self.inputs, self.outputs);
         let tokens = x.len() / n;
+        let mut out = vec![0f32; tokens * m];
         let blocks = n.div_ceil(BLOCK);
-        for o in rows {
+        for o in 0..m {
             let row = &self.rows[o * n..(o + 1) * n];
             let scales = &self.scales[o * blocks..(o + 1) * blocks];
             // Every token against the row before the next row: the row is read from memory
@@ -112,32 +92,12 @@ impl Dense<'_> {
                 let tile = (tokens - first).min(TILE);
                 let dots = kernel.dots(row, scales, &x[first * n..(first + tile) * n], tile);
                 for (k, d) in dots[..tile].iter().enumerate() {
-                    out.write((first + k) * m + o, d + self.bias[o]);
+                    out[(first + k) * m + o] = d + self.bias[o];
                 }
                 first += tile;
             }
         }
-    }
-}
-
-/// A layer's output (tokens × outputs), written a row of outputs at a time by whichever
-/// thread took the row.
-struct Out {
-    ptr: *mut f32,
-    len: usize,
-}
-
-// SAFETY: `Out` only writes, each element by the one thread that took its row (`Assist`'s
-// job counter hands each row out once), and the owner reads the vector only after every row
-// is done (`Assist::split` returns after its helper leaves, under its lock).
-unsafe impl Sync for Out {}
-
-impl Out {
-    fn write(&self, i: usize, v: f32) {
-        assert!(i < self.len);
-        // SAFETY: in bounds (asserted); the vector outlives the layer's work, and no other
-        // thread writes or reads element `i` meanwhile (see `Sync` above).
-        unsafe { self.ptr.add(i).write(v) }
+        out
     }
 }
 
@@ -267,8 +227,8 @@ pub(super) struct Layer<'a> {
 }
 
 impl Layer<'_> {
-    fn forward(&self, x: &mut Vec<f32>, tokens: usize, assist: Option<&Assist>) {
-        let qkv = self.qkv.forward(x, assist);
+    fn forward(&self, x: &mut Vec<f32>, tokens: usize) {
+        let qkv = self.qkv.forward(x);
         let width = 3 * DIMENSIONS;
         let mut context = vec![0f32; tokens * DIMENSIONS];
         let scale = 1.0 / (HEAD_DIM as f32).sqrt();
@@ -296,16 +256,16 @@ impl Layer<'_> {
                 }
             }
         }
-        let mut attended = self.attention_out.forward(&context, assist);
+        let mut attended = self.attention_out.forward(&context);
         for (a, r) in attended.iter_mut().zip(x.iter()) {
             *a += r;
         }
         self.attention_norm.apply(&mut attended);
-        let mut hidden = self.intermediate.forward(&attended, assist);
+        let mut hidden = self.intermediate.forward(&attended);
         for v in hidden.iter_mut() {
             *v = gelu(*v);
         }
-        let mut out = self.output.forward(&hidden, assist);
+        let mut out = self.output.forward(&hidden);
         for (o, r) in out.iter_mut().zip(&attended) {
             *o += r;
         }
@@ -328,8 +288,7 @@ pub(super) struct OneText<'a> {
 impl OneText<'_> {
     /// The unit vector of the token sequence `ids` (with `[CLS]`/`[SEP]`, at most the
     /// model's positions long, every id below the vocabulary's size).
-    /// A helper may take a share of each dense layer's rows (`assist`: the same bits).
-    pub(super) fn embed(&self, ids: &[u32], assist: Option<&Assist>) -> Vec<f32> {
+    pub(super) fn embed(&self, ids: &[u32]) -> Vec<f32> {
         let tokens = ids.len().max(1);
         let blocks = DIMENSIONS / BLOCK;
         let mut x = vec![0f32; tokens * DIMENSIONS];
@@ -345,7 +304,7 @@ impl OneText<'_> {
         }
         self.embeddings_norm.apply(&mut x);
         for layer in &self.layers {
-            layer.forward(&mut x, tokens, assist);
+            layer.forward(&mut x, tokens);
         }
         // Mean over the tokens, then unit length (sentence-transformers' pooling + Normalize).
         let mut mean = vec![0f32; DIMENSIONS];
@@ -413,7 +372,7 @@ mod tests {
             let x: Vec<f32> = (0..tokens * inputs)
                 .map(|i| ((i * 13 % 17) as f32 - 8.0) / 8.0)
                 .collect();
-            let y = dense.forward(&x, None);
+            let y = dense.forward(&x);
             for t in 0..tokens {
                 for o in 0..outputs {
                     let exact: f32 = (0..inputs)

@@ -17,7 +17,6 @@
 //! model folder the process cannot write to costs the build (~0.2 s) in every search, never
 //! an error.
 
-use super::assist::Assist;
 use super::encoder::{
     DIMENSIONS, INTERMEDIATE, LAYERS, LAYER_NORM_EPS, MAX_TOKENS, POSITIONS, VOCAB,
 };
@@ -127,18 +126,7 @@ impl QueryEncoder {
     /// the batch encoder's f32 vector.
     pub fn embed(&self, text: &str) -> Vec<f32> {
         let (model, vocab, specials) = self.view();
-        model.embed(
-            &wordpiece::token_ids(&vocab, &specials, text, MAX_TOKENS),
-            None,
-        )
-    }
-
-    /// [`QueryEncoder::embed`], with another thread (calling [`Assist::help`]) taking a
-    /// share of each dense layer's rows when it can: the same vector, bit for bit, sooner.
-    pub fn embed_assisted(&self, text: &str, assist: &Assist) -> Vec<f32> {
-        let (model, vocab, specials) = self.view();
-        let ids = wordpiece::token_ids(&vocab, &specials, text, MAX_TOKENS);
-        model.embed(&ids, Some(assist))
+        model.embed(&wordpiece::token_ids(&vocab, &specials, text, MAX_TOKENS))
     }
 
     fn view(&self) -> (OneText<'_>, Vocab<'_>, Specials<'_>) {
@@ -630,41 +618,6 @@ mod tests {
             assert_eq!(v.len(), DIMENSIONS);
             let cosine = dot(&v, expected);
             assert!(cosine >= 0.999, "{text}: cosine {cosine}");
-        }
-    }
-
-    /// A query embedded with a helper taking rows gives the vector embedded alone, bit for
-    /// bit, whether the helper joins at once, late, or not at all.
-    #[test]
-    fn a_helped_embedding_is_the_same_vector() {
-        use crate::semantic::Finish;
-        let (_tmp, dir) = linked_model_dir();
-        let query = QueryEncoder::open(&dir).unwrap();
-        for text in [
-            "x",
-            "sue traffickers for money",
-            "victim identification border guards Nepal and the ministry of labour's inspectors",
-        ] {
-            let alone = query.embed(text);
-            for delay_us in [0, 300, 100_000] {
-                let assist = Assist::default();
-                let helped = std::thread::scope(|s| {
-                    s.spawn(|| {
-                        std::thread::sleep(std::time::Duration::from_micros(delay_us));
-                        assist.help();
-                    });
-                    let _finish = Finish(&assist);
-                    query.embed_assisted(text, &assist)
-                });
-                let same = alone
-                    .iter()
-                    .zip(&helped)
-                    .all(|(a, b)| a.to_bits() == b.to_bits());
-                assert!(
-                    same && helped.len() == alone.len(),
-                    "{text}, helper after {delay_us} µs"
-                );
-            }
         }
     }
 
