@@ -23,6 +23,7 @@
 mod acronyms;
 mod joined;
 mod spelling;
+mod stem_memo;
 mod stream;
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,6 @@
 //! British → American spelling, then stemming.
 
-use rustc_hash::FxHashMap;
+use super::stem_memo::StemMemo;
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
 /// British spellings to American, then Snowball stemming, memoised per thread: the two were a
@@ -39,10 +39,10 @@ pub(super) struct SpellAndStemStream<T> {
 const STEM_MEMO_LIMIT: usize = 200_000;
 
 thread_local! {
-    // FxHash: SipHash on these short words was ~2% of indexing CPU; the keys are the user's own
-    // text, not attacker-chosen, and the memo is bounded anyway.
-    static STEM_MEMO: std::cell::RefCell<(frostem::Stemmer, FxHashMap<String, String>)> =
-        std::cell::RefCell::new((frostem::Stemmer::new(frostem::Algorithm::English), FxHashMap::default()));
+    static STEM_MEMO: std::cell::RefCell<(frostem::Stemmer, StemMemo)> = std::cell::RefCell::new((
+        frostem::Stemmer::new(frostem::Algorithm::English),
+        StemMemo::new(STEM_MEMO_LIMIT),
+    ));
 }
 
 /// Replace a folded word by its indexed form: American spelling, then its English stem. Written
@@ -50,21 +50,11 @@ thread_local! {
 pub(super) fn spell_and_stem(word: &mut String) {
     STEM_MEMO.with(|memo| {
         let mut memo = memo.borrow_mut();
-        let (stemmer, map) = &mut *memo;
-        if let Some(done) = map.get(word.as_str()) {
-            if done != word {
-                word.clear();
-                word.push_str(done);
-            }
-            return;
-        }
-        let us = americanize(word);
-        let stemmed = stemmer.stem(us.as_deref().unwrap_or(word)).into_owned();
-        if map.len() >= STEM_MEMO_LIMIT {
-            map.clear();
-        }
-        let folded = std::mem::replace(word, stemmed);
-        map.insert(folded, word.clone());
+        let (stemmer, memo) = &mut *memo;
+        memo.apply(word, |word| {
+            let us = americanize(word);
+            stemmer.stem(us.as_deref().unwrap_or(word)).into_owned()
+        });
     })
 }
 

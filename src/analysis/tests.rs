@@ -691,3 +691,32 @@ fn a_set_of_wordings_gives_each_the_others_and_typed_words_spell_one() {
     );
     assert_eq!(written_otherwise(&["North", "Sea"], &extra), None);
 }
+
+/// The memo is a cache: every word of the seed files (read twice, so the second pass is all
+/// hits) gets the form americanize + Snowball give it directly.
+#[test]
+fn memoised_forms_are_the_forms_made_directly() {
+    let stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
+    let mut words = Vec::new();
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/data")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "txt") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            words.extend(
+                text.split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_lowercase),
+            );
+        }
+    }
+    assert!(words.len() > 1000, "{}", words.len());
+    for _ in 0..2 {
+        for w in &words {
+            let mut memoised = w.clone();
+            super::spelling::spell_and_stem(&mut memoised);
+            let us = americanize(w);
+            let direct = stemmer.stem(us.as_deref().unwrap_or(w)).into_owned();
+            assert_eq!(memoised, direct, "{w}");
+        }
+    }
+}
