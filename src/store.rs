@@ -174,23 +174,24 @@ pub struct Store {
     reprints: Mutex<Option<(u64, Arc<Groups>)>>,
 }
 
-/// The settings of a new index: its doc store compressed with zstd at level 1.
+/// The settings of a new index: its doc store in lz4 blocks of 32 kB (tantivy's default: 16 kB).
 ///
-/// The store (passage text, records) was two thirds of an index compressed with tantivy's
-/// default lz4: at 20,000 documents 125 of 194 MB, 1.18x the text with the postings. zstd
-/// keeps the same 16 kB blocks in about two thirds of lz4's bytes (level 1: level 3 saves
-/// under 1 % more at half the compression speed), and costs a search tens of microseconds
-/// per block it reads (BENCHMARKS.md, issue 21, "Index size"). tantivy keeps the compressor
-/// in `meta.json` and in each store's footer, so an index made with lz4 still opens, keeps lz4
-/// for its new segments and shrinks at the next `tipdex index --full`.
+/// The store (passage text, records) is two thirds of an index: at 20,000 documents 125 of
+/// 194 MB with 16 kB lz4 blocks, 1.18x the text with the postings. Blocks twice as large
+/// compress to 1.12x, and a search reads no more of them (a shown page's passages sit close
+/// together) while decompressing lz4 stays in microseconds. zstd level 1 made the index
+/// 0.96x the text but cost every shown page 0.2-0.5 ms: tantivy makes a zstd context per block
+/// it reads (BENCHMARKS.md, issue 21, "Index size"). tantivy keeps the block size in
+/// `meta.json`, so an index made before keeps 16 kB blocks until `tipdex index --full`.
 fn store_settings() -> tantivy::IndexSettings {
     tantivy::IndexSettings {
-        docstore_compression: tantivy::store::Compressor::Zstd(tantivy::store::ZstdCompressor {
-            compression_level: Some(1),
-        }),
+        docstore_blocksize: STORE_BLOCK_BYTES,
         ..tantivy::IndexSettings::default()
     }
 }
+
+/// Bytes of stored documents per compressed block of a new index ([`store_settings`]).
+const STORE_BLOCK_BYTES: usize = 32 * 1024;
 
 impl Store {
     /// True when `dir` holds an index (of any version).
