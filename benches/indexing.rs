@@ -61,16 +61,16 @@ fn main() {
 
         let index = work.join(format!("tipdex-{docs}"));
         let _ = std::fs::remove_dir_all(&index);
-        let tipdex = env!("CARGO_BIN_EXE_tipdex");
+        let tipdex = common::tipdex_bin();
         let full = measure(
-            Command::new(tipdex)
+            Command::new(&tipdex)
                 .args(["index", "--quiet", "--index"])
                 .arg(&index)
                 .arg(&corpus),
         );
         row("tipdex index (full)", &full, &index);
         let noop = measure(
-            Command::new(tipdex)
+            Command::new(&tipdex)
                 .args(["index", "--quiet", "--index"])
                 .arg(&index)
                 .arg(&corpus),

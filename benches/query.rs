@@ -7,6 +7,7 @@
 //! ```sh
 //! cargo bench --bench query            # builds the corpus and index on first use (cached)
 //! cargo bench --bench query -- 2000    # another size
+//! TIPDEX_BENCH_BIN=/tmp/tipdex-abc target/release/deps/query-HASH   # a copied-out bench, its own tipdex
 //! ```
 
 mod common;
@@ -30,7 +31,7 @@ fn main() {
         .unwrap_or(20_000);
     let work = common::work_dir();
     let out = common::generated_corpus(&generator, docs);
-    let tipdex = env!("CARGO_BIN_EXE_tipdex");
+    let tipdex = common::tipdex_bin();
     let index = work.join(format!("tipdex-{docs}"));
     let status = common::index_command(&out, &index)
         .status()
@@ -113,7 +114,7 @@ fn main() {
     let mut process = Vec::new();
     for (_, q) in queries.iter().step_by(10) {
         let started = Instant::now();
-        let ok = Command::new(tipdex)
+        let ok = Command::new(&tipdex)
             .args(["search", q, "--index"])
             .arg(&index)
             .args(["--limit", "10", "--format", "json"])
@@ -127,7 +128,8 @@ fn main() {
     process.sort();
     println!();
     println!(
-        "whole process (`tipdex search … --format json`), {} queries: median {:.1} ms, max {:.1} ms",
+        "whole process (`{} search … --format json`), {} queries: median {:.1} ms, max {:.1} ms",
+        tipdex.display(),
         process.len(),
         ms(process[process.len() / 2]),
         ms(*process.last().unwrap_or(&Duration::ZERO))

@@ -238,7 +238,8 @@ fn whole_process_latency(corpus: &Path, index: &Path) {
     let queries: Vec<String> = plain_queries(corpus).into_iter().take(30).collect();
     let model = tipdex::semantic::model::test_model_dir();
     println!(
-        "whole process (`tipdex search --mode M -n 10 QUERY`, output to a pipe), {} queries:",
+        "whole process (`{} search --mode M -n 10 QUERY`, output to a pipe), {} queries:",
+        common::tipdex_bin().display(),
         queries.len()
     );
     println!("| mode | p50 ms | p99 ms |");
@@ -246,7 +247,7 @@ fn whole_process_latency(corpus: &Path, index: &Path) {
     for mode in ["lexical", "semantic", "hybrid"] {
         let run = |q: &str| {
             let started = Instant::now();
-            let out = std::process::Command::new(env!("CARGO_BIN_EXE_tipdex"))
+            let out = std::process::Command::new(common::tipdex_bin())
                 .args(["search", "--mode", mode, "-n", "10", "--index"])
                 .arg(index)
                 .arg(q)

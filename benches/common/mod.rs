@@ -54,11 +54,21 @@ pub fn generated_corpus(generator: &Path, docs: usize) -> PathBuf {
     out
 }
 
+/// The `tipdex` binary the benches run as a process (indexing, whole-process searches):
+/// `TIPDEX_BENCH_BIN` when set, else the one cargo built beside this bench. A bench binary
+/// copied out to compare commits would otherwise run whatever `target/release/tipdex` is by
+/// then, while its in-process figures come from its own commit.
+pub fn tipdex_bin() -> PathBuf {
+    std::env::var_os("TIPDEX_BENCH_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_tipdex")))
+}
+
 /// `tipdex index` of the generated `corpus` folder (from [`generated_corpus`]) into `index`,
 /// quietly; incremental, so a no-op when another bench already built that index. Callers add
 /// what their run needs (an environment variable) before running it.
 pub fn index_command(corpus: &Path, index: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_tipdex"));
+    let mut command = Command::new(tipdex_bin());
     command
         .args(["index", "--quiet", "--index"])
         .arg(index)
