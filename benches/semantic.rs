@@ -237,9 +237,10 @@ fn latency_on_index(
 fn whole_process_latency(corpus: &Path, index: &Path) {
     let queries: Vec<String> = plain_queries(corpus).into_iter().take(30).collect();
     let model = tipdex::semantic::model::test_model_dir();
+    let tipdex = common::tipdex_bin();
     println!(
         "whole process (`{} search --mode M -n 10 QUERY`, output to a pipe), {} queries:",
-        common::tipdex_bin().display(),
+        tipdex.display(),
         queries.len()
     );
     println!("| mode | p50 ms | p99 ms |");
@@ -247,7 +248,7 @@ fn whole_process_latency(corpus: &Path, index: &Path) {
     for mode in ["lexical", "semantic", "hybrid"] {
         let run = |q: &str| {
             let started = Instant::now();
-            let out = std::process::Command::new(common::tipdex_bin())
+            let out = std::process::Command::new(&tipdex)
                 .args(["search", "--mode", mode, "-n", "10", "--index"])
                 .arg(index)
                 .arg(q)

@@ -178,8 +178,8 @@ pub struct Store {
 ///
 /// The store (passage text, records) is two thirds of an index: at 20,000 documents 125 of
 /// 194 MB with 16 kB lz4 blocks, 1.18x the text with the postings. Blocks twice as large
-/// compress to 1.12x, and a search reads no more of them (a shown page's passages sit close
-/// together) while decompressing lz4 stays in microseconds. zstd level 1 made the index
+/// compress to 1.12x, and lz4 decompresses a block in microseconds: measured in process, a
+/// search's median 1.40 ms against 1.30-1.38 with 16 kB blocks. zstd level 1 made the index
 /// 0.96x the text but cost every shown page 0.2-0.5 ms: tantivy makes a zstd context per block
 /// it reads (BENCHMARKS.md, issue 21, "Index size"). tantivy keeps the block size in
 /// `meta.json`, so an index made before keeps 16 kB blocks until `tipdex index --full`.
