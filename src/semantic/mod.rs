@@ -10,6 +10,7 @@
 //! ~250k vectors. Nothing here prints
 //! or reaches the network unless the caller asks for a download.
 
+mod dense;
 pub mod embed;
 pub mod encoder;
 pub mod lists;

@@ -5,194 +5,17 @@
 //! Why not candle for this: a query is a handful of tokens, and candle's f32 matmul spent
 //! about two thirds of a query's 8–10 ms packing the weight matrices for gemm (work that a
 //! batch of passages shares over thousands of rows, a query over five), and its thread pool
-//! waited at barriers for the other core. Here a dense layer converts each weight row to f32
-//! in registers, 16 weights at a time, and multiplies them with up to six tokens at once (FMA
-//! lanes, AVX2 chosen at run time), so the weights are read once per query, as int8 (a
-//! quarter of the bytes), and converted once. Nothing is packed, no thread is woken. Weights are quantised in blocks of [`BLOCK`] (scale = max
-//! |w| / 127); activations stay f32, so the only loss is the weights' rounding (checked
-//! against the f32 model in `query_model.rs`'s tests: cosine ≥ 0.999).
+//! waited at barriers for the other core. Here each dense layer (`dense.rs`) reads its int8
+//! rows once per query and multiplies them with up to eight tokens at once as integers;
+//! nothing is packed, no thread is woken. Attention, the norms and GELU stay f32. The losses
+//! are the weights' int8 rounding and the activations' int16 rounding (checked against the
+//! f32 model in `query_model.rs`'s tests: cosine ≥ 0.999).
 
+use super::dense::{Dense, BLOCK};
 use super::encoder::DIMENSIONS;
 
 const HEADS: usize = 12;
 const HEAD_DIM: usize = DIMENSIONS / HEADS;
-
-/// Weights sharing one int8 scale: 32, as GGML's `Q8_0` (one scale per row lost the small
-/// weights of rows with one large one: cosine 0.9985 on a one-letter query, 0.9997 here).
-pub(super) const BLOCK: usize = 32;
-
-/// Rows of `inputs` f32 weights as int8, one scale per [`BLOCK`] of a row (max |w| / 127):
-/// the rows and the scales, as a [`Dense`] or the word table reads them.
-pub(super) fn quantise_rows(inputs: usize, w: &[f32]) -> (Vec<i8>, Vec<f32>) {
-    let mut rows = Vec::with_capacity(w.len());
-    let mut scales = Vec::with_capacity(w.len() / inputs * inputs.div_ceil(BLOCK));
-    for row in w.chunks_exact(inputs) {
-        for block in row.chunks(BLOCK) {
-            let max = block.iter().fold(0f32, |m, x| m.max(x.abs()));
-            let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
-            let inverse = 1.0 / scale;
-            // Half away from zero, as `round` does, without its libm call per weight.
-            rows.extend(block.iter().map(|x| {
-                let q = x * inverse;
-                (q + 0.5f32.copysign(q)) as i8
-            }));
-            scales.push(scale);
-        }
-    }
-    (rows, scales)
-}
-
-/// A dense layer `y = W x + b`, `W` kept as int8 rows, one scale per [`BLOCK`] weights,
-/// borrowed from the query model file.
-pub(super) struct Dense<'a> {
-    pub(super) inputs: usize,
-    pub(super) outputs: usize,
-    /// `outputs` rows of `inputs` weights.
-    pub(super) rows: &'a [i8],
-    pub(super) scales: &'a [f32],
-    pub(super) bias: &'a [f32],
-}
-
-impl Dense<'_> {
-    /// `x`: tokens × inputs, row-major → tokens × outputs.
-    pub(super) fn forward(&self, x: &[f32]) -> Vec<f32> {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx2")
-                && std::arch::is_x86_feature_detected!("fma")
-            {
-                // SAFETY: the CPU was just checked to have AVX2 and FMA, the features this
-                // copy uses.
-                return unsafe { self.forward_avx2(x) };
-            }
-        }
-        self.forward_with(x, Kernel::Portable)
-    }
-
-    /// [`Dense::forward`] compiled for AVX2, so the weights' conversion is vectorised too.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn forward_avx2(&self, x: &[f32]) -> Vec<f32> {
-        self.forward_with(x, Kernel::Avx2)
-    }
-
-    #[inline(always)]
-    fn forward_with(&self, x: &[f32], kernel: Kernel) -> Vec<f32> {
-        let (n, m) = (self.inputs, self.outputs);
-        let tokens = x.len() / n;
-        let mut out = vec![0f32; tokens * m];
-        let blocks = n.div_ceil(BLOCK);
-        for o in 0..m {
-            let row = &self.rows[o * n..(o + 1) * n];
-            let scales = &self.scales[o * blocks..(o + 1) * blocks];
-            // Every token against the row before the next row: the row is read from memory
-            // once (later tiles of a long query find it in L1).
-            let mut first = 0;
-            while first < tokens {
-                let tile = (tokens - first).min(TILE);
-                let dots = kernel.dots(row, scales, &x[first * n..(first + tile) * n], tile);
-                for (k, d) in dots[..tile].iter().enumerate() {
-                    out[(first + k) * m + o] = d + self.bias[o];
-                }
-                first += tile;
-            }
-        }
-        out
-    }
-}
-
-/// Tokens multiplied with a weight row in one pass: two 8-lane sums each, 12 accumulators,
-/// within AVX2's 16 registers beside the row's two converted vectors.
-const TILE: usize = 6;
-
-/// The dot products of one int8 weight row with up to [`TILE`] tokens (the row converted to
-/// f32 in registers, 16 weights at a time, each conversion serving every token): AVX2 + FMA
-/// with intrinsics, or the portable loop.
-#[derive(Clone, Copy)]
-enum Kernel {
-    #[cfg(target_arch = "x86_64")]
-    Avx2,
-    Portable,
-}
-
-impl Kernel {
-    /// `x`: `tile` tokens of `row.len()` values each; the first `tile` results are theirs.
-    #[inline(always)]
-    fn dots(self, row: &[i8], scales: &[f32], x: &[f32], tile: usize) -> [f32; TILE] {
-        assert!(tile <= TILE && x.len() == tile * row.len());
-        assert!(scales.len() == row.len().div_ceil(BLOCK));
-        let mut out = [0f32; TILE];
-        match self {
-            #[cfg(target_arch = "x86_64")]
-            Kernel::Avx2 => {
-                // SAFETY: chosen only by `forward_avx2`, on a CPU with AVX2 and FMA; `x` holds
-                // `tile` tokens of the row's length and `scales` a scale per block of it
-                // (asserted above), the only bounds the kernel reads within.
-                unsafe {
-                    match tile {
-                        1 => out[..1].copy_from_slice(&dots_avx2::<1>(row, scales, x)),
-                        2 => out[..2].copy_from_slice(&dots_avx2::<2>(row, scales, x)),
-                        3 => out[..3].copy_from_slice(&dots_avx2::<3>(row, scales, x)),
-                        4 => out[..4].copy_from_slice(&dots_avx2::<4>(row, scales, x)),
-                        5 => out[..5].copy_from_slice(&dots_avx2::<5>(row, scales, x)),
-                        _ => out.copy_from_slice(&dots_avx2::<TILE>(row, scales, x)),
-                    }
-                }
-            }
-            Kernel::Portable => {
-                for (t, token) in x.chunks_exact(row.len()).enumerate() {
-                    out[t] = row
-                        .iter()
-                        .zip(token)
-                        .enumerate()
-                        .map(|(i, (w, v))| f32::from(*w) * scales[i / BLOCK] * v)
-                        .sum();
-                }
-            }
-        }
-        out
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn dots_avx2<const T: usize>(row: &[i8], scales: &[f32], x: &[f32]) -> [f32; T] {
-    use std::arch::x86_64::*;
-    let n = row.len();
-    let mut low = [_mm256_setzero_ps(); T];
-    let mut high = [_mm256_setzero_ps(); T];
-    let whole = n / BLOCK * BLOCK;
-    let mut i = 0;
-    while i < whole {
-        let scale = _mm256_set1_ps(*scales.get_unchecked(i / BLOCK));
-        for half in [0, 16] {
-            let raw = _mm_loadu_si128(row.as_ptr().add(i + half).cast());
-            let w0 = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(raw)), scale);
-            let w1 = _mm256_mul_ps(
-                _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128::<8>(raw))),
-                scale,
-            );
-            for t in 0..T {
-                let p = x.as_ptr().add(t * n + i + half);
-                low[t] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(p), low[t]);
-                high[t] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(p.add(8)), high[t]);
-            }
-        }
-        i += BLOCK;
-    }
-    let mut out = [0f32; T];
-    for t in 0..T {
-        let mut lanes = [0f32; 8];
-        _mm256_storeu_ps(lanes.as_mut_ptr(), _mm256_add_ps(low[t], high[t]));
-        // A row whose length is not a multiple of the block (none of this model's) ends in
-        // plain arithmetic.
-        let tail: f32 = (whole..n)
-            .map(|j| f32::from(row[j]) * scales[j / BLOCK] * x[t * n + j])
-            .sum();
-        out[t] = lanes.iter().sum::<f32>() + tail;
-    }
-    out
-}
 
 /// Layer normalisation's learned scale and shift.
 pub(super) struct Norm<'a> {
@@ -350,43 +173,6 @@ mod tests {
             (-2.0, -0.995_322_3),
         ] {
             assert!((erf(x) - want).abs() < 1e-6, "erf({x}) = {}", erf(x));
-        }
-    }
-
-    #[test]
-    fn dense_rows_match_the_float_product_for_any_token_count() {
-        let (inputs, outputs) = (40, 3);
-        let w: Vec<f32> = (0..inputs * outputs)
-            .map(|i| ((i * 37 % 101) as f32 - 50.0) / 50.0)
-            .collect();
-        let bias = vec![0.5, -1.0, 0.0];
-        let (rows, scales) = quantise_rows(inputs, &w);
-        let dense = Dense {
-            inputs,
-            outputs,
-            rows: &rows,
-            scales: &scales,
-            bias: &bias,
-        };
-        for tokens in [1, 4, 5, 9] {
-            let x: Vec<f32> = (0..tokens * inputs)
-                .map(|i| ((i * 13 % 17) as f32 - 8.0) / 8.0)
-                .collect();
-            let y = dense.forward(&x);
-            for t in 0..tokens {
-                for o in 0..outputs {
-                    let exact: f32 = (0..inputs)
-                        .map(|i| w[o * inputs + i] * x[t * inputs + i])
-                        .sum::<f32>()
-                        + bias[o];
-                    // int8 rows: within a percent of the row's largest product sum.
-                    assert!(
-                        (y[t * outputs + o] - exact).abs() < 0.05,
-                        "{tokens} tokens, ({t}, {o}): {} vs {exact}",
-                        y[t * outputs + o]
-                    );
-                }
-            }
         }
     }
 }

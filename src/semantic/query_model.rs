@@ -17,11 +17,12 @@
 //! model folder the process cannot write to costs the build (~0.2 s) in every search, never
 //! an error.
 
+use super::dense::{interleave, quantise_rows, Dense, BLOCK};
 use super::encoder::{
     DIMENSIONS, INTERMEDIATE, LAYERS, LAYER_NORM_EPS, MAX_TOKENS, POSITIONS, VOCAB,
 };
 use super::model::{ModelDir, FILES};
-use super::one_text::{quantise_rows, Dense, Layer, Norm, OneText, BLOCK};
+use super::one_text::{Layer, Norm, OneText};
 use super::wordpiece::{self, Specials, Vocab};
 use super::{write_atomically, SemanticError};
 use std::collections::HashMap;
@@ -32,7 +33,8 @@ use xxhash_rust::xxh3::xxh3_64;
 pub const FILE_NAME: &str = "query-model.int8";
 const MAGIC: &[u8; 8] = b"TIPQMOD\0";
 /// Bumped whenever the layout or the quantisation changes: an older file is then made again.
-const FORMAT: u32 = 1;
+/// 2: dense rows in lane order (`dense::interleave`), for the int16-activation kernels.
+const FORMAT: u32 = 2;
 /// Written in native order: a file from a machine of the other byte order reads as stale.
 const BYTE_ORDER: u32 = 0x0102_0304;
 /// Fixed header: the key (magic … tokenizer stamp), payload length and checksum, padding.
@@ -232,7 +234,7 @@ fn build(dir: &ModelDir, key: &Key) -> Result<Vec<u8>, SemanticError> {
             bias.extend(f32s(&format!("{name}.bias"), outputs)?);
         }
         let (rows, scales) = quantise_rows(inputs, &weights);
-        out.i8s(&rows);
+        out.i8s(&interleave(inputs, &rows));
         out.f32s(&scales);
         out.f32s(&bias);
         Ok::<_, SemanticError>(())
