@@ -46,34 +46,62 @@ impl Feedback {
 
 /// `query` widened by `feedback` from `lexical`'s best documents that `admitted` lets rank
 /// and that have vectors in `layout`, with the number of documents it took (0: unchanged).
-pub(super) fn widen(
+#[cfg(test)]
+fn widen(
     query: &Query,
     layout: &Layout,
     lexical: &[DocHit],
     admitted: impl Fn(&u64) -> bool,
     feedback: Feedback,
 ) -> (Query, usize) {
+    let docs = feedback_docs(layout, lexical, admitted, feedback);
+    widen_by(query, layout, &docs, feedback.weight)
+}
+
+/// The keys of the documents [`widen_by`] reads, best first: `lexical`'s best
+/// `feedback.docs` that `admitted` lets rank and that have vectors in `layout` (none when
+/// feedback is off). Needs no query vector, so a search chooses them while the query is
+/// still being embedded.
+pub(super) fn feedback_docs(
+    layout: &Layout,
+    lexical: &[DocHit],
+    admitted: impl Fn(&u64) -> bool,
+    feedback: Feedback,
+) -> Vec<u64> {
     if feedback.docs == 0 || feedback.weight <= 0.0 {
-        return (query.clone(), 0);
+        return Vec::new();
     }
     let candidates: Vec<&DocHit> = lexical
         .iter()
         .filter(|d| layout.contains(d.key) && admitted(&d.key))
         .collect();
     // Ranked as the lexical ranking ranks (ties by key), so the same query widens the same way.
-    let best = top_by(candidates, feedback.docs, |d| (d.score, d.key));
-    let mut taken: Vec<Vec<f32>> = Vec::with_capacity(best.len());
-    for doc in best {
-        if let Some(v) = layout.best_passage_vector(doc.key, query) {
+    top_by(candidates, feedback.docs, |d| (d.score, d.key))
+        .into_iter()
+        .map(|d| d.key)
+        .collect()
+}
+
+/// `query` moved toward the passage of each of `docs` closest to it, at `weight` in all,
+/// with the number of distinct passages taken (0: unchanged).
+pub(super) fn widen_by(
+    query: &Query,
+    layout: &Layout,
+    docs: &[u64],
+    weight: f32,
+) -> (Query, usize) {
+    let mut taken: Vec<Vec<f32>> = Vec::with_capacity(docs.len());
+    for &key in docs {
+        if let Some(v) = layout.best_passage_vector(key, query) {
             if !taken.contains(&v) {
                 taken.push(v);
             }
         }
     }
-    if taken.is_empty() {
+    if taken.is_empty() || weight <= 0.0 {
         return (query.clone(), 0);
     }
-    let share = feedback.weight / taken.len() as f32;
+    let share = weight / taken.len() as f32;
     let mut widened = query.float().to_vec();
     for v in &taken {
         for (x, y) in widened.iter_mut().zip(v) {

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use tantivy::query::{BooleanQuery, Occur, Query as TantivyQuery};
 use tantivy::{DocAddress, Searcher, TantivyDocument};
 
-use super::feedback::{widen, Feedback};
+use super::feedback::{feedback_docs, widen_by, Feedback};
 use super::group::{DocHit, Group, GroupCollector, KeyMap, KeySet};
 use crate::error::Result;
 use crate::index_doc::read_passage;
@@ -173,10 +173,11 @@ impl Fusion {
         mode: Mode,
         weight: f32,
         lexical: &KeyMap<f32>,
+        lexical_best: &KeySet,
         semantic: &KeyMap<f32>,
         depth: usize,
     ) -> Fusion {
-        let mut candidates: KeySet = best_keys(lexical, depth);
+        let mut candidates: KeySet = lexical_best.clone();
         candidates.extend(best_keys(semantic, depth));
         let floor = |side: &KeyMap<f32>| {
             let min = candidates
@@ -271,32 +272,23 @@ pub(super) fn rank(
 ) -> Result<Ranked> {
     let (limit, passages) = (lexical.limit, lexical.passages);
     let vectors = semantic.vectors(store, searcher)?;
-    let query = Query::new(&embedding.wait()?, Kernel::default());
+    // Everything that needs no query vector comes before waiting for it: on an idle second
+    // core the embedding is still running when the lexical passes end.
     let lexical_scores: KeyMap<f32> = lexical.docs.iter().map(|d| (d.key, d.score)).collect();
+    let lexical_best = best_keys(&lexical_scores, semantic.depth);
     let admitted = |key: &u64| {
         lexical.admitted.is_none_or(|a| a.contains(key))
             && (!lexical.required_only || lexical_scores.contains_key(key))
     };
     // Semantic mode stays the query's meaning alone; hybrid searches with it widened by
     // what the words find (see `feedback`).
-    let query = match semantic.mode {
-        Mode::Hybrid => {
-            widen(
-                &query,
-                &vectors.layout,
-                &lexical.docs,
-                admitted,
-                semantic.feedback,
-            )
-            .0
-        }
-        _ => query,
+    let feedback = match semantic.mode {
+        Mode::Hybrid => feedback_docs(&vectors.layout, &lexical.docs, admitted, semantic.feedback),
+        _ => Vec::new(),
     };
-    let exact_keys = || {
-        best_keys(&lexical_scores, semantic.depth)
-            .into_iter()
-            .collect()
-    };
+    let query = Query::new(&embedding.wait()?, Kernel::default());
+    let (query, _) = widen_by(&query, &vectors.layout, &feedback, semantic.feedback.weight);
+    let exact_keys = || lexical_best.iter().copied().collect();
     let only_keys = || {
         if lexical.required_only {
             Some(
@@ -332,6 +324,7 @@ pub(super) fn rank(
         semantic.mode,
         weight,
         &lexical_scores,
+        &lexical_best,
         &semantic_scores,
         semantic.depth,
     );
@@ -507,7 +500,14 @@ mod tests {
     fn one_lexical_match_does_not_outweigh_the_semantic_side() {
         let lexical = keyed(&[(1, 4.0)]);
         let semantic = keyed(&[(1, 0.20), (2, 0.65), (3, 0.30), (4, 0.25)]);
-        let f = Fusion::over(Mode::Hybrid, 0.5, &lexical, &semantic, 1000);
+        let f = Fusion::over(
+            Mode::Hybrid,
+            0.5,
+            &lexical,
+            &best_keys(&lexical, 1000),
+            &semantic,
+            1000,
+        );
         let score = |k: u64| f.score(lexical.get(&k).copied(), semantic.get(&k).copied());
         assert!(score(2) > score(1), "{} vs {}", score(2), score(1));
     }
@@ -517,7 +517,14 @@ mod tests {
     fn both_sides_count_over_the_shared_candidates() {
         let lexical = keyed(&[(1, 9.0), (2, 5.0), (3, 1.0)]);
         let semantic = keyed(&[(1, 0.3), (2, 0.6), (3, 0.2), (4, 0.62)]);
-        let f = Fusion::over(Mode::Hybrid, 0.5, &lexical, &semantic, 1000);
+        let f = Fusion::over(
+            Mode::Hybrid,
+            0.5,
+            &lexical,
+            &best_keys(&lexical, 1000),
+            &semantic,
+            1000,
+        );
         let score = |k: u64| f.score(lexical.get(&k).copied(), semantic.get(&k).copied());
         assert!(
             score(2) > score(1) && score(2) > score(4),
@@ -525,7 +532,14 @@ mod tests {
             (1..5).map(score).collect::<Vec<_>>()
         );
         // Semantic mode ranks by similarity alone.
-        let s = Fusion::over(Mode::Semantic, 0.5, &lexical, &semantic, 1000);
+        let s = Fusion::over(
+            Mode::Semantic,
+            0.5,
+            &lexical,
+            &best_keys(&lexical, 1000),
+            &semantic,
+            1000,
+        );
         assert!(s.score(Some(9.0), Some(0.3)) < s.score(None, Some(0.62)));
     }
 
