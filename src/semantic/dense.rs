@@ -19,6 +19,8 @@
 //! (a block per lane) or, for the rest of a row, 256, 128, 64 or 32 (a half, quarter… block
 //! per lane): a row of 384 is a group of 256 and one of 128.
 
+use super::assist::Assist;
+use std::ops::Range;
 use std::sync::OnceLock;
 
 /// Weights sharing one int8 scale: 32, as GGML's `Q8_0` (one scale per row lost the small
@@ -162,37 +164,56 @@ impl Kernel {
 }
 
 impl Dense<'_> {
-    /// `x`: tokens × inputs, row-major → tokens × outputs.
-    pub(super) fn forward(&self, x: &[f32]) -> Vec<f32> {
-        self.forward_by(x, Kernel::best())
+    /// `x`: tokens × inputs, row-major → tokens × outputs; the rows shared with a helper
+    /// when `assist` is given (the same bits either way: a row is computed whole by one
+    /// thread).
+    pub(super) fn forward(&self, x: &[f32], assist: Option<&Assist>) -> Vec<f32> {
+        self.forward_by(x, Kernel::best(), assist)
     }
 
     /// [`Dense::forward`] by a given kernel (one of [`Kernel::available`]).
-    pub(super) fn forward_by(&self, x: &[f32], kernel: Kernel) -> Vec<f32> {
+    pub(super) fn forward_by(
+        &self,
+        x: &[f32],
+        kernel: Kernel,
+        assist: Option<&Assist>,
+    ) -> Vec<f32> {
         assert!(self.rows.len() == self.inputs * self.outputs);
         assert!(self.scales.len() == self.outputs * self.inputs / BLOCK);
         let q = Activations::of(x, self.inputs);
         let mut out = vec![0f32; q.tokens * self.outputs];
-        match kernel {
-            // SAFETY: `Kernel::Avx512Vnni` and `Kernel::Avx2` come from `Kernel::available`,
-            // which checked the CPU for the features these copies use.
-            #[cfg(target_arch = "x86_64")]
-            Kernel::Avx512Vnni => unsafe { self.rows_avx512(&q, &mut out) },
-            #[cfg(target_arch = "x86_64")]
-            Kernel::Avx2 => unsafe { self.rows_avx2(&q, &mut out) },
-            Kernel::Portable => self.rows_portable(&q, &mut out),
+        let to = Out {
+            ptr: out.as_mut_ptr(),
+            len: out.len(),
+        };
+        let work = |rows: Range<usize>| self.rows_by(&q, kernel, rows, &to);
+        match assist {
+            Some(assist) => assist.split(self.outputs, &work),
+            None => work(0..self.outputs),
         }
         out
     }
 
-    /// The outputs of every row for every token, [`TILE_512`] tokens per pass over a row:
-    /// the row is read from memory once (later tiles of a long query find it in L1).
+    fn rows_by(&self, q: &Activations, kernel: Kernel, rows: Range<usize>, out: &Out) {
+        match kernel {
+            // SAFETY: `Kernel::Avx512Vnni` and `Kernel::Avx2` come from `Kernel::available`,
+            // which checked the CPU for the features these copies use.
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx512Vnni => unsafe { self.rows_avx512(q, rows, out) },
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx2 => unsafe { self.rows_avx2(q, rows, out) },
+            Kernel::Portable => self.rows_portable(q, rows, out),
+        }
+    }
+
+    /// The outputs of `rows` for every token, [`TILE_512`] tokens per pass over a row: the
+    /// row is read from memory once (later tiles of a long query find it in L1).
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-    unsafe fn rows_avx512(&self, q: &Activations, out: &mut [f32]) {
+    unsafe fn rows_avx512(&self, q: &Activations, rows: Range<usize>, out: &Out) {
         let (n, m) = (self.inputs, self.outputs);
         let per_row = n / BLOCK;
-        for o in 0..m {
+        for o in rows {
             let row = &self.rows[o * n..(o + 1) * n];
             let scales = &self.scales[o * per_row..(o + 1) * per_row];
             let mut first = 0;
@@ -217,7 +238,7 @@ impl Dense<'_> {
                     }
                 }
                 for (k, d) in dots[..tile].iter().enumerate() {
-                    out[(first + k) * m + o] = d + self.bias[o];
+                    out.write((first + k) * m + o, d + self.bias[o]);
                 }
                 first += tile;
             }
@@ -227,10 +248,10 @@ impl Dense<'_> {
     /// As [`Dense::rows_avx512`], [`TILE_256`] tokens per pass.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
-    unsafe fn rows_avx2(&self, q: &Activations, out: &mut [f32]) {
+    unsafe fn rows_avx2(&self, q: &Activations, rows: Range<usize>, out: &Out) {
         let (n, m) = (self.inputs, self.outputs);
         let per_row = n / BLOCK;
-        for o in 0..m {
+        for o in rows {
             let row = &self.rows[o * n..(o + 1) * n];
             let scales = &self.scales[o * per_row..(o + 1) * per_row];
             let mut first = 0;
@@ -248,25 +269,46 @@ impl Dense<'_> {
                     }
                 }
                 for (k, d) in dots[..tile].iter().enumerate() {
-                    out[(first + k) * m + o] = d + self.bias[o];
+                    out.write((first + k) * m + o, d + self.bias[o]);
                 }
                 first += tile;
             }
         }
     }
 
-    fn rows_portable(&self, q: &Activations, out: &mut [f32]) {
+    fn rows_portable(&self, q: &Activations, rows: Range<usize>, out: &Out) {
         let (n, m) = (self.inputs, self.outputs);
         let per_row = n / BLOCK;
-        for o in 0..m {
+        for o in rows {
             let row = &self.rows[o * n..(o + 1) * n];
             let scales = &self.scales[o * per_row..(o + 1) * per_row];
             for t in 0..q.tokens {
                 let x = &q.values[t * n..(t + 1) * n];
                 let xs = &q.scales[t * q.lanes..(t + 1) * q.lanes];
-                out[t * m + o] = dot_portable(row, scales, x, xs) + self.bias[o];
+                out.write(t * m + o, dot_portable(row, scales, x, xs) + self.bias[o]);
             }
         }
+    }
+}
+
+/// A layer's output (tokens × outputs), written a row of outputs at a time by whichever
+/// thread took the row.
+struct Out {
+    ptr: *mut f32,
+    len: usize,
+}
+
+// SAFETY: `Out` only writes, each element by the one thread that took its row (`Assist`'s
+// counter hands each row out once), and the owner reads the vector only after every row is
+// done (`Assist::split` returns after its helpers leave, under its lock).
+unsafe impl Sync for Out {}
+
+impl Out {
+    fn write(&self, i: usize, v: f32) {
+        assert!(i < self.len);
+        // SAFETY: in bounds (asserted), the vector outlives the layer's work, and no other
+        // thread writes or reads element `i` meanwhile (see `Sync` above).
+        unsafe { self.ptr.add(i).write(v) }
     }
 }
 
@@ -535,7 +577,7 @@ mod tests {
             };
             for tokens in [1, 4, 9, 11] {
                 let x = values(tokens * inputs, 99 + tokens as u64, 1.0);
-                let y = dense.forward(&x);
+                let y = dense.forward(&x, None);
                 for t in 0..tokens {
                     for o in 0..outputs {
                         let exact: f32 = (0..inputs)
@@ -571,9 +613,9 @@ mod tests {
             };
             for tokens in [1, 3, 8, 13] {
                 let x = values(tokens * inputs, tokens as u64, 2.0);
-                let portable = dense.forward_by(&x, Kernel::Portable);
+                let portable = dense.forward_by(&x, Kernel::Portable, None);
                 for &kernel in &kernels {
-                    let y = dense.forward_by(&x, kernel);
+                    let y = dense.forward_by(&x, kernel, None);
                     assert!(
                         y.iter().zip(&portable).all(|(a, b)| a.to_bits() == b.to_bits()),
                         "{kernel:?} differs from the portable loop ({inputs} inputs, {tokens} tokens)"

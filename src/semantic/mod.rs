@@ -10,6 +10,7 @@
 //! ~250k vectors. Nothing here prints
 //! or reaches the network unless the caller asks for a download.
 
+mod assist;
 mod dense;
 pub mod embed;
 pub mod encoder;
@@ -22,6 +23,7 @@ pub mod scan;
 pub mod vectors;
 mod wordpiece;
 
+pub use assist::{Assist, Finish};
 pub use embed::{embed_index, EmbedProgress, EmbedReport};
 pub use encoder::{Encoder, DIMENSIONS};
 pub use live::{coverage, Coverage, LiveVectors};

@@ -11,6 +11,7 @@
 //! are the weights' int8 rounding and the activations' int16 rounding (checked against the
 //! f32 model in `query_model.rs`'s tests: cosine ≥ 0.999).
 
+use super::assist::Assist;
 use super::dense::{Dense, BLOCK};
 use super::encoder::DIMENSIONS;
 
@@ -50,8 +51,8 @@ pub(super) struct Layer<'a> {
 }
 
 impl Layer<'_> {
-    fn forward(&self, x: &mut Vec<f32>, tokens: usize) {
-        let qkv = self.qkv.forward(x);
+    fn forward(&self, x: &mut Vec<f32>, tokens: usize, assist: Option<&Assist>) {
+        let qkv = self.qkv.forward(x, assist);
         let width = 3 * DIMENSIONS;
         let mut context = vec![0f32; tokens * DIMENSIONS];
         let scale = 1.0 / (HEAD_DIM as f32).sqrt();
@@ -79,16 +80,16 @@ impl Layer<'_> {
                 }
             }
         }
-        let mut attended = self.attention_out.forward(&context);
+        let mut attended = self.attention_out.forward(&context, assist);
         for (a, r) in attended.iter_mut().zip(x.iter()) {
             *a += r;
         }
         self.attention_norm.apply(&mut attended);
-        let mut hidden = self.intermediate.forward(&attended);
+        let mut hidden = self.intermediate.forward(&attended, assist);
         for v in hidden.iter_mut() {
             *v = gelu(*v);
         }
-        let mut out = self.output.forward(&hidden);
+        let mut out = self.output.forward(&hidden, assist);
         for (o, r) in out.iter_mut().zip(&attended) {
             *o += r;
         }
@@ -110,8 +111,9 @@ pub(super) struct OneText<'a> {
 
 impl OneText<'_> {
     /// The unit vector of the token sequence `ids` (with `[CLS]`/`[SEP]`, at most the
-    /// model's positions long, every id below the vocabulary's size).
-    pub(super) fn embed(&self, ids: &[u32]) -> Vec<f32> {
+    /// model's positions long, every id below the vocabulary's size). A helper may take a
+    /// share of each dense layer's rows (`assist`; the same bits).
+    pub(super) fn embed(&self, ids: &[u32], assist: Option<&Assist>) -> Vec<f32> {
         let tokens = ids.len().max(1);
         let blocks = DIMENSIONS / BLOCK;
         let mut x = vec![0f32; tokens * DIMENSIONS];
@@ -127,7 +129,7 @@ impl OneText<'_> {
         }
         self.embeddings_norm.apply(&mut x);
         for layer in &self.layers {
-            layer.forward(&mut x, tokens);
+            layer.forward(&mut x, tokens, assist);
         }
         // Mean over the tokens, then unit length (sentence-transformers' pooling + Normalize).
         let mut mean = vec![0f32; DIMENSIONS];

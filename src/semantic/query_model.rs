@@ -17,6 +17,7 @@
 //! model folder the process cannot write to costs the build (~0.2 s) in every search, never
 //! an error.
 
+use super::assist::Assist;
 use super::dense::{interleave, quantise_rows, Dense, BLOCK};
 use super::encoder::{
     DIMENSIONS, INTERMEDIATE, LAYERS, LAYER_NORM_EPS, MAX_TOKENS, POSITIONS, VOCAB,
@@ -128,7 +129,18 @@ impl QueryEncoder {
     /// the batch encoder's f32 vector.
     pub fn embed(&self, text: &str) -> Vec<f32> {
         let (model, vocab, specials) = self.view();
-        model.embed(&wordpiece::token_ids(&vocab, &specials, text, MAX_TOKENS))
+        model.embed(
+            &wordpiece::token_ids(&vocab, &specials, text, MAX_TOKENS),
+            None,
+        )
+    }
+
+    /// [`QueryEncoder::embed`], with another thread (calling [`Assist::help`]) taking a
+    /// share of each dense layer's rows when it can: the same vector, sooner.
+    pub fn embed_assisted(&self, text: &str, assist: &Assist) -> Vec<f32> {
+        let (model, vocab, specials) = self.view();
+        let ids = wordpiece::token_ids(&vocab, &specials, text, MAX_TOKENS);
+        model.embed(&ids, Some(assist))
     }
 
     fn view(&self) -> (OneText<'_>, Vocab<'_>, Specials<'_>) {
@@ -586,6 +598,7 @@ mod tests {
     use super::*;
     use crate::semantic::encoder::{dot, tests::reference_cases, Encoder};
     use crate::semantic::model::test_model_dir;
+    use crate::semantic::Finish;
 
     /// A model folder of its own for a test (the files linked, not copied), so writing the
     /// query model file there touches nothing shared.
@@ -601,6 +614,40 @@ mod tests {
 
     /// The mapped int8 path against candle's f32 batch path, on the reference sentences and
     /// query-like word lists.
+    #[test]
+    fn a_helped_embedding_is_the_same_vector() {
+        let (_tmp, dir) = linked_model_dir();
+        let query = QueryEncoder::open(&dir).unwrap();
+        for text in [
+            "forced labour in fishing",
+            "HHS certification benefits",
+            "x",
+        ] {
+            let alone = query.embed(text);
+            // A helper from the start, one that arrives late, and none at all.
+            for delay_us in [0, 300, u64::MAX] {
+                let assist = Assist::default();
+                let helped = std::thread::scope(|s| {
+                    if delay_us != u64::MAX {
+                        s.spawn(|| {
+                            std::thread::sleep(std::time::Duration::from_micros(delay_us));
+                            assist.help()
+                        });
+                    }
+                    let _finish = Finish(&assist);
+                    query.embed_assisted(text, &assist)
+                });
+                assert!(
+                    helped
+                        .iter()
+                        .zip(&alone)
+                        .all(|(a, b)| a.to_bits() == b.to_bits()),
+                    "{text}, helper after {delay_us} us: a different vector"
+                );
+            }
+        }
+    }
+
     #[test]
     fn a_query_embedding_matches_the_batch_embedding() {
         let (_tmp, dir) = linked_model_dir();
