@@ -506,6 +506,18 @@ mod tests {
         pairs.iter().copied().collect()
     }
 
+    /// The fusion at weight 0.5 and depth 1000.
+    fn fusion(mode: Mode, lexical: &KeyMap<f32>, semantic: &KeyMap<f32>) -> Fusion {
+        Fusion::over(
+            mode,
+            0.5,
+            lexical,
+            &best_keys(lexical, 1000),
+            semantic,
+            1000,
+        )
+    }
+
     /// A lexical side with one match (a query's only indexed word being common, say) must not
     /// decide the ranking against the semantic side: with each side scaled over its own
     /// candidates, every other document got a lexical z-score of minus the match's score.
@@ -513,14 +525,7 @@ mod tests {
     fn one_lexical_match_does_not_outweigh_the_semantic_side() {
         let lexical = keyed(&[(1, 4.0)]);
         let semantic = keyed(&[(1, 0.20), (2, 0.65), (3, 0.30), (4, 0.25)]);
-        let f = Fusion::over(
-            Mode::Hybrid,
-            0.5,
-            &lexical,
-            &best_keys(&lexical, 1000),
-            &semantic,
-            1000,
-        );
+        let f = fusion(Mode::Hybrid, &lexical, &semantic);
         let score = |k: u64| f.score(lexical.get(&k).copied(), semantic.get(&k).copied());
         assert!(score(2) > score(1), "{} vs {}", score(2), score(1));
     }
@@ -530,14 +535,7 @@ mod tests {
     fn both_sides_count_over_the_shared_candidates() {
         let lexical = keyed(&[(1, 9.0), (2, 5.0), (3, 1.0)]);
         let semantic = keyed(&[(1, 0.3), (2, 0.6), (3, 0.2), (4, 0.62)]);
-        let f = Fusion::over(
-            Mode::Hybrid,
-            0.5,
-            &lexical,
-            &best_keys(&lexical, 1000),
-            &semantic,
-            1000,
-        );
+        let f = fusion(Mode::Hybrid, &lexical, &semantic);
         let score = |k: u64| f.score(lexical.get(&k).copied(), semantic.get(&k).copied());
         assert!(
             score(2) > score(1) && score(2) > score(4),
@@ -545,14 +543,7 @@ mod tests {
             (1..5).map(score).collect::<Vec<_>>()
         );
         // Semantic mode ranks by similarity alone.
-        let s = Fusion::over(
-            Mode::Semantic,
-            0.5,
-            &lexical,
-            &best_keys(&lexical, 1000),
-            &semantic,
-            1000,
-        );
+        let s = fusion(Mode::Semantic, &lexical, &semantic);
         assert!(s.score(Some(9.0), Some(0.3)) < s.score(None, Some(0.62)));
     }
 

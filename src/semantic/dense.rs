@@ -211,44 +211,51 @@ impl Dense<'_> {
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
     unsafe fn rows_avx512(&self, q: &Activations, rows: Range<usize>, out: &Out) {
-        let (n, m) = (self.inputs, self.outputs);
-        let per_row = n / BLOCK;
-        for o in rows {
-            let row = &self.rows[o * n..(o + 1) * n];
-            let scales = &self.scales[o * per_row..(o + 1) * per_row];
-            let mut first = 0;
-            while first < q.tokens {
-                let tile = (q.tokens - first).min(TILE_512);
-                let x = &q.values[first * n..(first + tile) * n];
-                let xs = &q.scales[first * q.lanes..(first + tile) * q.lanes];
-                let mut dots = [0f32; TILE_512];
-                // SAFETY: this CPU has the features (see above); `x` and `xs` hold `tile`
-                // tokens of the row's length and lanes, `scales` a scale per block of the row,
-                // the only bounds the kernel reads within.
-                unsafe {
-                    match tile {
-                        1 => dots[..1].copy_from_slice(&dots_avx512::<1>(row, scales, x, xs)),
-                        2 => dots[..2].copy_from_slice(&dots_avx512::<2>(row, scales, x, xs)),
-                        3 => dots[..3].copy_from_slice(&dots_avx512::<3>(row, scales, x, xs)),
-                        4 => dots[..4].copy_from_slice(&dots_avx512::<4>(row, scales, x, xs)),
-                        5 => dots[..5].copy_from_slice(&dots_avx512::<5>(row, scales, x, xs)),
-                        6 => dots[..6].copy_from_slice(&dots_avx512::<6>(row, scales, x, xs)),
-                        7 => dots[..7].copy_from_slice(&dots_avx512::<7>(row, scales, x, xs)),
-                        _ => dots.copy_from_slice(&dots_avx512::<TILE_512>(row, scales, x, xs)),
-                    }
-                }
-                for (k, d) in dots[..tile].iter().enumerate() {
-                    out.write((first + k) * m + o, d + self.bias[o]);
-                }
-                first += tile;
+        // SAFETY (each call): this CPU has the features (see `rows_by`); `x` and `xs` hold
+        // `tile` tokens of the row's length and lanes, `scales` a scale per block of the row,
+        // the only bounds the kernel reads within.
+        self.rows_tiled::<TILE_512>(q, rows, out, |row, scales, x, xs, tile| unsafe {
+            let mut dots = [0f32; TILE_512];
+            match tile {
+                1 => dots[..1].copy_from_slice(&dots_avx512::<1>(row, scales, x, xs)),
+                2 => dots[..2].copy_from_slice(&dots_avx512::<2>(row, scales, x, xs)),
+                3 => dots[..3].copy_from_slice(&dots_avx512::<3>(row, scales, x, xs)),
+                4 => dots[..4].copy_from_slice(&dots_avx512::<4>(row, scales, x, xs)),
+                5 => dots[..5].copy_from_slice(&dots_avx512::<5>(row, scales, x, xs)),
+                6 => dots[..6].copy_from_slice(&dots_avx512::<6>(row, scales, x, xs)),
+                7 => dots[..7].copy_from_slice(&dots_avx512::<7>(row, scales, x, xs)),
+                _ => dots.copy_from_slice(&dots_avx512::<TILE_512>(row, scales, x, xs)),
             }
-        }
+            dots
+        })
     }
 
     /// As [`Dense::rows_avx512`], [`TILE_256`] tokens per pass.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
     unsafe fn rows_avx2(&self, q: &Activations, rows: Range<usize>, out: &Out) {
+        // SAFETY: as in `rows_avx512`.
+        self.rows_tiled::<TILE_256>(q, rows, out, |row, scales, x, xs, tile| unsafe {
+            let mut dots = [0f32; TILE_256];
+            match tile {
+                1 => dots[..1].copy_from_slice(&dots_avx2::<1>(row, scales, x, xs)),
+                2 => dots[..2].copy_from_slice(&dots_avx2::<2>(row, scales, x, xs)),
+                _ => dots.copy_from_slice(&dots_avx2::<TILE_256>(row, scales, x, xs)),
+            }
+            dots
+        })
+    }
+
+    /// Each row of `rows` against the tokens, `TILE` at a time, by `dots` (row, its block
+    /// scales, the tile's values and lane scales, the tile's length → the dot products).
+    #[inline(always)]
+    fn rows_tiled<const TILE: usize>(
+        &self,
+        q: &Activations,
+        rows: Range<usize>,
+        out: &Out,
+        dots: impl Fn(&[i8], &[f32], &[i16], &[f32], usize) -> [f32; TILE],
+    ) {
         let (n, m) = (self.inputs, self.outputs);
         let per_row = n / BLOCK;
         for o in rows {
@@ -256,19 +263,10 @@ impl Dense<'_> {
             let scales = &self.scales[o * per_row..(o + 1) * per_row];
             let mut first = 0;
             while first < q.tokens {
-                let tile = (q.tokens - first).min(TILE_256);
+                let tile = (q.tokens - first).min(TILE);
                 let x = &q.values[first * n..(first + tile) * n];
                 let xs = &q.scales[first * q.lanes..(first + tile) * q.lanes];
-                let mut dots = [0f32; TILE_256];
-                // SAFETY: as in `rows_avx512`.
-                unsafe {
-                    match tile {
-                        1 => dots[..1].copy_from_slice(&dots_avx2::<1>(row, scales, x, xs)),
-                        2 => dots[..2].copy_from_slice(&dots_avx2::<2>(row, scales, x, xs)),
-                        _ => dots.copy_from_slice(&dots_avx2::<TILE_256>(row, scales, x, xs)),
-                    }
-                }
-                for (k, d) in dots[..tile].iter().enumerate() {
+                for (k, d) in dots(row, scales, x, xs, tile)[..tile].iter().enumerate() {
                     out.write((first + k) * m + o, d + self.bias[o]);
                 }
                 first += tile;
