@@ -48,11 +48,16 @@ const SAMPLE_PER_LIST: usize = 64;
 /// How a search finds its documents' best passages.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Approximate {
-    /// Through the lists when they exist and the vectors searched pass [`APPROXIMATE_FROM`].
+    /// Through the sketches when they exist and the vectors searched pass
+    /// `sketch::SKETCH_FROM`, else through the lists when they exist and the vectors searched
+    /// pass [`APPROXIMATE_FROM`].
     #[default]
     Auto,
     /// Through the lists whenever they exist and are current (tests, measurements).
     Always,
+    /// Through the bit sketches (`semantic::sketch`) whenever any chunk has a current one
+    /// (tests, measurements).
+    Sketches,
     /// Every row scanned.
     Never,
 }
