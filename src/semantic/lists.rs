@@ -28,7 +28,8 @@ use rayon::prelude::*;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// Vectors from which a search is approximate unless told otherwise: where the exact scan
+/// Vectors from which a search goes through the lists unless told otherwise (and the chunks
+/// have no sketches, which are tried first from `sketch::SKETCH_FROM`): where the exact scan
 /// passes the 20 ms query budget on these cores (BENCHMARKS.md, "Exact search, contiguous
 /// layout": ~254,000 vectors), rounded down.
 pub const APPROXIMATE_FROM: usize = 250_000;

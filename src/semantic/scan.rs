@@ -12,7 +12,7 @@
 
 use super::encoder::DIMENSIONS;
 use super::lists::{probes, Approximate, Lists, APPROXIMATE_FROM};
-use super::sketch::{QueryCode, Sketch, SketchSearch, SKETCH_FROM};
+use super::sketch::{QueryCode, Sketch, SketchSearch, DISTANCES, SKETCH_FROM};
 use super::vectors::{chunk_shape, encode_chunk, ChunkShape, Group, GroupSpan, VectorStore};
 use super::SemanticError;
 use std::collections::{HashMap, HashSet};
@@ -415,34 +415,45 @@ impl Layout {
         search: SketchSearch,
     ) -> Vec<(u64, f32, u32)> {
         let code = QueryCode::new(query.float(), &self.sketches, search.scoring);
-        let docs: Vec<usize> = match &only {
-            None => (0..self.documents.len()).collect(),
+        // Every sketched row's distance, chunk by chunk in one tight pass (a call per
+        // document cost more than the popcounts at 1.2 rows a document).
+        let mut distances: Vec<u32> = Vec::with_capacity(self.vectors);
+        let starts: Vec<Option<usize>> = self
+            .sketches
+            .iter()
+            .enumerate()
+            .map(|(source, sketch)| {
+                let sketch = sketch.as_ref().filter(|_| code.covers(source))?;
+                let at = distances.len();
+                code.distances(source, sketch.all_bits(), &mut distances);
+                Some(at)
+            })
+            .collect();
+        // Each document's nearest row as (distance << 32 | document): one integer to select on.
+        let mut nearest: Vec<u64> = Vec::with_capacity(self.documents.len());
+        let mut scored: Vec<usize> = Vec::new();
+        let mut visit = |doc: usize| {
+            let rows = &self.documents[doc];
+            match starts[rows.source as usize] {
+                Some(at) => {
+                    let from = at + rows.row as usize;
+                    if let Some(d) = distances[from..from + rows.count as usize].iter().min() {
+                        nearest.push(u64::from(*d) << 32 | doc as u64);
+                    }
+                }
+                // A chunk written since its sketch (or damaged): its rows scored exactly.
+                None => scored.push(doc),
+            }
+        };
+        match &only {
+            None => (0..self.documents.len()).for_each(&mut visit),
             Some(keys) => keys
                 .iter()
                 .filter_map(|k| self.by_key.get(k).copied())
-                .collect(),
-        };
-        let mut nearest: Vec<(u32, u32)> = Vec::with_capacity(docs.len());
-        let mut scored: Vec<usize> = Vec::new();
-        for doc in docs {
-            let rows = &self.documents[doc];
-            let source = rows.source as usize;
-            match &self.sketches[source] {
-                Some(sketch) if code.covers(source) => {
-                    let bits = sketch.bits(rows.row as usize, rows.count as usize);
-                    nearest.push((code.nearest(source, bits), doc as u32));
-                }
-                // A chunk written since its sketch (or damaged): its rows scored exactly.
-                _ => scored.push(doc),
-            }
+                .for_each(&mut visit),
         }
-        let pool = search.pool.max(1);
-        if nearest.len() > pool {
-            // Ties broken by document, so the same query always gets the same pool.
-            nearest.select_nth_unstable(pool - 1);
-            nearest.truncate(pool);
-        }
-        scored.extend(nearest.iter().map(|&(_, doc)| doc as usize));
+        smallest(&mut nearest, search.pool.max(1));
+        scored.extend(nearest.iter().map(|&n| (n & u64::from(u32::MAX)) as usize));
         let admitted: Option<HashSet<u64>> = only.map(|keys| keys.into_iter().collect());
         scored.extend(
             (plan.exact)()
@@ -541,6 +552,42 @@ impl Layout {
             f(shape.ordinal(record), record, shape);
         }
     }
+}
+
+/// Keep the `pool` smallest of `nearest` (distance << 32 | document; ties broken by document,
+/// so the same query always gets the same pool): a histogram of the distances (they are below
+/// `sketch::DISTANCES`) finds the threshold in one pass, and only the entries at the threshold
+/// are selected among; a selection over every document cost ~1 ms at 200k documents.
+fn smallest(nearest: &mut Vec<u64>, pool: usize) {
+    if nearest.len() <= pool {
+        return;
+    }
+    let distance = |n: u64| (n >> 32) as usize;
+    let mut histogram = vec![0u32; DISTANCES];
+    for &n in nearest.iter() {
+        histogram[distance(n).min(DISTANCES - 1)] += 1;
+    }
+    let (mut below, mut threshold) = (0usize, 0usize);
+    while below + histogram[threshold] as usize <= pool && threshold + 1 < DISTANCES {
+        below += histogram[threshold] as usize;
+        threshold += 1;
+    }
+    let mut kept = Vec::with_capacity(pool);
+    let mut edge = Vec::new();
+    for &n in nearest.iter() {
+        match distance(n).min(DISTANCES - 1).cmp(&threshold) {
+            std::cmp::Ordering::Less => kept.push(n),
+            std::cmp::Ordering::Equal => edge.push(n),
+            std::cmp::Ordering::Greater => {}
+        }
+    }
+    let need = pool - kept.len();
+    if edge.len() > need && need > 0 {
+        edge.select_nth_unstable(need - 1);
+    }
+    edge.truncate(need);
+    kept.extend(edge);
+    *nearest = kept;
 }
 
 /// A row's int8 components (as bytes) times its scale: the unit vector it stands for.
@@ -661,6 +708,27 @@ mod tests {
                 .enumerate()
                 .map(|(o, s)| PassageVector::quantise(o as u32, u64::from(*s) + 1, &unit(*s)))
                 .collect(),
+        }
+    }
+
+    /// The histogram's pool is the selection's: the `pool` smallest, ties by document.
+    #[test]
+    fn the_pool_is_the_smallest_distances() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut all: Vec<u64> = (0..5000u64)
+            .map(|doc| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                (seed % 700) << 32 | doc
+            })
+            .collect();
+        for pool in [1, 10, 999, 4999, 5000, 6000] {
+            let mut fast = all.clone();
+            smallest(&mut fast, pool);
+            fast.sort_unstable();
+            all.sort_unstable();
+            assert_eq!(fast, all[..pool.min(all.len())], "pool {pool}");
         }
     }
 
