@@ -415,45 +415,48 @@ impl Layout {
         search: SketchSearch,
     ) -> Vec<(u64, f32, u32)> {
         let code = QueryCode::new(query.float(), &self.sketches, search.scoring);
-        // Every sketched row's distance, chunk by chunk in one tight pass (a call per
-        // document cost more than the popcounts at 1.2 rows a document).
-        let mut distances: Vec<u32> = Vec::with_capacity(self.vectors);
-        let starts: Vec<Option<usize>> = self
-            .sketches
-            .iter()
-            .enumerate()
-            .map(|(source, sketch)| {
-                let sketch = sketch.as_ref().filter(|_| code.covers(source))?;
-                let at = distances.len();
-                code.distances(source, sketch.all_bits(), &mut distances);
-                Some(at)
-            })
-            .collect();
-        // Each document's nearest row as (distance << 32 | document): one integer to select on.
-        let mut nearest: Vec<u64> = Vec::with_capacity(self.documents.len());
         let mut scored: Vec<usize> = Vec::new();
-        let mut visit = |doc: usize| {
-            let rows = &self.documents[doc];
-            match starts[rows.source as usize] {
-                Some(at) => {
-                    let from = at + rows.row as usize;
-                    if let Some(d) = distances[from..from + rows.count as usize].iter().min() {
-                        nearest.push(u64::from(*d) << 32 | doc as u64);
-                    }
-                }
-                // A chunk written since its sketch (or damaged): its rows scored exactly.
-                None => scored.push(doc),
-            }
-        };
-        match &only {
-            None => (0..self.documents.len()).for_each(&mut visit),
-            Some(keys) => keys
+        SCRATCH.with(|scratch| {
+            let (distances, nearest, histogram) = &mut *scratch.borrow_mut();
+            distances.clear();
+            nearest.clear();
+            // Every sketched row's distance, chunk by chunk in one tight pass (a call per
+            // document cost more than the popcounts at 1.2 rows a document).
+            let starts: Vec<Option<usize>> = self
+                .sketches
                 .iter()
-                .filter_map(|k| self.by_key.get(k).copied())
-                .for_each(&mut visit),
-        }
-        smallest(&mut nearest, search.pool.max(1));
-        scored.extend(nearest.iter().map(|&n| (n & u64::from(u32::MAX)) as usize));
+                .enumerate()
+                .map(|(source, sketch)| {
+                    let sketch = sketch.as_ref().filter(|_| code.covers(source))?;
+                    let at = distances.len();
+                    code.distances(source, sketch.all_bits(), distances);
+                    Some(at)
+                })
+                .collect();
+            // Each document's nearest row as (distance << 32 | document): one integer to
+            // select on.
+            let mut visit = |doc: usize| {
+                let rows = &self.documents[doc];
+                match starts[rows.source as usize] {
+                    Some(at) => {
+                        let from = at + rows.row as usize;
+                        if let Some(d) = distances[from..from + rows.count as usize].iter().min() {
+                            nearest.push(u64::from(*d) << 32 | doc as u64);
+                        }
+                    }
+                    // A chunk written since its sketch (or damaged): its rows scored exactly.
+                    None => scored.push(doc),
+                }
+            };
+            match &only {
+                None => (0..self.documents.len()).for_each(&mut visit),
+                Some(keys) => keys
+                    .iter()
+                    .filter_map(|k| self.by_key.get(k).copied())
+                    .for_each(&mut visit),
+            }
+            smallest(nearest, search.pool.max(1), histogram, &mut scored);
+        });
         let admitted: Option<HashSet<u64>> = only.map(|keys| keys.into_iter().collect());
         scored.extend(
             (plan.exact)()
@@ -554,40 +557,48 @@ impl Layout {
     }
 }
 
-/// Keep the `pool` smallest of `nearest` (distance << 32 | document; ties broken by document,
-/// so the same query always gets the same pool): a histogram of the distances (they are below
-/// `sketch::DISTANCES`) finds the threshold in one pass, and only the entries at the threshold
-/// are selected among; a selection over every document cost ~1 ms at 200k documents.
-fn smallest(nearest: &mut Vec<u64>, pool: usize) {
+thread_local! {
+    /// The sketch search's buffers (row distances, documents' nearest, the histogram), kept
+    /// per thread between queries so a query does not map and fault in a few MB of fresh
+    /// pages for them.
+    static SCRATCH: std::cell::RefCell<(Vec<u32>, Vec<u64>, Vec<u32>)> = std::cell::RefCell::default();
+}
+
+/// The documents of the `pool` smallest of `nearest` (distance << 32 | document; ties broken
+/// by document, so the same query always gets the same pool), appended to `out`: a histogram
+/// of the distances (they are below `sketch::DISTANCES`) finds the threshold in one pass, and
+/// only the entries at the threshold are selected among.
+fn smallest(nearest: &[u64], pool: usize, histogram: &mut Vec<u32>, out: &mut Vec<usize>) {
+    let document = |n: u64| (n & u64::from(u32::MAX)) as usize;
     if nearest.len() <= pool {
+        out.extend(nearest.iter().map(|&n| document(n)));
         return;
     }
-    let distance = |n: u64| (n >> 32) as usize;
-    let mut histogram = vec![0u32; DISTANCES];
-    for &n in nearest.iter() {
-        histogram[distance(n).min(DISTANCES - 1)] += 1;
+    let distance = |n: u64| ((n >> 32) as usize).min(DISTANCES - 1);
+    histogram.clear();
+    histogram.resize(DISTANCES, 0);
+    for &n in nearest {
+        histogram[distance(n)] += 1;
     }
     let (mut below, mut threshold) = (0usize, 0usize);
     while below + histogram[threshold] as usize <= pool && threshold + 1 < DISTANCES {
         below += histogram[threshold] as usize;
         threshold += 1;
     }
-    let mut kept = Vec::with_capacity(pool);
     let mut edge = Vec::new();
-    for &n in nearest.iter() {
-        match distance(n).min(DISTANCES - 1).cmp(&threshold) {
-            std::cmp::Ordering::Less => kept.push(n),
+    for &n in nearest {
+        match distance(n).cmp(&threshold) {
+            std::cmp::Ordering::Less => out.push(document(n)),
             std::cmp::Ordering::Equal => edge.push(n),
             std::cmp::Ordering::Greater => {}
         }
     }
-    let need = pool - kept.len();
+    let need = pool - below;
     if edge.len() > need && need > 0 {
         edge.select_nth_unstable(need - 1);
     }
     edge.truncate(need);
-    kept.extend(edge);
-    *nearest = kept;
+    out.extend(edge.into_iter().map(document));
 }
 
 /// A row's int8 components (as bytes) times its scale: the unit vector it stands for.
@@ -715,7 +726,7 @@ mod tests {
     #[test]
     fn the_pool_is_the_smallest_distances() {
         let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut all: Vec<u64> = (0..5000u64)
+        let all: Vec<u64> = (0..5000u64)
             .map(|doc| {
                 seed ^= seed << 13;
                 seed ^= seed >> 7;
@@ -723,12 +734,18 @@ mod tests {
                 (seed % 700) << 32 | doc
             })
             .collect();
+        let mut sorted = all.clone();
+        sorted.sort_unstable();
         for pool in [1, 10, 999, 4999, 5000, 6000] {
-            let mut fast = all.clone();
-            smallest(&mut fast, pool);
+            let mut fast = Vec::new();
+            smallest(&all, pool, &mut Vec::new(), &mut fast);
             fast.sort_unstable();
-            all.sort_unstable();
-            assert_eq!(fast, all[..pool.min(all.len())], "pool {pool}");
+            let mut want: Vec<usize> = sorted[..pool.min(all.len())]
+                .iter()
+                .map(|n| (n & u64::from(u32::MAX)) as usize)
+                .collect();
+            want.sort_unstable();
+            assert_eq!(fast, want, "pool {pool}");
         }
     }
 
