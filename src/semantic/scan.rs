@@ -437,7 +437,7 @@ impl Layout {
             // select on.
             let mut visit = |doc: usize| {
                 let rows = &self.documents[doc];
-                match starts[rows.source as usize] {
+                match starts.get(rows.source as usize).copied().flatten() {
                     Some(at) => {
                         let from = at + rows.row as usize;
                         if let Some(d) = distances[from..from + rows.count as usize].iter().min() {
