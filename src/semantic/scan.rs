@@ -429,7 +429,7 @@ impl Layout {
                 .map(|(source, sketch)| {
                     let sketch = sketch.as_ref().filter(|_| code.covers(source))?;
                     let at = distances.len();
-                    code.distances(source, sketch.all_bits(), distances);
+                    code.distances(source, sketch.all_bits(), sketch.rows(), distances);
                     Some(at)
                 })
                 .collect();

@@ -17,6 +17,10 @@
 //! exactly on all its int8 rows (`scan::Layout::best_documents`), so a sketch can cost recall
 //! (a document left out of the pool), never a wrong score.
 //!
+//! Rows are stored in blocks of 8, word by word, so one 512-bit register holds a word of 8 rows
+//! and the counts add up lane by lane (row by row, each row's 8 lanes had to be summed: 0.78 of
+//! the time at 236k vectors, BENCHMARKS.md).
+//!
 //! Files: one per chunk, `chunk-NNNNNNNN.sketch` beside `chunk-NNNNNNNN.vec`, named inside by
 //! the chunk's number, length and checksum, so a sketch of another chunk or of a chunk since
 //! rewritten is stale and not used (that chunk's rows are then scored exactly). Written by the
@@ -33,9 +37,12 @@ use std::path::{Path, PathBuf};
 pub const WORDS: usize = DIMENSIONS / 64;
 /// Bytes of one row's sketch.
 pub const ROW: usize = WORDS * 8;
+/// Rows stored together word by word (word 0 of each of 8 rows, then word 1 …), so a 512-bit
+/// register holds one word of 8 rows and a block's estimates need no horizontal sum.
+const BLOCK: usize = 8;
 /// The file name's ending.
 pub const SUFFIX: &str = ".sketch";
-const MAGIC: &[u8; 8] = b"TIPSKT01";
+const MAGIC: &[u8; 8] = b"TIPSKT02";
 /// Bits per query component in [`Scoring::Weighted`].
 const PLANES: usize = 4;
 /// The largest 4-bit level; levels stand for `step · (level − 7.5)`.
@@ -84,6 +91,7 @@ pub enum Scoring {
 /// group's passages in order), with the centre and spread they were taken against.
 pub(crate) struct Sketch {
     bytes: Bytes,
+    rows: usize,
     centre_at: usize,
     bits_at: usize,
 }
@@ -136,7 +144,7 @@ impl Shape {
         let centre_at = r.at;
         r.take(2 * DIMENSIONS * 4)?;
         let bits_at = r.at;
-        r.take(rows.checked_mul(ROW)?)?;
+        r.take(rows.div_ceil(BLOCK).checked_mul(BLOCK * ROW)?)?;
         (r.at == body.len()).then_some(Shape {
             name,
             rows,
@@ -153,6 +161,7 @@ impl Sketch {
         let bytes = encode(number, chunk, shape);
         let parts = Shape::read(&bytes).expect("a sketch just encoded reads back");
         Sketch {
+            rows: parts.rows,
             centre_at: parts.centre_at,
             bits_at: parts.bits_at,
             bytes: Bytes::Owned(bytes),
@@ -184,13 +193,19 @@ impl Sketch {
             return Ok(None);
         }
         Ok(Some(Sketch {
+            rows: parts.rows,
             centre_at: parts.centre_at,
             bits_at: parts.bits_at,
             bytes: Bytes::Mapped(map),
         }))
     }
 
-    /// Every row's sketch.
+    /// Rows sketched.
+    pub(crate) fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Every row's sketch, in blocks of [`BLOCK`] rows (the last padded with zeros).
     pub(crate) fn all_bits(&self) -> &[u8] {
         &self.bytes[self.bits_at..self.bytes.len() - 8]
     }
@@ -249,14 +264,16 @@ fn encode(number: u64, chunk: &[u8], shape: &ChunkShape) -> Vec<u8> {
     for x in centre.iter().chain(&spread) {
         out.extend_from_slice(&x.to_le_bytes());
     }
-    for v in &vectors {
-        let mut words = [0u64; WORDS];
-        for (i, (x, c)) in v.iter().zip(&centre).enumerate() {
-            if x > c {
-                words[i / 64] |= 1 << (i % 64);
+    for block in vectors.chunks(BLOCK) {
+        let mut words = [[0u64; BLOCK]; WORDS];
+        for (r, v) in block.iter().enumerate() {
+            for (i, (x, c)) in v.iter().zip(&centre).enumerate() {
+                if x > c {
+                    words[i / 64][r] |= 1 << (i % 64);
+                }
             }
         }
-        for w in words {
+        for w in words.iter().flatten() {
             out.extend_from_slice(&w.to_le_bytes());
         }
     }
@@ -505,25 +522,27 @@ impl QueryCode {
         self.planes.get(source).is_some_and(Option::is_some)
     }
 
-    /// The distance (lower is closer) of each sketched row of `rows` (whole [`ROW`]s) of chunk
-    /// `source`, which [`QueryCode::covers`], appended to `out`.
-    pub(crate) fn distances(&self, source: usize, rows: &[u8], out: &mut Vec<u32>) {
+    /// The distance (lower is closer) of each of the `rows` rows sketched in `blocks` (whole
+    /// blocks of [`BLOCK`] rows) of chunk `source`, which [`QueryCode::covers`], appended to
+    /// `out`.
+    pub(crate) fn distances(&self, source: usize, blocks: &[u8], rows: usize, out: &mut Vec<u32>) {
         let (planes, offset) = self.planes[source]
             .as_ref()
             .expect("a chunk the code covers");
         let from = out.len();
-        out.resize(from + rows.len() / ROW, 0);
-        distances(self.scoring, planes, *offset, rows, &mut out[from..]);
+        let rows = rows.min(blocks.len() / ROW);
+        out.resize(from + rows, 0);
+        distances(self.scoring, planes, *offset, blocks, &mut out[from..]);
     }
 }
 
-/// The distance of each row of `rows` into `out` (one per row), AVX-512 (with VPOPCNTDQ) when
-/// the CPU has it.
+/// The distance of each row of `blocks` into `out` (one per row, as many as `out` holds), AVX-512
+/// (with VPOPCNTDQ) when the CPU has it.
 fn distances(
     scoring: Scoring,
     planes: &[[u64; 8]; PLANES],
     offset: i32,
-    rows: &[u8],
+    blocks: &[u8],
     out: &mut [u32],
 ) {
     #[cfg(target_arch = "x86_64")]
@@ -532,43 +551,58 @@ fn distances(
             && std::arch::is_x86_feature_detected!("avx512vpopcntdq")
         {
             // SAFETY: the CPU was just checked to have the features this copy uses.
-            return unsafe { distances_avx512(scoring, planes, offset, rows, out) };
+            return unsafe { distances_avx512(scoring, planes, offset, blocks, out) };
         }
     }
-    distances_portable(scoring, planes, offset, rows, out)
+    distances_portable(scoring, planes, offset, blocks, out)
 }
 
-/// The distance a row's integer estimate gives: lower is closer, never negative.
+/// The distance a row's integer estimate gives: lower is closer, never negative. Weighted:
+/// `counts` of the row's bits under each plane and `ones` its bits, the estimate
+/// `2W − 15 · ones` with `W` the counts weighted by their plane's bit.
 #[inline(always)]
-fn distance(scoring: Scoring, estimate: i64, offset: i32) -> u32 {
+fn distance(scoring: Scoring, counts: [i64; PLANES], ones: i64, offset: i32) -> u32 {
     match scoring {
-        Scoring::Hamming => estimate as u32,
-        Scoring::Weighted => (FAR - (estimate as i32 + offset)).clamp(0, 2 * FAR) as u32,
+        Scoring::Hamming => counts[0] as u32,
+        Scoring::Weighted => {
+            let estimate = 2 * counts[0] + 4 * counts[1] + 8 * counts[2] + 16 * counts[3]
+                - LEVELS as i64 * ones;
+            (FAR - (estimate as i32 + offset)).clamp(0, 2 * FAR) as u32
+        }
     }
+}
+
+/// Word `w` of row `r` of a block of [`BLOCK`] rows.
+#[inline(always)]
+fn word(block: &[u8], w: usize, r: usize) -> u64 {
+    let at = (w * BLOCK + r) * 8;
+    u64::from_le_bytes(block[at..at + 8].try_into().expect("8 bytes"))
 }
 
 fn distances_portable(
     scoring: Scoring,
     planes: &[[u64; 8]; PLANES],
     offset: i32,
-    rows: &[u8],
+    blocks: &[u8],
     out: &mut [u32],
 ) {
-    for (row, out) in rows.chunks_exact(ROW).zip(out) {
-        let mut estimate = 0i64;
-        for w in 0..WORDS {
-            let v = u64::from_le_bytes(row[w * 8..w * 8 + 8].try_into().expect("8 bytes"));
-            match scoring {
-                Scoring::Hamming => estimate += i64::from((v ^ planes[0][w]).count_ones()),
-                Scoring::Weighted => {
-                    for (p, plane) in planes.iter().enumerate() {
-                        estimate += i64::from((v & plane[w]).count_ones()) << (p + 1);
+    for (block, out) in blocks.chunks_exact(BLOCK * ROW).zip(out.chunks_mut(BLOCK)) {
+        for (r, out) in out.iter_mut().enumerate() {
+            let (mut counts, mut ones) = ([0i64; PLANES], 0i64);
+            for w in 0..WORDS {
+                let v = word(block, w, r);
+                match scoring {
+                    Scoring::Hamming => counts[0] += i64::from((v ^ planes[0][w]).count_ones()),
+                    Scoring::Weighted => {
+                        for (count, plane) in counts.iter_mut().zip(planes) {
+                            *count += i64::from((v & plane[w]).count_ones());
+                        }
+                        ones += i64::from(v.count_ones());
                     }
-                    estimate -= LEVELS as i64 * i64::from(v.count_ones());
                 }
             }
+            *out = distance(scoring, counts, ones, offset);
         }
-        *out = distance(scoring, estimate, offset);
     }
 }
 
@@ -578,45 +612,43 @@ unsafe fn distances_avx512(
     scoring: Scoring,
     planes: &[[u64; 8]; PLANES],
     offset: i32,
-    rows: &[u8],
+    blocks: &[u8],
     out: &mut [u32],
 ) {
     use std::arch::x86_64::*;
-    // A row's six words in one register, the last two lanes zero (masked load: no read past
-    // the row, so the last row of a file needs no padding).
-    const MASK: __mmask8 = (1 << WORDS) - 1;
-    // SAFETY: each plane is eight words, 64 bytes.
-    let (p0, p1, p2, p3) = unsafe {
-        (
-            _mm512_loadu_si512(planes[0].as_ptr().cast()),
-            _mm512_loadu_si512(planes[1].as_ptr().cast()),
-            _mm512_loadu_si512(planes[2].as_ptr().cast()),
-            _mm512_loadu_si512(planes[3].as_ptr().cast()),
-        )
+    // Each plane's word w in every lane: one register per (plane, word).
+    let spread = |p: usize| -> [__m512i; WORDS] {
+        std::array::from_fn(|w| _mm512_set1_epi64(planes[p][w] as i64))
     };
-    for (row, out) in rows.chunks_exact(ROW).zip(out) {
-        // SAFETY: the mask reads the row's 48 bytes only.
-        let v = unsafe { _mm512_maskz_loadu_epi64(MASK, row.as_ptr().cast()) };
-        let estimate = match scoring {
-            Scoring::Hamming => {
-                _mm512_reduce_add_epi64(_mm512_popcnt_epi64(_mm512_xor_si512(v, p0)))
+    let (p0, p1, p2, p3) = (spread(0), spread(1), spread(2), spread(3));
+    for (block, out) in blocks.chunks_exact(BLOCK * ROW).zip(out.chunks_mut(BLOCK)) {
+        let zero = _mm512_setzero_si512();
+        let (mut c0, mut c1, mut c2, mut c3, mut ones) = (zero, zero, zero, zero, zero);
+        for w in 0..WORDS {
+            // SAFETY: the block holds WORDS × BLOCK words; this reads the BLOCK of word w.
+            let v = unsafe { _mm512_loadu_si512(block[w * BLOCK * 8..].as_ptr().cast()) };
+            match scoring {
+                Scoring::Hamming => {
+                    c0 = _mm512_add_epi64(c0, _mm512_popcnt_epi64(_mm512_xor_si512(v, p0[w])));
+                }
+                Scoring::Weighted => {
+                    c0 = _mm512_add_epi64(c0, _mm512_popcnt_epi64(_mm512_and_si512(v, p0[w])));
+                    c1 = _mm512_add_epi64(c1, _mm512_popcnt_epi64(_mm512_and_si512(v, p1[w])));
+                    c2 = _mm512_add_epi64(c2, _mm512_popcnt_epi64(_mm512_and_si512(v, p2[w])));
+                    c3 = _mm512_add_epi64(c3, _mm512_popcnt_epi64(_mm512_and_si512(v, p3[w])));
+                    ones = _mm512_add_epi64(ones, _mm512_popcnt_epi64(v));
+                }
             }
-            Scoring::Weighted => {
-                let c0 = _mm512_popcnt_epi64(_mm512_and_si512(v, p0));
-                let c1 = _mm512_popcnt_epi64(_mm512_and_si512(v, p1));
-                let c2 = _mm512_popcnt_epi64(_mm512_and_si512(v, p2));
-                let c3 = _mm512_popcnt_epi64(_mm512_and_si512(v, p3));
-                let mut sum = _mm512_slli_epi64::<1>(c0);
-                sum = _mm512_add_epi64(sum, _mm512_slli_epi64::<2>(c1));
-                sum = _mm512_add_epi64(sum, _mm512_slli_epi64::<3>(c2));
-                sum = _mm512_add_epi64(sum, _mm512_slli_epi64::<4>(c3));
-                let ones = _mm512_popcnt_epi64(v);
-                // 15 · ones as 16 · ones − ones.
-                sum = _mm512_sub_epi64(sum, _mm512_sub_epi64(_mm512_slli_epi64::<4>(ones), ones));
-                _mm512_reduce_add_epi64(sum)
-            }
-        };
-        *out = distance(scoring, estimate, offset);
+        }
+        let mut lanes = [[0i64; BLOCK]; PLANES + 1];
+        for (lane, register) in lanes.iter_mut().zip([c0, c1, c2, c3, ones]) {
+            // SAFETY: each array is 8 i64, 64 bytes.
+            unsafe { _mm512_storeu_si512(lane.as_mut_ptr().cast(), register) };
+        }
+        for (r, out) in out.iter_mut().enumerate() {
+            let counts = [lanes[0][r], lanes[1][r], lanes[2][r], lanes[3][r]];
+            *out = distance(scoring, counts, lanes[4][r], offset);
+        }
     }
 }
 
@@ -818,7 +850,8 @@ mod tests {
     #[test]
     fn the_kernels_agree() {
         let mut seed = 0x1234_5678_9abc_def1;
-        let rows: Vec<u8> = (0..ROW * 257).map(|_| words(&mut seed) as u8).collect();
+        // 33 blocks of 8 rows; 257 distances asked for (the last block's others padding).
+        let rows: Vec<u8> = (0..ROW * 264).map(|_| words(&mut seed) as u8).collect();
         for scoring in [Scoring::Hamming, Scoring::Weighted] {
             for _ in 0..20 {
                 let mut planes = [[0u64; 8]; PLANES];
