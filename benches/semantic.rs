@@ -21,9 +21,11 @@
 //! - `ann INDEX QUERIES`: approximate search (`semantic::lists`) against exact on the real
 //!   vectors of an embedded INDEX (the eval's `target/eval/scifact-index`, say) with the real
 //!   queries of QUERIES (BEIR jsonl, `text`), then on those vectors replicated with small
-//!   noise to 250k and 1M (labelled so: real vectors, not real documents): lists build time,
-//!   recall@10 of documents against exact, p50/p99 of both. `ann INDEX QUERIES real`: the
-//!   real vectors only.
+//!   noise to 50k, 250k and 1M (labelled so: real vectors, not real documents): lists build time,
+//!   recall@10 of documents against exact, p50/p99 of both; then the bit sketches
+//!   (`semantic::sketch`) in each scoring and pool size: recall@10 and recall@1000 (the depth
+//!   fusion z-scores over) against exact, p50/p99. `ann INDEX QUERIES real`: the real vectors
+//!   only.
 //!
 //! ```sh
 //! bash scripts/fetch_test_model.sh                   # the model, once
@@ -545,7 +547,7 @@ fn load_cost() {
 }
 
 /// Approximate search against exact on real vectors and real queries, then on the vectors
-/// replicated with noise to 250k and 1M.
+/// replicated with noise to 50k, 250k and 1M.
 fn approximate_against_exact(
     index: &Path,
     queries: &Path,
@@ -554,6 +556,7 @@ fn approximate_against_exact(
 ) {
     use tipdex::semantic::lists::{self, Approximate};
     use tipdex::semantic::scan::VectorPlan;
+    use tipdex::semantic::sketch::{self, Scoring, SketchSearch};
     let real: Vec<Group> = VectorStore::load(index)
         .expect("the index's vectors")
         .groups
@@ -580,13 +583,44 @@ fn approximate_against_exact(
     );
     println!("| vectors | lists (probed) | build s | recall@10 | exact p50 / p99 ms | lists p50 / p99 ms |");
     println!("|---|---:|---:|---:|---:|---:|");
+    // The sketches' variants: (scoring, documents scored exactly). Fusion's depth is 1,000,
+    // so the default pool is 4,000; the small pools show how well the sketches rank on real
+    // vectors, where a pool of 1,000+ holds most of a small collection.
+    let variants = [
+        (Scoring::Weighted, 100),
+        (Scoring::Weighted, 250),
+        (Scoring::Weighted, 1000),
+        (Scoring::Weighted, 2000),
+        (Scoring::Weighted, 4000),
+        (Scoring::Hamming, 250),
+        (Scoring::Hamming, 2000),
+        (Scoring::Hamming, 8000),
+    ];
+    let mut sketch_lines = vec![
+        "| vectors | sketch s | scoring | pool | recall@10 | recall@1000 | p50 / p99 ms | exact p50 ms (same run) |".to_string(),
+        "|---|---:|---|---:|---:|---:|---:|---:|".to_string(),
+    ];
     let mut noise = RandomUnits(0x2545_f491_4f6c_dd1d);
+    // (vectors, passages a document: 0 = as the real documents have them). 236k in documents
+    // of 12 passages is the shape of the 20k bench corpus embedded whole (236k passages of 20k
+    // documents), where the real sets have 1.2 passages a document.
     let sizes = if real_only {
-        vec![real_vectors]
+        vec![(real_vectors, 0)]
     } else {
-        vec![real_vectors, 250_000, 1_000_000]
+        vec![
+            (real_vectors, 0),
+            (50_000, 0),
+            (236_000, 12),
+            (250_000, 0),
+            (1_000_000, 0),
+        ]
     };
-    for target in sizes {
+    let shape = |target: usize, per_document: usize| match (target == real_vectors, per_document) {
+        (true, _) => " real".to_string(),
+        (false, 0) => " replicated".to_string(),
+        (false, n) => format!(" replicated, {n} a document"),
+    };
+    for (target, per_document) in sizes {
         let dir = tempfile::tempdir().expect("temporary folder");
         let mut store = VectorStore::load(dir.path()).expect("empty store");
         let (mut written, mut batch) = (0usize, Vec::new());
@@ -615,11 +649,23 @@ fn approximate_against_exact(
                     })
                     .collect();
                 written += passages.len();
-                batch.push(Group {
-                    key: g.key ^ copy.wrapping_mul(0x9e37_79b9_7f4a_7c15),
-                    signature: g.signature,
-                    passages,
-                });
+                let key = g.key ^ copy.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                match batch.last_mut() {
+                    // Passages gathered into documents of `per_document`, renumbered.
+                    Some(Group { passages: into, .. })
+                        if per_document > 0 && into.len() < per_document =>
+                    {
+                        for mut p in passages {
+                            p.ordinal = into.len() as u32;
+                            into.push(p);
+                        }
+                    }
+                    _ => batch.push(Group {
+                        key,
+                        signature: g.signature,
+                        passages,
+                    }),
+                }
                 if batch.len() >= 8_000 {
                     store
                         .append(dir.path(), std::mem::take(&mut batch))
@@ -629,7 +675,11 @@ fn approximate_against_exact(
         }
         store.append(dir.path(), batch).expect("write a chunk");
         let built = lists::build(dir.path()).expect("build the lists");
+        let started = Instant::now();
+        sketch::build_missing(dir.path(), false).expect("sketch the chunks");
+        let sketched = started.elapsed();
         let layout = Layout::open(dir.path(), |_, _| true).expect("open");
+        assert!(layout.has_sketches());
         let plan = |approximate| VectorPlan {
             approximate,
             exact: &Vec::new,
@@ -640,17 +690,40 @@ fn approximate_against_exact(
             docs.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             docs.into_iter().take(10).map(|d| d.0).collect()
         };
+        let top_n = |mut docs: Vec<(u64, f32, u32)>, n: usize| -> Vec<u64> {
+            docs.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            docs.into_iter().take(n).map(|d| d.0).collect()
+        };
         let (mut exact_times, mut list_times, mut agreed) = (Vec::new(), Vec::new(), 0usize);
+        let mut sketch_times = vec![Vec::new(); variants.len()];
+        let mut sketch_agreed = vec![(0usize, 0usize, 0usize); variants.len()];
         for q in &embedded {
-            // Timed: the search alone (the fusion that follows reads its scores unsorted).
+            // Timed: the search alone (the fusion that follows reads its scores unsorted),
+            // each way in turn for the same query, so load hits them alike.
             let started = Instant::now();
             let exact = layout.best_documents(q, &plan(Approximate::Never));
             exact_times.push(started.elapsed());
             let started = Instant::now();
             let approximate = layout.best_documents(q, &plan(Approximate::Always));
             list_times.push(started.elapsed());
+            let deep: std::collections::HashSet<u64> =
+                top_n(exact.clone(), 1000).into_iter().collect();
             let want = top(exact);
             agreed += top(approximate).iter().filter(|k| want.contains(k)).count();
+            for (i, &(scoring, pool)) in variants.iter().enumerate() {
+                let search = SketchSearch { scoring, pool };
+                let started = Instant::now();
+                let found = layout.best_by_sketches(q, &plan(Approximate::Sketches), None, search);
+                sketch_times[i].push(started.elapsed());
+                let a = &mut sketch_agreed[i];
+                a.0 += top(found.clone())
+                    .iter()
+                    .filter(|k| want.contains(k))
+                    .count();
+                let found_deep = top_n(found, 1000);
+                a.1 += found_deep.iter().filter(|k| deep.contains(k)).count();
+                a.2 += deep.len();
+            }
         }
         let pick = |times: &mut Vec<Duration>, p: f64| {
             times.sort();
@@ -659,11 +732,7 @@ fn approximate_against_exact(
         println!(
             "| {}{} | {} ({}) | {:.1} | {:.3} | {:.2} / {:.2} | {:.2} / {:.2} |",
             layout.vectors(),
-            if target == real_vectors {
-                " real"
-            } else {
-                " replicated"
-            },
+            shape(target, per_document),
             built.lists,
             lists::probes(built.lists),
             built.elapsed.as_secs_f64(),
@@ -673,6 +742,27 @@ fn approximate_against_exact(
             pick(&mut list_times, 0.5),
             pick(&mut list_times, 0.99),
         );
+        let exact_p50 = pick(&mut exact_times, 0.5);
+        for (i, &(scoring, pool)) in variants.iter().enumerate() {
+            let (top10, deep, of) = sketch_agreed[i];
+            sketch_lines.push(format!(
+                "| {}{} | {:.2} | {scoring:?} | {} | {:.3} | {:.3} | {:.2} / {:.2} | {:.2} |",
+                layout.vectors(),
+                shape(target, per_document),
+                sketched.as_secs_f64(),
+                pool,
+                top10 as f64 / (10 * embedded.len().max(1)) as f64,
+                deep as f64 / of.max(1) as f64,
+                pick(&mut sketch_times[i], 0.5),
+                pick(&mut sketch_times[i], 0.99),
+                exact_p50,
+            ));
+        }
+    }
+    println!();
+    println!("sketches against exact (same queries, same vectors; every returned score exact):");
+    for line in sketch_lines {
+        println!("{line}");
     }
 }
 

@@ -33,7 +33,8 @@
 //! `--feedback 0,10:0.5` each widening of the query's meaning by its best word matches
 //! (`DOCS:WEIGHT`, `0` for none; see `tipdex::search::Feedback`).
 //! `--approximate` builds the approximate vector search's lists (`tipdex::semantic::lists`)
-//! and forces the semantic side through them, whatever the index's size.
+//! and forces the semantic side through them, whatever the index's size; `--sketches`
+//! likewise with the bit sketches (`tipdex::semantic::sketch`, made by the embedding run).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -132,6 +133,7 @@ fn main() -> anyhow::Result<()> {
     let plain = corpora.is_none();
     let raw_scores = args.iter().any(|a| a == "--raw-scores");
     let approximate = args.iter().any(|a| a == "--approximate");
+    let sketches = args.iter().any(|a| a == "--sketches");
     let gain = if corpora.is_some() {
         Gain::Exponential
     } else {
@@ -199,6 +201,11 @@ fn main() -> anyhow::Result<()> {
                 lists.elapsed.as_secs_f64()
             );
         }
+        if sketches {
+            // An index embedded before sketches existed gets them here.
+            let made = tipdex::semantic::sketch::build_missing(&index_dir, true)?;
+            println!("sketches: {} chunks sketched now", made.written);
+        }
         Some(std::sync::Arc::new(QueryEncoder::open(&model)?))
     } else {
         None
@@ -256,6 +263,9 @@ fn main() -> anyhow::Result<()> {
             let mut s = SemanticSearch::new(mode, e.clone(), index_dir.clone());
             if approximate {
                 s.approximate = tipdex::semantic::lists::Approximate::Always;
+            }
+            if sketches {
+                s.approximate = tipdex::semantic::lists::Approximate::Sketches;
             }
             if mode == Mode::Hybrid {
                 s.lexical_weight = weight;

@@ -57,7 +57,8 @@ pub struct SemanticSearch {
     pub lexical_weight: f32,
     /// See [`DEFAULT_DEPTH`].
     pub depth: usize,
-    /// Exact or approximate vector search (approximate past ~250k vectors by default).
+    /// Exact or approximate vector search (by default through the bit sketches past 50k
+    /// vectors, or the lists past 250k where there are no sketches).
     pub approximate: Approximate,
     /// How far the lexical side's best documents widen the query's meaning (hybrid only).
     pub feedback: Feedback,

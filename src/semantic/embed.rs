@@ -157,17 +157,23 @@ pub fn embed_index(
             let groups = std::mem::take(&mut pending);
             reuse.add(&groups);
             vectors.append(index_dir, groups)?;
+            // Each chunk sketched as it is written, so a search during a long run reads new
+            // rows through the sketches too (a chunk without one is scored exactly).
+            super::sketch::build_missing(index_dir, false)?;
             pending_passages = 0;
             last_flush = Instant::now();
         }
     }
     reuse.add(&pending);
     vectors.append(index_dir, pending)?;
+    super::sketch::build_missing(index_dir, false)?;
     report.reused_passages = state.passages_done - report.embedded_passages;
     if !report.interrupted {
         // Stale groups leave the disk only now, so a resumed run can still reuse them; a long
         // run's many chunks are merged now rather than on every later load.
         vectors.settle(index_dir, !stale.is_empty())?;
+        // A compaction's new chunk sketched, the old chunks' sketches removed.
+        super::sketch::build_missing(index_dir, true)?;
         VectorStore::mark_synced(index_dir, fingerprint(&searcher))?;
         // Past the exact scan's budget, searches go through the lists: made here, never by a
         // search, whenever they are missing or no longer name the chunks as they are.

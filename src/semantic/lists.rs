@@ -28,7 +28,8 @@ use rayon::prelude::*;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// Vectors from which a search is approximate unless told otherwise: where the exact scan
+/// Vectors from which a search goes through the lists unless told otherwise (and the chunks
+/// have no sketches, which are tried first from `sketch::SKETCH_FROM`): where the exact scan
 /// passes the 20 ms query budget on these cores (BENCHMARKS.md, "Exact search, contiguous
 /// layout": ~254,000 vectors), rounded down.
 pub const APPROXIMATE_FROM: usize = 250_000;
@@ -48,11 +49,16 @@ const SAMPLE_PER_LIST: usize = 64;
 /// How a search finds its documents' best passages.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Approximate {
-    /// Through the lists when they exist and the vectors searched pass [`APPROXIMATE_FROM`].
+    /// Through the sketches when they exist and the vectors searched pass
+    /// `sketch::SKETCH_FROM`, else through the lists when they exist and the vectors searched
+    /// pass [`APPROXIMATE_FROM`].
     #[default]
     Auto,
     /// Through the lists whenever they exist and are current (tests, measurements).
     Always,
+    /// Through the bit sketches (`semantic::sketch`) whenever any chunk has a current one
+    /// (tests, measurements).
+    Sketches,
     /// Every row scanned.
     Never,
 }

@@ -20,6 +20,7 @@ pub mod model;
 mod one_text;
 pub mod query_model;
 pub mod scan;
+pub mod sketch;
 pub mod vectors;
 mod wordpiece;
 

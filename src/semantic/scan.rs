@@ -12,6 +12,7 @@
 
 use super::encoder::DIMENSIONS;
 use super::lists::{probes, Approximate, Lists, APPROXIMATE_FROM};
+use super::sketch::{QueryCode, Sketch, SketchSearch, DISTANCES, SKETCH_FROM};
 use super::vectors::{chunk_shape, encode_chunk, ChunkShape, Group, GroupSpan, VectorStore};
 use super::SemanticError;
 use std::collections::{HashMap, HashSet};
@@ -80,13 +81,15 @@ impl std::ops::Deref for Bytes {
     }
 }
 
-/// One document's rows: `count` passage records of `source` from byte `first`.
+/// One document's rows: `count` passage records of `source` from byte `first`, which are
+/// the source's rows `row..row + count` in its sketch.
 #[derive(Clone, Copy, Debug)]
 struct Rows {
     key: u64,
     source: u32,
     first: usize,
     count: u32,
+    row: u32,
 }
 
 /// Every live vector, grouped by document, read where it lies: the rows of each chunk file
@@ -102,6 +105,8 @@ pub struct Layout {
     by_key: HashMap<u64, usize>,
     vectors: usize,
     lists: Option<Lists>,
+    /// Each source's sketch, when it has a current one.
+    sketches: Vec<Option<Sketch>>,
 }
 
 /// How [`Layout::best_documents`] may search, from the request.
@@ -136,10 +141,15 @@ impl Layout {
         let shape = chunk_shape(&bytes).expect("a chunk just encoded reads back");
         let mut layout = Layout::default();
         layout.chunks.push((0, bytes.len() as u64));
+        layout
+            .sketches
+            .push(Some(Sketch::of_chunk(0, &bytes, &shape)));
         layout.sources.push((Bytes::Owned(bytes), shape));
         let spans = layout.sources[0].1.groups.clone();
+        let mut row = 0;
         for span in spans {
-            layout.push(0, &span);
+            layout.push(0, &span, row);
+            row += span.count;
         }
         layout
     }
@@ -153,6 +163,11 @@ impl Layout {
     ) -> Result<Layout, SemanticError> {
         let mut layout = Self::open_rows(index_dir, keep)?;
         layout.lists = Lists::open(index_dir, &layout.chunks)?;
+        for ((number, _), (bytes, shape)) in layout.chunks.iter().zip(&layout.sources) {
+            let rows = shape.groups.iter().map(|g| g.count as usize).sum();
+            let sketch = Sketch::open(index_dir, *number, bytes, rows)?;
+            layout.sketches.push(sketch);
+        }
         Ok(layout)
     }
 
@@ -162,18 +177,20 @@ impl Layout {
         keep: impl Fn(u64, u64) -> bool,
     ) -> Result<Layout, SemanticError> {
         let chunks = VectorStore::map(index_dir)?;
-        let mut latest: HashMap<u64, (u32, GroupSpan)> = HashMap::new();
+        let mut latest: HashMap<u64, (u32, GroupSpan, u32)> = HashMap::new();
         for (source, (_, _, shape)) in chunks.iter().enumerate() {
+            let mut row = 0;
             for span in &shape.groups {
-                latest.insert(span.key, (source as u32, *span));
+                latest.insert(span.key, (source as u32, *span, row));
+                row += span.count;
             }
         }
-        let mut chosen: Vec<(u32, GroupSpan)> = latest
+        let mut chosen: Vec<(u32, GroupSpan, u32)> = latest
             .into_values()
-            .filter(|(_, span)| keep(span.key, span.signature))
+            .filter(|(_, span, _)| keep(span.key, span.signature))
             .collect();
         // File order, so a scan walks each chunk front to back.
-        chosen.sort_by_key(|(source, span)| (*source, span.first));
+        chosen.sort_by_key(|(source, span, _)| (*source, span.first));
         let mut layout = Layout {
             chunks: chunks
                 .iter()
@@ -185,19 +202,20 @@ impl Layout {
                 .collect(),
             ..Layout::default()
         };
-        for (source, span) in chosen {
-            layout.push(source, &span);
+        for (source, span, row) in chosen {
+            layout.push(source, &span, row);
         }
         Ok(layout)
     }
 
-    fn push(&mut self, source: u32, span: &GroupSpan) {
+    fn push(&mut self, source: u32, span: &GroupSpan, row: u32) {
         self.by_key.insert(span.key, self.documents.len());
         self.documents.push(Rows {
             key: span.key,
             source,
             first: span.first,
             count: span.count,
+            row,
         });
         self.vectors += span.count as usize;
     }
@@ -260,7 +278,9 @@ impl Layout {
             (Some(lists), Approximate::Always | Approximate::Auto) => Some(lists),
             _ => None,
         };
-        let only = if lists.is_some() || plan.approximate == Approximate::Never {
+        let sketched = self.sketches.iter().any(Option::is_some)
+            && matches!(plan.approximate, Approximate::Auto | Approximate::Sketches);
+        let only = if lists.is_some() || sketched || plan.approximate == Approximate::Never {
             (plan.only)()
         } else {
             None
@@ -271,6 +291,9 @@ impl Layout {
                 .map(|&i| self.documents[i].count as usize)
                 .sum()
         });
+        if sketched && (plan.approximate == Approximate::Sketches || considered >= SKETCH_FROM) {
+            return self.best_by_sketches(query, plan, only, SketchSearch::for_depth(plan.depth));
+        }
         let lists = lists
             .filter(|_| plan.approximate == Approximate::Always || considered >= APPROXIMATE_FROM);
         let Some(lists) = lists else {
@@ -380,6 +403,85 @@ impl Layout {
             .collect()
     }
 
+    /// Documents' best passages through the sketches: every admitted document (`only`, or
+    /// all) given the distance of its nearest sketched row, the `search.pool` nearest kept,
+    /// and those, `plan.exact`'s documents and the documents of chunks without a current
+    /// sketch scored exactly on all their rows: (key, score, ordinal), each score exact.
+    pub fn best_by_sketches(
+        &self,
+        query: &Query,
+        plan: &VectorPlan<'_>,
+        only: Option<Vec<u64>>,
+        search: SketchSearch,
+    ) -> Vec<(u64, f32, u32)> {
+        let code = QueryCode::new(query.float(), &self.sketches, search.scoring);
+        let mut scored: Vec<usize> = Vec::new();
+        SCRATCH.with(|scratch| {
+            let (distances, nearest, histogram) = &mut *scratch.borrow_mut();
+            distances.clear();
+            nearest.clear();
+            // Every sketched row's distance, chunk by chunk in one tight pass (a call per
+            // document cost more than the popcounts at 1.2 rows a document).
+            let starts: Vec<Option<usize>> = self
+                .sketches
+                .iter()
+                .enumerate()
+                .map(|(source, sketch)| {
+                    let sketch = sketch.as_ref().filter(|_| code.covers(source))?;
+                    let at = distances.len();
+                    code.distances(source, sketch.all_bits(), sketch.rows(), distances);
+                    Some(at)
+                })
+                .collect();
+            // Each document's nearest row as (distance << 32 | document): one integer to
+            // select on.
+            let mut visit = |doc: usize| {
+                let rows = &self.documents[doc];
+                match starts.get(rows.source as usize).copied().flatten() {
+                    Some(at) => {
+                        let from = at + rows.row as usize;
+                        if let Some(d) = distances[from..from + rows.count as usize].iter().min() {
+                            nearest.push(u64::from(*d) << 32 | doc as u64);
+                        }
+                    }
+                    // A chunk written since its sketch (or damaged): its rows scored exactly.
+                    None => scored.push(doc),
+                }
+            };
+            match &only {
+                None => (0..self.documents.len()).for_each(&mut visit),
+                Some(keys) => keys
+                    .iter()
+                    .filter_map(|k| self.by_key.get(k).copied())
+                    .for_each(&mut visit),
+            }
+            smallest(nearest, search.pool.max(1), histogram, &mut scored);
+        });
+        let admitted: Option<HashSet<u64>> = only.map(|keys| keys.into_iter().collect());
+        scored.extend(
+            (plan.exact)()
+                .iter()
+                .filter(|k| admitted.as_ref().is_none_or(|a| a.contains(k)))
+                .filter_map(|k| self.by_key.get(k).copied()),
+        );
+        // Layout order: each chunk read front to back.
+        scored.sort_unstable();
+        scored.dedup();
+        scored
+            .into_iter()
+            .filter_map(|doc| {
+                let rows = &self.documents[doc];
+                let (score, ordinal) = self.best_of(rows, query)?;
+                Some((rows.key, score, ordinal))
+            })
+            .collect()
+    }
+
+    /// Whether any chunk has a current sketch.
+    pub fn has_sketches(&self) -> bool {
+        self.sketches.iter().any(Option::is_some)
+    }
+
     /// The document whose rows hold the record at byte `at` of `source`, if it is one this
     /// layout keeps (a row of a replaced or refused group has none).
     fn document_at(&self, source: u32, at: usize) -> Option<usize> {
@@ -453,6 +555,50 @@ impl Layout {
             f(shape.ordinal(record), record, shape);
         }
     }
+}
+
+thread_local! {
+    /// The sketch search's buffers (row distances, documents' nearest, the histogram), kept
+    /// per thread between queries so a query does not map and fault in a few MB of fresh
+    /// pages for them.
+    static SCRATCH: std::cell::RefCell<(Vec<u32>, Vec<u64>, Vec<u32>)> = std::cell::RefCell::default();
+}
+
+/// The documents of the `pool` smallest of `nearest` (distance << 32 | document; ties broken
+/// by document, so the same query always gets the same pool), appended to `out`: a histogram
+/// of the distances (they are below `sketch::DISTANCES`) finds the threshold in one pass, and
+/// only the entries at the threshold are selected among.
+fn smallest(nearest: &[u64], pool: usize, histogram: &mut Vec<u32>, out: &mut Vec<usize>) {
+    let document = |n: u64| (n & u64::from(u32::MAX)) as usize;
+    if nearest.len() <= pool {
+        out.extend(nearest.iter().map(|&n| document(n)));
+        return;
+    }
+    let distance = |n: u64| ((n >> 32) as usize).min(DISTANCES - 1);
+    histogram.clear();
+    histogram.resize(DISTANCES, 0);
+    for &n in nearest {
+        histogram[distance(n)] += 1;
+    }
+    let (mut below, mut threshold) = (0usize, 0usize);
+    while below + histogram[threshold] as usize <= pool && threshold + 1 < DISTANCES {
+        below += histogram[threshold] as usize;
+        threshold += 1;
+    }
+    let mut edge = Vec::new();
+    for &n in nearest {
+        match distance(n).cmp(&threshold) {
+            std::cmp::Ordering::Less => out.push(document(n)),
+            std::cmp::Ordering::Equal => edge.push(n),
+            std::cmp::Ordering::Greater => {}
+        }
+    }
+    let need = pool - below;
+    if edge.len() > need && need > 0 {
+        edge.select_nth_unstable(need - 1);
+    }
+    edge.truncate(need);
+    out.extend(edge.into_iter().map(document));
 }
 
 /// A row's int8 components (as bytes) times its scale: the unit vector it stands for.
@@ -573,6 +719,33 @@ mod tests {
                 .enumerate()
                 .map(|(o, s)| PassageVector::quantise(o as u32, u64::from(*s) + 1, &unit(*s)))
                 .collect(),
+        }
+    }
+
+    /// The histogram's pool is the selection's: the `pool` smallest, ties by document.
+    #[test]
+    fn the_pool_is_the_smallest_distances() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let all: Vec<u64> = (0..5000u64)
+            .map(|doc| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                (seed % 700) << 32 | doc
+            })
+            .collect();
+        let mut sorted = all.clone();
+        sorted.sort_unstable();
+        for pool in [1, 10, 999, 4999, 5000, 6000] {
+            let mut fast = Vec::new();
+            smallest(&all, pool, &mut Vec::new(), &mut fast);
+            fast.sort_unstable();
+            let mut want: Vec<usize> = sorted[..pool.min(all.len())]
+                .iter()
+                .map(|n| (n & u64::from(u32::MAX)) as usize)
+                .collect();
+            want.sort_unstable();
+            assert_eq!(fast, want, "pool {pool}");
         }
     }
 

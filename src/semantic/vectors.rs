@@ -529,7 +529,7 @@ impl SyncedNote {
 }
 
 /// The chunk files of `index_dir`, oldest first.
-fn chunk_files(index_dir: &Path) -> Result<Vec<(u64, PathBuf)>, SemanticError> {
+pub(crate) fn chunk_files(index_dir: &Path) -> Result<Vec<(u64, PathBuf)>, SemanticError> {
     let folder = VectorStore::folder(index_dir);
     let entries = match std::fs::read_dir(&folder) {
         Ok(e) => e,

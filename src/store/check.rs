@@ -164,8 +164,14 @@ fn vector_problems(dir: &Path) -> Vec<Problem> {
             what: format!("{what}; `tipdex index --semantic` builds it again"),
         })
     });
-    match verify_chunks(dir).and_then(|d| Ok((d, lists?))) {
-        Ok((damaged, lists)) => damaged
+    let sketches = crate::semantic::sketch::verify(dir).map(|faults| {
+        faults.into_iter().map(|(file, what)| Problem {
+            file: Some(file),
+            what: format!("{what}; `tipdex index --semantic` builds it again"),
+        })
+    });
+    match verify_chunks(dir).and_then(|d| Ok((d, lists?, sketches?))) {
+        Ok((damaged, lists, sketches)) => damaged
             .into_iter()
             .map(|d| Problem {
                 file: Some(d.file),
@@ -175,6 +181,7 @@ fn vector_problems(dir: &Path) -> Vec<Problem> {
                 ),
             })
             .chain(lists)
+            .chain(sketches)
             .collect(),
         Err(e) => vec![Problem {
             file: Some(PathBuf::from(crate::semantic::vectors::FOLDER)),

@@ -220,6 +220,46 @@ fn a_torn_vector_file_is_named_and_mended_by_embedding_again() {
     assert_eq!(file_names(&mended)[0], "civil.txt", "{mended}");
 }
 
+/// `index --semantic` sketches each chunk beside it; an altered sketch is named by
+/// `tipdex check`, does not change what a search finds (every score is exact; a search does
+/// not read the checksum), and the next embedding run makes it again.
+#[test]
+fn an_altered_sketch_is_named_by_check_and_made_again() {
+    let env = Env::empty();
+    write_corpus(&env);
+    run(&env, &["index", "data", "--semantic"]).ok();
+    let folder = env.index_dir().join("semantic");
+    let sketch = std::fs::read_dir(&folder)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "sketch"))
+        .expect("a sketch beside the chunk");
+    let name = sketch.file_name().unwrap().to_string_lossy().into_owned();
+    let bytes = std::fs::read(&sketch).unwrap();
+    let mut altered = bytes.clone();
+    let at = altered.len() - 12;
+    altered[at] ^= 0xff;
+    std::fs::write(&sketch, &altered).unwrap();
+
+    let check = run(&env, &["check"]);
+    assert_eq!(check.code, 1, "{}", check.stdout);
+    assert!(
+        check.stdout.contains(&name) && check.stdout.contains("index --semantic"),
+        "{}",
+        check.stdout
+    );
+    let found = search(&env, &["survivors suing to get compensation"]);
+    assert_eq!(file_names(&found)[0], "civil.txt", "{found}");
+
+    run(&env, &["index", "data", "--semantic"]).ok();
+    assert_eq!(std::fs::read(&sketch).unwrap(), bytes);
+    assert!(run(&env, &["check"])
+        .ok()
+        .stdout
+        .contains("no damage found"));
+}
+
 #[test]
 fn semantic_mode_without_embeddings_says_how_to_make_them() {
     let env = Env::empty();
