@@ -5,7 +5,9 @@
 //!   documents are the same for every size), their vectors dropped first so every run embeds
 //!   the same sample.
 //! - `latency N`: p50/p99 per mode (lexical, semantic, hybrid) over the generator's queries on
-//!   the first N documents, embedded (incrementally) first.
+//!   the first N documents, embedded (incrementally) first; the modes run in turn query by
+//!   query, three rounds, so that a load that comes and goes (another session's build, the
+//!   host's neighbours) falls on all three alike and their ratio means something.
 //! - `query N`: embedding the generator's queries alone (the floor of every semantic or hybrid
 //!   query), p50/p99 and tokens per query, on the corpus of N documents' queries.
 //! - `latency-at CORPUS INDEX SECONDS`: the same per-mode latency on a corpus folder made by
@@ -283,34 +285,45 @@ fn modes_latency(corpus: &Path, index: &Path, encoder: &Arc<QueryEncoder>, docs:
         let live = LiveVectors::load(index, &store, &searcher).expect("vectors");
         live.layout.vectors()
     };
+    const ROUNDS: usize = 3;
     println!(
-        "in-process, {docs} documents ({passages} passage vectors), {} queries, top 10 with 2 passages each, after one warm-up pass:",
+        "in-process, {docs} documents ({passages} passage vectors), {} queries × {ROUNDS} rounds, top 10 with 2 passages each, the three modes in turn query by query (so all see the same load), after one warm-up pass:",
         queries.len()
     );
     println!("| mode | p50 ms | p99 ms | mean ms |");
     println!("|---|---:|---:|---:|");
-    let mut medians = HashMap::new();
-    for mode in [Mode::Lexical, Mode::Semantic, Mode::Hybrid] {
-        let semantic = (mode != Mode::Lexical)
-            .then(|| SemanticSearch::new(mode, encoder.clone(), index.to_path_buf()));
-        let request = |q: &str| SearchRequest {
-            query: q.to_string(),
-            limit: 10,
-            passages: 2,
-            semantic: semantic.clone(),
-            ..SearchRequest::default()
-        };
-        for q in &queries {
+    let modes = [Mode::Lexical, Mode::Semantic, Mode::Hybrid];
+    let requests: Vec<_> = modes
+        .iter()
+        .map(|&mode| {
+            let semantic = (mode != Mode::Lexical)
+                .then(|| SemanticSearch::new(mode, encoder.clone(), index.to_path_buf()));
+            move |q: &str| SearchRequest {
+                query: q.to_string(),
+                limit: 10,
+                passages: 2,
+                semantic: semantic.clone(),
+                ..SearchRequest::default()
+            }
+        })
+        .collect();
+    for q in &queries {
+        for request in &requests {
             search(&store, &reader, &request(q)).expect("warm-up search");
         }
-        let mut times: Vec<Duration> = queries
-            .iter()
-            .map(|q| {
+    }
+    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); modes.len()];
+    for _ in 0..ROUNDS {
+        for q in &queries {
+            for (request, times) in requests.iter().zip(times.iter_mut()) {
                 let started = Instant::now();
                 std::hint::black_box(search(&store, &reader, &request(q)).expect("search"));
-                started.elapsed()
-            })
-            .collect();
+                times.push(started.elapsed());
+            }
+        }
+    }
+    let mut medians = HashMap::new();
+    for (mode, mut times) in modes.iter().zip(times) {
         times.sort();
         let pick = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize];
         let mean = times.iter().sum::<Duration>() / times.len().max(1) as u32;
