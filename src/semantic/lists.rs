@@ -184,13 +184,7 @@ impl Shape {
     fn read(bytes: &[u8]) -> Option<Shape> {
         let body = bytes.get(..bytes.len().checked_sub(8)?)?;
         let mut r = Reader { bytes: body, at: 0 };
-        if r.take(8)? != MAGIC {
-            return None;
-        }
-        let model_len = r.u32()? as usize;
-        if r.take(model_len)? != super::MODEL_NAME.as_bytes() || r.u32()? as usize != DIMENSIONS {
-            return None;
-        }
+        r.file_header(MAGIC)?;
         let chunk_count = r.u32()? as usize;
         let mut chunks = Vec::with_capacity(chunk_count.min(body.len() / 16));
         for _ in 0..chunk_count {

@@ -144,6 +144,34 @@ impl<'a> Reader<'a> {
     pub(crate) fn u64(&mut self) -> Option<u64> {
         Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
     }
+    /// Read past what [`file_header`] wrote: `Some` only for `magic`, this model's name and
+    /// its dimensions.
+    pub(crate) fn file_header(&mut self, magic: &[u8]) -> Option<()> {
+        if self.take(magic.len())? != magic {
+            return None;
+        }
+        let model_len = self.u32()? as usize;
+        let same = self.take(model_len)? == MODEL_NAME.as_bytes()
+            && self.u32()? as usize == encoder::DIMENSIONS;
+        same.then_some(())
+    }
+}
+
+/// A file's bytes: mapped in place, or laid out in memory (`Layout::build`, sketches made for
+/// a search of unsaved vectors).
+pub(crate) enum Bytes {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Mapped(m) => m,
+            Bytes::Owned(v) => v,
+        }
+    }
 }
 
 /// The error of `action` on `path`, for `map_err`.

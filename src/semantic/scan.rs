@@ -14,7 +14,7 @@ use super::encoder::DIMENSIONS;
 use super::lists::{probes, Approximate, Lists, APPROXIMATE_FROM};
 use super::sketch::{QueryCode, Sketch, SketchSearch, DISTANCES, SKETCH_FROM};
 use super::vectors::{chunk_shape, encode_chunk, ChunkShape, Group, GroupSpan, VectorStore};
-use super::SemanticError;
+use super::{Bytes, SemanticError};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -60,23 +60,6 @@ impl Query {
         match self.kernel {
             Kernel::Int8 => dot_i8(&self.quantised, row) as f32 * self.scale,
             Kernel::Float => dot_f32(&self.float, row),
-        }
-    }
-}
-
-/// Bytes holding passage records: a chunk file mapped in place, or records laid out in
-/// memory by [`Layout::build`].
-enum Bytes {
-    Mapped(memmap2::Mmap),
-    Owned(Vec<u8>),
-}
-
-impl std::ops::Deref for Bytes {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        match self {
-            Bytes::Mapped(m) => m,
-            Bytes::Owned(v) => v,
         }
     }
 }

@@ -30,7 +30,7 @@
 
 use super::encoder::DIMENSIONS;
 use super::vectors::{chunk_checked, chunk_files, ChunkShape, VectorStore};
-use super::{io_err, write_atomically, Reader, SemanticError};
+use super::{io_err, write_atomically, Bytes, Reader, SemanticError};
 use std::path::{Path, PathBuf};
 
 /// 64-bit words of one row's sketch.
@@ -96,22 +96,6 @@ pub(crate) struct Sketch {
     bits_at: usize,
 }
 
-/// A sketch's bytes: a file mapped in place, or made in memory.
-enum Bytes {
-    Mapped(memmap2::Mmap),
-    Owned(Vec<u8>),
-}
-
-impl std::ops::Deref for Bytes {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        match self {
-            Bytes::Mapped(m) => m,
-            Bytes::Owned(v) => v,
-        }
-    }
-}
-
 /// What names a chunk: its number, length and checksum (its last 8 bytes).
 fn chunk_name(number: u64, chunk: &[u8]) -> (u64, u64, u64) {
     let check = chunk.len().checked_sub(8).map_or(0, |at| {
@@ -132,13 +116,7 @@ impl Shape {
     fn read(bytes: &[u8]) -> Option<Shape> {
         let body = bytes.get(..bytes.len().checked_sub(8)?)?;
         let mut r = Reader { bytes: body, at: 0 };
-        if r.take(8)? != MAGIC {
-            return None;
-        }
-        let model_len = r.u32()? as usize;
-        if r.take(model_len)? != super::MODEL_NAME.as_bytes() || r.u32()? as usize != DIMENSIONS {
-            return None;
-        }
+        r.file_header(MAGIC)?;
         let name = (r.u64()?, r.u64()?, r.u64()?);
         let rows = r.u32()? as usize;
         let centre_at = r.at;
@@ -393,13 +371,7 @@ fn header_name(path: &Path) -> Option<(u64, u64, u64)> {
         bytes: &head,
         at: 0,
     };
-    if r.take(8)? != MAGIC {
-        return None;
-    }
-    let model_len = r.u32()? as usize;
-    if r.take(model_len)? != super::MODEL_NAME.as_bytes() || r.u32()? as usize != DIMENSIONS {
-        return None;
-    }
+    r.file_header(MAGIC)?;
     Some((r.u64()?, r.u64()?, r.u64()?))
 }
 
