@@ -14,7 +14,9 @@
 //!   the generator (`queries.txt` beside `corpus/`) already indexed lexically into INDEX,
 //!   after embedding it for at most SECONDS (so the semantic side covers the documents
 //!   embedded so far, the lexical side all), then whole-process `tipdex search` timings
-//!   per mode (each a fresh process: model and vectors loaded every time).
+//!   per mode (each a fresh process: model and vectors loaded every time). With `fill` after
+//!   SECONDS, the documents still without vectors get synthetic ones first (real vectors
+//!   with noise: latency at full coverage, labelled so; see `fill_synthetic`).
 //! - `exact`: the cost of exact vector search (one best passage per document, both kernels of
 //!   `semantic::scan`) against the number of vectors, compute only, and the size where it
 //!   passes the 20 ms query budget.
@@ -123,6 +125,7 @@ fn main() {
             Path::new(corpus),
             Path::new(index),
             seconds,
+            args.iter().any(|a| a == "fill"),
             (&encoder, &query_encoder),
         );
     }
@@ -202,6 +205,7 @@ fn latency_on_index(
     corpus: &Path,
     index: &Path,
     seconds: u64,
+    fill: bool,
     (encoder, query_encoder): (&Encoder, &Arc<QueryEncoder>),
 ) {
     let stop = Arc::new(AtomicBool::new(false));
@@ -226,6 +230,12 @@ fn latency_on_index(
         if report.interrupted { ", stopped at the time limit" } else { "" }
     );
     drop(timer);
+    if fill {
+        let (documents, passages) = fill_synthetic(index);
+        println!(
+            "SYNTHETIC: {passages} passage vectors of {documents} documents filled in from the real ones with noise, for latency at full coverage only (not real embeddings)"
+        );
+    }
     let documents = Store::open(index)
         .and_then(|s| {
             let reader = s.reader()?;
@@ -234,6 +244,80 @@ fn latency_on_index(
         .expect("count documents");
     modes_latency(corpus, index, query_encoder, documents as usize);
     whole_process_latency(corpus, index);
+}
+
+/// For latency at full coverage only: every document of `index` without vectors gets
+/// synthetic ones — a real passage vector of the index picked by key and ordinal, each
+/// component moved by noise (~0.01, cosine ~0.98 to the original, as the `ann` bench's
+/// replicated sets) — written, sketched and marked level with the index as an embedding run
+/// would. Relevance on such an index means nothing. Returns (documents, passages) filled.
+fn fill_synthetic(index: &Path) -> (usize, usize) {
+    use tipdex::semantic::vectors::{fingerprint, signature};
+    let store = Store::open(index).expect("open index");
+    let reader = store.reader().expect("reader");
+    let searcher = reader.searcher();
+    let records = store.all_records(&searcher).expect("records");
+    let mut vectors = VectorStore::load(index).expect("vectors");
+    let real: Vec<Vec<f32>> = vectors
+        .groups
+        .values()
+        .flat_map(|g| g.passages.iter())
+        .map(|p| {
+            p.components
+                .iter()
+                .map(|&c| f32::from(c) * p.scale)
+                .collect()
+        })
+        .collect();
+    assert!(
+        !real.is_empty(),
+        "fill needs some real vectors: embed for a few seconds first"
+    );
+    let mix = |a: u64, b: u64| {
+        let mut x = a.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ b.wrapping_add(0x632B_E59B_D9B4_E019);
+        x ^= x >> 31;
+        x.wrapping_mul(0xBF58_476D_1CE4_E5B9) ^ (x >> 29)
+    };
+    let (mut documents, mut passages, mut batch) = (0, 0, Vec::new());
+    for record in &records {
+        if vectors.groups.contains_key(&record.key) {
+            continue;
+        }
+        let group = Group {
+            key: record.key,
+            signature: signature(&record.hash, record.extractor),
+            passages: (0..record.passages)
+                .map(|ordinal| {
+                    let seed = mix(record.key, u64::from(ordinal));
+                    let base = &real[(seed % real.len() as u64) as usize];
+                    let mut v: Vec<f32> = base
+                        .iter()
+                        .enumerate()
+                        .map(|(i, x)| {
+                            let r = mix(seed, i as u64);
+                            x + ((r >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 0.02
+                        })
+                        .collect();
+                    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+                    v.iter_mut().for_each(|x| *x /= norm);
+                    PassageVector::quantise(ordinal, seed | 1, &v)
+                })
+                .collect(),
+        };
+        documents += 1;
+        passages += group.passages.len();
+        batch.push(group);
+        if batch.len() >= 2_000 {
+            vectors
+                .append(index, std::mem::take(&mut batch))
+                .expect("append");
+        }
+    }
+    vectors.append(index, batch).expect("append");
+    vectors.settle(index, false).expect("settle");
+    tipdex::semantic::sketch::build_missing(index, true).expect("sketches");
+    VectorStore::mark_synced(index, fingerprint(&searcher)).expect("synced");
+    (documents, passages)
 }
 
 /// Wall time of `tipdex search` as a user runs it, per mode: a fresh process each time (the
