@@ -2,8 +2,9 @@
 //! computes some of each dense layer's output rows instead of sleeping.
 //!
 //! Why: a hybrid search embeds its query on a thread of its own beside the lexical passes,
-//! and the lexical side finishes first (~1.4 ms against ~2 ms on a quiet machine), leaving
-//! one core idle while the other embeds. The embedding's thread (the owner) publishes each
+//! and the lexical side finishes first (at 20k documents ~0.8 ms of passes against ~1.4 ms
+//! of embedding), leaving one core idle while the other embeds; measured on a quiet machine
+//! it takes hybrid/lexical p50 from 1.91–1.99 to 1.80–1.95 (BENCHMARKS.md, issue 22). The embedding's thread (the owner) publishes each
 //! dense layer as a [`Job`] of row chunks; a helper ([`Assist::help`]) takes chunks from the
 //! same counter until none is left. A row is computed whole by whichever thread takes it,
 //! with the same kernel and token tiles, so the vector is the same bits however the rows
