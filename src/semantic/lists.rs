@@ -182,9 +182,8 @@ struct Shape {
 impl Shape {
     /// The structure of `bytes` (header, sizes adding up to the length), or None.
     fn read(bytes: &[u8]) -> Option<Shape> {
-        let body = bytes.get(..bytes.len().checked_sub(8)?)?;
-        let mut r = Reader { bytes: body, at: 0 };
-        r.file_header(MAGIC)?;
+        let mut r = Reader::sealed(bytes, MAGIC)?;
+        let body = r.bytes;
         let chunk_count = r.u32()? as usize;
         let mut chunks = Vec::with_capacity(chunk_count.min(body.len() / 16));
         for _ in 0..chunk_count {

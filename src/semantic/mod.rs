@@ -144,6 +144,15 @@ impl<'a> Reader<'a> {
     pub(crate) fn u64(&mut self) -> Option<u64> {
         Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
     }
+    /// The fields of a file that [`file_header`] opened and [`seal`] closed, read from just
+    /// past the header: `None` when it is too short or its header is not `magic` for this
+    /// model. (The checksum itself is for the callers that read every byte anyway.)
+    pub(crate) fn sealed(bytes: &'a [u8], magic: &[u8]) -> Option<Reader<'a>> {
+        let body = bytes.get(..bytes.len().checked_sub(8)?)?;
+        let mut r = Reader { bytes: body, at: 0 };
+        r.file_header(magic)?;
+        Some(r)
+    }
     /// Read past what [`file_header`] wrote: `Some` only for `magic`, this model's name and
     /// its dimensions.
     pub(crate) fn file_header(&mut self, magic: &[u8]) -> Option<()> {

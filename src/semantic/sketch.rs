@@ -114,9 +114,8 @@ struct Shape {
 
 impl Shape {
     fn read(bytes: &[u8]) -> Option<Shape> {
-        let body = bytes.get(..bytes.len().checked_sub(8)?)?;
-        let mut r = Reader { bytes: body, at: 0 };
-        r.file_header(MAGIC)?;
+        let mut r = Reader::sealed(bytes, MAGIC)?;
+        let body = r.bytes;
         let name = (r.u64()?, r.u64()?, r.u64()?);
         let rows = r.u32()? as usize;
         let centre_at = r.at;

@@ -184,12 +184,7 @@ fn a_torn_vector_file_is_named_and_mended_by_embedding_again() {
         .stdout
         .contains("no damage found"));
     let folder = env.index_dir().join("semantic");
-    let chunk = std::fs::read_dir(&folder)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|e| e == "vec"))
-        .expect("a vector chunk");
+    let chunk = first_file_ending(&folder, "vec").expect("a vector chunk");
     let name = chunk.file_name().unwrap().to_string_lossy().into_owned();
     let bytes = std::fs::read(&chunk).unwrap();
     std::fs::write(&chunk, &bytes[..bytes.len() - 500]).unwrap();
@@ -229,12 +224,7 @@ fn an_altered_sketch_is_named_by_check_and_made_again() {
     write_corpus(&env);
     run(&env, &["index", "data", "--semantic"]).ok();
     let folder = env.index_dir().join("semantic");
-    let sketch = std::fs::read_dir(&folder)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|e| e == "sketch"))
-        .expect("a sketch beside the chunk");
+    let sketch = first_file_ending(&folder, "sketch").expect("a sketch beside the chunk");
     let name = sketch.file_name().unwrap().to_string_lossy().into_owned();
     let bytes = std::fs::read(&sketch).unwrap();
     let mut altered = bytes.clone();
@@ -498,4 +488,13 @@ fn kill_during_embedding_leaves_a_lexical_index_and_the_next_run_resumes() {
         s["semantic"]["passages_embedded"].as_u64(),
         s["passages"].as_u64()
     );
+}
+
+/// The first file of `folder` (in the order the directory lists them) named `*.ext`.
+fn first_file_ending(folder: &std::path::Path, ext: &str) -> Option<std::path::PathBuf> {
+    std::fs::read_dir(folder)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == ext))
 }
