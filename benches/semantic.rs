@@ -798,19 +798,30 @@ fn approximate_against_exact(
             // Timed: the search alone (the fusion that follows reads its scores unsorted),
             // each way in turn for the same query, so load hits them alike.
             let started = Instant::now();
-            let exact = layout.best_documents(q, &plan(Approximate::Never));
+            let exact = layout.best_documents(q, &plan(Approximate::Never), None, None);
             exact_times.push(started.elapsed());
             let started = Instant::now();
-            let approximate = layout.best_documents(q, &plan(Approximate::Always));
+            let approximate = layout.best_documents(q, &plan(Approximate::Always), None, None);
             list_times.push(started.elapsed());
             let deep: std::collections::HashSet<u64> =
                 top_n(exact.clone(), 1000).into_iter().collect();
             let want = top(exact);
             agreed += top(approximate).iter().filter(|k| want.contains(k)).count();
             for (i, &(scoring, pool)) in variants.iter().enumerate() {
-                let search = SketchSearch { scoring, pool };
+                let search = SketchSearch {
+                    scoring,
+                    pool,
+                    rows: 0,
+                };
                 let started = Instant::now();
-                let found = layout.best_by_sketches(q, &plan(Approximate::Sketches), None, search);
+                let found = layout.best_by_sketches(
+                    q,
+                    &plan(Approximate::Sketches),
+                    None,
+                    search,
+                    None,
+                    None,
+                );
                 sketch_times[i].push(started.elapsed());
                 let a = &mut sketch_agreed[i];
                 a.0 += top(found.clone())

@@ -15,7 +15,7 @@
 //! Only the lexical side's best documents that the filters admit count, each distinct text once
 //! (a reprint would count its text twice).
 
-use super::group::{top_by, DocHit};
+use super::group::DocHit;
 use crate::semantic::scan::{Kernel, Layout, Query};
 
 /// How far the lexical side's best documents widen the query's meaning.
@@ -71,15 +71,24 @@ pub(super) fn feedback_docs(
     if feedback.docs == 0 || feedback.weight <= 0.0 {
         return Vec::new();
     }
-    let candidates: Vec<&DocHit> = lexical
-        .iter()
-        .filter(|d| layout.contains(d.key) && admitted(&d.key))
-        .collect();
-    // Ranked as the lexical ranking ranks (ties by key), so the same query widens the same way.
-    top_by(candidates, feedback.docs, |d| (d.score, d.key))
-        .into_iter()
-        .map(|d| d.key)
-        .collect()
+    // Ranked as the lexical ranking ranks (ties by key), so the same query widens the same
+    // way. One pass keeping the best few: a document that cannot enter them is passed over
+    // before its key is looked up (a common word matches most of the index).
+    let rank = |d: &DocHit| (d.score, std::cmp::Reverse(d.key));
+    let mut best: Vec<&DocHit> = Vec::with_capacity(feedback.docs + 1);
+    for d in lexical {
+        let full = best.len() == feedback.docs;
+        if full && best.last().is_some_and(|w| rank(d) <= rank(w)) {
+            continue;
+        }
+        if !layout.contains(d.key) || !admitted(&d.key) {
+            continue;
+        }
+        let at = best.partition_point(|b| rank(b) > rank(d));
+        best.insert(at, d);
+        best.truncate(feedback.docs);
+    }
+    best.into_iter().map(|d| d.key).collect()
 }
 
 /// `query` moved toward the passage of each of `docs` closest to it, at `weight` in all,

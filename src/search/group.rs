@@ -11,8 +11,6 @@
 //! read each passage's key anyway, and a wrapping filter read it a second time (a fifth of an
 //! AND search's time in a profile at 100,000 documents).
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
@@ -20,33 +18,8 @@ use tantivy::columnar::Column;
 use tantivy::index::SegmentReader;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal};
 
-/// Document keys are already uniform 64-bit hashes (xxh3 of the path), so hashing them again with
-/// SipHash only costs time: it was 5% of query time in a profile of the query bench.
-#[derive(Default)]
-pub struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Only u64 keys are hashed; fold anything else in so the hasher stays correct.
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-
-    fn write_u64(&mut self, key: u64) {
-        self.0 = key;
-    }
-}
-
-/// A map keyed by document key.
-pub(crate) type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
-
-/// A set of document keys.
-pub type KeySet = std::collections::HashSet<u64, BuildHasherDefault<KeyHasher>>;
+pub(crate) use crate::record::KeyMap;
+pub use crate::record::KeySet;
 
 /// The best passages of one document.
 #[derive(Clone, Debug, Default)]

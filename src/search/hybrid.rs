@@ -20,7 +20,8 @@ use super::group::{DocHit, Group, GroupCollector, KeyMap, KeySet};
 use crate::error::Result;
 use crate::index_doc::read_passage;
 use crate::semantic::lists::Approximate;
-use crate::semantic::scan::{Kernel, Query, VectorPlan};
+use crate::semantic::scan::{Kernel, Query, SketchPass, VectorPlan};
+use crate::semantic::sketch::Scoring;
 use crate::semantic::vectors::fingerprint;
 use crate::semantic::{Assist, Finish, LiveVectors, QueryEncoder};
 use crate::store::Store;
@@ -111,33 +112,81 @@ impl SemanticSearch {
 /// longer of the two rather than their sum. Once the searching thread has done everything
 /// that needs no query vector, it takes a share of the embedding's remaining rows
 /// ([`Assist`]) rather than wait idle for it; the vector is the same bits either way.
+///
+/// Where the vector search will go through the bit sketches (a large layout), the same
+/// thread then makes the sketch pass with the vector as embedded ([`SketchPass`]: every
+/// sketched row's distance, each document's nearest), the searching thread again taking a
+/// share when it gets there first. That pass needs no lexical result, so it runs beside the
+/// word passes; the widened query (`feedback`) then scores the pool it chose exactly. A pool
+/// chosen by the unwidened vector moved hybrid nDCG@10 by at most 0.001 (BENCHMARKS.md).
 pub(super) struct PendingEmbedding {
-    thread: std::thread::JoinHandle<Result<Vec<f32>>>,
+    result: std::sync::mpsc::Receiver<Result<Embedded>>,
     assist: Arc<Assist>,
+    /// The thread's second job: once its result is sent, it takes a share of the exact
+    /// vector scores too (`Layout::best_documents`), until this search is past them.
+    later: Arc<Assist>,
+}
+
+/// What the embedding's thread hands back.
+pub(super) struct Embedded {
+    /// The query's unit vector.
+    vector: Vec<f32>,
+    /// Its sketch pass over these vectors, when they have sketches that will be used.
+    pass: Option<(Arc<LiveVectors>, SketchPass)>,
 }
 
 impl PendingEmbedding {
-    /// Start embedding `query` with `semantic`'s model.
-    pub(super) fn start(semantic: &SemanticSearch, query: &str) -> PendingEmbedding {
+    /// Start embedding `query` with `semantic`'s model, then making its sketch pass over
+    /// `vectors` when they will be searched through sketches.
+    pub(super) fn start(
+        semantic: &SemanticSearch,
+        query: &str,
+        vectors: Option<Arc<LiveVectors>>,
+    ) -> PendingEmbedding {
         let (encoder, query) = (semantic.encoder.clone(), query.to_string());
-        let assist = Arc::new(Assist::default());
-        let shared = assist.clone();
-        let thread = std::thread::spawn(move || {
-            // Ended even if the embedding panics, so the waiting thread stops helping.
-            let _finish = Finish(&shared);
-            Ok(encoder.embed_assisted(&query, &shared))
+        let vectors = vectors.filter(|v| v.layout.sketches_in_use(semantic.approximate));
+        let (assist, later) = (Arc::new(Assist::default()), Arc::new(Assist::default()));
+        let (shared, helping) = (assist.clone(), later.clone());
+        let (send, result) = std::sync::mpsc::sync_channel(1);
+        // Not joined: a search that ends early (an error) does not wait for the model; the
+        // thread ends on its own once `later` is finished (when this is dropped).
+        std::thread::spawn(move || {
+            {
+                // Ended even if the embedding panics, so the waiting thread stops helping.
+                let _finish = Finish(&shared);
+                let vector = encoder.embed_assisted(&query, &shared);
+                let pass = vectors.map(|v| {
+                    let pass = v
+                        .layout
+                        .sketch_pass(&vector, Scoring::default(), Some(&shared));
+                    (v, pass)
+                });
+                // The search may have given up waiting (an error): nobody to tell.
+                let _ = send.send(Ok(Embedded { vector, pass }));
+            }
+            helping.help();
         });
-        PendingEmbedding { thread, assist }
+        PendingEmbedding {
+            result,
+            assist,
+            later,
+        }
     }
 
-    fn wait(self) -> Result<Vec<f32>> {
+    fn wait(&self) -> Result<Embedded> {
         self.assist.help();
-        self.thread.join().unwrap_or_else(|_| {
+        self.result.recv().unwrap_or_else(|_| {
             Err(crate::semantic::SemanticError::Inference(
                 "the query embedding thread panicked".to_string(),
             )
             .into())
         })
+    }
+}
+
+impl Drop for PendingEmbedding {
+    fn drop(&mut self) {
+        self.later.finish();
     }
 }
 
@@ -300,7 +349,12 @@ pub(super) fn rank(
         Mode::Hybrid => feedback_docs(&vectors.layout, &lexical.docs, admitted, semantic.feedback),
         _ => Vec::new(),
     };
-    let query = Query::new(&embedding.wait()?, Kernel::default());
+    let Embedded { vector, pass } = embedding.wait()?;
+    // Made over these very vectors (a search reads them once per index state).
+    let pass = pass
+        .filter(|(v, _)| Arc::ptr_eq(v, &vectors))
+        .map(|(_, pass)| pass);
+    let query = Query::new(&vector, Kernel::default());
     let (query, _) = widen_by(&query, &vectors.layout, &feedback, semantic.feedback.weight);
     let exact_keys = || lexical_best.iter().copied().collect();
     let only_keys = || {
@@ -325,11 +379,13 @@ pub(super) fn rank(
     };
     let semantic_scores: KeyMap<f32> = vectors
         .layout
-        .best_documents(&query, &plan)
+        .best_documents(&query, &plan, pass, Some(&embedding.later))
         .into_iter()
         .filter(|(k, _, _)| admitted(k))
         .map(|(k, s, _)| (k, s))
         .collect();
+    // The embedding's thread is no longer needed.
+    drop(embedding);
     let weight = match semantic.mode {
         Mode::Semantic => 0.0,
         _ => semantic.lexical_weight.clamp(0.0, 1.0),

@@ -347,7 +347,10 @@ pub fn search(
     };
     let embedding_of = |semantic: &SemanticSearch| {
         let text = model_text.as_ref().map_or("", |m| m.text.as_str());
-        hybrid::PendingEmbedding::start(semantic, text)
+        // The vectors are read first (a cache lookup once a process has them) so the
+        // embedding's thread can make the sketch pass too; an index without vectors is
+        // reported by the ranking, after the word passes, as before.
+        hybrid::PendingEmbedding::start(semantic, text, semantic.vectors(store, &searcher).ok())
     };
     let embedding = request
         .semantic

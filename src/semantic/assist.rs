@@ -15,9 +15,9 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
-/// Rows taken at a time: a few microseconds of work, so a late helper still finds some and
-/// the counter is not fought over.
-const CHUNK: usize = 64;
+/// A dense layer's rows taken at a time: a few microseconds of work, so a late helper still
+/// finds some and the counter is not fought over.
+pub(super) const ROWS: usize = 64;
 /// How many times a helper checks for the next layer before sleeping: the owner spends only
 /// microseconds between dense layers (attention, norms), less than a sleep and a wake cost.
 const SPINS: usize = 2_000;
@@ -51,9 +51,11 @@ struct JobRef(*const Job<'static>);
 // the owner keeps it alive until no helper is inside it (`Assist::split`).
 unsafe impl Send for JobRef {}
 
-/// Rows `0..rows` of one dense layer, done by `work` a chunk at a time.
+/// Rows `0..rows` of one job (a dense layer's rows, a sketch pass's chunks), done by `work`
+/// `chunk` rows at a time.
 struct Job<'a> {
     rows: usize,
+    chunk: usize,
     next: AtomicUsize,
     work: &'a (dyn Fn(Range<usize>) + Sync),
 }
@@ -62,11 +64,11 @@ impl Job<'_> {
     /// Take chunks until none is left.
     fn run(&self) {
         loop {
-            let start = self.next.fetch_add(CHUNK, Ordering::Relaxed);
+            let start = self.next.fetch_add(self.chunk, Ordering::Relaxed);
             if start >= self.rows {
                 return;
             }
-            (self.work)(start..(start + CHUNK).min(self.rows));
+            (self.work)(start..(start + self.chunk).min(self.rows));
         }
     }
 }
@@ -77,11 +79,12 @@ impl Assist {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Run `work` over the rows `0..rows` (in chunks, each exactly once), a helper taking
-    /// some if one is waiting; returns when every row is done.
-    pub(super) fn split(&self, rows: usize, work: &(dyn Fn(Range<usize>) + Sync)) {
+    /// Run `work` over the rows `0..rows` (`chunk` at a time, each row exactly once), a
+    /// helper taking some if one is waiting; returns when every row is done.
+    pub(crate) fn split(&self, rows: usize, chunk: usize, work: &(dyn Fn(Range<usize>) + Sync)) {
         let job = Job {
             rows,
+            chunk: chunk.max(1),
             next: AtomicUsize::new(0),
             work,
         };
@@ -176,7 +179,7 @@ mod tests {
                 }
                 let _finish = Finish(&assist);
                 for rows in [1, 64, 65, 384, 1000, 7] {
-                    assist.split(rows, &|range: Range<usize>| {
+                    assist.split(rows, ROWS, &|range: Range<usize>| {
                         for r in range {
                             counts[r].fetch_add(1, Ordering::Relaxed);
                         }

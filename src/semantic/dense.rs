@@ -188,7 +188,7 @@ impl Dense<'_> {
         };
         let work = |rows: Range<usize>| self.rows_by(&q, kernel, rows, &to);
         match assist {
-            Some(assist) => assist.split(self.outputs, &work),
+            Some(assist) => assist.split(self.outputs, super::assist::ROWS, &work),
             None => work(0..self.outputs),
         }
         out

@@ -420,6 +420,8 @@ mod tests {
                     only: &move || only.clone(),
                     depth: 1000,
                 },
+                None,
+                None,
             )
         }
     }

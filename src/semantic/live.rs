@@ -3,8 +3,8 @@
 use super::scan::Layout;
 use super::vectors::{fingerprint, signature, VectorStore};
 use crate::error::Result;
+use crate::record::KeyMap;
 use crate::store::Store;
-use std::collections::HashMap;
 use std::path::Path;
 use tantivy::Searcher;
 
@@ -26,7 +26,7 @@ impl LiveVectors {
     pub fn load(index_dir: &Path, store: &Store, searcher: &Searcher) -> Result<LiveVectors> {
         let print = fingerprint(searcher);
         let (documents, _) = store.counts(searcher)?;
-        let current: Option<HashMap<u64, u64>> = if VectorStore::synced(index_dir) != Some(print) {
+        let current: Option<KeyMap<u64>> = if VectorStore::synced(index_dir) != Some(print) {
             Some(
                 store
                     .all_summaries(searcher)?

@@ -10,13 +10,18 @@
 //! compiled a second time for AVX2 and chosen at run time, so a build for the baseline CPU
 //! still scans in 256-bit lanes where the machine has them.
 
+use super::assist::Assist;
 use super::encoder::DIMENSIONS;
 use super::lists::{probes, Approximate, Lists, APPROXIMATE_FROM};
-use super::sketch::{QueryCode, Sketch, SketchSearch, DISTANCES, SKETCH_FROM};
+use super::sketch::{QueryCode, Scoring, Sketch, SketchSearch, DISTANCES, SKETCH_FROM};
 use super::vectors::{chunk_shape, encode_chunk, ChunkShape, Group, GroupSpan, VectorStore};
 use super::{Bytes, SemanticError};
-use std::collections::{HashMap, HashSet};
+use crate::record::{KeyMap, KeySet};
+use std::collections::HashMap;
+use std::ops::Range;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 
 /// How a query is multiplied with the stored int8 components.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -85,12 +90,35 @@ pub struct Layout {
     chunks: Vec<(u64, u64)>,
     /// In (source, first) order, so a row's document is found by binary search.
     documents: Vec<Rows>,
-    by_key: HashMap<u64, usize>,
+    by_key: KeyMap<usize>,
     vectors: usize,
     lists: Option<Lists>,
     /// Each source's sketch, when it has a current one.
     sketches: Vec<Option<Sketch>>,
+    /// Sketch passes' buffers, kept between queries so a query does not fault in a few
+    /// hundred kB of fresh pages for them.
+    spare: Mutex<Vec<SketchPass>>,
 }
+
+/// One query's distances to the sketched rows of a layout ([`Layout::sketch_pass`]).
+#[derive(Default)]
+pub struct SketchPass {
+    scoring: Scoring,
+    /// Per layout source (each locked by the one thread computing it, then read unlocked).
+    sources: Vec<Mutex<SourcePass>>,
+}
+
+/// One source's part of a [`SketchPass`]: empty when it has no current sketch.
+#[derive(Default)]
+struct SourcePass {
+    /// Each sketched row's distance, in the sketch's row order.
+    distances: Vec<u32>,
+    /// Each of the source's documents' nearest row's distance, in layout order.
+    nearest: Vec<u32>,
+}
+
+/// A document whose rows have no usable sketch distance: scored exactly whatever the pool.
+const UNSKETCHED: u32 = u32::MAX;
 
 /// How [`Layout::best_documents`] may search, from the request.
 pub struct VectorPlan<'a> {
@@ -160,7 +188,7 @@ impl Layout {
         keep: impl Fn(u64, u64) -> bool,
     ) -> Result<Layout, SemanticError> {
         let chunks = VectorStore::map(index_dir)?;
-        let mut latest: HashMap<u64, (u32, GroupSpan, u32)> = HashMap::new();
+        let mut latest: KeyMap<(u32, GroupSpan, u32)> = KeyMap::default();
         for (source, (_, _, shape)) in chunks.iter().enumerate() {
             let mut row = 0;
             for span in &shape.groups {
@@ -256,7 +284,13 @@ impl Layout {
     /// Approximate results hold the best `plan.depth` documents the lists find (each with the
     /// best of its rows probed) and the exactly scored ones, not every document, and of them
     /// only `plan.only`'s.
-    pub fn best_documents(&self, query: &Query, plan: &VectorPlan<'_>) -> Vec<(u64, f32, u32)> {
+    pub fn best_documents(
+        &self,
+        query: &Query,
+        plan: &VectorPlan<'_>,
+        pass: Option<SketchPass>,
+        helper: Option<&Assist>,
+    ) -> Vec<(u64, f32, u32)> {
         let lists = match (&self.lists, plan.approximate) {
             (Some(lists), Approximate::Always | Approximate::Auto) => Some(lists),
             _ => None,
@@ -275,7 +309,14 @@ impl Layout {
                 .sum()
         });
         if sketched && (plan.approximate == Approximate::Sketches || considered >= SKETCH_FROM) {
-            return self.best_by_sketches(query, plan, only, SketchSearch::for_depth(plan.depth));
+            return self.best_by_sketches(
+                query,
+                plan,
+                only,
+                SketchSearch::for_depth(plan.depth),
+                pass,
+                helper,
+            );
         }
         let lists = lists
             .filter(|_| plan.approximate == Approximate::Always || considered >= APPROXIMATE_FROM);
@@ -326,7 +367,7 @@ impl Layout {
                 rows.push((score(query, record, shape), source, at));
             }
         }
-        let admitted: Option<HashSet<u64>> = only.map(|keys| keys.into_iter().collect());
+        let admitted: Option<KeySet> = only.map(|keys| keys.into_iter().collect());
         let admits = |doc: usize| {
             admitted
                 .as_ref()
@@ -363,10 +404,7 @@ impl Layout {
         // Documents are in source order, so each uncovered chunk's are one run of them.
         let uncovered = (0..self.sources.len() as u32)
             .filter(|source| !lists.sources.contains(source))
-            .flat_map(|source| {
-                self.documents.partition_point(|d| d.source < source)
-                    ..self.documents.partition_point(|d| d.source <= source)
-            });
+            .flat_map(|source| self.documents_of(source));
         let exact: Vec<usize> = (plan.exact)()
             .iter()
             .filter_map(|k| self.by_key.get(k).copied())
@@ -386,78 +424,235 @@ impl Layout {
             .collect()
     }
 
+    /// The first half of a sketch search, which needs only the query vector: its distance
+    /// to every sketched row and each document's nearest row (a hybrid search runs it on the
+    /// embedding's thread while its word passes run; `assist` lets a waiting thread take a
+    /// share of the chunks). Its buffers come from the layout's spares.
+    pub fn sketch_pass(
+        &self,
+        query: &[f32],
+        scoring: Scoring,
+        assist: Option<&Assist>,
+    ) -> SketchPass {
+        let code = QueryCode::new(query, &self.sketches, scoring);
+        let mut pass = self
+            .spare
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop()
+            .unwrap_or_default();
+        pass.scoring = scoring;
+        pass.sources
+            .resize_with(self.sources.len(), Default::default);
+        pass.sources.truncate(self.sources.len());
+        let work = |chunks: Range<usize>| {
+            for source in chunks {
+                let mut slot = pass.sources[source]
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
+                let SourcePass { distances, nearest } = &mut *slot;
+                distances.clear();
+                nearest.clear();
+                let Some(sketch) = self.sketches[source]
+                    .as_ref()
+                    .filter(|_| code.covers(source))
+                else {
+                    continue;
+                };
+                code.distances(source, sketch.all_bits(), sketch.rows(), distances);
+                let distances = &distances[..];
+                nearest.extend(self.documents[self.documents_of(source as u32)].iter().map(
+                    |rows| {
+                        let (from, to) = (rows.row as usize, (rows.row + rows.count) as usize);
+                        match distances.get(from..to) {
+                            // Branch-free: a document has a dozen rows or so.
+                            Some(d) if !d.is_empty() => d.iter().fold(u32::MAX, |m, &x| m.min(x)),
+                            _ => UNSKETCHED,
+                        }
+                    },
+                ));
+            }
+        };
+        match assist {
+            // A few chunks (~2,000 rows) at a time: tens of microseconds.
+            Some(assist) => assist.split(self.sources.len(), 4, &work),
+            None => work(0..self.sources.len()),
+        }
+        pass
+    }
+
     /// Documents' best passages through the sketches: every admitted document (`only`, or
-    /// all) given the distance of its nearest sketched row, the `search.pool` nearest kept,
-    /// and those, `plan.exact`'s documents and the documents of chunks without a current
-    /// sketch scored exactly on all their rows: (key, score, ordinal), each score exact.
+    /// all) given the distance of its nearest sketched row (from `pass`, or a pass made
+    /// here with `query`), the `search.pool` nearest kept, and those, `plan.exact`'s documents
+    /// and the documents of chunks without a current sketch scored exactly on their
+    /// `search.rows` nearest rows by sketch: (key, score, ordinal), each score exact.
     pub fn best_by_sketches(
         &self,
         query: &Query,
         plan: &VectorPlan<'_>,
         only: Option<Vec<u64>>,
         search: SketchSearch,
+        pass: Option<SketchPass>,
+        helper: Option<&Assist>,
     ) -> Vec<(u64, f32, u32)> {
-        let code = QueryCode::new(query.float(), &self.sketches, search.scoring);
-        let mut scored: Vec<usize> = Vec::new();
+        let mut pass = match pass {
+            Some(pass)
+                if pass.scoring == search.scoring && pass.sources.len() == self.sources.len() =>
+            {
+                pass
+            }
+            _ => self.sketch_pass(query.float(), search.scoring, None),
+        };
+        let sources: Vec<&SourcePass> = pass
+            .sources
+            .iter_mut()
+            .map(|m| &*m.get_mut().unwrap_or_else(|e| e.into_inner()))
+            .collect();
+        // A document's rows' distances, None when its chunk has no current sketch (one
+        // written since, or damaged: its rows are then scored exactly).
+        let distances_of = |rows: &Rows| {
+            let from = rows.row as usize;
+            sources[rows.source as usize]
+                .distances
+                .get(from..from + rows.count as usize)
+                .filter(|d| !d.is_empty())
+        };
+        let admitted: Option<KeySet> = only.as_ref().map(|keys| keys.iter().copied().collect());
+        let mut scored: Vec<usize> = (plan.exact)()
+            .iter()
+            .filter(|k| admitted.as_ref().is_none_or(|a| a.contains(k)))
+            .filter_map(|k| self.by_key.get(k).copied())
+            .collect();
         SCRATCH.with(|scratch| {
-            let (distances, nearest, histogram) = &mut *scratch.borrow_mut();
-            distances.clear();
+            let (nearest, histogram) = &mut *scratch.borrow_mut();
             nearest.clear();
-            // Every sketched row's distance, chunk by chunk in one tight pass (a call per
-            // document cost more than the popcounts at 1.2 rows a document).
-            let starts: Vec<Option<usize>> = self
-                .sketches
-                .iter()
-                .enumerate()
-                .map(|(source, sketch)| {
-                    let sketch = sketch.as_ref().filter(|_| code.covers(source))?;
-                    let at = distances.len();
-                    code.distances(source, sketch.all_bits(), sketch.rows(), distances);
-                    Some(at)
-                })
-                .collect();
             // Each document's nearest row as (distance << 32 | document): one integer to
             // select on.
-            let mut visit = |doc: usize| {
-                let rows = &self.documents[doc];
-                match starts.get(rows.source as usize).copied().flatten() {
-                    Some(at) => {
-                        let from = at + rows.row as usize;
-                        if let Some(d) = distances[from..from + rows.count as usize].iter().min() {
-                            nearest.push(u64::from(*d) << 32 | doc as u64);
-                        }
-                    }
-                    // A chunk written since its sketch (or damaged): its rows scored exactly.
-                    None => scored.push(doc),
+            let mut visit = |doc: usize, d: u32| {
+                if d == UNSKETCHED {
+                    scored.push(doc);
+                } else {
+                    nearest.push(u64::from(d) << 32 | doc as u64);
                 }
             };
             match &only {
-                None => (0..self.documents.len()).for_each(&mut visit),
-                Some(keys) => keys
-                    .iter()
-                    .filter_map(|k| self.by_key.get(k).copied())
-                    .for_each(&mut visit),
+                None => {
+                    for (source, pass) in sources.iter().enumerate() {
+                        let docs = self.documents_of(source as u32);
+                        if pass.nearest.len() == docs.len() {
+                            docs.zip(&pass.nearest).for_each(|(doc, &d)| visit(doc, d));
+                        } else {
+                            docs.for_each(|doc| visit(doc, UNSKETCHED));
+                        }
+                    }
+                }
+                Some(keys) => {
+                    for &doc in keys.iter().filter_map(|k| self.by_key.get(k)) {
+                        let source = self.documents[doc].source;
+                        let first = self.documents_of(source).start;
+                        let d = sources[source as usize].nearest.get(doc - first);
+                        visit(doc, d.copied().unwrap_or(UNSKETCHED));
+                    }
+                }
             }
             smallest(nearest, search.pool.max(1), histogram, &mut scored);
         });
-        let admitted: Option<HashSet<u64>> = only.map(|keys| keys.into_iter().collect());
-        scored.extend(
-            (plan.exact)()
-                .iter()
-                .filter(|k| admitted.as_ref().is_none_or(|a| a.contains(k)))
-                .filter_map(|k| self.by_key.get(k).copied()),
-        );
         // Layout order: each chunk read front to back.
         scored.sort_unstable();
         scored.dedup();
-        scored
-            .into_iter()
-            .filter_map(|doc| {
-                let rows = &self.documents[doc];
-                let (score, ordinal) = self.best_of(rows, query)?;
-                Some((rows.key, score, ordinal))
-            })
-            .collect()
+        // Each document's best row among its `search.rows` nearest by sketch, scored
+        // exactly; a chunk of documents at a time, `helper` taking a share.
+        let best: Vec<AtomicU64> = scored
+            .iter()
+            .map(|_| AtomicU64::new(packed(f32::NEG_INFINITY, 0)))
+            .collect();
+        let work = |part: Range<usize>| {
+            let mut picked: Vec<(usize, u32, usize)> = Vec::with_capacity(part.len() * 4);
+            for i in part.clone() {
+                let rows = &self.documents[scored[i]];
+                let stride = self.sources[rows.source as usize].1.stride;
+                pick_rows(
+                    rows.count as usize,
+                    distances_of(rows),
+                    search.rows,
+                    stride,
+                    |r| {
+                        picked.push((i, rows.source, rows.first + r));
+                    },
+                );
+            }
+            let mut found = vec![(f32::NEG_INFINITY, 0u32); part.len()];
+            self.score_rows(&picked, query, |i, s, ordinal| {
+                let found = &mut found[i - part.start];
+                if s > found.0 {
+                    *found = (s, ordinal);
+                }
+            });
+            for (i, (s, ordinal)) in part.zip(found) {
+                best[i].store(packed(s, ordinal), Ordering::Relaxed);
+            }
+        };
+        /// Documents a thread takes at a time: tens of microseconds.
+        const DOCUMENTS: usize = 64;
+        match helper {
+            Some(helper) => helper.split(scored.len(), DOCUMENTS, &work),
+            None => work(0..scored.len()),
+        }
+        let out: Vec<_> = scored
+            .iter()
+            .zip(best)
+            .map(|(&doc, best)| (doc, unpacked(best.into_inner())))
+            .filter(|(_, (s, _))| s.is_finite())
+            .map(|(doc, (s, ordinal))| (self.documents[doc].key, s, ordinal))
+            .collect();
+        drop(sources);
+        let mut spare = self.spare.lock().unwrap_or_else(|e| e.into_inner());
+        if spare.len() < 2 {
+            spare.push(pass);
+        }
+        out
+    }
+
+    /// The documents of `source`, a range of `documents` (they are in source order).
+    fn documents_of(&self, source: u32) -> Range<usize> {
+        self.documents.partition_point(|d| d.source < source)
+            ..self.documents.partition_point(|d| d.source <= source)
+    }
+
+    /// Score each of `rows` ((tag, source, byte offset) of a record) exactly, in order, and
+    /// give `f` its tag, score and ordinal. The records a few places ahead are prefetched:
+    /// they lie all over the chunks, and waiting for each from memory cost more than the
+    /// dot products.
+    fn score_rows(
+        &self,
+        rows: &[(usize, u32, usize)],
+        query: &Query,
+        mut f: impl FnMut(usize, f32, u32),
+    ) {
+        /// Rows fetched ahead: enough to cover a memory access at the dot product's pace.
+        const AHEAD: usize = 8;
+        let record = |&(_, source, at): &(usize, u32, usize)| {
+            let (bytes, shape) = &self.sources[source as usize];
+            (&bytes[at..at + shape.stride], shape)
+        };
+        for (i, row) in rows.iter().enumerate() {
+            if let Some(ahead) = rows.get(i + AHEAD) {
+                prefetch(record(ahead).0);
+            }
+            let (record, shape) = record(row);
+            f(row.0, score(query, record, shape), shape.ordinal(record));
+        }
+    }
+
+    /// Whether [`Layout::best_documents`] will go through the sketches with `approximate`
+    /// when no filter narrows the search: a sketch pass made ahead is then used.
+    pub fn sketches_in_use(&self, approximate: Approximate) -> bool {
+        self.has_sketches()
+            && match approximate {
+                Approximate::Sketches => true,
+                Approximate::Auto => self.vectors >= SKETCH_FROM,
+                Approximate::Never | Approximate::Always => false,
+            }
     }
 
     /// Whether any chunk has a current sketch.
@@ -540,11 +735,73 @@ impl Layout {
     }
 }
 
+/// The rows (byte offsets from the document's first record, `stride` apart) of a document of
+/// `count` rows to score exactly: the `keep` nearest by their sketch `distances` when it has
+/// them and more rows than that, else all (`keep` 0: all). Given to `f` in row order.
+fn pick_rows(
+    count: usize,
+    distances: Option<&[u32]>,
+    keep: usize,
+    stride: usize,
+    mut f: impl FnMut(usize),
+) {
+    let keep = keep.min(MAX_ROWS_KEPT);
+    let distances = match distances {
+        Some(d) if keep > 0 && d.len() > keep => d,
+        _ => return (0..count).for_each(|r| f(r * stride)),
+    };
+    // The `keep` nearest rows' (distance, row), nearest first (ties by row order), kept in
+    // place: this runs for each of the ~2,000 documents scored.
+    let mut nearest = [(u32::MAX, usize::MAX); MAX_ROWS_KEPT];
+    let nearest = &mut nearest[..keep];
+    for (r, &d) in distances.iter().enumerate() {
+        if d >= nearest[keep - 1].0 {
+            continue;
+        }
+        let mut at = keep - 1;
+        while at > 0 && nearest[at - 1].0 > d {
+            nearest[at] = nearest[at - 1];
+            at -= 1;
+        }
+        nearest[at] = (d, r);
+    }
+    nearest.sort_unstable_by_key(|&(_, r)| r);
+    nearest.iter().for_each(|&(_, r)| f(r * stride));
+}
+
+/// A score and an ordinal in one word, so threads can fill disjoint parts of one list.
+fn packed(score: f32, ordinal: u32) -> u64 {
+    u64::from(score.to_bits()) << 32 | u64::from(ordinal)
+}
+
+/// [`packed`]'s score and ordinal.
+fn unpacked(word: u64) -> (f32, u32) {
+    (f32::from_bits((word >> 32) as u32), word as u32)
+}
+
+/// The most rows of a document [`pick_rows`] keeps by their sketches.
+const MAX_ROWS_KEPT: usize = 8;
+
+/// Ask for `bytes` to be brought into the cache (a hint; nothing on other architectures).
+#[inline]
+fn prefetch(bytes: &[u8]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // Every cache line the bytes touch: each 64th byte, and the last.
+        let last = bytes.len().saturating_sub(1);
+        for at in (0..bytes.len()).step_by(64).chain(std::iter::once(last)) {
+            // SAFETY: a prefetch reads nothing and cannot fault; the address is in `bytes`.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(bytes.as_ptr().wrapping_add(at).cast()) };
+        }
+    }
+}
+
 thread_local! {
     /// The sketch search's buffers (row distances, documents' nearest, the histogram), kept
     /// per thread between queries so a query does not map and fault in a few MB of fresh
     /// pages for them.
-    static SCRATCH: std::cell::RefCell<(Vec<u32>, Vec<u64>, Vec<u32>)> = std::cell::RefCell::default();
+    static SCRATCH: std::cell::RefCell<(Vec<u64>, Vec<u32>)> = std::cell::RefCell::default();
 }
 
 /// The documents of the `pool` smallest of `nearest` (distance << 32 | document; ties broken
@@ -703,6 +960,26 @@ mod tests {
                 .map(|(o, s)| PassageVector::quantise(o as u32, u64::from(*s) + 1, &unit(*s)))
                 .collect(),
         }
+    }
+
+    /// A document's rows scored exactly are its `keep` nearest by sketch (ties to the
+    /// earlier row), in row order; all of them without distances, with `keep` 0, or when it
+    /// has no more rows than that.
+    #[test]
+    fn the_nearest_rows_by_sketch_are_the_ones_scored() {
+        let picked = |count: usize, distances: Option<&[u32]>, keep: usize| {
+            let mut out = Vec::new();
+            pick_rows(count, distances, keep, 10, |at| out.push(at / 10));
+            out
+        };
+        let d = [50, 7, 30, 7, 2, 90];
+        assert_eq!(picked(6, Some(&d), 2), [1, 4]);
+        assert_eq!(picked(6, Some(&d), 3), [1, 3, 4]);
+        assert_eq!(picked(6, Some(&d), 1), [4]);
+        assert_eq!(picked(6, Some(&d), 0), [0, 1, 2, 3, 4, 5]);
+        assert_eq!(picked(6, Some(&d), 6), [0, 1, 2, 3, 4, 5]);
+        assert_eq!(picked(6, None, 2), [0, 1, 2, 3, 4, 5]);
+        assert_eq!(picked(3, Some(&[5, 5, 5]), 2), [0, 1]);
     }
 
     /// The histogram's pool is the selection's: the `pool` smallest, ties by document.

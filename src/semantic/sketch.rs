@@ -58,6 +58,9 @@ pub const SKETCH_FROM: usize = 50_000;
 /// of it; with 1 × the SciFact and tip-dev fused figures moved by −0.0005 and +0.0002.
 pub const POOL_PER_DEPTH: usize = 1;
 
+/// Rows of a document scored exactly: its nearest by their sketches.
+pub const ROWS_PER_DOCUMENT: usize = 2;
+
 /// How a sketch search runs: the comparison, and how many documents it scores exactly.
 #[derive(Clone, Copy, Debug)]
 pub struct SketchSearch {
@@ -65,6 +68,8 @@ pub struct SketchSearch {
     pub scoring: Scoring,
     /// Documents, nearest by their sketches, scored exactly.
     pub pool: usize,
+    /// Rows of each such document scored exactly, its nearest by their sketches (0: all).
+    pub rows: usize,
 }
 
 impl SketchSearch {
@@ -73,6 +78,7 @@ impl SketchSearch {
         SketchSearch {
             scoring: Scoring::default(),
             pool: depth.max(1) * POOL_PER_DEPTH,
+            rows: ROWS_PER_DOCUMENT,
         }
     }
 }
@@ -519,6 +525,7 @@ fn distances(
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512dq")
             && std::arch::is_x86_feature_detected!("avx512vpopcntdq")
         {
             // SAFETY: the CPU was just checked to have the features this copy uses.
@@ -578,7 +585,7 @@ fn distances_portable(
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512vpopcntdq")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vpopcntdq")]
 unsafe fn distances_avx512(
     scoring: Scoring,
     planes: &[[u64; 8]; PLANES],
@@ -611,14 +618,35 @@ unsafe fn distances_avx512(
                 }
             }
         }
-        let mut lanes = [[0i64; BLOCK]; PLANES + 1];
-        for (lane, register) in lanes.iter_mut().zip([c0, c1, c2, c3, ones]) {
-            // SAFETY: each array is 8 i64, 64 bytes.
-            unsafe { _mm512_storeu_si512(lane.as_mut_ptr().cast(), register) };
-        }
-        for (r, out) in out.iter_mut().enumerate() {
-            let counts = [lanes[0][r], lanes[1][r], lanes[2][r], lanes[3][r]];
-            *out = distance(scoring, counts, lanes[4][r], offset);
+        // The distances of the block's 8 rows at once, as `distance` gives them one by one.
+        let estimate = match scoring {
+            Scoring::Hamming => c0,
+            Scoring::Weighted => {
+                let weighted = _mm512_add_epi64(
+                    _mm512_add_epi64(_mm512_slli_epi64(c0, 1), _mm512_slli_epi64(c1, 2)),
+                    _mm512_add_epi64(_mm512_slli_epi64(c2, 3), _mm512_slli_epi64(c3, 4)),
+                );
+                let ones = _mm512_mullo_epi64(ones, _mm512_set1_epi64(LEVELS as i64));
+                let estimate = _mm512_add_epi64(
+                    _mm512_sub_epi64(weighted, ones),
+                    _mm512_set1_epi64(i64::from(offset)),
+                );
+                let far = _mm512_sub_epi64(_mm512_set1_epi64(i64::from(FAR)), estimate);
+                _mm512_min_epi64(
+                    _mm512_max_epi64(far, zero),
+                    _mm512_set1_epi64(i64::from(2 * FAR)),
+                )
+            }
+        };
+        let distances = _mm512_cvtepi64_epi32(estimate);
+        if out.len() == BLOCK {
+            // SAFETY: `out` holds BLOCK u32, 32 bytes.
+            unsafe { _mm256_storeu_si256(out.as_mut_ptr().cast(), distances) };
+        } else {
+            let mut lanes = [0u32; BLOCK];
+            // SAFETY: `lanes` is BLOCK u32, 32 bytes.
+            unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), distances) };
+            out.copy_from_slice(&lanes[..out.len()]);
         }
     }
 }
@@ -697,11 +725,53 @@ mod tests {
                 only: &move || only.clone(),
                 depth,
             },
+            None,
+            None,
         )
     }
 
+    /// A pass made ahead (as a hybrid search makes it on the embedding's thread) and the
+    /// exact scores, each shared with a helping thread, give what one thread alone gives.
+    #[test]
+    fn a_pass_made_ahead_and_shared_gives_the_same_documents() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut topics = Topics::new(40);
+        let mut store = VectorStore::load(dir.path()).unwrap();
+        for part in 0..4u64 {
+            store
+                .append(dir.path(), topics.groups(part * 300..(part + 1) * 300))
+                .unwrap();
+        }
+        build_missing(dir.path(), false).unwrap();
+        let layout = Layout::open(dir.path(), |_, _| true).unwrap();
+        let plan = VectorPlan {
+            approximate: Approximate::Sketches,
+            exact: &|| (0..50).collect(),
+            only: &|| None,
+            depth: 100,
+        };
+        for q in 0..5 {
+            let topic = topics.topics[q * 3].clone();
+            let query = Query::new(&topics.near(&topic, 0.4), Kernel::Int8);
+            let mut alone = layout.best_documents(&query, &plan, None, None);
+            let assist = crate::semantic::Assist::default();
+            let mut shared = std::thread::scope(|s| {
+                s.spawn(|| assist.help());
+                let _finish = crate::semantic::Finish(&assist);
+                let pass = layout.sketch_pass(query.float(), Scoring::default(), Some(&assist));
+                layout.best_documents(&query, &plan, Some(pass), Some(&assist))
+            });
+            let order = |a: &(u64, f32, u32), b: &(u64, f32, u32)| a.0.cmp(&b.0);
+            alone.sort_by(order);
+            shared.sort_by(order);
+            assert_eq!(alone.len(), shared.len());
+            assert!(alone.len() >= 100, "the pool and the exact documents");
+            assert_eq!(alone, shared);
+        }
+    }
+
     /// Over chunks with different means, the sketches find the exact top 10 while scoring a
-    /// fraction of the documents, each with its exact score; a chunk without a sketch is
+    /// fraction of the documents, each with the exact score of a passage it has; a chunk without a sketch is
     /// scored exactly; filters keep to the admitted documents; a compaction's new chunk is
     /// sketched and the old sketches removed; a stale sketch is not used.
     #[test]
@@ -725,8 +795,16 @@ mod tests {
             let exact = search(&layout, &query, Approximate::Never, None, 200);
             let found = search(&layout, &query, Approximate::Sketches, None, 200);
             assert_eq!(found.len(), 200, "the pool is the depth");
-            for doc in &found {
-                assert!(exact.contains(doc), "a score not exact: {doc:?}");
+            for &(key, score, ordinal) in &found {
+                // The exact score of the passage it names, which is at most the document's
+                // best (only its nearest rows by sketch were scored).
+                let passage = layout.passage_scores(key, &query)[&ordinal];
+                assert_eq!(
+                    score, passage,
+                    "not the exact score of passage {ordinal} of {key}"
+                );
+                let best = exact.iter().find(|d| d.0 == key).expect("every document").1;
+                assert!(score <= best, "above the document's best: {key}");
             }
             let want = ranked(exact, 10);
             agreed += ranked(found, 10)
