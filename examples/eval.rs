@@ -30,6 +30,7 @@
 //! kept with it, so later runs embed nothing; the model comes from `--model-dir`, else
 //! `$TIPDEX_MODEL_DIR`, else `target/models/all-MiniLM-L6-v2` as `scripts/fetch_test_model.sh`
 //! puts it); `--weights 0.3,0.5` scores each lexical weight of the hybrid fusion (tune on train),
+//! `--depth 500,1000` each fusion depth (documents per side z-scored and fused);
 //! `--feedback 0,10:0.5` each widening of the query's meaning by its best word matches
 //! (`DOCS:WEIGHT`, `0` for none; see `tipdex::search::Feedback`).
 //! `--approximate` builds the approximate vector search's lists (`tipdex::semantic::lists`)
@@ -217,14 +218,30 @@ fn main() -> anyhow::Result<()> {
     )?;
     // `--feedback 0,10:0.5`: documents and weight of the query's widening (hybrid only).
     let feedbacks = settings_of(flag("--feedback"), Feedback::default(), parse_feedback)?;
-    let settings: Vec<(Mode, f32, Feedback)> = modes
+    // `--depth 500,1000`: documents per side fused and z-scored (semantic and hybrid).
+    let depths: Vec<usize> = match flag("--depth") {
+        Some(list) => list
+            .split(',')
+            .map(|d| d.trim().parse().with_context(|| format!("--depth {d}")))
+            .collect::<anyhow::Result<_>>()?,
+        None => vec![tipdex::search::hybrid::DEFAULT_DEPTH],
+    };
+    let settings: Vec<MeaningSetting> = modes
         .iter()
         .flat_map(|&m| match m {
             Mode::Hybrid => weights
                 .iter()
                 .flat_map(|&w| feedbacks.iter().map(move |&f| (m, w, f)))
-                .collect(),
+                .collect::<Vec<_>>(),
             _ => vec![(m, f32::NAN, Feedback::OFF)],
+        })
+        .flat_map(|(m, w, f)| {
+            let depths = if m == Mode::Lexical {
+                &depths[..1]
+            } else {
+                &depths[..]
+            };
+            depths.iter().map(move |&d| (m, w, f, d))
         })
         .collect();
 
@@ -245,22 +262,23 @@ fn main() -> anyhow::Result<()> {
         .collect();
     let expansions = settings_of(flag("--expand"), None, parse_expansion)?;
     let scorings = settings_of(flag("--doc"), DocScoring::default(), parse_doc_scoring)?;
-    let grid: Vec<(Bm25, Option<Expansion>, DocScoring)> = grid
+    let grid: Vec<LexicalSetting> = grid
         .into_iter()
         .flat_map(|bm25| expansions.iter().map(move |&e| (bm25, e)))
         .flat_map(|(bm25, e)| scorings.iter().map(move |&d| (bm25, e, d)))
         .collect();
-    let grid: Vec<(Bm25, Option<Expansion>, DocScoring, Mode, f32, Feedback)> = grid
+    let grid: Vec<(LexicalSetting, MeaningSetting)> = grid
         .into_iter()
-        .flat_map(|(b, e, d)| settings.iter().map(move |&(m, w, f)| (b, e, d, m, w, f)))
+        .flat_map(|lexical| settings.iter().map(move |&meaning| (lexical, meaning)))
         .collect();
     println!(
         "| system | mode | k1 | b | expansion | doc | nDCG@10 | Recall@100 | MRR@10 | judged@10 | ms/query |"
     );
     println!("|---|---|---:|---:|---|---|---:|---:|---:|---:|---:|");
-    for (bm25, expand, doc_scoring, mode, weight, feedback) in grid {
+    for ((bm25, expand, doc_scoring), (mode, weight, feedback, depth)) in grid {
         let semantic = encoder.as_ref().filter(|_| mode != Mode::Lexical).map(|e| {
             let mut s = SemanticSearch::new(mode, e.clone(), index_dir.clone());
+            s.depth = depth;
             if approximate {
                 s.approximate = tipdex::semantic::lists::Approximate::Always;
             }
@@ -273,11 +291,14 @@ fn main() -> anyhow::Result<()> {
             }
             s
         });
-        let mode_name = match mode {
+        let mut mode_name = match mode {
             Mode::Lexical => "lexical".to_string(),
             Mode::Semantic => "semantic".to_string(),
             Mode::Hybrid => format!("hybrid w={weight} fb={}:{}", feedback.docs, feedback.weight),
         };
+        if mode != Mode::Lexical && depth != tipdex::search::hybrid::DEFAULT_DEPTH {
+            mode_name.push_str(&format!(" depth={depth}"));
+        }
         let started = Instant::now();
         let mut runs: HashMap<String, Vec<String>> = HashMap::new();
         let mut trec = String::new();
@@ -465,3 +486,8 @@ fn list_of(name: &str, value: Option<String>, default: f32) -> anyhow::Result<Ve
 fn read(path: &Path) -> anyhow::Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
 }
+
+/// One setting of the word side: BM25, expansion, document-level evidence.
+type LexicalSetting = (Bm25, Option<Expansion>, DocScoring);
+/// One setting of the meaning side: mode, lexical weight, feedback, fusion depth.
+type MeaningSetting = (Mode, f32, Feedback, usize);

@@ -104,18 +104,35 @@ pub struct Layout {
 #[derive(Default)]
 pub struct SketchPass {
     scoring: Scoring,
-    /// Per layout source (each locked by the one thread computing it, then read unlocked).
-    sources: Vec<Mutex<SourcePass>>,
-}
-
-/// One source's part of a [`SketchPass`]: empty when it has no current sketch.
-#[derive(Default)]
-struct SourcePass {
-    /// Each sketched row's distance, in the sketch's row order.
+    /// Each source's first row in `distances`, None when it has no current sketch.
+    starts: Vec<Option<usize>>,
+    /// Every sketched row's distance, source after source, each in its sketch's row order.
     distances: Vec<u32>,
-    /// Each of the source's documents' nearest row's distance, in layout order.
+    /// Each document's nearest row's distance (or [`UNSKETCHED`]), in layout order.
     nearest: Vec<u32>,
 }
+
+impl SketchPass {
+    /// Every sketched row's distance, source after source (tests).
+    #[cfg(test)]
+    pub(crate) fn distances(&self) -> &[u32] {
+        &self.distances
+    }
+
+    /// Whether this pass was made over a layout of this shape.
+    fn fits(&self, layout: &Layout) -> bool {
+        self.starts.len() == layout.sources.len() && self.nearest.len() == layout.documents.len()
+    }
+}
+
+/// Rows of one share of a sketch pass: tens of microseconds, so a thread arriving late still
+/// finds some (a multiple of the sketches' blocks).
+const PASS_ROWS: usize = 4096;
+/// Documents of one share of the nearest-row step.
+const PASS_DOCUMENTS: usize = 1024;
+
+/// One share of a sketch pass's rows: the source, its rows, and their part of the distances.
+type RowShare<'a> = Mutex<(usize, Range<usize>, &'a mut [u32])>;
 
 /// A document whose rows have no usable sketch distance: scored exactly whatever the pool.
 const UNSKETCHED: u32 = u32::MAX;
@@ -172,11 +189,21 @@ impl Layout {
         index_dir: &Path,
         keep: impl Fn(u64, u64) -> bool,
     ) -> Result<Layout, SemanticError> {
-        let mut layout = Self::open_rows(index_dir, keep)?;
+        // Each chunk's sketch, opened first: it also carries the chunk's group directory, so
+        // the chunk need not be walked (a walk touches every page of it).
+        let mut sketches: HashMap<u64, Sketch> = HashMap::new();
+        let mut layout = Self::open_rows_with(index_dir, keep, |number, chunk| {
+            let Some(sketch) = Sketch::open(index_dir, number, chunk)? else {
+                return Ok(None);
+            };
+            let groups = sketch.groups();
+            sketches.insert(number, sketch);
+            Ok(groups)
+        })?;
         layout.lists = Lists::open(index_dir, &layout.chunks)?;
-        for ((number, _), (bytes, shape)) in layout.chunks.iter().zip(&layout.sources) {
-            let rows = shape.groups.iter().map(|g| g.count as usize).sum();
-            let sketch = Sketch::open(index_dir, *number, bytes, rows)?;
+        for ((number, _), (_, shape)) in layout.chunks.iter().zip(&layout.sources) {
+            let rows: usize = shape.groups.iter().map(|g| g.count as usize).sum();
+            let sketch = sketches.remove(number).filter(|s| s.rows() == rows);
             layout.sketches.push(sketch);
         }
         Ok(layout)
@@ -187,7 +214,17 @@ impl Layout {
         index_dir: &Path,
         keep: impl Fn(u64, u64) -> bool,
     ) -> Result<Layout, SemanticError> {
-        let chunks = VectorStore::map(index_dir)?;
+        Self::open_rows_with(index_dir, keep, |_, _| Ok(None))
+    }
+
+    /// [`Layout::open_rows`] with each chunk's groups from `directory` when it has them
+    /// (see [`VectorStore::map_with`]).
+    fn open_rows_with(
+        index_dir: &Path,
+        keep: impl Fn(u64, u64) -> bool,
+        directory: impl FnMut(u64, &[u8]) -> Result<Option<Vec<GroupSpan>>, SemanticError>,
+    ) -> Result<Layout, SemanticError> {
+        let chunks = VectorStore::map_with(index_dir, directory)?;
         let mut latest: KeyMap<(u32, GroupSpan, u32)> = KeyMap::default();
         for (source, (_, _, shape)) in chunks.iter().enumerate() {
             let mut row = 0;
@@ -442,42 +479,79 @@ impl Layout {
             .pop()
             .unwrap_or_default();
         pass.scoring = scoring;
-        pass.sources
-            .resize_with(self.sources.len(), Default::default);
-        pass.sources.truncate(self.sources.len());
-        let work = |chunks: Range<usize>| {
-            for source in chunks {
-                let mut slot = pass.sources[source]
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner());
-                let SourcePass { distances, nearest } = &mut *slot;
-                distances.clear();
-                nearest.clear();
-                let Some(sketch) = self.sketches[source]
-                    .as_ref()
-                    .filter(|_| code.covers(source))
-                else {
-                    continue;
-                };
-                code.distances(source, sketch.all_bits(), sketch.rows(), distances);
-                let distances = &distances[..];
-                nearest.extend(self.documents[self.documents_of(source as u32)].iter().map(
-                    |rows| {
-                        let (from, to) = (rows.row as usize, (rows.row + rows.count) as usize);
-                        match distances.get(from..to) {
-                            // Branch-free: a document has a dozen rows or so.
-                            Some(d) if !d.is_empty() => d.iter().fold(u32::MAX, |m, &x| m.min(x)),
-                            _ => UNSKETCHED,
-                        }
-                    },
-                ));
+        pass.starts.clear();
+        let mut total = 0;
+        for (source, sketch) in self.sketches.iter().enumerate() {
+            match sketch.as_ref().filter(|_| code.covers(source)) {
+                Some(sketch) => {
+                    pass.starts.push(Some(total));
+                    total += sketch.rows();
+                }
+                None => pass.starts.push(None),
             }
-        };
-        match assist {
-            // A few chunks (~2,000 rows) at a time: tens of microseconds.
-            Some(assist) => assist.split(self.sources.len(), 4, &work),
-            None => work(0..self.sources.len()),
         }
+        // Far from everything until filled (a sketch shorter than its rows leaves some so).
+        pass.distances.clear();
+        pass.distances.resize(total, DISTANCES as u32 - 1);
+        pass.nearest.clear();
+        pass.nearest.resize(self.documents.len(), UNSKETCHED);
+        let run = |shares: usize, work: &(dyn Fn(Range<usize>) + Sync)| match assist {
+            Some(assist) => assist.split(shares, 1, work),
+            None => work(0..shares),
+        };
+        // Every sketched row's distance, in shares of rows each given its own part of the
+        // list, so two threads can fill it.
+        let mut shares: Vec<RowShare<'_>> = Vec::new();
+        let mut rest = &mut pass.distances[..];
+        for (source, sketch) in self.sketches.iter().enumerate() {
+            let Some(sketch) = sketch.as_ref().filter(|_| code.covers(source)) else {
+                continue;
+            };
+            for first in (0..sketch.rows()).step_by(PASS_ROWS) {
+                let rows = first..(first + PASS_ROWS).min(sketch.rows());
+                let (part, after) = std::mem::take(&mut rest).split_at_mut(rows.len());
+                shares.push(Mutex::new((source, rows, part)));
+                rest = after;
+            }
+        }
+        run(shares.len(), &|range: Range<usize>| {
+            for share in &shares[range] {
+                let mut share = share.lock().unwrap_or_else(|e| e.into_inner());
+                let (source, rows, out) = &mut *share;
+                if let Some(sketch) = &self.sketches[*source] {
+                    code.fill(*source, sketch, rows.clone(), out);
+                }
+            }
+        });
+        drop(shares);
+        // Then each document's nearest row.
+        let (starts, distances) = (&pass.starts, &pass.distances);
+        let shares: Vec<Mutex<(usize, &mut [u32])>> = pass
+            .nearest
+            .chunks_mut(PASS_DOCUMENTS)
+            .enumerate()
+            .map(|(i, part)| Mutex::new((i * PASS_DOCUMENTS, part)))
+            .collect();
+        run(shares.len(), &|range: Range<usize>| {
+            for share in &shares[range] {
+                let mut share = share.lock().unwrap_or_else(|e| e.into_inner());
+                let (first, out) = &mut *share;
+                for (rows, nearest) in self.documents[*first..].iter().zip(out.iter_mut()) {
+                    let Some(at) = starts[rows.source as usize] else {
+                        continue;
+                    };
+                    let from = at + rows.row as usize;
+                    if let Some(d) = distances
+                        .get(from..from + rows.count as usize)
+                        .filter(|d| !d.is_empty())
+                    {
+                        // Branch-free: a document has a dozen rows or so.
+                        *nearest = d.iter().fold(DISTANCES as u32, |m, &x| m.min(x));
+                    }
+                }
+            }
+        });
+        drop(shares);
         pass
     }
 
@@ -495,25 +569,15 @@ impl Layout {
         pass: Option<SketchPass>,
         helper: Option<&Assist>,
     ) -> Vec<(u64, f32, u32)> {
-        let mut pass = match pass {
-            Some(pass)
-                if pass.scoring == search.scoring && pass.sources.len() == self.sources.len() =>
-            {
-                pass
-            }
+        let pass = match pass {
+            Some(pass) if pass.scoring == search.scoring && pass.fits(self) => pass,
             _ => self.sketch_pass(query.float(), search.scoring, None),
         };
-        let sources: Vec<&SourcePass> = pass
-            .sources
-            .iter_mut()
-            .map(|m| &*m.get_mut().unwrap_or_else(|e| e.into_inner()))
-            .collect();
         // A document's rows' distances, None when its chunk has no current sketch (one
         // written since, or damaged: its rows are then scored exactly).
         let distances_of = |rows: &Rows| {
-            let from = rows.row as usize;
-            sources[rows.source as usize]
-                .distances
+            let from = pass.starts[rows.source as usize]? + rows.row as usize;
+            pass.distances
                 .get(from..from + rows.count as usize)
                 .filter(|d| !d.is_empty())
         };
@@ -536,22 +600,14 @@ impl Layout {
                 }
             };
             match &only {
-                None => {
-                    for (source, pass) in sources.iter().enumerate() {
-                        let docs = self.documents_of(source as u32);
-                        if pass.nearest.len() == docs.len() {
-                            docs.zip(&pass.nearest).for_each(|(doc, &d)| visit(doc, d));
-                        } else {
-                            docs.for_each(|doc| visit(doc, UNSKETCHED));
-                        }
-                    }
-                }
+                None => pass
+                    .nearest
+                    .iter()
+                    .enumerate()
+                    .for_each(|(doc, &d)| visit(doc, d)),
                 Some(keys) => {
                     for &doc in keys.iter().filter_map(|k| self.by_key.get(k)) {
-                        let source = self.documents[doc].source;
-                        let first = self.documents_of(source).start;
-                        let d = sources[source as usize].nearest.get(doc - first);
-                        visit(doc, d.copied().unwrap_or(UNSKETCHED));
+                        visit(doc, pass.nearest[doc]);
                     }
                 }
             }
@@ -605,7 +661,6 @@ impl Layout {
             .filter(|(_, (s, _))| s.is_finite())
             .map(|(doc, (s, ordinal))| (self.documents[doc].key, s, ordinal))
             .collect();
-        drop(sources);
         let mut spare = self.spare.lock().unwrap_or_else(|e| e.into_inner());
         if spare.len() < 2 {
             spare.push(pass);

@@ -29,8 +29,9 @@
 //! structure and the names, not the checksum (`tipdex check` does).
 
 use super::encoder::DIMENSIONS;
-use super::vectors::{chunk_checked, chunk_files, ChunkShape, VectorStore};
+use super::vectors::{chunk_checked, chunk_files, ChunkShape, GroupSpan, VectorStore};
 use super::{io_err, write_atomically, Bytes, Reader, SemanticError};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 /// 64-bit words of one row's sketch.
@@ -42,7 +43,12 @@ pub const ROW: usize = WORDS * 8;
 const BLOCK: usize = 8;
 /// The file name's ending.
 pub const SUFFIX: &str = ".sketch";
-const MAGIC: &[u8; 8] = b"TIPSKT02";
+const MAGIC: &[u8; 8] = b"TIPSKT03";
+/// Sketch files written before they carried their chunk's group directory: still read (the
+/// chunk's groups are then found by walking it), made again by the next embedding run.
+const MAGIC_V2: &[u8; 8] = b"TIPSKT02";
+/// Bytes of one group in a sketch's directory: key, signature, first record's offset, rows.
+const DIRECTORY_ENTRY: usize = 28;
 /// Bits per query component in [`Scoring::Weighted`].
 const PLANES: usize = 4;
 /// The largest 4-bit level; levels stand for `step · (level − 7.5)`.
@@ -100,6 +106,8 @@ pub(crate) struct Sketch {
     rows: usize,
     centre_at: usize,
     bits_at: usize,
+    /// Where its chunk's group directory starts, and its groups (TIPSKT03 files).
+    directory: Option<(usize, usize)>,
 }
 
 /// What names a chunk: its number, length and checksum (its last 8 bytes).
@@ -116,11 +124,15 @@ struct Shape {
     rows: usize,
     centre_at: usize,
     bits_at: usize,
+    directory: Option<(usize, usize)>,
 }
 
 impl Shape {
     fn read(bytes: &[u8]) -> Option<Shape> {
-        let mut r = Reader::sealed(bytes, MAGIC)?;
+        let (mut r, with_directory) = match Reader::sealed(bytes, MAGIC) {
+            Some(r) => (r, true),
+            None => (Reader::sealed(bytes, MAGIC_V2)?, false),
+        };
         let body = r.bytes;
         let name = (r.u64()?, r.u64()?, r.u64()?);
         let rows = r.u32()? as usize;
@@ -128,11 +140,20 @@ impl Shape {
         r.take(2 * DIMENSIONS * 4)?;
         let bits_at = r.at;
         r.take(rows.div_ceil(BLOCK).checked_mul(BLOCK * ROW)?)?;
+        let directory = if with_directory {
+            let groups = r.u32()? as usize;
+            let at = r.at;
+            r.take(groups.checked_mul(DIRECTORY_ENTRY)?)?;
+            Some((at, groups))
+        } else {
+            None
+        };
         (r.at == body.len()).then_some(Shape {
             name,
             rows,
             centre_at,
             bits_at,
+            directory,
         })
     }
 }
@@ -147,18 +168,19 @@ impl Sketch {
             rows: parts.rows,
             centre_at: parts.centre_at,
             bits_at: parts.bits_at,
+            directory: parts.directory,
             bytes: Bytes::Owned(bytes),
         }
     }
 
-    /// The sketch of chunk `number` (mapped as `chunk`, with `rows` rows) from its file, when
-    /// the file is there, whole in structure and names that chunk as it is. None otherwise:
-    /// that chunk's rows are then scored exactly.
+    /// The sketch of chunk `number` (mapped as `chunk`) from its file, when the file is
+    /// there, whole in structure and names that chunk as it is. None otherwise: that chunk's
+    /// rows are then scored exactly. (Whether it has the chunk's rows is the caller's check,
+    /// once it knows them.)
     pub(crate) fn open(
         index_dir: &Path,
         number: u64,
         chunk: &[u8],
-        rows: usize,
     ) -> Result<Option<Sketch>, SemanticError> {
         let path = file_of(index_dir, number);
         let file = match std::fs::File::open(&path) {
@@ -172,13 +194,14 @@ impl Sketch {
         let Some(parts) = Shape::read(&map) else {
             return Ok(None);
         };
-        if parts.name != chunk_name(number, chunk) || parts.rows != rows {
+        if parts.name != chunk_name(number, chunk) {
             return Ok(None);
         }
         Ok(Some(Sketch {
             rows: parts.rows,
             centre_at: parts.centre_at,
             bits_at: parts.bits_at,
+            directory: parts.directory,
             bytes: Bytes::Mapped(map),
         }))
     }
@@ -190,7 +213,27 @@ impl Sketch {
 
     /// Every row's sketch, in blocks of [`BLOCK`] rows (the last padded with zeros).
     pub(crate) fn all_bits(&self) -> &[u8] {
-        &self.bytes[self.bits_at..self.bytes.len() - 8]
+        let end = self.bits_at + self.rows.div_ceil(BLOCK) * BLOCK * ROW;
+        &self.bytes[self.bits_at..end]
+    }
+
+    /// Its chunk's groups as written when it was sketched (None for a TIPSKT02 file): what
+    /// opening the vectors would find by walking the chunk, which touches every page of it.
+    pub(crate) fn groups(&self) -> Option<Vec<GroupSpan>> {
+        let (at, groups) = self.directory?;
+        let entries = self.bytes.get(at..at + groups * DIRECTORY_ENTRY)?;
+        let word = |e: &[u8], at: usize| u64::from_le_bytes(e[at..at + 8].try_into().expect("8"));
+        Some(
+            entries
+                .chunks_exact(DIRECTORY_ENTRY)
+                .map(|e| GroupSpan {
+                    key: word(e, 0),
+                    signature: word(e, 8),
+                    first: word(e, 16) as usize,
+                    count: u32::from_le_bytes(e[24..28].try_into().expect("4")),
+                })
+                .collect(),
+        )
     }
 
     fn floats(&self, at: usize) -> impl Iterator<Item = f32> + '_ {
@@ -259,6 +302,13 @@ fn encode(number: u64, chunk: &[u8], shape: &ChunkShape) -> Vec<u8> {
         for w in words.iter().flatten() {
             out.extend_from_slice(&w.to_le_bytes());
         }
+    }
+    out.extend_from_slice(&(shape.groups.len() as u32).to_le_bytes());
+    for span in &shape.groups {
+        out.extend_from_slice(&span.key.to_le_bytes());
+        out.extend_from_slice(&span.signature.to_le_bytes());
+        out.extend_from_slice(&(span.first as u64).to_le_bytes());
+        out.extend_from_slice(&span.count.to_le_bytes());
     }
     super::seal(&mut out);
     out
@@ -499,17 +549,18 @@ impl QueryCode {
         self.planes.get(source).is_some_and(Option::is_some)
     }
 
-    /// The distance (lower is closer) of each of the `rows` rows sketched in `blocks` (whole
-    /// blocks of [`BLOCK`] rows) of chunk `source`, which [`QueryCode::covers`], appended to
-    /// `out`.
-    pub(crate) fn distances(&self, source: usize, blocks: &[u8], rows: usize, out: &mut Vec<u32>) {
+    /// The distances of the rows `rows` of chunk `source`'s `sketch` into `out` (one per row;
+    /// `rows` starts at a block's first row).
+    pub(crate) fn fill(&self, source: usize, sketch: &Sketch, rows: Range<usize>, out: &mut [u32]) {
         let (planes, offset) = self.planes[source]
             .as_ref()
             .expect("a chunk the code covers");
-        let from = out.len();
-        let rows = rows.min(blocks.len() / ROW);
-        out.resize(from + rows, 0);
-        distances(self.scoring, planes, *offset, blocks, &mut out[from..]);
+        debug_assert_eq!(rows.start % BLOCK, 0);
+        let bits = sketch.all_bits();
+        let from = (rows.start / BLOCK * BLOCK * ROW).min(bits.len());
+        let blocks = &bits[from..];
+        let n = rows.len().min(out.len()).min(blocks.len() / ROW);
+        distances(self.scoring, planes, *offset, blocks, &mut out[..n]);
     }
 }
 
@@ -656,7 +707,7 @@ mod tests {
     use super::*;
     use crate::semantic::lists::Approximate;
     use crate::semantic::scan::{Kernel, Layout, Query, VectorPlan};
-    use crate::semantic::vectors::{Group, PassageVector};
+    use crate::semantic::vectors::{chunk_shape, chunk_shape_from, Group, PassageVector};
 
     /// Unit vectors near a few topics, with the shared offset real embeddings have (so the
     /// centring matters), from a deterministic generator.
@@ -730,6 +781,65 @@ mod tests {
         )
     }
 
+    /// Opening the vectors takes each chunk's groups from its sketch's directory, and finds
+    /// the same rows the walk through the chunk finds; a sketch written before directories
+    /// (TIPSKT02) is still read, its chunk walked, and the next embedding run writes it again
+    /// with one; a directory that does not fit its chunk is not used.
+    #[test]
+    fn the_groups_come_from_the_sketch_and_are_the_walks() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut topics = Topics::new(10);
+        let mut store = VectorStore::load(dir.path()).unwrap();
+        store.append(dir.path(), topics.groups(0..200)).unwrap();
+        store.append(dir.path(), topics.groups(200..260)).unwrap();
+        build_missing(dir.path(), false).unwrap();
+        let walked = Layout::open_rows(dir.path(), |_, _| true).unwrap();
+        let layout = Layout::open(dir.path(), |_, _| true).unwrap();
+        assert!(layout.sketches_in_use(Approximate::Sketches));
+        assert_eq!(layout.row_refs(), walked.row_refs());
+        assert_eq!(layout.documents(), 260);
+        let chunk = std::fs::read(dir.path().join("semantic/chunk-00000000.vec")).unwrap();
+        let sketch = Sketch::open(dir.path(), 0, &chunk).unwrap().unwrap();
+        let groups = sketch.groups().expect("a directory");
+        let spans = |g: &[GroupSpan]| -> Vec<(u64, u64, usize, u32)> {
+            g.iter()
+                .map(|s| (s.key, s.signature, s.first, s.count))
+                .collect()
+        };
+        assert_eq!(spans(&groups), spans(&chunk_shape(&chunk).unwrap().groups));
+        // A directory off by one record, or missing a group, does not fit.
+        let mut off = groups.clone();
+        off[3].count += 1;
+        assert!(chunk_shape_from(&chunk, off).is_none());
+        assert!(chunk_shape_from(&chunk, groups[1..].to_vec()).is_none());
+        assert!(chunk_shape_from(&chunk, groups).is_some());
+
+        // The first chunk's sketch as TIPSKT02 wrote it: no directory.
+        let path = file_of(dir.path(), 0);
+        let bytes = std::fs::read(&path).unwrap();
+        let (at, _) = Shape::read(&bytes).unwrap().directory.unwrap();
+        // The directory and the count before it left out.
+        let mut old = bytes[..at - 4].to_vec();
+        old[..8].copy_from_slice(MAGIC_V2);
+        super::super::seal(&mut old);
+        std::fs::write(&path, &old).unwrap();
+        let layout = Layout::open(dir.path(), |_, _| true).unwrap();
+        assert!(Sketch::open(dir.path(), 0, &chunk)
+            .unwrap()
+            .unwrap()
+            .groups()
+            .is_none());
+        assert_eq!(layout.row_refs(), walked.row_refs());
+        assert!(layout.sketches_in_use(Approximate::Sketches));
+        assert!(
+            verify(dir.path()).unwrap().is_empty(),
+            "an old sketch is not damage"
+        );
+        assert_eq!(build_missing(dir.path(), false).unwrap().written, 1);
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(Shape::read(&bytes).unwrap().directory.is_some());
+    }
+
     /// A pass made ahead (as a hybrid search makes it on the embedding's thread) and the
     /// exact scores, each shared with a helping thread, give what one thread alone gives.
     #[test]
@@ -737,11 +847,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut topics = Topics::new(40);
         let mut store = VectorStore::load(dir.path()).unwrap();
-        for part in 0..4u64 {
-            store
-                .append(dir.path(), topics.groups(part * 300..(part + 1) * 300))
-                .unwrap();
-        }
+        // A chunk of 4,500 rows (past one share of the pass) and a small one.
+        store.append(dir.path(), topics.groups(0..1500)).unwrap();
+        store.append(dir.path(), topics.groups(1500..1800)).unwrap();
         build_missing(dir.path(), false).unwrap();
         let layout = Layout::open(dir.path(), |_, _| true).unwrap();
         let plan = VectorPlan {
@@ -750,9 +858,28 @@ mod tests {
             only: &|| None,
             depth: 100,
         };
+        let sketches: Vec<Option<Sketch>> = [(0u64, 4500), (1, 900)]
+            .iter()
+            .map(|&(n, rows)| {
+                let path = dir.path().join(format!("semantic/chunk-{n:08}.vec"));
+                let sketch = Sketch::open(dir.path(), n, &std::fs::read(path).unwrap()).unwrap();
+                sketch.filter(|s| s.rows() == rows)
+            })
+            .collect();
+        assert!(sketches.iter().all(Option::is_some));
         for q in 0..5 {
             let topic = topics.topics[q * 3].clone();
             let query = Query::new(&topics.near(&topic, 0.4), Kernel::Int8);
+            // The pass's shares fill what one call per chunk fills.
+            let pass = layout.sketch_pass(query.float(), Scoring::default(), None);
+            let code = QueryCode::new(query.float(), &sketches, Scoring::default());
+            let mut whole = Vec::new();
+            for (source, sketch) in sketches.iter().flatten().enumerate() {
+                let mut out = vec![0; sketch.rows()];
+                code.fill(source, sketch, 0..sketch.rows(), &mut out);
+                whole.extend(out);
+            }
+            assert_eq!(pass.distances(), &whole[..]);
             let mut alone = layout.best_documents(&query, &plan, None, None);
             let assist = crate::semantic::Assist::default();
             let mut shared = std::thread::scope(|s| {

@@ -160,8 +160,18 @@ impl VectorStore {
     /// not the checksum, which would read every byte of every chunk on every CLI search: the
     /// embedding run checks it when it reads the chunks and `tipdex check` when asked. A chunk
     /// for another model is left out; a torn or short one is an error naming it.
+    #[cfg(test)]
     pub(crate) fn map(
         index_dir: &Path,
+    ) -> Result<Vec<(u64, memmap2::Mmap, ChunkShape)>, SemanticError> {
+        Self::map_with(index_dir, |_, _| Ok(None))
+    }
+
+    /// [`VectorStore::map`], each chunk's groups taken from `directory(number, bytes)` when
+    /// it has them and they fit the chunk ([`chunk_shape_from`]), else found by the walk.
+    pub(crate) fn map_with(
+        index_dir: &Path,
+        mut directory: impl FnMut(u64, &[u8]) -> Result<Option<Vec<GroupSpan>>, SemanticError>,
     ) -> Result<Vec<(u64, memmap2::Mmap, ChunkShape)>, SemanticError> {
         let chunks = chunk_files(index_dir)?;
         let noted = SyncedNote::read(index_dir);
@@ -181,7 +191,14 @@ impl VectorStore {
             let fault = noted
                 .length_fault(&path, map.len() as u64)
                 .map(ChunkFault::Damaged);
-            match fault.map_or_else(|| chunk_shape(&map), Err) {
+            let shape = match fault {
+                Some(fault) => Err(fault),
+                None => match directory(number, &map)?.and_then(|g| chunk_shape_from(&map, g)) {
+                    Some(shape) => Ok(shape),
+                    None => chunk_shape(&map),
+                },
+            };
+            match shape {
                 Ok(shape) => mapped.push((number, map, shape)),
                 Err(ChunkFault::Foreign) => {}
                 Err(ChunkFault::Damaged(what)) => {
@@ -378,6 +395,63 @@ pub(crate) enum ChunkFault {
 /// torn or short file cannot pass it (the groups' counts and the length must agree). Bit
 /// damage inside the vectors is what only [`chunk_checked`] finds.
 pub(crate) fn chunk_shape(bytes: &[u8]) -> Result<ChunkShape, ChunkFault> {
+    let (mut shape, mut r, count) = chunk_header(bytes)?;
+    let short =
+        || ChunkFault::Damaged("it ends before its last group (a torn or short file)".into());
+    // Capacity from what the bytes can hold, not from a count a damaged header may inflate.
+    let mut groups = Vec::with_capacity((count as usize).min(r.bytes.len() / 20));
+    for _ in 0..count {
+        let key = r.u64().ok_or_else(short)?;
+        let signature = r.u64().ok_or_else(short)?;
+        let n = r.u32().ok_or_else(short)?;
+        let first = r.at;
+        r.take(shape.stride.checked_mul(n as usize).ok_or_else(short)?)
+            .ok_or_else(short)?;
+        groups.push(GroupSpan {
+            key,
+            signature,
+            first,
+            count: n,
+        });
+    }
+    if r.at != r.bytes.len() {
+        return Err(ChunkFault::Damaged(
+            "it is longer than its groups (bytes after the last group)".into(),
+        ));
+    }
+    shape.groups = groups;
+    Ok(shape)
+}
+
+/// The shape of a chunk from its header and a directory of its groups kept elsewhere (its
+/// sketch file, named by this chunk's checksum), without the walk through the group
+/// headers, which touches every page of the chunk. None unless the directory has the
+/// header's number of groups and its spans tile the chunk exactly as the walk would find
+/// them (each group's header, then its records, up to the checksum).
+pub(crate) fn chunk_shape_from(bytes: &[u8], groups: Vec<GroupSpan>) -> Option<ChunkShape> {
+    let (mut shape, r, count) = chunk_header(bytes).ok()?;
+    if groups.len() != count as usize {
+        return None;
+    }
+    let mut at = r.at;
+    for span in &groups {
+        // Key, signature and count before the records.
+        at = at.checked_add(20)?;
+        if span.first != at {
+            return None;
+        }
+        at = at.checked_add(shape.stride.checked_mul(span.count as usize)?)?;
+    }
+    if at != r.bytes.len() {
+        return None;
+    }
+    shape.groups = groups;
+    Some(shape)
+}
+
+/// A chunk's header: its shape without groups, a reader at its first group, and the number
+/// of groups it says it has.
+fn chunk_header(bytes: &[u8]) -> Result<(ChunkShape, Reader<'_>, u32), ChunkFault> {
     let damaged = |what: &str| ChunkFault::Damaged(what.to_string());
     let body_len = bytes
         .len()
@@ -404,34 +478,14 @@ pub(crate) fn chunk_shape(bytes: &[u8]) -> Result<ChunkShape, ChunkFault> {
     let components_at = scale_at + 4;
     let stride = components_at + DIMENSIONS;
     let count = r.u32().ok_or_else(short)?;
-    // Capacity from what the bytes can hold, not from a count a damaged header may inflate.
-    let mut groups = Vec::with_capacity((count as usize).min(body_len / 20));
-    for _ in 0..count {
-        let key = r.u64().ok_or_else(short)?;
-        let signature = r.u64().ok_or_else(short)?;
-        let n = r.u32().ok_or_else(short)?;
-        let first = r.at;
-        r.take(stride.checked_mul(n as usize).ok_or_else(short)?)
-            .ok_or_else(short)?;
-        groups.push(GroupSpan {
-            key,
-            signature,
-            first,
-            count: n,
-        });
-    }
-    if r.at != body.len() {
-        return Err(damaged(
-            "it is longer than its groups (bytes after the last group)",
-        ));
-    }
-    Ok(ChunkShape {
+    let shape = ChunkShape {
         stride,
         digest_at,
         scale_at,
         components_at,
-        groups,
-    })
+        groups: Vec::new(),
+    };
+    Ok((shape, r, count))
 }
 
 /// [`chunk_shape`] after the chunk's checksum over all its bytes: what the embedding run
