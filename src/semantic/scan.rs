@@ -95,8 +95,8 @@ pub struct Layout {
     lists: Option<Lists>,
     /// Each source's sketch, when it has a current one.
     sketches: Vec<Option<Sketch>>,
-    /// Sketch passes' buffers, kept between queries so a query does not fault in a few
-    /// hundred kB of fresh pages for them.
+    /// Sketch passes' buffers (distances, nearest rows, the pool's selection), kept between
+    /// queries so a query does not map and fault in a few MB of fresh pages for them.
     spare: Mutex<Vec<SketchPass>>,
 }
 
@@ -110,6 +110,10 @@ pub struct SketchPass {
     distances: Vec<u32>,
     /// Each document's nearest row's distance (or [`UNSKETCHED`]), in layout order.
     nearest: Vec<u32>,
+    /// The pool's selection: each candidate as (distance << 32 | document), and the
+    /// histogram of their distances ([`smallest`]).
+    candidates: Vec<u64>,
+    histogram: Vec<u32>,
 }
 
 impl SketchPass {
@@ -569,15 +573,23 @@ impl Layout {
         pass: Option<SketchPass>,
         helper: Option<&Assist>,
     ) -> Vec<(u64, f32, u32)> {
-        let pass = match pass {
+        let mut pass = match pass {
             Some(pass) if pass.scoring == search.scoring && pass.fits(self) => pass,
             _ => self.sketch_pass(query.float(), search.scoring, None),
         };
+        let SketchPass {
+            starts,
+            distances,
+            nearest,
+            candidates,
+            histogram,
+            ..
+        } = &mut pass;
         // A document's rows' distances, None when its chunk has no current sketch (one
         // written since, or damaged: its rows are then scored exactly).
         let distances_of = |rows: &Rows| {
-            let from = pass.starts[rows.source as usize]? + rows.row as usize;
-            pass.distances
+            let from = starts[rows.source as usize]? + rows.row as usize;
+            distances
                 .get(from..from + rows.count as usize)
                 .filter(|d| !d.is_empty())
         };
@@ -587,32 +599,27 @@ impl Layout {
             .filter(|k| admitted.as_ref().is_none_or(|a| a.contains(k)))
             .filter_map(|k| self.by_key.get(k).copied())
             .collect();
-        SCRATCH.with(|scratch| {
-            let (nearest, histogram) = &mut *scratch.borrow_mut();
-            nearest.clear();
-            // Each document's nearest row as (distance << 32 | document): one integer to
-            // select on.
-            let mut visit = |doc: usize, d: u32| {
-                if d == UNSKETCHED {
-                    scored.push(doc);
-                } else {
-                    nearest.push(u64::from(d) << 32 | doc as u64);
-                }
-            };
-            match &only {
-                None => pass
-                    .nearest
-                    .iter()
-                    .enumerate()
-                    .for_each(|(doc, &d)| visit(doc, d)),
-                Some(keys) => {
-                    for &doc in keys.iter().filter_map(|k| self.by_key.get(k)) {
-                        visit(doc, pass.nearest[doc]);
-                    }
+        candidates.clear();
+        // Each document's nearest row as (distance << 32 | document): one integer to select on.
+        let mut visit = |doc: usize, d: u32| {
+            if d == UNSKETCHED {
+                scored.push(doc);
+            } else {
+                candidates.push(u64::from(d) << 32 | doc as u64);
+            }
+        };
+        match &only {
+            None => nearest
+                .iter()
+                .enumerate()
+                .for_each(|(doc, &d)| visit(doc, d)),
+            Some(keys) => {
+                for &doc in keys.iter().filter_map(|k| self.by_key.get(k)) {
+                    visit(doc, nearest[doc]);
                 }
             }
-            smallest(nearest, search.pool.max(1), histogram, &mut scored);
-        });
+        }
+        smallest(candidates, search.pool.max(1), histogram, &mut scored);
         // Layout order: each chunk read front to back.
         scored.sort_unstable();
         scored.dedup();
@@ -850,13 +857,6 @@ fn prefetch(bytes: &[u8]) {
             unsafe { _mm_prefetch::<_MM_HINT_T0>(bytes.as_ptr().wrapping_add(at).cast()) };
         }
     }
-}
-
-thread_local! {
-    /// The sketch search's buffers (row distances, documents' nearest, the histogram), kept
-    /// per thread between queries so a query does not map and fault in a few MB of fresh
-    /// pages for them.
-    static SCRATCH: std::cell::RefCell<(Vec<u64>, Vec<u32>)> = std::cell::RefCell::default();
 }
 
 /// The documents of the `pool` smallest of `nearest` (distance << 32 | document; ties broken

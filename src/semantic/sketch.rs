@@ -781,6 +781,15 @@ mod tests {
         )
     }
 
+    /// A vector folder in `dir` with one chunk per range of `topics`' groups.
+    fn chunked(dir: &Path, topics: &mut Topics, chunks: &[std::ops::Range<u64>]) -> VectorStore {
+        let mut store = VectorStore::load(dir).unwrap();
+        for keys in chunks {
+            store.append(dir, topics.groups(keys.clone())).unwrap();
+        }
+        store
+    }
+
     /// Opening the vectors takes each chunk's groups from its sketch's directory, and finds
     /// the same rows the walk through the chunk finds; a sketch written before directories
     /// (TIPSKT02) is still read, its chunk walked, and the next embedding run writes it again
@@ -789,9 +798,7 @@ mod tests {
     fn the_groups_come_from_the_sketch_and_are_the_walks() {
         let dir = tempfile::tempdir().unwrap();
         let mut topics = Topics::new(10);
-        let mut store = VectorStore::load(dir.path()).unwrap();
-        store.append(dir.path(), topics.groups(0..200)).unwrap();
-        store.append(dir.path(), topics.groups(200..260)).unwrap();
+        chunked(dir.path(), &mut topics, &[0..200, 200..260]);
         build_missing(dir.path(), false).unwrap();
         let walked = Layout::open_rows(dir.path(), |_, _| true).unwrap();
         let layout = Layout::open(dir.path(), |_, _| true).unwrap();
@@ -846,10 +853,8 @@ mod tests {
     fn a_pass_made_ahead_and_shared_gives_the_same_documents() {
         let dir = tempfile::tempdir().unwrap();
         let mut topics = Topics::new(40);
-        let mut store = VectorStore::load(dir.path()).unwrap();
         // A chunk of 4,500 rows (past one share of the pass) and a small one.
-        store.append(dir.path(), topics.groups(0..1500)).unwrap();
-        store.append(dir.path(), topics.groups(1500..1800)).unwrap();
+        chunked(dir.path(), &mut topics, &[0..1500, 1500..1800]);
         build_missing(dir.path(), false).unwrap();
         let layout = Layout::open(dir.path(), |_, _| true).unwrap();
         let plan = VectorPlan {
@@ -905,9 +910,7 @@ mod tests {
     fn sketches_find_what_exact_search_finds() {
         let dir = tempfile::tempdir().unwrap();
         let mut topics = Topics::new(40);
-        let mut store = VectorStore::load(dir.path()).unwrap();
-        store.append(dir.path(), topics.groups(0..600)).unwrap();
-        store.append(dir.path(), topics.groups(600..1200)).unwrap();
+        let mut store = chunked(dir.path(), &mut topics, &[0..600, 600..1200]);
         assert_eq!(build_missing(dir.path(), false).unwrap().written, 2);
         assert_eq!(
             build_missing(dir.path(), true).unwrap(),

@@ -154,12 +154,7 @@ impl VectorStore {
         Ok(store)
     }
 
-    /// Every chunk of `index_dir`, oldest first, mapped into memory with its shape, for a
-    /// search to read in place: no decoding, no copy, pages read as the scan touches them.
-    /// Only the structure is checked (header, group walk, the length the `synced` note gives),
-    /// not the checksum, which would read every byte of every chunk on every CLI search: the
-    /// embedding run checks it when it reads the chunks and `tipdex check` when asked. A chunk
-    /// for another model is left out; a torn or short one is an error naming it.
+    /// [`VectorStore::map_with`] with every chunk's groups found by the walk.
     #[cfg(test)]
     pub(crate) fn map(
         index_dir: &Path,
@@ -167,8 +162,14 @@ impl VectorStore {
         Self::map_with(index_dir, |_, _| Ok(None))
     }
 
-    /// [`VectorStore::map`], each chunk's groups taken from `directory(number, bytes)` when
-    /// it has them and they fit the chunk ([`chunk_shape_from`]), else found by the walk.
+    /// Every chunk of `index_dir`, oldest first, mapped into memory with its shape, for a
+    /// search to read in place: no decoding, no copy, pages read as the scan touches them.
+    /// Each chunk's groups come from `directory(number, bytes)` when it has them and they
+    /// fit the chunk ([`chunk_shape_from`]), else from the walk through its group headers.
+    /// Only the structure is checked (header, groups, the length the `synced` note gives),
+    /// not the checksum, which would read every byte of every chunk on every CLI search: the
+    /// embedding run checks it when it reads the chunks and `tipdex check` when asked. A chunk
+    /// for another model is left out; a torn or short one is an error naming it.
     pub(crate) fn map_with(
         index_dir: &Path,
         mut directory: impl FnMut(u64, &[u8]) -> Result<Option<Vec<GroupSpan>>, SemanticError>,
@@ -399,7 +400,7 @@ pub(crate) fn chunk_shape(bytes: &[u8]) -> Result<ChunkShape, ChunkFault> {
     let short =
         || ChunkFault::Damaged("it ends before its last group (a torn or short file)".into());
     // Capacity from what the bytes can hold, not from a count a damaged header may inflate.
-    let mut groups = Vec::with_capacity((count as usize).min(r.bytes.len() / 20));
+    let mut groups = Vec::with_capacity((count as usize).min(r.bytes.len() / GROUP_HEADER));
     for _ in 0..count {
         let key = r.u64().ok_or_else(short)?;
         let signature = r.u64().ok_or_else(short)?;
@@ -435,8 +436,7 @@ pub(crate) fn chunk_shape_from(bytes: &[u8], groups: Vec<GroupSpan>) -> Option<C
     }
     let mut at = r.at;
     for span in &groups {
-        // Key, signature and count before the records.
-        at = at.checked_add(20)?;
+        at = at.checked_add(GROUP_HEADER)?;
         if span.first != at {
             return None;
         }
@@ -448,6 +448,9 @@ pub(crate) fn chunk_shape_from(bytes: &[u8], groups: Vec<GroupSpan>) -> Option<C
     shape.groups = groups;
     Some(shape)
 }
+
+/// Bytes before a group's records: its key, signature and count.
+const GROUP_HEADER: usize = 20;
 
 /// A chunk's header: its shape without groups, a reader at its first group, and the number
 /// of groups it says it has.
