@@ -156,6 +156,16 @@ struct Wordings {
     glossary: Arc<OnceLock<Arc<Glossary>>>,
 }
 
+/// What else of one search keeps a core busy while its passes run ([`Store::search_executor`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Beside {
+    /// Nothing: the passes may use every core.
+    #[default]
+    Nothing,
+    /// The query's embedding, on a thread of its own.
+    Embedding,
+}
+
 /// An open index.
 pub struct Store {
     /// The tantivy index.
@@ -164,9 +174,9 @@ pub struct Store {
     pub fields: Fields,
     /// Where it lives.
     pub dir: PathBuf,
-    /// See [`Store::search_executor`]; made on first use, so commands that never search
-    /// (index, status, show) start no threads.
-    search_executor: OnceLock<Executor>,
+    /// See [`Store::search_executor`], one for each [`Beside`]; made on first use, so
+    /// commands that never search (index, status, show) start no threads.
+    search_executors: [OnceLock<Executor>; 2],
     /// The commit payload's equivalent wordings and glossary, by the searcher generation they
     /// were read for.
     wordings: Mutex<Option<(u64, Wordings)>>,
@@ -337,7 +347,7 @@ impl Store {
             index,
             fields,
             dir: dir.to_path_buf(),
-            search_executor: OnceLock::new(),
+            search_executors: [OnceLock::new(), OnceLock::new()],
             wordings: Mutex::new(None),
             reprints: Mutex::new(None),
         })
@@ -350,12 +360,22 @@ impl Store {
     /// passages) stay on the calling thread, where a hand-off would cost more than it saves.
     /// Sized on first use for the `segments` of the searcher at hand (the index's metadata was
     /// already read to open it).
-    pub(crate) fn search_executor(&self, segments: usize) -> &Executor {
-        self.search_executor.get_or_init(|| {
+    ///
+    /// `beside`: what else of the same search keeps a core busy meanwhile. A query embedding
+    /// does (semantic and hybrid searches), so their passes take one core fewer: on two cores
+    /// a pool of two beside the embedding's thread time-shared them, and the passes took
+    /// 2.8 ms where the calling thread alone took 1.8 (BENCHMARKS.md, issue 22).
+    pub(crate) fn search_executor(&self, segments: usize, beside: Beside) -> &Executor {
+        let (slot, busy) = match beside {
+            Beside::Nothing => (&self.search_executors[0], 0),
+            Beside::Embedding => (&self.search_executors[1], 1),
+        };
+        slot.get_or_init(|| {
             // Asking for the core count reads cgroup files: only worth it with several segments.
             let threads = match segments {
                 0 | 1 => 1,
-                n => std::thread::available_parallelism().map_or(1, |c| n.min(c.get())),
+                n => std::thread::available_parallelism()
+                    .map_or(1, |c| n.min(c.get().saturating_sub(busy))),
             };
             // A pool that cannot start (a thread limit) only costs speed, never the search.
             if threads > 1 {
@@ -372,7 +392,9 @@ impl Store {
     /// request's segment searches behind those of the longest query running, so one costly
     /// query held the pool and everyday ones waited for it. Without effect once a search ran.
     pub fn search_on_calling_thread(&self) {
-        let _ = self.search_executor.set(Executor::single_thread());
+        for slot in &self.search_executors {
+            let _ = slot.set(Executor::single_thread());
+        }
     }
 
     /// A reader that sees the last commit (reloaded explicitly, never behind our back).

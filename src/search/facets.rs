@@ -178,6 +178,7 @@ pub fn facet_counts(
             None => plan::collect(
                 store,
                 &searcher,
+                plan.beside,
                 resolved.query.as_ref(),
                 DocCollector {
                     scored: false,

@@ -106,7 +106,8 @@ impl SemanticSearch {
     }
 }
 
-/// The query's embedding, computed on a thread of its own while the lexical passes run: it
+/// The query's embedding, computed on a kept thread ([`super::worker`]) while the lexical
+/// passes run (on one core fewer, [`crate::store::Beside`]): it
 /// is the slower half of a hybrid query (~1.4 ms CPU for a short query on this machine,
 /// against ~0.8 ms for the lexical passes at 20k documents), so a hybrid query costs the
 /// longer of the two rather than their sum. Once the searching thread has done everything
@@ -149,8 +150,8 @@ impl PendingEmbedding {
         let (shared, helping) = (assist.clone(), later.clone());
         let (send, result) = std::sync::mpsc::sync_channel(1);
         // Not joined: a search that ends early (an error) does not wait for the model; the
-        // thread ends on its own once `later` is finished (when this is dropped).
-        std::thread::spawn(move || {
+        // kept thread is free again once `later` is finished (when this is dropped).
+        super::worker::run(Box::new(move || {
             {
                 // Ended even if the embedding panics, so the waiting thread stops helping.
                 let _finish = Finish(&shared);
@@ -165,7 +166,7 @@ impl PendingEmbedding {
                 let _ = send.send(Ok(Embedded { vector, pass }));
             }
             helping.help();
-        });
+        }));
         PendingEmbedding {
             result,
             assist,

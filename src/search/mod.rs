@@ -28,6 +28,7 @@ mod plan;
 pub mod query;
 mod required;
 pub(crate) mod unmatched;
+mod worker;
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -56,7 +57,7 @@ use plan::{collect, PassageStats, PerDocument, Plan};
 use crate::error::Result;
 use crate::index_doc::passage_text;
 use crate::record::DocRecord;
-use crate::store::Store;
+use crate::store::{Beside, Store};
 
 /// What to search for.
 #[derive(Clone, Debug)]
@@ -358,7 +359,7 @@ pub fn search(
         .filter(|_| !request.query.trim().is_empty())
         .filter(|_| model_text.is_some())
         .map(embedding_of);
-    let plan = Plan::new(
+    let mut plan = Plan::new(
         store,
         &searcher,
         &request.query,
@@ -366,6 +367,9 @@ pub fn search(
         &request.filters,
         request.bm25,
     )?;
+    if embedding.is_some() {
+        plan.beside = Beside::Embedding;
+    }
     let scored = plan.compiled.scored;
     let stats = PassageStats::new(store, &searcher)?;
     let PerDocument { query, ranked } = plan.per_document(store, &searcher, Some(&stats))?;
@@ -377,7 +381,14 @@ pub fn search(
     // while resolving them). Facet counts come from each document's best passage.
     let mut docs = match ranked {
         Some(docs) => docs,
-        None => collect(store, &searcher, query.as_ref(), ranking, &stats)?,
+        None => collect(
+            store,
+            &searcher,
+            plan.beside,
+            query.as_ref(),
+            ranking,
+            &stats,
+        )?,
     };
     // The one-pass ranking of required groups takes no key set; restrict its documents here.
     if let Some(only) = &request.only {

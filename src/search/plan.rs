@@ -19,7 +19,7 @@ use super::{build, limits, required};
 use crate::analysis::Equivalents;
 use crate::error::{Error, Result};
 use crate::schema;
-use crate::store::Store;
+use crate::store::{Beside, Store};
 
 /// A query ready to run: parsed, with the filters written in it joined to the request's, and
 /// compiled with the index's equivalent wordings.
@@ -32,6 +32,8 @@ pub(super) struct Plan {
     pub(super) equivalents: Arc<Equivalents>,
     /// The tantivy query over passages, its parts and highlight patterns.
     pub(super) compiled: build::Compiled,
+    /// What runs beside this query's passes (see [`Store::search_executor`]).
+    pub(super) beside: Beside,
 }
 
 impl Plan {
@@ -64,6 +66,7 @@ impl Plan {
             filters,
             equivalents,
             compiled,
+            beside: Beside::Nothing,
         })
     }
 
@@ -75,7 +78,14 @@ impl Plan {
         searcher: &Searcher,
         stats: Option<&dyn Bm25StatisticsProvider>,
     ) -> Result<PerDocument> {
-        per_document(store, searcher, &self.compiled, &self.filters, stats)
+        per_document(
+            store,
+            searcher,
+            self.beside,
+            &self.compiled,
+            &self.filters,
+            stats,
+        )
     }
 }
 
@@ -97,10 +107,12 @@ impl Plan {
             Occur::Must,
             Box::new(store.kind_query(schema::KIND_PASSAGE)),
         ));
-        if let Some(keys) = excluded_documents(store, searcher, &self.compiled.excluded)? {
+        if let Some(keys) =
+            excluded_documents(store, searcher, self.beside, &self.compiled.excluded)?
+        {
             clauses.push((Occur::MustNot, Box::new(keys)));
         }
-        matching_keys(store, searcher, &BooleanQuery::new(clauses)).map(Some)
+        matching_keys(store, searcher, self.beside, &BooleanQuery::new(clauses)).map(Some)
     }
 }
 
@@ -137,14 +149,28 @@ impl Bm25StatisticsProvider for PassageStats<'_> {
 }
 
 /// Keys of the documents having a passage that matches `query`.
-fn matching_keys(store: &Store, searcher: &Searcher, query: &dyn Query) -> Result<KeySet> {
-    collect(store, searcher, query, group::KeyCollector, searcher)
+fn matching_keys(
+    store: &Store,
+    searcher: &Searcher,
+    beside: Beside,
+    query: &dyn Query,
+) -> Result<KeySet> {
+    collect(
+        store,
+        searcher,
+        beside,
+        query,
+        group::KeyCollector,
+        searcher,
+    )
 }
 
-/// Run `collector` over the passages matching `query` on the store's search executor.
+/// Run `collector` over the passages matching `query` on the store's search executor for
+/// what runs `beside` it.
 pub(super) fn collect<C>(
     store: &Store,
     searcher: &Searcher,
+    beside: Beside,
     query: &dyn Query,
     collector: C,
     stats: &dyn Bm25StatisticsProvider,
@@ -157,7 +183,7 @@ where
     } else {
         EnableScoring::disabled_from_searcher(searcher)
     };
-    let executor = store.search_executor(searcher.segment_readers().len());
+    let executor = store.search_executor(searcher.segment_readers().len(), beside);
     Ok(searcher.search_with_executor(query, &collector, executor, scoring)?)
 }
 
@@ -166,6 +192,7 @@ where
 fn excluded_documents(
     store: &Store,
     searcher: &Searcher,
+    beside: Beside,
     excluded: &[Box<dyn Query>],
 ) -> Result<Option<TermSetQuery>> {
     if excluded.is_empty() {
@@ -175,7 +202,7 @@ fn excluded_documents(
         .iter()
         .map(|q| (Occur::Should, q.box_clone()))
         .collect();
-    let keys = matching_keys(store, searcher, &BooleanQuery::new(any))?;
+    let keys = matching_keys(store, searcher, beside, &BooleanQuery::new(any))?;
     let terms = keys
         .into_iter()
         .map(|k| Term::from_field_u64(store.fields.doc_key, k));
@@ -208,11 +235,12 @@ pub(super) struct PerDocument {
 fn per_document(
     store: &Store,
     searcher: &Searcher,
+    beside: Beside,
     compiled: &build::Compiled,
     filters: &Filters,
     stats: Option<&dyn Bm25StatisticsProvider>,
 ) -> Result<PerDocument> {
-    let excluded = excluded_documents(store, searcher, &compiled.excluded)?;
+    let excluded = excluded_documents(store, searcher, beside, &compiled.excluded)?;
     if compiled.required.is_empty() {
         return Ok(PerDocument {
             query: without(compiled.query.box_clone(), excluded.as_ref()),
@@ -244,7 +272,7 @@ fn per_document(
     let constraint = (!constraint.is_empty()).then(|| BooleanQuery::new(constraint));
     let ranked = required::rank(
         searcher,
-        store.search_executor(searcher.segment_readers().len()),
+        store.search_executor(searcher.segment_readers().len(), beside),
         stats,
         &compiled.required,
         &compiled.optional,

@@ -29,6 +29,9 @@ pub struct Assist {
     changed: Condvar,
     /// Bumped when a job is published or the embedding ends, read by a spinning helper.
     generation: AtomicU64,
+    /// Helpers inside the current job: the owner waits for none before the job ends,
+    /// spinning first (a helper's last chunk is microseconds away) and then on the lock.
+    inside: AtomicUsize,
 }
 
 #[derive(Default)]
@@ -37,8 +40,6 @@ struct State {
     job: Option<JobRef>,
     /// Its generation, so a helper does not join the same job twice.
     generation: u64,
-    /// Helpers inside the current job: the owner waits for them before the job ends.
-    helpers: usize,
     /// The embedding is over: the helper goes back.
     done: bool,
 }
@@ -98,9 +99,17 @@ impl Assist {
         }
         self.changed.notify_all();
         job.run();
+        // The helper's last chunk is a few microseconds away: spin for it rather than sleep
+        // and be woken, which costs tens of microseconds on a VM, for every layer.
+        for _ in 0..SPINS {
+            if self.inside.load(Ordering::Acquire) == 0 {
+                break;
+            }
+            std::hint::spin_loop();
+        }
         let mut state = self.lock();
         state.job = None;
-        while state.helpers > 0 {
+        while self.inside.load(Ordering::Acquire) > 0 {
             state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
         }
     }
@@ -131,14 +140,18 @@ impl Assist {
                 if state.generation != joined {
                     if let Some(job) = state.job {
                         joined = state.generation;
-                        state.helpers += 1;
+                        // Under the lock, so an owner that found none inside ends its
+                        // job before another helper can join it.
+                        self.inside.fetch_add(1, Ordering::AcqRel);
                         drop(state);
                         // SAFETY: the owner published the job and does not end it (nor
-                        // let it go out of scope) while `helpers` counts this thread.
+                        // let it go out of scope) while `inside` counts this thread.
                         unsafe { &*job.0 }.run();
+                        let last = self.inside.fetch_sub(1, Ordering::AcqRel) == 1;
+                        // Notified under the lock, so an owner that saw this thread inside
+                        // is already waiting.
                         state = self.lock();
-                        state.helpers -= 1;
-                        if state.helpers == 0 {
+                        if last {
                             self.changed.notify_all();
                         }
                         break;

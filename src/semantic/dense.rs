@@ -20,6 +20,7 @@
 //! per lane): a row of 384 is a group of 256 and one of 128.
 
 use super::assist::Assist;
+use super::scan::{prefetch, Keep};
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -261,6 +262,13 @@ impl Dense<'_> {
         for o in rows {
             let row = &self.rows[o * n..(o + 1) * n];
             let scales = &self.scales[o * per_row..(o + 1) * per_row];
+            if let Some(ahead) = self
+                .rows
+                .get((o + ROWS_AHEAD) * n..(o + ROWS_AHEAD + 1) * n)
+            {
+                // A row is read once per query.
+                prefetch(bytemuck::cast_slice(ahead), Keep::Once);
+            }
             let mut first = 0;
             while first < q.tokens {
                 let tile = (q.tokens - first).min(TILE);
@@ -309,6 +317,11 @@ impl Out {
         unsafe { self.ptr.add(i).write(v) }
     }
 }
+
+/// Weight rows fetched ahead of the one being multiplied: the rows stream from memory once per
+/// query (10 MB for all layers), and asking for them early took a short query's embedding
+/// from ~2.7 to ~2.5 ms on the 2-core bench machine (BENCHMARKS.md, issue 22).
+const ROWS_AHEAD: usize = 4;
 
 /// Tokens multiplied with a weight row in one pass: an i32 and an f32 accumulator each, 16
 /// of AVX-512's 32 registers.

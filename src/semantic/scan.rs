@@ -699,7 +699,7 @@ impl Layout {
         };
         for (i, row) in rows.iter().enumerate() {
             if let Some(ahead) = rows.get(i + AHEAD) {
-                prefetch(record(ahead).0);
+                prefetch(record(ahead).0, Keep::Cached);
             }
             let (record, shape) = record(row);
             f(row.0, score(query, record, shape), shape.ordinal(record));
@@ -844,19 +844,38 @@ fn unpacked(word: u64) -> (f32, u32) {
 /// The most rows of a document [`pick_rows`] keeps by their sketches.
 const MAX_ROWS_KEPT: usize = 8;
 
-/// Ask for `bytes` to be brought into the cache (a hint; nothing on other architectures).
+/// Ask for `bytes` to be brought into the cache, `keep` saying for how long (a hint; nothing
+/// on other architectures). Shared by the exact scores' records and the query model's rows.
 #[inline]
-fn prefetch(bytes: &[u8]) {
+pub(super) fn prefetch(bytes: &[u8], keep: Keep) {
     #[cfg(target_arch = "x86_64")]
     {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_NTA, _MM_HINT_T0};
         // Every cache line the bytes touch: each 64th byte, and the last.
         let last = bytes.len().saturating_sub(1);
         for at in (0..bytes.len()).step_by(64).chain(std::iter::once(last)) {
+            let line = bytes.as_ptr().wrapping_add(at).cast();
             // SAFETY: a prefetch reads nothing and cannot fault; the address is in `bytes`.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(bytes.as_ptr().wrapping_add(at).cast()) };
+            unsafe {
+                match keep {
+                    Keep::Cached => _mm_prefetch::<_MM_HINT_T0>(line),
+                    Keep::Once => _mm_prefetch::<_MM_HINT_NTA>(line),
+                }
+            }
         }
     }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (bytes, keep);
+}
+
+/// How long prefetched bytes are wanted ([`prefetch`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Keep {
+    /// In every level, as any read would bring them.
+    Cached,
+    /// Read once: not kept in the shared last level on their way out, which the searching
+    /// thread's index data, read beside them, needs more.
+    Once,
 }
 
 /// The documents of the `pool` smallest of `nearest` (distance << 32 | document; ties broken
