@@ -199,14 +199,26 @@ struct ZScale {
 }
 
 impl ZScale {
-    fn of(mut scores: Vec<f32>, depth: usize) -> ZScale {
-        scores.sort_by(|a, b| b.total_cmp(a));
-        scores.truncate(depth.max(1));
-        let n = scores.len().max(1) as f32;
-        let mean = scores.iter().sum::<f32>() / n;
-        let var = scores.iter().map(|s| (s - mean) * (s - mean)).sum::<f32>() / n;
-        let spread = if var > 0.0 { var.sqrt() } else { 1.0 };
-        ZScale { mean, spread }
+    /// Over every one of `scores`, summed in f64 so the order they come in (a hash set's)
+    /// does not matter. No sort: the fusion scales over the whole candidate set, and sorting
+    /// its ~2,000 scores twice cost ~0.1 ms of every hybrid query.
+    fn of(scores: impl Iterator<Item = f32> + Clone) -> ZScale {
+        let (mut n, mut sum) = (0usize, 0f64);
+        for s in scores.clone() {
+            n += 1;
+            sum += f64::from(s);
+        }
+        let n = n.max(1) as f64;
+        let mean = sum / n;
+        let var = scores
+            .map(|s| (f64::from(s) - mean) * (f64::from(s) - mean))
+            .sum::<f64>()
+            / n;
+        let spread = if var > 0.0 { var.sqrt() as f32 } else { 1.0 };
+        ZScale {
+            mean: mean as f32,
+            spread,
+        }
     }
 
     fn z(self, x: f32) -> f32 {
@@ -243,30 +255,28 @@ impl Fusion {
     ) -> Fusion {
         let mut candidates: KeySet = lexical_best.clone();
         candidates.extend(best_keys(semantic, depth));
-        let floor = |side: &KeyMap<f32>| {
-            let min = candidates
-                .iter()
-                .filter_map(|k| side.get(k))
-                .fold(f32::INFINITY, |m, s| m.min(*s));
+        // Each candidate's two scores, looked up once (None: that side does not score it).
+        let (lexical, semantic): (Vec<Option<f32>>, Vec<Option<f32>>) = candidates
+            .iter()
+            .map(|k| (lexical.get(k).copied(), semantic.get(k).copied()))
+            .unzip();
+        let floor = |side: &[Option<f32>]| {
+            let min = side.iter().flatten().fold(f32::INFINITY, |m, s| m.min(*s));
             if min.is_finite() {
                 min
             } else {
                 0.0
             }
         };
-        let (lexical_floor, semantic_floor) = (floor(lexical), floor(semantic));
-        let scale = |side: &KeyMap<f32>, floor: f32| {
-            let scores: Vec<f32> = candidates
-                .iter()
-                .map(|k| side.get(k).copied().unwrap_or(floor))
-                .collect();
-            ZScale::of(scores, usize::MAX)
+        let (lexical_floor, semantic_floor) = (floor(&lexical), floor(&semantic));
+        let scale = |side: &[Option<f32>], floor: f32| {
+            ZScale::of(side.iter().map(move |s| s.unwrap_or(floor)))
         };
         Fusion {
             semantic_only: mode == Mode::Semantic,
             weight,
-            lexical: scale(lexical, lexical_floor),
-            semantic: scale(semantic, semantic_floor),
+            lexical: scale(&lexical, lexical_floor),
+            semantic: scale(&semantic, semantic_floor),
             lexical_floor,
             semantic_floor,
         }
@@ -606,13 +616,13 @@ mod tests {
     }
 
     #[test]
-    fn z_scale_centres_and_scales_the_top_scores() {
-        let s = ZScale::of(vec![1.0, 3.0, 100.0, -50.0], 2);
-        // Over the best two only: 100 and 3.
-        assert!((s.mean - 51.5).abs() < 1e-4);
-        assert!((s.z(100.0) - 1.0).abs() < 1e-4);
-        assert!((s.z(3.0) + 1.0).abs() < 1e-4);
-        let flat = ZScale::of(vec![2.0, 2.0], 10);
+    fn z_scale_centres_and_scales_every_score() {
+        let s = ZScale::of([1.0, 3.0, 100.0, -50.0].into_iter());
+        // Mean 13.5; spread sqrt(11781 / 4) = 54.270...
+        assert!((s.mean - 13.5).abs() < 1e-4);
+        assert!((s.z(100.0) - 86.5 / 54.270_16).abs() < 1e-4);
+        assert!((s.z(-50.0) + 63.5 / 54.270_16).abs() < 1e-4);
+        let flat = ZScale::of([2.0, 2.0].into_iter());
         assert_eq!(flat.z(3.0), 1.0);
     }
 }

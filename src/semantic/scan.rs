@@ -845,7 +845,8 @@ fn unpacked(word: u64) -> (f32, u32) {
 const MAX_ROWS_KEPT: usize = 8;
 
 /// Ask for `bytes` to be brought into the cache, `keep` saying for how long (a hint; nothing
-/// on other architectures). Shared by the exact scores' records and the query model's rows.
+/// on other architectures). Shared by the exact scores' records, the sketch pass and the query
+/// model's rows.
 #[inline]
 pub(super) fn prefetch(bytes: &[u8], keep: Keep) {
     #[cfg(target_arch = "x86_64")]

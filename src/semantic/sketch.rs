@@ -601,6 +601,22 @@ fn distance(scoring: Scoring, counts: [i64; PLANES], ones: i64, offset: i32) -> 
     }
 }
 
+/// Blocks of rows asked for ahead of the one whose distances are computed.
+const BLOCKS_AHEAD: usize = 4;
+
+/// Ask for the block [`BLOCKS_AHEAD`] after block `i` of `blocks`. A query reads every
+/// sketch once (11 MB at the 20k corpus' 237k rows) and the hardware's own prefetching did
+/// not keep up: asking ahead took the sketch pass from ~920 to ~700 µs there (2, 8 or 16
+/// blocks ahead the same; BENCHMARKS.md, issue 22). Read once: kept out of the shared last
+/// level, where the query model's weights and the index's own data are worth more.
+#[inline(always)]
+fn prefetch_ahead(blocks: &[u8], i: usize) {
+    let at = (i + BLOCKS_AHEAD) * BLOCK * ROW;
+    if let Some(ahead) = blocks.get(at..at + BLOCK * ROW) {
+        super::scan::prefetch(ahead, super::scan::Keep::Once);
+    }
+}
+
 /// Word `w` of row `r` of a block of [`BLOCK`] rows.
 #[inline(always)]
 fn word(block: &[u8], w: usize, r: usize) -> u64 {
@@ -615,7 +631,12 @@ fn distances_portable(
     blocks: &[u8],
     out: &mut [u32],
 ) {
-    for (block, out) in blocks.chunks_exact(BLOCK * ROW).zip(out.chunks_mut(BLOCK)) {
+    for (i, (block, out)) in blocks
+        .chunks_exact(BLOCK * ROW)
+        .zip(out.chunks_mut(BLOCK))
+        .enumerate()
+    {
+        prefetch_ahead(blocks, i);
         for (r, out) in out.iter_mut().enumerate() {
             let (mut counts, mut ones) = ([0i64; PLANES], 0i64);
             for w in 0..WORDS {
@@ -650,7 +671,12 @@ unsafe fn distances_avx512(
         std::array::from_fn(|w| _mm512_set1_epi64(planes[p][w] as i64))
     };
     let (p0, p1, p2, p3) = (spread(0), spread(1), spread(2), spread(3));
-    for (block, out) in blocks.chunks_exact(BLOCK * ROW).zip(out.chunks_mut(BLOCK)) {
+    for (i, (block, out)) in blocks
+        .chunks_exact(BLOCK * ROW)
+        .zip(out.chunks_mut(BLOCK))
+        .enumerate()
+    {
+        prefetch_ahead(blocks, i);
         let zero = _mm512_setzero_si512();
         let (mut c0, mut c1, mut c2, mut c3, mut ones) = (zero, zero, zero, zero, zero);
         for w in 0..WORDS {
