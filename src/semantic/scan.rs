@@ -1061,19 +1061,27 @@ mod tests {
     #[test]
     fn the_pool_is_the_smallest_distances() {
         let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let all: Vec<u64> = (0..5000u64)
-            .map(|doc| {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                (seed % 700) << 32 | doc
-            })
-            .collect();
-        let mut sorted = all.clone();
+        // Distances bunched in a few hundred values, spread over the whole range, or a few
+        // of them repeated (ties at the threshold).
+        for spread in [700, DISTANCES as u64, 5] {
+            let all: Vec<u64> = (0..5000u64)
+                .map(|doc| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    (seed % spread) << 32 | doc
+                })
+                .collect();
+            check_pool(&all);
+        }
+    }
+
+    fn check_pool(all: &[u64]) {
+        let mut sorted = all.to_vec();
         sorted.sort_unstable();
         for pool in [1, 10, 999, 4999, 5000, 6000] {
             let mut fast = Vec::new();
-            smallest(&all, pool, &mut Vec::new(), &mut fast);
+            smallest(all, pool, &mut Vec::new(), &mut fast);
             fast.sort_unstable();
             let mut want: Vec<usize> = sorted[..pool.min(all.len())]
                 .iter()
