@@ -200,8 +200,8 @@ struct ZScale {
 
 impl ZScale {
     /// Over every one of `scores`, summed in f64 so the order they come in (a hash set's)
-    /// does not matter. No sort: the fusion scales over the whole candidate set, and sorting
-    /// its ~2,000 scores twice cost ~0.1 ms of every hybrid query.
+    /// moves the result by less than f32 can show. No sort: the fusion scales over the whole
+    /// candidate set, and sorting its ~2,000 scores twice cost ~0.1 ms of every hybrid query.
     fn of(scores: impl Iterator<Item = f32> + Clone) -> ZScale {
         let (mut n, mut sum) = (0usize, 0f64);
         for s in scores.clone() {
