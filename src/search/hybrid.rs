@@ -107,10 +107,10 @@ impl SemanticSearch {
 }
 
 /// The query's embedding, computed on a kept thread ([`super::worker`]) while the lexical
-/// passes run (on one core fewer, [`crate::store::Beside`]): it
-/// is the slower half of a hybrid query (~1.4 ms CPU for a short query on this machine,
-/// against ~0.8 ms for the lexical passes at 20k documents), so a hybrid query costs the
-/// longer of the two rather than their sum. Once the searching thread has done everything
+/// passes run (on one core fewer, [`crate::store::Beside`]): it is the slower half of a
+/// hybrid query (~1.4 ms CPU for a short query on this machine, against ~0.8 ms for the
+/// lexical passes at 20k documents), so a hybrid query costs the longer of the two rather
+/// than their sum. Once the searching thread has done everything
 /// that needs no query vector, it takes a share of the embedding's remaining rows
 /// ([`Assist`]) rather than wait idle for it; the vector is the same bits either way.
 ///

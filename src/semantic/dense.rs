@@ -20,7 +20,7 @@
 //! per lane): a row of 384 is a group of 256 and one of 128.
 
 use super::assist::Assist;
-use super::scan::{prefetch, Keep};
+use super::scan::{prefetch_item, Keep};
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -262,13 +262,13 @@ impl Dense<'_> {
         for o in rows {
             let row = &self.rows[o * n..(o + 1) * n];
             let scales = &self.scales[o * per_row..(o + 1) * per_row];
-            if let Some(ahead) = self
-                .rows
-                .get((o + ROWS_AHEAD) * n..(o + ROWS_AHEAD + 1) * n)
-            {
-                // A row is read once per query.
-                prefetch(bytemuck::cast_slice(ahead), Keep::Once);
-            }
+            // A row is read once per query.
+            prefetch_item(
+                bytemuck::cast_slice(self.rows),
+                o + ROWS_AHEAD,
+                n,
+                Keep::Once,
+            );
             let mut first = 0;
             while first < q.tokens {
                 let tile = (q.tokens - first).min(TILE);

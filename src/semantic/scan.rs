@@ -848,7 +848,7 @@ const MAX_ROWS_KEPT: usize = 8;
 /// on other architectures). Shared by the exact scores' records, the sketch pass and the query
 /// model's rows.
 #[inline]
-pub(super) fn prefetch(bytes: &[u8], keep: Keep) {
+fn prefetch(bytes: &[u8], keep: Keep) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_mm_prefetch, _MM_HINT_NTA, _MM_HINT_T0};
@@ -867,6 +867,15 @@ pub(super) fn prefetch(bytes: &[u8], keep: Keep) {
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = (bytes, keep);
+}
+
+/// [`prefetch`] item `at` of `items`, a slice of `size`-byte items, when there is one: the
+/// loops that stream through fixed-size items ask for the one a few places ahead.
+#[inline]
+pub(super) fn prefetch_item(items: &[u8], at: usize, size: usize, keep: Keep) {
+    if let Some(item) = items.get(at * size..(at + 1) * size) {
+        prefetch(item, keep);
+    }
 }
 
 /// How long prefetched bytes are wanted ([`prefetch`]).

@@ -29,6 +29,7 @@
 //! structure and the names, not the checksum (`tipdex check` does).
 
 use super::encoder::DIMENSIONS;
+use super::scan::{prefetch_item, Keep};
 use super::vectors::{chunk_checked, chunk_files, ChunkShape, GroupSpan, VectorStore};
 use super::{io_err, write_atomically, Bytes, Reader, SemanticError};
 use std::ops::Range;
@@ -601,21 +602,13 @@ fn distance(scoring: Scoring, counts: [i64; PLANES], ones: i64, offset: i32) -> 
     }
 }
 
-/// Blocks of rows asked for ahead of the one whose distances are computed.
+/// Blocks of rows asked for ahead of the one whose distances are computed. A query reads every
+/// sketch once (11 MB at the 20k corpus' 237k rows) and the hardware's own prefetching did not
+/// keep up: asking ahead took the sketch pass from ~920 to ~700 µs there (2, 8 or 16 blocks
+/// ahead the same; BENCHMARKS.md, issue 22). Asked for as read once ([`Keep::Once`]): kept out
+/// of the shared last level, where the query model's weights and the index's own data are
+/// worth more.
 const BLOCKS_AHEAD: usize = 4;
-
-/// Ask for the block [`BLOCKS_AHEAD`] after block `i` of `blocks`. A query reads every
-/// sketch once (11 MB at the 20k corpus' 237k rows) and the hardware's own prefetching did
-/// not keep up: asking ahead took the sketch pass from ~920 to ~700 µs there (2, 8 or 16
-/// blocks ahead the same; BENCHMARKS.md, issue 22). Read once: kept out of the shared last
-/// level, where the query model's weights and the index's own data are worth more.
-#[inline(always)]
-fn prefetch_ahead(blocks: &[u8], i: usize) {
-    let at = (i + BLOCKS_AHEAD) * BLOCK * ROW;
-    if let Some(ahead) = blocks.get(at..at + BLOCK * ROW) {
-        super::scan::prefetch(ahead, super::scan::Keep::Once);
-    }
-}
 
 /// Word `w` of row `r` of a block of [`BLOCK`] rows.
 #[inline(always)]
@@ -636,7 +629,7 @@ fn distances_portable(
         .zip(out.chunks_mut(BLOCK))
         .enumerate()
     {
-        prefetch_ahead(blocks, i);
+        prefetch_item(blocks, i + BLOCKS_AHEAD, BLOCK * ROW, Keep::Once);
         for (r, out) in out.iter_mut().enumerate() {
             let (mut counts, mut ones) = ([0i64; PLANES], 0i64);
             for w in 0..WORDS {
@@ -676,7 +669,7 @@ unsafe fn distances_avx512(
         .zip(out.chunks_mut(BLOCK))
         .enumerate()
     {
-        prefetch_ahead(blocks, i);
+        prefetch_item(blocks, i + BLOCKS_AHEAD, BLOCK * ROW, Keep::Once);
         let zero = _mm512_setzero_si512();
         let (mut c0, mut c1, mut c2, mut c3, mut ones) = (zero, zero, zero, zero, zero);
         for w in 0..WORDS {
