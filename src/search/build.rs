@@ -532,7 +532,7 @@ const PARTS_WEIGHT: f32 = 0.5;
 /// and demonyms): the user's own wording is the stronger evidence of what they mean, so
 /// "Cuban" finds Cuba but ranks what says "Cuban" first. 0.8 keeps an alternative well above
 /// the other query words' single matches; measured in BENCHMARKS.md (issue 14).
-const ALT_WEIGHT: f32 = 0.8;
+pub(crate) const ALT_WEIGHT: f32 = 0.8;
 
 /// One term, or a phrase of several.
 fn sequence_query(field: Field, terms: &[String], bm25: Bm25) -> Box<dyn Query> {

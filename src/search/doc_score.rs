@@ -9,6 +9,13 @@
 //! little, because the query's words are a small part of it; one that keeps returning to the
 //! query gains as much as its frequencies say, saturated as BM25 saturates them.
 //!
+//! The evidence counts what the passage ranking counts: each query word as the best of its
+//! wordings (an acronym's long form, a country's other names, a user's synonym, at the factor
+//! the passage ranking gives them), the title beside the text, and each word weighed by how
+//! many documents (not passages) hold it ([`super::doc_freq`]). With only the typed words it
+//! could not carry more weight than half the best passage: a document that says "Democratic
+//! People's Republic of Korea" for a query's "DPRK" had no evidence at all.
+//!
 //! It is computed only for the best candidates by passage score, from the postings of their
 //! keys (record and passages share one) and of the query's words, seeking to their passages:
 //! the combined score is never below the best passage's, so documents outside that depth cannot
@@ -20,6 +27,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Searcher, Term, TERMINATED};
 
 use super::bm25::idf;
+use super::doc_freq::documents_with;
 use super::group::{DocHit, KeyMap};
 use crate::error::Result;
 use crate::schema::{Fields, KIND_DOC};
@@ -47,9 +55,13 @@ pub struct DocScoring {
 }
 
 impl Default for DocScoring {
+    /// The evidence three times the best passage: on a collection of mixed lengths (tip-dev)
+    /// nDCG@10 rises with the weight up to 3-4, on abstracts of one size (SciFact train) it is
+    /// flat from 0.5 to 4 (measured in BENCHMARKS.md, issue 14). `b` 0.4 is the usual
+    /// whole-document setting: lengths here range from a paragraph to a 300-page report.
     fn default() -> Self {
         DocScoring {
-            weight: 0.5,
+            weight: 3.0,
             b: 0.4,
         }
     }
@@ -65,6 +77,11 @@ pub(crate) struct DocEvidence {
     pub frequencies: Vec<u32>,
     /// Tokens of passage text.
     pub length: u64,
+    /// Occurrences of each query word in the title, counted once for the document (as BM25F
+    /// counts a field of weight 1): the passage ranking weighs the title, so the
+    /// document-level evidence does too, or a document named for the query loses to one that
+    /// only mentions it once the evidence outweighs the best passage.
+    pub title: Vec<u32>,
 }
 
 impl DocScoring {
@@ -85,42 +102,108 @@ impl DocScoring {
         average: f32,
     ) -> f32 {
         let norm = 1.0 - self.b + self.b * evidence.length as f32 / average.max(1.0);
-        let doc_bm25: f32 = evidence
-            .frequencies
+        let bm25 = |tf: u32, idf: f32| {
+            let tf = tf as f32;
+            idf * tf * (DOC_K1 + 1.0) / (tf + DOC_K1 * norm)
+        };
+        let doc_bm25: f32 = query
+            .words
             .iter()
-            .zip(idfs)
-            .zip(&query.weights)
-            .map(|((&tf, &idf), &weight)| {
-                let tf = tf as f32;
-                weight * idf * tf * (DOC_K1 + 1.0) / (tf + DOC_K1 * norm)
+            .map(|word| {
+                let best = word
+                    .wordings
+                    .iter()
+                    .map(|wording| {
+                        // A wording of several words occurs at most as often as its rarest
+                        // word, and says as much as all of them.
+                        let tf = wording
+                            .terms
+                            .iter()
+                            .map(|&t| evidence.frequencies[t] + evidence.title[t])
+                            .min()
+                            .unwrap_or(0);
+                        let idf: f32 = wording.terms.iter().map(|&t| idfs[t]).sum();
+                        wording.factor * bm25(tf, idf)
+                    })
+                    .fold(0.0f32, f32::max);
+                word.weight * best
             })
             .sum();
         hit.best_score + self.weight * doc_bm25
     }
 }
 
-/// The words the document-level evidence counts: the passage-text terms of the query's words
-/// and phrases as typed, each once and counting 1, and with `--expand` the words the best
-/// documents share ([`super::expand`]), each counting its weight.
+/// The words the document-level evidence counts: the query's words and phrases, each counting
+/// 1 as the best of its wordings (the typed form, and at a lower factor its acronym, long form,
+/// synonym or country name, as the passage ranking counts them), and with `--expand` the
+/// words the best documents share ([`super::expand`]), each counting its weight.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct DocQuery {
-    /// Passage-text terms, each once.
+    /// Passage-text terms, each once: what the evidence counts.
     pub terms: Vec<String>,
-    /// What each term counts.
-    pub weights: Vec<f32>,
+    /// What is scored, each word once.
+    pub words: Vec<DocWord>,
+}
+
+/// One query word as the document-level evidence scores it.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct DocWord {
+    /// What the word counts ([`TYPED`], or an expansion word's weight).
+    pub weight: f32,
+    /// Its ways of being written; the best one in a document counts.
+    pub wordings: Vec<Wording>,
+}
+
+/// One way of writing a query word: its terms (indices into [`DocQuery::terms`]) and what it
+/// counts against the typed form.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Wording {
+    pub terms: Vec<usize>,
+    pub factor: f32,
 }
 
 /// What a term typed in the query counts.
 pub(crate) const TYPED: f32 = 1.0;
 
 impl DocQuery {
-    /// Add `term` counting `weight` ([`TYPED`], or an expansion word's own), unless it is
-    /// already there: a word typed twice counts once, and an expansion word never counts again
-    /// a word of the query.
+    /// Add `term` as a word of its own counting `weight` ([`TYPED`], or an expansion word's
+    /// own), unless it is already a word: a word typed twice counts once, and an expansion word
+    /// never counts again a word of the query.
     pub(crate) fn add(&mut self, term: &str, weight: f32) {
-        if !self.terms.iter().any(|t| t == term) {
-            self.terms.push(term.to_string());
-            self.weights.push(weight);
+        self.add_wordings(&[(vec![term.to_string()], 1.0)], weight);
+    }
+
+    /// Add a word written in any of `wordings` (terms, factor), the first the typed one,
+    /// counting `weight`, unless the same word is already there.
+    pub(crate) fn add_wordings(&mut self, wordings: &[(Vec<String>, f32)], weight: f32) {
+        let wordings: Vec<Wording> = wordings
+            .iter()
+            .filter(|(terms, _)| !terms.is_empty())
+            .map(|(terms, factor)| Wording {
+                terms: terms.iter().map(|t| self.term_index(t)).collect(),
+                factor: *factor,
+            })
+            .collect();
+        let Some(first) = wordings.first() else {
+            return;
+        };
+        let known = self
+            .words
+            .iter()
+            .any(|w| w.wordings.first().is_some_and(|f| f.terms == first.terms));
+        if !known {
+            self.words.push(DocWord { weight, wordings });
+        }
+    }
+
+    /// The index of `term` in [`DocQuery::terms`], added if new.
+    fn term_index(&mut self, term: &str) -> usize {
+        match self.terms.iter().position(|t| t == term) {
+            Some(i) => i,
+            None => {
+                self.terms.push(term.to_string());
+                self.terms.len() - 1
+            }
         }
     }
 }
@@ -159,18 +242,19 @@ pub(crate) fn rescore(
         docs[..candidates].iter().map(|d| d.key),
         &terms,
     )?;
-    let passages = stats.total_num_docs()? as f32;
-    let idfs: Vec<f32> = terms
-        .iter()
-        .map(|t| Ok(idf(passages, stats.doc_freq(t)? as f32)))
-        .collect::<tantivy::Result<_>>()?;
     let records = searcher
         .doc_freq(&Term::from_field_text(fields.kind, KIND_DOC))?
         .max(1);
+    // A document-level BM25 weighs its words by how many documents hold them.
+    let idfs: Vec<f32> = terms
+        .iter()
+        .map(|t| Ok(idf(records as f32, documents_with(searcher, t)? as f32)))
+        .collect::<Result<_>>()?;
     let average = stats.total_num_tokens(fields.text)? as f32 / records as f32;
     let none = DocEvidence {
         frequencies: vec![0; terms.len()],
         length: 0,
+        title: vec![0; terms.len()],
     };
     for d in &mut docs[..candidates] {
         let e = evidence.get(&d.key).unwrap_or(&none);
@@ -194,6 +278,7 @@ fn evidence(
         let by_key = reader.inverted_index(fields.doc_key)?;
         let alive = reader.alive_bitset();
         let norms = reader.get_fieldnorms_reader(fields.text)?;
+        let title_norms = reader.get_fieldnorms_reader(fields.title)?;
         // Every live passage (and record) of the candidates here, in doc id order, with the
         // candidate it belongs to.
         let mut owned: Vec<(DocId, usize)> = Vec::new();
@@ -221,8 +306,47 @@ fn evidence(
             let e = out.entry(keys[i]).or_insert_with(|| DocEvidence {
                 frequencies: vec![0; terms.len()],
                 length: 0,
+                title: vec![0; terms.len()],
             });
             e.length += u64::from(norms.fieldnorm(doc));
+        }
+        // The title is on every passage (not on the record): read it on each document's first.
+        let mut seen = vec![false; keys.len()];
+        let firsts: Vec<(DocId, usize)> = owned
+            .iter()
+            .filter(|&&(doc, i)| {
+                let first = title_norms.fieldnorm(doc) > 0 && !seen[i];
+                seen[i] |= first;
+                first
+            })
+            .copied()
+            .collect();
+        let titles = reader.inverted_index(fields.title)?;
+        for (t, term) in terms.iter().enumerate() {
+            let value = term.value();
+            let Some(word) = value.as_str() else {
+                continue;
+            };
+            let term = Term::from_field_text(fields.title, word);
+            let Some(mut postings) = titles
+                .read_postings(&term, IndexRecordOption::WithFreqs)
+                .map_err(io)?
+            else {
+                continue;
+            };
+            for &(doc, i) in &firsts {
+                if postings.doc() == TERMINATED {
+                    break;
+                }
+                if postings.doc() < doc && postings.seek(doc) == TERMINATED {
+                    break;
+                }
+                if postings.doc() == doc {
+                    if let Some(e) = out.get_mut(&keys[i]) {
+                        e.title[t] = postings.term_freq();
+                    }
+                }
+            }
         }
         let text = reader.inverted_index(fields.text)?;
         for (t, term) in terms.iter().enumerate() {
@@ -263,6 +387,7 @@ mod tests {
         DocEvidence {
             frequencies: frequencies.to_vec(),
             length,
+            title: vec![0; frequencies.len()],
         }
     }
 
@@ -291,6 +416,48 @@ mod tests {
     }
 
     #[test]
+    fn a_word_counts_as_the_best_of_its_wordings_once() {
+        let s = DocScoring::default();
+        let mut q = DocQuery::default();
+        // "DPRK", also written "north korea" (counting 0.8), and "workers".
+        q.add_wordings(
+            &[
+                (vec!["dprk".to_string()], 1.0),
+                (vec!["north".to_string(), "korea".to_string()], 0.8),
+            ],
+            TYPED,
+        );
+        q.add("workers", TYPED);
+        assert_eq!(q.terms, ["dprk", "north", "korea", "workers"]);
+        let idfs = [3.0, 1.5, 2.0, 1.0];
+        let score = |f: &[u32]| s.combine(&hit(0.0), &doc(f, 1000), &q, &idfs, 1000.0);
+        // A document that only names the country in full has evidence for the word.
+        let long_form = score(&[0, 4, 4, 2]);
+        let workers_only = score(&[0, 0, 0, 2]);
+        assert!(long_form > workers_only, "{long_form} vs {workers_only}");
+        // The typed form counts more than the other wording...
+        let typed = score(&[4, 0, 0, 2]);
+        assert!(typed > long_form, "{typed} vs {long_form}");
+        // ... and both together count as the better one, not as two words.
+        let both = score(&[4, 4, 4, 2]);
+        assert!((both - typed).abs() < 1e-4, "{both} vs {typed}");
+        // "north" alone is not "north korea": a wording occurs as often as its rarest word.
+        assert_eq!(score(&[0, 9, 0, 2]), workers_only);
+    }
+
+    #[test]
+    fn the_title_counts_beside_the_text() {
+        let s = DocScoring::default();
+        let mut q = DocQuery::default();
+        q.add("kiln", TYPED);
+        let mut titled = doc(&[1], 1000);
+        titled.title = vec![1];
+        let plain = s.combine(&hit(5.0), &doc(&[1], 1000), &q, &[2.0], 1000.0);
+        let named = s.combine(&hit(5.0), &titled, &q, &[2.0], 1000.0);
+        assert!(named > plain, "{named} vs {plain}");
+    }
+
+    #[test]
     fn a_word_typed_twice_counts_once_and_expansion_words_count_their_weight() {
         let s = DocScoring::default();
         let mut q = DocQuery::default();
@@ -299,7 +466,8 @@ mod tests {
         q.add("kiln", 0.5);
         q.add("debt", 0.5);
         assert_eq!(q.terms, ["debt", "kiln"]);
-        assert_eq!(q.weights, [1.0, 0.5]);
+        let weights: Vec<f32> = q.words.iter().map(|w| w.weight).collect();
+        assert_eq!(weights, [1.0, 0.5]);
         let idfs = [2.0, 2.0];
         let typed = s.combine(&hit(10.0), &doc(&[3, 0], 1000), &q, &idfs, 1000.0);
         let shared = s.combine(&hit(10.0), &doc(&[0, 3], 1000), &q, &idfs, 1000.0);

@@ -12,6 +12,7 @@ pub mod batch;
 pub(crate) mod bm25;
 mod build;
 pub(crate) mod context;
+mod doc_freq;
 pub(crate) mod doc_score;
 mod embedding_text;
 pub(crate) mod expand;
@@ -302,8 +303,23 @@ fn typed_terms(parsed: &ParsedQuery, extra: &crate::analysis::Equivalents) -> do
             continue;
         }
         let sequences = crate::analysis::query_term_sequences_with(text, extra);
-        for term in sequences.first().into_iter().flatten() {
-            out.add(term, doc_score::TYPED);
+        match sequences.as_slice() {
+            [] => {}
+            // Written one way: each of its words counts on its own, as BM25 counts them.
+            [typed] => {
+                for term in typed {
+                    out.add(term, doc_score::TYPED);
+                }
+            }
+            // Written several ways (an acronym and its long form, a country's names): one
+            // word, the best of its wordings, each other wording at what the passage ranking
+            // gives it.
+            [typed, others @ ..] => {
+                let wordings: Vec<(Vec<String>, f32)> = std::iter::once((typed.clone(), 1.0))
+                    .chain(others.iter().map(|o| (o.clone(), build::ALT_WEIGHT)))
+                    .collect();
+                out.add_wordings(&wordings, doc_score::TYPED);
+            }
         }
     }
     out
