@@ -71,6 +71,47 @@ fn a_long_document_ranks_by_how_much_of_it_answers_the_query() {
 }
 
 #[test]
+fn a_document_that_writes_a_query_word_another_way_ranks_by_how_much_it_says() {
+    let env = Env::empty();
+    // An entry wholly about the query, naming the country as its texts do, never "DPRK".
+    let pad = " They are paid late, live in crowded dormitories near the sites, and cannot leave \
+               before their contracts end, according to interviews gathered over several years \
+               by researchers and journalists working in the region.";
+    let entry: Vec<String> = [
+        "North Korea sends workers abroad to logging camps.",
+        "Workers abroad from North Korea have their wages taken by the state.",
+        "North Korea keeps minders with its workers abroad, who hold their passports.",
+        "The state of North Korea earns foreign currency from workers abroad.",
+    ]
+    .iter()
+    .map(|p| format!("{p}{pad}"))
+    .collect();
+    env.write("entry.txt", format!("Entry 4\n\n{}\n", entry.join("\n\n")));
+    // A long report with one passage that repeats the query as typed, acronym and all: by
+    // the best passage alone it comes first.
+    let mut report: Vec<String> = (0..30).map(filler).collect();
+    report.insert(
+        12,
+        "DPRK workers abroad: the delegation heard that DPRK workers abroad were discussed, and \
+         that DPRK workers abroad may be many. The delegation asked how many DPRK workers abroad \
+         there are, and the ministry said it would send the figures for DPRK workers abroad to \
+         the council before the end of the year."
+            .to_string(),
+    );
+    env.write(
+        "report.txt",
+        format!("Report 9\n\n{}\n", report.join("\n\n")),
+    );
+    env.index();
+    // The document evidence counts "North Korea" for "DPRK", as the passage ranking does.
+    assert_eq!(
+        ranked(&env, "DPRK workers abroad"),
+        ["entry.txt", "report.txt"],
+        "the entry about North Korean workers abroad above the report's one passage"
+    );
+}
+
+#[test]
 fn an_acronym_defined_once_is_found_from_its_long_form_and_listed() {
     let env = Env::empty();
     env.write(
