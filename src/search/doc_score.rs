@@ -328,50 +328,50 @@ fn evidence(
                 continue;
             };
             let term = Term::from_field_text(fields.title, word);
-            let Some(mut postings) = titles
-                .read_postings(&term, IndexRecordOption::WithFreqs)
-                .map_err(io)?
-            else {
-                continue;
-            };
-            for &(doc, i) in &firsts {
-                if postings.doc() == TERMINATED {
-                    break;
+            each_frequency(&titles, &term, &firsts, |i, tf| {
+                if let Some(e) = out.get_mut(&keys[i]) {
+                    e.title[t] = tf;
                 }
-                if postings.doc() < doc && postings.seek(doc) == TERMINATED {
-                    break;
-                }
-                if postings.doc() == doc {
-                    if let Some(e) = out.get_mut(&keys[i]) {
-                        e.title[t] = postings.term_freq();
-                    }
-                }
-            }
+            })?;
         }
         let text = reader.inverted_index(fields.text)?;
         for (t, term) in terms.iter().enumerate() {
-            let Some(mut postings) = text
-                .read_postings(term, IndexRecordOption::WithFreqs)
-                .map_err(io)?
-            else {
-                continue;
-            };
-            for &(doc, i) in &owned {
-                if postings.doc() == TERMINATED {
-                    break;
+            each_frequency(&text, term, &owned, |i, tf| {
+                if let Some(e) = out.get_mut(&keys[i]) {
+                    e.frequencies[t] += tf;
                 }
-                if postings.doc() < doc && postings.seek(doc) == TERMINATED {
-                    break;
-                }
-                if postings.doc() == doc {
-                    if let Some(e) = out.get_mut(&keys[i]) {
-                        e.frequencies[t] += postings.term_freq();
-                    }
-                }
-            }
+            })?;
         }
     }
     Ok(out)
+}
+
+/// Call `found(candidate, frequency)` for each of `docs` (ids in order, with their candidate)
+/// that holds `term`, seeking along its postings only to them.
+fn each_frequency(
+    index: &tantivy::InvertedIndexReader,
+    term: &Term,
+    docs: &[(DocId, usize)],
+    mut found: impl FnMut(usize, u32),
+) -> Result<()> {
+    let Some(mut postings) = index
+        .read_postings(term, IndexRecordOption::WithFreqs)
+        .map_err(tantivy::TantivyError::from)?
+    else {
+        return Ok(());
+    };
+    for &(doc, i) in docs {
+        if postings.doc() == TERMINATED {
+            break;
+        }
+        if postings.doc() < doc && postings.seek(doc) == TERMINATED {
+            break;
+        }
+        if postings.doc() == doc {
+            found(i, postings.term_freq());
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
