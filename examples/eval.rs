@@ -23,6 +23,7 @@
 //! (documents read : words added : weight; `default` is `search --expand`'s setting).
 //! `--doc 0:0,0.5:0.75` scores each document-level evidence setting (`WEIGHT:B`, see
 //! `tipdex::search::doc_score`; `0:0` ranks by the best passage alone).
+//! `--limit N` asks for N documents per query instead of 100 (Recall@100 then counts only those).
 //! `--runs DIR` also writes each setting's ranking as a TREC run file (`qid Q0 docid rank score tipdex`),
 //! 100 deep with a score falling with rank, for trec_eval; with `--raw-scores` 1,000 deep with the
 //! engine's own scores, for fusion experiments (offline fusion needs each side's score spread).
@@ -60,7 +61,7 @@ fn main() -> anyhow::Result<()> {
         .find(|(i, a)| !a.starts_with("--") && (*i == 0 || !args[i - 1].starts_with("--")))
         .map(|(_, a)| a)
     else {
-        bail!("usage: eval BEIR_FOLDER [--split test|train] [--index DIR] [--k1 LIST] [--b LIST] [--expand LIST] [--runs DIR [--raw-scores]]");
+        bail!("usage: eval BEIR_FOLDER [--split test|train] [--index DIR] [--k1 LIST] [--b LIST] [--expand LIST] [--limit N] [--runs DIR [--raw-scores]]");
     };
     let folder = PathBuf::from(folder);
     let flag = |name: &str| {
@@ -133,6 +134,15 @@ fn main() -> anyhow::Result<()> {
     // reads them (operators included); BEIR claims are read as plain words.
     let plain = corpora.is_none();
     let raw_scores = args.iter().any(|a| a == "--raw-scores");
+    // Documents asked for per query: 100 for Recall@100 (the rescoring depth follows it), fewer
+    // to see nDCG@10 as a user's page of 10 ranks it.
+    let limit: usize = match flag("--limit") {
+        Some(n) => n
+            .parse()
+            .with_context(|| format!("--limit {n}: a number of documents"))?,
+        None if raw_scores => 1000,
+        None => 100,
+    };
     let approximate = args.iter().any(|a| a == "--approximate");
     let sketches = args.iter().any(|a| a == "--sketches");
     let gain = if corpora.is_some() {
@@ -305,7 +315,7 @@ fn main() -> anyhow::Result<()> {
         for q in queries.iter().filter(|q| qrels.contains_key(&q.id)) {
             let request = SearchRequest {
                 query: q.text.clone(),
-                limit: if raw_scores { 1000 } else { 100 },
+                limit,
                 passages: 1,
                 plain,
                 bm25,
