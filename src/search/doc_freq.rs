@@ -45,7 +45,7 @@ pub(crate) fn documents_with(searcher: &Searcher, term: &Term) -> Result<u64> {
         let count = match known {
             Some(count) => count,
             None => {
-                let count = count_in_segment(reader, term)?;
+                let count = count_with_budget(reader, term, COUNTED)?;
                 if let Ok(mut memo) = MEMO.lock() {
                     if memo.len() >= REMEMBERED {
                         memo.clear();
@@ -61,11 +61,7 @@ pub(crate) fn documents_with(searcher: &Searcher, term: &Term) -> Result<u64> {
 }
 
 /// The changes of document key along `term`'s postings in one segment, extrapolated past
-/// [`COUNTED`] postings.
-fn count_in_segment(reader: &tantivy::SegmentReader, term: &Term) -> Result<u32> {
-    count_with_budget(reader, term, COUNTED)
-}
-
+/// `budget` postings ([`COUNTED`]).
 fn count_with_budget(reader: &tantivy::SegmentReader, term: &Term, budget: u32) -> Result<u32> {
     let keys = reader.fast_fields().u64(DOC_KEY)?;
     let Some(mut postings) = reader

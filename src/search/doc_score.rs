@@ -231,16 +231,20 @@ pub(crate) fn rescore(
         });
     }
     let candidates = depth.min(docs.len());
-    let terms: Vec<Term> = query
-        .terms
-        .iter()
-        .map(|t| Term::from_field_text(fields.text, t))
-        .collect();
+    let in_field = |field| -> Vec<Term> {
+        query
+            .terms
+            .iter()
+            .map(|t| Term::from_field_text(field, t))
+            .collect()
+    };
+    let terms = in_field(fields.text);
     let evidence = evidence(
         searcher,
         fields,
         docs[..candidates].iter().map(|d| d.key),
         &terms,
+        &in_field(fields.title),
     )?;
     let records = searcher
         .doc_freq(&Term::from_field_text(fields.kind, KIND_DOC))?
@@ -263,13 +267,14 @@ pub(crate) fn rescore(
     Ok(docs)
 }
 
-/// Each document's [`DocEvidence`] for `terms`, read from the postings of its key (its
-/// passages) and of each term, seeking only to its passages.
+/// Each document's [`DocEvidence`] for `terms` (and the same words as `title_terms`), read
+/// from the postings of its key (its passages) and of each term, seeking only to its passages.
 fn evidence(
     searcher: &Searcher,
     fields: &Fields,
     keys: impl Iterator<Item = u64>,
     terms: &[Term],
+    title_terms: &[Term],
 ) -> Result<KeyMap<DocEvidence>> {
     let keys: Vec<u64> = keys.collect();
     let mut out: KeyMap<DocEvidence> = KeyMap::default();
@@ -322,13 +327,8 @@ fn evidence(
             .copied()
             .collect();
         let titles = reader.inverted_index(fields.title)?;
-        for (t, term) in terms.iter().enumerate() {
-            let value = term.value();
-            let Some(word) = value.as_str() else {
-                continue;
-            };
-            let term = Term::from_field_text(fields.title, word);
-            each_frequency(&titles, &term, &firsts, |i, tf| {
+        for (t, term) in title_terms.iter().enumerate() {
+            each_frequency(&titles, term, &firsts, |i, tf| {
                 if let Some(e) = out.get_mut(&keys[i]) {
                     e.title[t] = tf;
                 }
