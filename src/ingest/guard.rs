@@ -1,6 +1,9 @@
 //! The extraction guard: one file's extraction on a thread of its own, so a panic, a deep
 //! recursion or a pathological file costs that file, not the run.
 
+use std::cell::RefCell;
+use std::sync::mpsc;
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use super::{extract_until, panic_message, ExtractError, Extraction, Format, Stop};
@@ -34,38 +37,98 @@ pub(crate) fn extract_guarded(
     }
 }
 
-/// `work` on an extraction thread: its result or its panic, or `None` past `timeout` (the
-/// thread was told to stop and is left to finish on its own).
+/// `work` on this thread's kept extraction thread: its result or its panic, or `None` past
+/// `timeout` (the thread was told to stop and is left to finish on its own).
+///
+/// A thread is kept per calling thread and reused from file to file: starting one per file
+/// (a 256 MB stack mapped, its first pages faulted in, unmapped again with a TLB shootdown on
+/// the other cores) was ~3 % of a 20,000-file build's CPU. A thread whose extraction panicked
+/// or ran out of time is not reused: a panicking library may have left its thread's state
+/// half-updated, and a timed-out one is still busy.
 fn on_guarded_thread<T: Send + 'static>(
     work: impl FnOnce(&Stop) -> T + Send + 'static,
     timeout: Duration,
 ) -> std::io::Result<Option<std::thread::Result<T>>> {
-    let (tx, rx) = std::sync::mpsc::channel();
+    let (tx, rx) = mpsc::channel();
     let stop = Stop::default();
     let stop_thread = stop.clone();
-    let thread = std::thread::Builder::new()
-        .name(EXTRACT_THREAD.into())
-        .stack_size(256 * 1024 * 1024)
-        .spawn(move || {
-            let result =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&stop_thread)));
-            let _ = tx.send(result);
-        })?;
+    let job: Job = Box::new(move || {
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&stop_thread)));
+        let _ = tx.send(result);
+    });
+    let worker = match KEPT.with(|kept| kept.borrow_mut().take()) {
+        Some(worker) => worker,
+        None => Worker::start()?,
+    };
+    // A kept thread leaves its loop only when its sender is dropped, so it takes the job.
+    worker.jobs.send(job).map_err(|_| {
+        std::io::Error::other("the extraction thread ended before it was given a file")
+    })?;
     match rx.recv_timeout(timeout) {
         Ok(result) => {
-            // The thread has sent its result and is exiting: join it rather than drop (detach)
-            // its handle. glibc's pthread_detach races with a thread that is exiting at that
-            // moment (the exiting thread sees itself detached and unmaps its stack while
-            // pthread_detach still reads the thread's descriptor there); with this 256 MB
-            // stack, too big for glibc's stack cache, the unmap is immediate, and an index run
-            // of 20,000 files died of it by SIGSEGV in pthread_detach. A join has no such
-            // window. A timed-out thread is still running when its handle is dropped.
-            let _ = thread.join();
+            if result.is_ok() {
+                KEPT.with(|kept| *kept.borrow_mut() = Some(worker));
+            }
             Ok(Some(result))
         }
         Err(_) => {
             stop.stop();
+            worker.abandon();
             Ok(None)
+        }
+    }
+}
+
+/// One extraction, run on a kept thread.
+type Job = Box<dyn FnOnce() + Send>;
+
+thread_local! {
+    /// The calling thread's kept extraction thread, idle between files.
+    static KEPT: RefCell<Option<Worker>> = const { RefCell::new(None) };
+}
+
+/// An extraction thread waiting for jobs: it runs them one by one until its sender is dropped.
+struct Worker {
+    jobs: mpsc::Sender<Job>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Worker {
+    fn start() -> std::io::Result<Worker> {
+        let (jobs, inbox) = mpsc::channel::<Job>();
+        let thread = std::thread::Builder::new()
+            .name(EXTRACT_THREAD.into())
+            .stack_size(256 * 1024 * 1024)
+            .spawn(move || {
+                while let Ok(job) = inbox.recv() {
+                    job();
+                }
+            })?;
+        Ok(Worker {
+            jobs,
+            thread: Some(thread),
+        })
+    }
+
+    /// Leave a busy thread to finish its job and end on its own: its sender goes, so it stops
+    /// after the job.
+    fn abandon(mut self) {
+        self.thread.take();
+    }
+}
+
+impl Drop for Worker {
+    /// An idle (or panicked) worker is ended and joined, not detached: glibc's pthread_detach
+    /// races with a thread that is exiting at that moment (the exiting thread sees itself
+    /// detached and unmaps its stack while pthread_detach still reads the thread's descriptor
+    /// there); with this 256 MB stack, too big for glibc's stack cache, the unmap is immediate,
+    /// and an index run of 20,000 files once died of it by SIGSEGV in pthread_detach. A join
+    /// has no such window.
+    fn drop(&mut self) {
+        let (closed, _) = mpsc::channel();
+        drop(std::mem::replace(&mut self.jobs, closed));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
         }
     }
 }
@@ -100,32 +163,100 @@ mod tests {
     }
 
     #[cfg(target_os = "linux")]
-    #[test]
-    fn a_finished_extraction_leaves_no_thread_behind() {
-        // Joined, not detached: a detached thread could still be exiting when the call returns
-        // (and glibc's detach races with that exit; see on_guarded_thread). Each thread is
-        // known by its own OS id, so other tests' extractions do not count.
-        for _ in 0..200 {
-            // SAFETY: gettid has no preconditions.
-            let done = on_guarded_thread(|_| unsafe { libc::gettid() }, Duration::from_secs(30));
-            let tid = done.unwrap().unwrap().unwrap();
-            let task = std::path::PathBuf::from(format!("/proc/self/task/{tid}"));
-            // A joined thread's task entry can outlive the join by a moment: the kernel wakes
-            // the joiner when it clears the thread's id, early in the thread's exit, and
-            // removes the entry at its end (seen once on a loaded CI machine). A thread left
-            // running would stay; one still exiting is gone within a few milliseconds.
-            let deadline = std::time::Instant::now() + Duration::from_secs(2);
-            while task.exists() && std::time::Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(1));
-            }
-            assert!(!task.exists(), "thread {tid} left behind");
+    fn thread_id() -> i32 {
+        // SAFETY: gettid has no preconditions.
+        unsafe { libc::gettid() }
+    }
+
+    #[cfg(target_os = "linux")]
+    fn task_exists(tid: i32) -> bool {
+        std::path::PathBuf::from(format!("/proc/self/task/{tid}")).exists()
+    }
+
+    /// Waits for a thread that was asked to end: the kernel removes its task entry at the end
+    /// of its exit, a moment after the join returns (seen once on a loaded CI machine).
+    #[cfg(target_os = "linux")]
+    fn ends_soon(tid: i32) -> bool {
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while task_exists(tid) && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
         }
-        let text = extract_guarded(
-            b"plain text".to_vec(),
-            Format::Text,
-            Duration::from_secs(30),
+        !task_exists(tid)
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn files_in_a_row_share_one_extraction_thread_and_a_failed_one_is_replaced() {
+        // On a thread of its own, so no other test's extractions share its kept thread.
+        std::thread::spawn(|| {
+            let on_kept = || {
+                on_guarded_thread(|_| thread_id(), Duration::from_secs(30))
+                    .unwrap()
+                    .unwrap()
+                    .unwrap()
+            };
+            let first = on_kept();
+            assert_ne!(first, thread_id(), "extraction ran on the caller's thread");
+            for _ in 0..200 {
+                assert_eq!(
+                    on_kept(),
+                    first,
+                    "a new thread was started for a later file"
+                );
+            }
+            // A panic retires the thread: the next file gets a new one, and the old one ends.
+            let panicked = on_guarded_thread(
+                |_| -> i32 { panic!("a format library gave up") },
+                Duration::from_secs(30),
+            )
+            .unwrap()
+            .unwrap();
+            assert!(panicked.is_err());
+            assert!(
+                ends_soon(first),
+                "the panicked thread {first} was left behind"
+            );
+            let second = on_kept();
+            assert_ne!(second, first);
+            // A timed-out extraction keeps its thread busy: the next file gets another one,
+            // and the abandoned one ends once its extraction sees the stop.
+            let (tid_tx, tid_rx) = std::sync::mpsc::channel();
+            let timed_out = on_guarded_thread(
+                move |stop| {
+                    let _ = tid_tx.send(thread_id());
+                    while !stop.requested() {
+                        std::thread::sleep(Duration::from_millis(1));
+                    }
+                },
+                Duration::from_millis(50),
+            )
+            .unwrap();
+            assert!(timed_out.is_none());
+            let busy = tid_rx.recv().unwrap();
+            assert_eq!(busy, second);
+            assert!(ends_soon(busy), "the abandoned thread {busy} did not end");
+            let third = on_kept();
+            assert_ne!(third, second);
+        })
+        .join()
+        .unwrap();
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_kept_thread_ends_with_the_thread_that_kept_it() {
+        let kept = std::thread::spawn(|| {
+            on_guarded_thread(|_| thread_id(), Duration::from_secs(30))
+                .unwrap()
+                .unwrap()
+                .unwrap()
+        })
+        .join()
+        .unwrap();
+        assert!(
+            ends_soon(kept),
+            "extraction thread {kept} outlived its caller"
         );
-        assert!(text.is_ok());
     }
 
     #[test]

@@ -4,6 +4,9 @@
 //! Sources are put in canonical form at index time and filter values at query time, through
 //! [`canonical_source`].
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 /// (canonical name, other names). Names compare case-, accent-insensitively, ignoring
 /// punctuation and a leading "the".
 const ORGANISATIONS: &[(&str, &[&str])] = &[
@@ -207,11 +210,40 @@ pub(crate) fn organisation(name: &str) -> Option<&'static str> {
     if k.is_empty() {
         return None;
     }
-    ORGANISATIONS
-        .iter()
-        .find(|(canonical, others)| key(canonical) == k || others.iter().any(|o| key(o) == k))
-        .map(|(canonical, _)| *canonical)
+    BY_KEY.get(&k).copied()
 }
+
+/// Every name's [`key`] and the organisation it names, made once: each file's source goes
+/// through [`organisation`] several times, and keying the whole gazetteer per call was ~4 % of
+/// an index build's instructions. A key two organisations share names the first listed.
+static BY_KEY: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
+    let mut by_key = HashMap::new();
+    for (canonical, others) in ORGANISATIONS {
+        for name in std::iter::once(canonical).chain(others.iter()) {
+            by_key.entry(key(name)).or_insert(*canonical);
+        }
+    }
+    by_key
+});
+
+/// The names of several words, as [`key`]s with their organisation, longest first: the order
+/// [`mentions`] matches them in.
+static LONG_NAMES: LazyLock<Vec<(String, &'static str)>> = LazyLock::new(|| {
+    let mut names: Vec<(String, &'static str)> = ORGANISATIONS
+        .iter()
+        .flat_map(|(canonical, others)| {
+            std::iter::once(*canonical)
+                .chain(others.iter().copied())
+                .map(move |n| (n, *canonical))
+        })
+        .filter_map(|(n, c)| {
+            let k = key(n);
+            (k.split(' ').count() >= 2).then_some((k, c))
+        })
+        .collect();
+    names.sort_by_key(|n| std::cmp::Reverse(n.0.len()));
+    names
+});
 
 /// The one name a source is stored and filtered under: the gazetteer's canonical name when it
 /// knows the organisation, else the value as written.
@@ -251,19 +283,6 @@ pub(crate) fn short_source(name: &str) -> String {
 /// again), one-word names and acronyms only as written ("Polaris", "UNODC").
 pub(crate) fn mentions(text: &str) -> Vec<(&'static str, usize)> {
     let mut hay = key(text);
-    let mut names: Vec<(String, &'static str)> = ORGANISATIONS
-        .iter()
-        .flat_map(|(canonical, others)| {
-            std::iter::once(*canonical)
-                .chain(others.iter().copied())
-                .map(move |n| (n, *canonical))
-        })
-        .filter_map(|(n, c)| {
-            let k = key(n);
-            (k.split(' ').count() >= 2).then_some((k, c))
-        })
-        .collect();
-    names.sort_by_key(|n| std::cmp::Reverse(n.0.len()));
     let mut counts: Vec<(&'static str, usize)> = Vec::new();
     let mut add = |org: &'static str, n: usize| {
         if n == 0 {
@@ -274,7 +293,7 @@ pub(crate) fn mentions(text: &str) -> Vec<(&'static str, usize)> {
             None => counts.push((org, n)),
         }
     };
-    for (name, org) in &names {
+    for (name, org) in LONG_NAMES.iter() {
         let mut n = 0;
         while let Some(at) = find_words(&hay, name) {
             hay.replace_range(at..at + name.len(), &"#".repeat(name.len()));
