@@ -28,19 +28,19 @@ mod stream;
 #[cfg(test)]
 mod tests;
 mod wording_sets;
+mod words;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
-};
+use tantivy::tokenizer::TextAnalyzer;
 
 use acronyms::{acronym_table, AcronymTable, Acronyms};
 use joined::JoinParts;
 use spelling::SpellAndStem;
 use stream::{collect_tokens, primary_of, primary_positions};
 pub(crate) use wording_sets::WordingSets;
+use words::FoldedWords;
 
 /// Tokens of this many bytes or more are dropped: they are base64, URLs or table debris, and
 /// the limit matches the analyzer the index used before this module existed.
@@ -346,10 +346,7 @@ fn splice(terms: &[String], range: std::ops::Range<usize>, with: &[String]) -> V
 /// The full chain with a given acronym table; an empty table gives the chain the acronym table
 /// itself is computed with.
 fn analyzer(table: &'static AcronymTable) -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
+    TextAnalyzer::builder(FoldedWords::default())
         .filter(JoinParts)
         .filter(SpellAndStem)
         .filter(Acronyms { table })

@@ -3,7 +3,9 @@ use super::*;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED};
-use tantivy::tokenizer::Token;
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, Token,
+};
 use tantivy::{doc, Index, TantivyDocument, Term};
 
 fn tokens(text: &str) -> Vec<Token> {
