@@ -47,6 +47,7 @@ pub mod ingest;
 pub(crate) mod metadata;
 pub mod output;
 pub mod passage;
+pub(crate) mod prefetch;
 pub(crate) mod record;
 pub mod reprints;
 pub mod schema;

@@ -58,6 +58,16 @@ pub(super) fn spell_and_stem(word: &mut String) {
     })
 }
 
+/// Ask for the memo slot of `word` (folded) ahead of its lookup by [`spell_and_stem`] on this
+/// thread (a hint: nothing is looked up or changed).
+pub(super) fn prefetch_stem(word: &[u8]) {
+    STEM_MEMO.with(|memo| {
+        if let Ok(memo) = memo.try_borrow() {
+            memo.1.prefetch(word);
+        }
+    })
+}
+
 impl<T: TokenStream> TokenStream for SpellAndStemStream<T> {
     fn advance(&mut self) -> bool {
         if !self.tail.advance() {

@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap;
 /// Bytes of a slot: 4 of header, 28 for the word and, when it is neither the word nor a
 /// prefix of it, the stem after it.
 const SLOT: usize = 32;
-const ROOM: usize = SLOT - 4;
+pub(super) const ROOM: usize = SLOT - 4;
 
 /// How a slot's stem relates to its word, so a hit writes as little as it can.
 const SAME: u8 = 0;
@@ -86,6 +86,17 @@ impl StemMemo {
         }
         // Not in a slot: new, or a pair too long for one.
         self.apply_long(word, make)
+    }
+
+    /// Ask for the slot where `word` (folded: lower case) would be looked up to be brought into
+    /// the cache, so the lookup that follows a little later does not wait for it: a word out
+    /// of cache costs one miss per lookup, most of the memo's time.
+    pub(super) fn prefetch(&self, word: &[u8]) {
+        if word.is_empty() || word.len() > ROOM {
+            return;
+        }
+        let slot = &self.slots[slot_of(word, self.slots.len() - 1)];
+        crate::prefetch::prefetch(&slot.0, crate::prefetch::Keep::Cached);
     }
 
     /// Look `word` up in the long map, else make its form and remember it where it fits.

@@ -20,7 +20,7 @@
 //! per lane): a row of 384 is a group of 256 and one of 128.
 
 use super::assist::Assist;
-use super::scan::{prefetch_item, Keep};
+use crate::prefetch::{prefetch_item, Keep};
 use std::ops::Range;
 use std::sync::OnceLock;
 

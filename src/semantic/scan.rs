@@ -16,6 +16,7 @@ use super::lists::{probes, Approximate, Lists, APPROXIMATE_FROM};
 use super::sketch::{QueryCode, Scoring, Sketch, SketchSearch, DISTANCES, SKETCH_FROM};
 use super::vectors::{chunk_shape, encode_chunk, ChunkShape, Group, GroupSpan, VectorStore};
 use super::{Bytes, SemanticError};
+use crate::prefetch::{prefetch, Keep};
 use crate::record::{KeyMap, KeySet};
 use std::collections::HashMap;
 use std::ops::Range;
@@ -843,50 +844,6 @@ fn unpacked(word: u64) -> (f32, u32) {
 
 /// The most rows of a document [`pick_rows`] keeps by their sketches.
 const MAX_ROWS_KEPT: usize = 8;
-
-/// Ask for `bytes` to be brought into the cache, `keep` saying for how long (a hint; nothing
-/// on other architectures). Shared by the exact scores' records, the sketch pass and the query
-/// model's rows.
-#[inline]
-fn prefetch(bytes: &[u8], keep: Keep) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_NTA, _MM_HINT_T0};
-        // Every cache line the bytes touch: each 64th byte, and the last.
-        let last = bytes.len().saturating_sub(1);
-        for at in (0..bytes.len()).step_by(64).chain(std::iter::once(last)) {
-            let line = bytes.as_ptr().wrapping_add(at).cast();
-            // SAFETY: a prefetch reads nothing and cannot fault; the address is in `bytes`.
-            unsafe {
-                match keep {
-                    Keep::Cached => _mm_prefetch::<_MM_HINT_T0>(line),
-                    Keep::Once => _mm_prefetch::<_MM_HINT_NTA>(line),
-                }
-            }
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (bytes, keep);
-}
-
-/// [`prefetch`] item `at` of `items`, a slice of `size`-byte items, when there is one: the
-/// loops that stream through fixed-size items ask for the one a few places ahead.
-#[inline]
-pub(super) fn prefetch_item(items: &[u8], at: usize, size: usize, keep: Keep) {
-    if let Some(item) = items.get(at * size..(at + 1) * size) {
-        prefetch(item, keep);
-    }
-}
-
-/// How long prefetched bytes are wanted ([`prefetch`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Keep {
-    /// In every level, as any read would bring them.
-    Cached,
-    /// Read once: not kept in the shared last level on their way out, which the searching
-    /// thread's index data, read beside them, needs more.
-    Once,
-}
 
 /// The documents of the `pool` smallest of `nearest` (distance << 32 | document; ties broken
 /// by document, so the same query always gets the same pool), appended to `out`: a histogram

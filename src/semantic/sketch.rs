@@ -29,9 +29,9 @@
 //! structure and the names, not the checksum (`tipdex check` does).
 
 use super::encoder::DIMENSIONS;
-use super::scan::{prefetch_item, Keep};
 use super::vectors::{chunk_checked, chunk_files, ChunkShape, GroupSpan, VectorStore};
 use super::{io_err, write_atomically, Bytes, Reader, SemanticError};
+use crate::prefetch::{prefetch_item, Keep};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
