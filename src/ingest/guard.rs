@@ -54,6 +54,8 @@ fn on_guarded_thread<T: Send + 'static>(
     let stop_thread = stop.clone();
     let job: Job = Box::new(move || {
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&stop_thread)));
+        // Before the result goes: the caller may hand this thread the next file at once.
+        deep_stack::release();
         let _ = tx.send(result);
     });
     let worker = match KEPT.with(|kept| kept.borrow_mut().take()) {
@@ -100,6 +102,7 @@ impl Worker {
             .name(EXTRACT_THREAD.into())
             .stack_size(256 * 1024 * 1024)
             .spawn(move || {
+                deep_stack::mark_top();
                 while let Ok(job) = inbox.recv() {
                     job();
                 }
@@ -130,6 +133,77 @@ impl Drop for Worker {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+}
+
+/// A kept thread's stack past its first [`deep_stack::KEPT`] bytes given back after each file.
+/// A file that recursed deep (nested HTML lists, PDF objects) touches pages of the 256 MB
+/// stack that a thread living on would otherwise hold for the rest of the run, and three kept
+/// threads could hold three such peaks at once; a thread per file gave them back as it ended.
+mod deep_stack {
+    /// Stack kept resident below the extraction loop's frame: what ordinary files use, so
+    /// they do not fault their stack in again file after file.
+    pub(super) const KEPT: usize = 8 * 1024 * 1024;
+
+    #[cfg(target_os = "linux")]
+    thread_local! {
+        /// An address near the top of this thread's stack (the extraction loop's frame).
+        pub(super) static TOP: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    /// Note where this thread's stack starts: called first thing on an extraction thread.
+    pub(super) fn mark_top() {
+        #[cfg(target_os = "linux")]
+        {
+            let here = 0u8;
+            TOP.with(|top| top.set(std::ptr::addr_of!(here) as usize));
+        }
+    }
+
+    /// Give back the pages of this thread's stack more than [`KEPT`] bytes below its top (a
+    /// hint to the kernel: untouched pages cost nothing, touched ones read as zero again). No-op
+    /// off Linux and on threads that did not [`mark_top`].
+    pub(super) fn release() {
+        #[cfg(target_os = "linux")]
+        {
+            let top = TOP.with(std::cell::Cell::get);
+            if top == 0 {
+                return;
+            }
+            if let Some((low, high)) = stack_below(top.saturating_sub(KEPT)) {
+                // SAFETY: the range is this thread's own stack, below (deeper than) every
+                // frame live now, which sits within KEPT bytes of the top; nothing there is
+                // read again before being written. MADV_DONTNEED only drops pages.
+                unsafe {
+                    libc::madvise(low as *mut libc::c_void, high - low, libc::MADV_DONTNEED);
+                }
+            }
+        }
+    }
+
+    /// The page-aligned part of this thread's stack from its lowest address up to `end`.
+    #[cfg(target_os = "linux")]
+    pub(super) fn stack_below(end: usize) -> Option<(usize, usize)> {
+        // SAFETY: plain libc calls on this thread's own attributes, destroyed after use.
+        let (addr, _size) = unsafe {
+            let mut attr: libc::pthread_attr_t = std::mem::zeroed();
+            if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
+                return None;
+            }
+            let mut addr: *mut libc::c_void = std::ptr::null_mut();
+            let mut size: libc::size_t = 0;
+            let got = libc::pthread_attr_getstack(&attr, &mut addr, &mut size);
+            libc::pthread_attr_destroy(&mut attr);
+            if got != 0 {
+                return None;
+            }
+            (addr as usize, size)
+        };
+        // SAFETY: sysconf has no preconditions.
+        let page = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).ok()?;
+        let low = addr.checked_add(page - 1)? & !(page - 1);
+        let high = end & !(page - 1);
+        (high > low).then_some((low, high))
     }
 }
 
@@ -257,6 +331,64 @@ mod tests {
             ends_soon(kept),
             "extraction thread {kept} outlived its caller"
         );
+    }
+
+    /// Touches `depth` KB of stack, one frame per KB, and returns the deepest address reached.
+    #[cfg(target_os = "linux")]
+    fn recurse(depth: usize) -> usize {
+        let frame = std::hint::black_box([1u8; 1024]);
+        let here = std::ptr::addr_of!(frame) as usize;
+        if depth == 0 {
+            return here;
+        }
+        std::hint::black_box(recurse(depth - 1)).min(here)
+    }
+
+    /// How many pages of `low..high` are resident.
+    #[cfg(target_os = "linux")]
+    fn resident_pages(low: usize, high: usize) -> usize {
+        let page = 4096;
+        let mut flags = vec![0u8; (high - low).div_ceil(page)];
+        // SAFETY: the range is mapped (a live thread's stack); mincore only reads page tables.
+        let got =
+            unsafe { libc::mincore(low as *mut libc::c_void, high - low, flags.as_mut_ptr()) };
+        assert_eq!(got, 0, "mincore failed");
+        flags.iter().filter(|f| *f & 1 == 1).count()
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_deep_file_leaves_its_kept_thread_with_no_more_stack_than_an_ordinary_one() {
+        std::thread::spawn(|| {
+            // 48 MB deep: far past what the thread keeps resident.
+            let (deepest, range) = on_guarded_thread(
+                |_| {
+                    let deepest = recurse(48 * 1024);
+                    let top = deep_stack::TOP.with(std::cell::Cell::get);
+                    (deepest, deep_stack::stack_below(top - deep_stack::KEPT))
+                },
+                Duration::from_secs(60),
+            )
+            .unwrap()
+            .unwrap()
+            .unwrap();
+            let (low, high) = range.expect("the thread's stack bounds");
+            let low = low.max(deepest & !4095);
+            assert!(
+                high > low + 32 * 1024 * 1024,
+                "the recursion did not go deep"
+            );
+            // The kept thread is idle now, and the pages it touched past KEPT are gone.
+            assert_eq!(resident_pages(low, high), 0);
+            // And it is still the kept one: the next file runs on it.
+            let again = on_guarded_thread(|_| recurse(0), Duration::from_secs(60))
+                .unwrap()
+                .unwrap()
+                .unwrap();
+            assert!(again >= high, "the next file ran on another thread's stack");
+        })
+        .join()
+        .unwrap();
     }
 
     #[test]
