@@ -9,6 +9,8 @@
 
 use std::ops::Range;
 
+use crate::text::char_at;
+
 /// Bounds for a passage, in words.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PassageConfig {
@@ -83,16 +85,6 @@ pub fn split(text: &str, config: PassageConfig) -> Vec<Range<usize>> {
         packer.paragraph(&words);
     }
     packer.finish()
-}
-
-/// The character at byte `at` (a character boundary) and its length in bytes.
-fn char_at(text: &str, at: usize) -> (char, usize) {
-    let b = text.as_bytes()[at];
-    if b.is_ascii() {
-        return (char::from(b), 1);
-    }
-    let c = text[at..].chars().next().unwrap_or(' ');
-    (c, c.len_utf8())
 }
 
 /// An ASCII byte that is not whitespace (as `char::is_whitespace` has it).

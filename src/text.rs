@@ -14,6 +14,65 @@ pub(crate) fn collapse_whitespace(s: &str) -> String {
     out
 }
 
+/// The character at byte `at` (a character boundary) and its length in bytes; an ASCII byte
+/// (nearly every byte of English text) without decoding.
+#[inline]
+pub(crate) fn char_at(text: &str, at: usize) -> (char, usize) {
+    let b = text.as_bytes()[at];
+    if b.is_ascii() {
+        return (char::from(b), 1);
+    }
+    let c = text[at..].chars().next().unwrap_or(' ');
+    (c, c.len_utf8())
+}
+
+/// A word: a run of letters and digits (`char::is_alphanumeric`).
+pub(crate) struct Word {
+    /// Its bytes in the text.
+    pub range: Range<usize>,
+    /// Whether every character is ASCII.
+    pub ascii: bool,
+}
+
+/// The first word of `text` at or after byte `from` (a character boundary). Two tight loops,
+/// one over separators and one over a word's bytes, rather than one loop deciding at every
+/// byte whether a word is open; ASCII bytes are tested without decoding a char. Shared by
+/// [`Words`] and the analyzer's tokenizer, so both split words the same way.
+#[inline]
+pub(crate) fn next_word(text: &str, from: usize) -> Option<Word> {
+    let bytes = text.as_bytes();
+    let mut at = from;
+    let start = loop {
+        let &b = bytes.get(at)?;
+        if b.is_ascii_alphanumeric() {
+            break at;
+        }
+        let (c, len) = char_at(text, at);
+        if c.is_alphanumeric() {
+            break at;
+        }
+        at += len;
+    };
+    let mut end = start;
+    let mut ascii = true;
+    while let Some(&b) = bytes.get(end) {
+        if b.is_ascii_alphanumeric() {
+            end += 1;
+            continue;
+        }
+        let (c, len) = char_at(text, end);
+        if !c.is_alphanumeric() {
+            break;
+        }
+        ascii = false;
+        end += len;
+    }
+    Some(Word {
+        range: start..end,
+        ascii,
+    })
+}
+
 /// A text's words (runs of letters and digits; apostrophes, hyphens and every other sign
 /// separate them) as byte ranges, with the text lower-cased in ASCII beside it. Split once per
 /// document for every reader of words (the reprint signature, the country and topic
@@ -28,43 +87,12 @@ pub(crate) struct Words<'t> {
 
 impl<'t> Words<'t> {
     pub(crate) fn new(text: &'t str) -> Words<'t> {
-        let bytes = text.as_bytes();
         // About one word per six bytes of English prose.
         let mut ranges = Vec::with_capacity(text.len() / 6 + 1);
-        // Whether the char at `i` is a letter or digit, and its length; ASCII bytes (nearly
-        // all) are tested without decoding a char.
-        let class = |i: usize| -> (bool, usize) {
-            let b = bytes[i];
-            if b.is_ascii() {
-                (b.is_ascii_alphanumeric(), 1)
-            } else {
-                let c = text[i..].chars().next().unwrap_or(' ');
-                (c.is_alphanumeric(), c.len_utf8())
-            }
-        };
-        let mut i = 0;
-        // Two tight loops, one over separators and one over a word's bytes, rather than one
-        // loop deciding at every byte whether a word is open.
-        while i < bytes.len() {
-            let (alphanumeric, len) = class(i);
-            if !alphanumeric {
-                i += len;
-                continue;
-            }
-            let start = i;
-            i += len;
-            while i < bytes.len() {
-                if bytes[i].is_ascii_alphanumeric() {
-                    i += 1;
-                    continue;
-                }
-                let (alphanumeric, len) = class(i);
-                if !alphanumeric {
-                    break;
-                }
-                i += len;
-            }
-            ranges.push(start..i);
+        let mut from = 0;
+        while let Some(word) = next_word(text, from) {
+            from = word.range.end;
+            ranges.push(word.range);
         }
         Words {
             text,

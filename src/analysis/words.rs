@@ -14,6 +14,7 @@ use tantivy::tokenizer::{
 
 use super::stem_memo::ROOM;
 use super::{spelling, MAX_TOKEN_BYTES};
+use crate::text::next_word;
 
 /// Tokenizer of lower-cased, ASCII-folded words (see the module note).
 #[derive(Clone)]
@@ -64,12 +65,6 @@ pub(super) struct FoldedWordStream<'a> {
 }
 
 impl FoldedWordStream<'_> {
-    /// The character at byte `at` (a character boundary) and whether it is alphanumeric.
-    fn char_at(&self, at: usize) -> (bool, usize) {
-        let c = self.text[at..].chars().next().unwrap_or_default();
-        (c.is_alphanumeric(), c.len_utf8())
-    }
-
     /// Ask for the memo slot of the ASCII word at `from..to`, folded as [`Self::advance`] will
     /// fold it (a word too long for a slot, or for the index, has none).
     fn prefetch_stem(&self, from: usize, to: usize) {
@@ -88,44 +83,11 @@ impl FoldedWordStream<'_> {
         spelling::prefetch_stem(folded);
     }
 
-    /// The next run of alphanumeric characters: its byte range and whether it is all ASCII.
+    /// The next word and whether it is all ASCII.
     fn next_word(&mut self) -> Option<(usize, usize, bool)> {
-        let bytes = self.text.as_bytes();
-        let mut at = self.at;
-        let start = loop {
-            let &b = bytes.get(at)?;
-            if b.is_ascii() {
-                if b.is_ascii_alphanumeric() {
-                    break at;
-                }
-                at += 1;
-            } else {
-                let (alphanumeric, len) = self.char_at(at);
-                if alphanumeric {
-                    break at;
-                }
-                at += len;
-            }
-        };
-        let mut end = start;
-        let mut ascii = true;
-        while let Some(&b) = bytes.get(end) {
-            if b.is_ascii() {
-                if !b.is_ascii_alphanumeric() {
-                    break;
-                }
-                end += 1;
-            } else {
-                let (alphanumeric, len) = self.char_at(end);
-                if !alphanumeric {
-                    break;
-                }
-                ascii = false;
-                end += len;
-            }
-        }
-        self.at = end;
-        Some((start, end, ascii))
+        let word = next_word(self.text, self.at)?;
+        self.at = word.range.end;
+        Some((word.range.start, word.range.end, word.ascii))
     }
 }
 

@@ -147,16 +147,20 @@ mod deep_stack {
 
     #[cfg(target_os = "linux")]
     thread_local! {
-        /// An address near the top of this thread's stack (the extraction loop's frame).
-        pub(super) static TOP: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+        /// The part of this thread's stack given back after each file (page-aligned), found
+        /// once when the thread starts.
+        pub(super) static RELEASED: std::cell::Cell<Option<(usize, usize)>> =
+            const { std::cell::Cell::new(None) };
     }
 
-    /// Note where this thread's stack starts: called first thing on an extraction thread.
+    /// Note which part of this thread's stack goes back after each file: everything more
+    /// than [`KEPT`] bytes below here. Called first thing on an extraction thread.
     pub(super) fn mark_top() {
         #[cfg(target_os = "linux")]
         {
             let here = 0u8;
-            TOP.with(|top| top.set(std::ptr::addr_of!(here) as usize));
+            let top = std::ptr::addr_of!(here) as usize;
+            RELEASED.with(|r| r.set(stack_below(top.saturating_sub(KEPT))));
         }
     }
 
@@ -165,25 +169,19 @@ mod deep_stack {
     /// off Linux and on threads that did not [`mark_top`].
     pub(super) fn release() {
         #[cfg(target_os = "linux")]
-        {
-            let top = TOP.with(std::cell::Cell::get);
-            if top == 0 {
-                return;
-            }
-            if let Some((low, high)) = stack_below(top.saturating_sub(KEPT)) {
-                // SAFETY: the range is this thread's own stack, below (deeper than) every
-                // frame live now, which sits within KEPT bytes of the top; nothing there is
-                // read again before being written. MADV_DONTNEED only drops pages.
-                unsafe {
-                    libc::madvise(low as *mut libc::c_void, high - low, libc::MADV_DONTNEED);
-                }
+        if let Some((low, high)) = RELEASED.with(std::cell::Cell::get) {
+            // SAFETY: the range is this thread's own stack, below (deeper than) every frame
+            // live now, which sits within KEPT bytes of the top; nothing there is read again
+            // before being written. MADV_DONTNEED only drops pages.
+            unsafe {
+                libc::madvise(low as *mut libc::c_void, high - low, libc::MADV_DONTNEED);
             }
         }
     }
 
     /// The page-aligned part of this thread's stack from its lowest address up to `end`.
     #[cfg(target_os = "linux")]
-    pub(super) fn stack_below(end: usize) -> Option<(usize, usize)> {
+    fn stack_below(end: usize) -> Option<(usize, usize)> {
         // SAFETY: plain libc calls on this thread's own attributes, destroyed after use.
         let (addr, _size) = unsafe {
             let mut attr: libc::pthread_attr_t = std::mem::zeroed();
@@ -311,6 +309,12 @@ mod tests {
             assert!(ends_soon(busy), "the abandoned thread {busy} did not end");
             let third = on_kept();
             assert_ne!(third, second);
+            let text = extract_guarded(
+                b"plain text".to_vec(),
+                Format::Text,
+                Duration::from_secs(30),
+            );
+            assert!(text.is_ok());
         })
         .join()
         .unwrap();
@@ -364,8 +368,7 @@ mod tests {
             let (deepest, range) = on_guarded_thread(
                 |_| {
                     let deepest = recurse(48 * 1024);
-                    let top = deep_stack::TOP.with(std::cell::Cell::get);
-                    (deepest, deep_stack::stack_below(top - deep_stack::KEPT))
+                    (deepest, deep_stack::RELEASED.with(std::cell::Cell::get))
                 },
                 Duration::from_secs(60),
             )
